@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/catalog"
+	"repere/internal/demo"
+	"repere/internal/i18n"
+	"repere/internal/store"
+	"repere/internal/web"
+)
+
+type serveConfig struct {
+	addr, db, catalogDir       string
+	demo                       bool
+	logFormat, logLevel        string
+	secureCookies, hsts        bool
+	metricsToken, practiceName string
+	sessionIdle, sessionMax    time.Duration
+}
+
+func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+	var c serveConfig
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.addr, "addr", envDefault("addr", ":8080"), "HTTP listen address (env REPERE_ADDR)")
+	db := dbFlag(fs)
+	fs.StringVar(&c.catalogDir, "catalog", envDefault("catalog", ""), "practice catalogue folder overriding or adding acts (env REPERE_CATALOG)")
+	fs.BoolVar(&c.demo, "demo", envBool("demo", false), "load a demo practice into an empty database (env REPERE_DEMO)")
+	fs.StringVar(&c.logFormat, "log-format", envDefault("log-format", "text"), "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", envDefault("log-level", "info"), "log level: debug, info, warn, error")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("secure-cookies", false), "send cookies over HTTPS only (set it behind TLS)")
+	fs.BoolVar(&c.hsts, "hsts", envBool("hsts", false), "send Strict-Transport-Security (only behind TLS)")
+	fs.StringVar(&c.metricsToken, "metrics-token", envDefault("metrics-token", ""), "bearer token allowing /metrics from other hosts (env REPERE_METRICS_TOKEN)")
+	fs.StringVar(&c.practiceName, "practice-name", envDefault("practice-name", "Repère"), "practice name shown in pages")
+	fs.DurationVar(&c.sessionIdle, "session-idle", 60*time.Minute, "sign out after this long without activity")
+	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "sign out after this long in any case")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	c.db = *db
+	return c, nil
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	started := time.Now()
+	cfg, err := parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	log, err := newLogger(stderr, cfg.logFormat, cfg.logLevel)
+	if err != nil {
+		return err
+	}
+	log.Info("starting repere", "version", buildVersion(), "addr", cfg.addr, "db", maskDSN(cfg.db), "catalog", cfg.catalogDir,
+		"demo", cfg.demo, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken),
+		"session_idle", cfg.sessionIdle, "session_max", cfg.sessionMax)
+
+	cat, err := catalog.Load(cfg.catalogDir)
+	if err != nil {
+		return err
+	}
+	log.Info("catalogue loaded", "acts", len(cat.Acts()))
+	bundle, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database ready", "engine", st.Engine(), "migrations_applied", len(applied))
+	if err := ensureAdmin(ctx, st, stdout); err != nil {
+		return err
+	}
+	if cfg.demo {
+		if err := loadDemo(ctx, st, cat, stdout, log); err != nil {
+			return err
+		}
+	}
+
+	srv, err := web.New(web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
+		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, Version: buildVersion()}, st, cat, bundle, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go srv.CleanSessions(ctx, 10*time.Minute)
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	log.Info("ready", "url", "http://"+displayAddr(ln.Addr()), "startup_ms", time.Since(started).Milliseconds())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if ok && (tcp.IP.IsUnspecified() || tcp.IP == nil) {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+func maskSecret(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "set (hidden)"
+}
+
+// ensureAdmin creates the first administrator on an empty database and
+// prints its one-time password once, on standard output (never in the logs).
+func ensureAdmin(ctx context.Context, st *store.Store, stdout io.Writer) error {
+	n, err := st.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	password := auth.GeneratePassword()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	id, err := st.CreateUser(ctx, auth.User{Login: "admin", DisplayName: "Administrateur", Role: auth.Admin, PasswordHash: hash, MustChangePassword: true})
+	if err != nil {
+		return err
+	}
+	if err := st.RecordEvent(ctx, audit.System("setup"), "create", "user", fmt.Sprint(id), "first administrator"); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\n  First administrator account created.\n  login:    admin\n  password: %s\n  (shown once; you will be asked to change it at first sign-in)\n\n", password)
+	return nil
+}
+
+func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, stdout io.Writer, log *slog.Logger) error {
+	password := auth.GeneratePassword()
+	accounts, err := demo.Load(ctx, st, cat, password)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if accounts == nil {
+		log.Info("demo data already present; nothing added")
+		return nil
+	}
+	fmt.Fprintf(stdout, "  Demo practice loaded. Demo accounts (password for all, shown once: %s):\n", password)
+	for _, a := range accounts {
+		fmt.Fprintf(stdout, "    %-12s %-20s %s\n", a.Login, a.Name, a.Role)
+	}
+	fmt.Fprintln(stdout)
+	return nil
+}

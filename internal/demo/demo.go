@@ -1,0 +1,160 @@
+// Package demo fills an empty database with a small, realistic, fictional
+// practice: one site, two CT rooms, recovery places, three radiologists, staff
+// accounts, referring physicians, patients and referrals. Every name is invented.
+package demo
+
+import (
+	"context"
+	"fmt"
+
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/catalog"
+	"repere/internal/patient"
+	"repere/internal/practice"
+	"repere/internal/referral"
+	"repere/internal/store"
+)
+
+// Account is a demo login to print once at start.
+type Account struct {
+	Login, Name string
+	Role        auth.Role
+}
+
+type demoUser struct {
+	Account
+	acts []string // for radiologists: act ids they perform ("*" = all)
+}
+
+var users = []demoUser{
+	{Account{"dr.martin", "Dr Hélène Martin", auth.Radiologist}, []string{"*"}},
+	{Account{"dr.nguyen", "Dr Thomas Nguyen", auth.Radiologist}, []string{"epidural_blood_patch", "lumbar_epidural_infiltration", "lumbar_foraminal_infiltration", "cervical_foraminal_infiltration", "facet_joint_infiltration"}},
+	{Account{"dr.benali", "Dr Karim Benali", auth.Radiologist}, []string{"vertebroplasty", "lumbar_epidural_infiltration", "lumbar_foraminal_infiltration", "facet_joint_infiltration"}},
+	{Account{"secretariat", "Sophie Lambert", auth.Secretary}, nil},
+	{Account{"manip", "Julien Roux", auth.Radiographer}, nil},
+	{Account{"dr.dubois", "Dr Claire Dubois", auth.Referrer}, nil},
+}
+
+var rooms = []practice.Room{
+	{Name: "Scanner 1 — interventionnel", Kind: practice.CT, StationAETitle: "CT1_INTERV"},
+	{Name: "Scanner 2", Kind: practice.CT, StationAETitle: "CT2_INTERV"},
+	{Name: "Fauteuil de repos 1", Kind: practice.RecoveryChair},
+	{Name: "Fauteuil de repos 2", Kind: practice.RecoveryChair},
+	{Name: "Fauteuil de repos 3", Kind: practice.RecoveryChair},
+	{Name: "Lit de repos 1", Kind: practice.RecoveryBed},
+	{Name: "Lit de repos 2", Kind: practice.RecoveryBed},
+	{Name: "Chambre 12 (hospitalisation)", Kind: practice.WardBed},
+}
+
+var physicians = []practice.Physician{
+	{Name: "Dr Claire Dubois", RPPS: "10000000001", Email: "c.dubois@example.org"}, // linked to the dr.dubois account
+	{Name: "Dr Paul Girard", Email: "p.girard@example.org"},
+	{Name: "Dr Anne Leroy", Email: "a.leroy@example.org"},
+}
+
+type demoCase struct {
+	p   patient.Patient
+	ref referral.Referral
+	doc int // index in physicians
+}
+
+var cases = []demoCase{
+	{patient.Patient{BirthName: "Lefèvre", FirstNames: "Zoé", BirthDate: "1991-04-12", Sex: "F", Phone: "06 00 00 00 01", Email: "zoe.lefevre@example.org"},
+		referral.Referral{ActID: "epidural_blood_patch", Levels: "L3-L4", Indication: "Céphalées orthostatiques après péridurale obstétricale", Urgency: referral.Urgent, Status: referral.Received}, 2},
+	{patient.Patient{BirthName: "Caron", UsedName: "Dupré", FirstNames: "Françoise", BirthDate: "1958-09-30", Sex: "F", Phone: "06 00 00 00 02"},
+		referral.Referral{ActID: "facet_joint_infiltration", Levels: "L4-L5, L5-S1", Side: "bilateral", Indication: "Lombalgies chroniques, arthrose articulaire postérieure", PriorImaging: "IRM lombaire 09/2026", Status: referral.Screening}, 0},
+	{patient.Patient{BirthName: "Lemaître", FirstNames: "René", BirthDate: "1949-01-05", Sex: "M", Phone: "06 00 00 00 03"},
+		referral.Referral{ActID: "vertebroplasty", Levels: "L1", Indication: "Fracture ostéoporotique douloureuse résistant au traitement", PriorImaging: "IRM rachis 10/2026", Urgency: referral.Soon, Status: referral.Received}, 1},
+	{patient.Patient{BirthName: "Pasquier", FirstNames: "Jérôme", BirthDate: "1976-07-21", Sex: "M", Phone: "06 00 00 00 04"},
+		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L5-S1", Side: "left", Indication: "Sciatique L5 gauche sur hernie discale", PriorImaging: "Scanner lombaire 08/2026", Status: referral.Booked}, 0},
+	{patient.Patient{BirthName: "Rousseau", FirstNames: "Amélie", BirthDate: "1983-11-02", Sex: "F", Phone: "06 00 00 00 05"},
+		referral.Referral{ActID: "cervical_foraminal_infiltration", Levels: "C6-C7", Side: "right", Indication: "Névralgie cervico-brachiale C7 droite", PriorImaging: "IRM cervicale 10/2026", Status: referral.Received}, 1},
+	{patient.Patient{BirthName: "Fabre", FirstNames: "Noël", BirthDate: "1964-12-25", Sex: "M", Phone: "06 00 00 00 06"},
+		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Indication: "Canal lombaire étroit, claudication", PriorImaging: "IRM lombaire 07/2026", Status: referral.Done}, 0},
+	{patient.Patient{BirthName: "Le Goff", FirstNames: "Gaëlle", BirthDate: "1995-03-08", Sex: "F", Phone: "06 00 00 00 07"},
+		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L4-L5", Side: "right", Indication: "Cruralgie droite", Status: referral.Cancelled}, 1},
+	{patient.Patient{BirthName: "Mercier", FirstNames: "Hervé", BirthDate: "1952-06-17", Sex: "M", Phone: "06 00 00 00 08"},
+		referral.Referral{ActID: "facet_joint_infiltration", Levels: "C4-C5", Side: "left", Indication: "Cervicalgies, arthrose zygapophysaire", Status: referral.Received}, 0},
+}
+
+// Load adds the demo practice unless the database already has a site. It
+// returns the demo accounts (all sharing password) or nil when it did nothing.
+func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password string) ([]Account, error) {
+	sites, err := st.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(sites) > 0 {
+		return nil, nil
+	}
+	ctx = audit.WithActor(ctx, audit.System("demo"))
+	siteID, err := st.CreateSite(ctx, practice.Site{Name: "Centre d'imagerie du Parc (démonstration)", Address: "12 rue des Tilleuls, 60000 Beauvais", Phone: "03 00 00 00 00"})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rooms {
+		r.SiteID = siteID
+		if _, err := st.CreateRoom(ctx, r); err != nil {
+			return nil, err
+		}
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	var accounts []Account
+	userIDs := map[string]int64{}
+	for _, u := range users {
+		id, err := st.CreateUser(ctx, auth.User{Login: u.Login, DisplayName: u.Name, Role: u.Role, PasswordHash: hash})
+		if err != nil {
+			return nil, fmt.Errorf("demo user %s: %w", u.Login, err)
+		}
+		userIDs[u.Login] = id
+		accounts = append(accounts, u.Account)
+		if u.acts != nil {
+			if err := st.SetRadiologistActs(ctx, id, expandActs(cat, u.acts)); err != nil {
+				return nil, err
+			}
+		}
+	}
+	docIDs := make([]int64, len(physicians))
+	for i, p := range physicians {
+		if i == 0 {
+			p.UserID = userIDs["dr.dubois"]
+		}
+		if docIDs[i], err = st.CreatePhysician(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	for _, c := range cases {
+		if _, ok := cat.Act(c.ref.ActID); !ok {
+			return nil, fmt.Errorf("demo referral names act %q, absent from the catalogue", c.ref.ActID)
+		}
+		pid, err := st.CreatePatient(ctx, c.p)
+		if err != nil {
+			return nil, err
+		}
+		c.ref.PatientID, c.ref.PhysicianID, c.ref.PrescriptionDate = pid, docIDs[c.doc], "2026-11-02"
+		if _, err := st.CreateReferral(ctx, c.ref); err != nil {
+			return nil, err
+		}
+	}
+	return accounts, nil
+}
+
+func expandActs(cat *catalog.Catalog, ids []string) []string {
+	if len(ids) == 1 && ids[0] == "*" {
+		ids = nil
+		for _, a := range cat.Acts() {
+			ids = append(ids, a.ID)
+		}
+	}
+	var out []string
+	for _, id := range ids {
+		if _, ok := cat.Act(id); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,38 @@
+// Package practice describes the practice's places and people: sites, CT
+// rooms, recovery places and the referring physicians it works with.
+package practice
+
+// Room kinds.
+const (
+	CT            = "ct"
+	RecoveryChair = "recovery_chair"
+	RecoveryBed   = "recovery_bed"
+	WardBed       = "ward_bed"
+)
+
+// Site is one address of the practice.
+type Site struct {
+	ID      int64
+	Name    string
+	Address string
+	Phone   string
+}
+
+// Room is a CT room or a place where patients are monitored.
+type Room struct {
+	ID             int64
+	SiteID         int64
+	Name           string
+	Kind           string
+	StationAETitle string // DICOM station AE title of a CT room's scanner
+	Active         bool
+}
+
+// Physician is a referring physician.
+type Physician struct {
+	ID     int64
+	Name   string
+	RPPS   string
+	Email  string
+	UserID int64
+}

@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+
+	"repere/internal/patient"
+	"repere/internal/referral"
+)
+
+const patientColumns = `id, birth_name, used_name, first_names, birth_date, sex, ins, phone, email, address, created_at`
+
+func scanPatient(row interface{ Scan(...any) error }) (patient.Patient, error) {
+	var p patient.Patient
+	err := row.Scan(&p.ID, &p.BirthName, &p.UsedName, &p.FirstNames, &p.BirthDate, &p.Sex, &p.INS, &p.Phone, &p.Email, &p.Address, &p.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, ErrNotFound
+	}
+	return p, err
+}
+
+// CreatePatient records a new patient.
+func (s *Store) CreatePatient(ctx context.Context, p patient.Patient) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = s.insert(ctx, tx, `INSERT INTO patients (birth_name, used_name, first_names, birth_date, sex, ins, phone, email, address, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.BirthName, p.UsedName, p.FirstNames, p.BirthDate, p.Sex, p.INS, p.Phone, p.Email, p.Address, s.now())
+		if err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "create", "patient", strconv.FormatInt(id, 10), id, "")
+	})
+	return id, err
+}
+
+// Patient returns one patient's record.
+func (s *Store) Patient(ctx context.Context, id int64) (patient.Patient, error) {
+	var p patient.Patient
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		// Audited before the read, so a missing actor is refused before any data is read.
+		if err := s.audited(ctx, tx, "read", "patient", strconv.FormatInt(id, 10), id, ""); err != nil {
+			return err
+		}
+		var err error
+		p, err = scanPatient(s.queryRow(ctx, tx, `SELECT `+patientColumns+` FROM patients WHERE id = ?`, id))
+		return err
+	})
+	return p, err
+}
+
+// SearchPatients finds patients whose names start with q (case-insensitive),
+// or whose birth date is q (YYYY-MM-DD); an empty q lists the latest patients.
+func (s *Store) SearchPatients(ctx context.Context, q string, limit int) ([]patient.Patient, error) {
+	if limit <= 0 || limit > 200 {
+		limit = 50
+	}
+	q = strings.TrimSpace(q)
+	where, args := "1=1", []any{}
+	if q != "" {
+		like := strings.ToLower(q) + "%"
+		where = "(LOWER(birth_name) LIKE ? OR LOWER(used_name) LIKE ? OR LOWER(first_names) LIKE ? OR birth_date = ?)"
+		args = []any{like, like, like, q}
+	}
+	var out []patient.Patient
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT `+patientColumns+` FROM patients WHERE `+where+` ORDER BY birth_name, first_names, id LIMIT `+strconv.Itoa(limit), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ids := make([]string, 0, limit)
+		for rows.Next() {
+			p, err := scanPatient(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+			ids = append(ids, strconv.FormatInt(p.ID, 10))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		// The query text itself may hold a name: only the ids read are kept.
+		return s.audited(ctx, tx, "list", "patient", "", 0, "ids="+strings.Join(ids, ","))
+	})
+	return out, err
+}
+
+// CreateReferral records a physician's request for an act.
+func (s *Store) CreateReferral(ctx context.Context, r referral.Referral) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var physician sql.NullInt64
+		if r.PhysicianID != 0 {
+			physician = sql.NullInt64{Int64: r.PhysicianID, Valid: true}
+		}
+		if r.Status == "" {
+			r.Status = referral.Received
+		}
+		if r.Urgency == "" {
+			r.Urgency = referral.Routine
+		}
+		var err error
+		id, err = s.insert(ctx, tx, `INSERT INTO referrals (patient_id, physician_id, act_id, levels, side, indication, urgency, prior_imaging, prescription_date, status, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.PatientID, physician, r.ActID, r.Levels, r.Side, r.Indication, string(r.Urgency), r.PriorImaging, r.PrescriptionDate, string(r.Status), s.now())
+		if err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "create", "referral", strconv.FormatInt(id, 10), r.PatientID, "act="+r.ActID)
+	})
+	return id, err
+}
+
+// ReferralFilter selects referrals for the list page.
+type ReferralFilter struct {
+	Status      referral.Status
+	PhysicianID int64
+	PatientID   int64
+	Limit       int
+}
+
+// ListReferrals returns referrals with their patient's and physician's names, newest first.
+func (s *Store) ListReferrals(ctx context.Context, f ReferralFilter) ([]referral.Referral, error) {
+	where, args := []string{"1=1"}, []any{}
+	if f.Status != "" {
+		where, args = append(where, "r.status = ?"), append(args, string(f.Status))
+	}
+	if f.PhysicianID != 0 {
+		where, args = append(where, "r.physician_id = ?"), append(args, f.PhysicianID)
+	}
+	if f.PatientID != 0 {
+		where, args = append(where, "r.patient_id = ?"), append(args, f.PatientID)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 200 {
+		limit = 100
+	}
+	var out []referral.Referral
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
+				r.prior_imaging, r.prescription_date, r.status, r.created_at,
+				p.birth_name, p.used_name, p.first_names, COALESCE(d.name, '')
+			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
+			WHERE `+strings.Join(where, " AND ")+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+strconv.Itoa(limit), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ids := make([]string, 0, limit)
+		for rows.Next() {
+			var r referral.Referral
+			var urgency, status string
+			var pt patient.Patient
+			if err := rows.Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
+				&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &r.PhysicianName); err != nil {
+				return err
+			}
+			r.Urgency, r.Status, r.PatientName = referral.Urgency(urgency), referral.Status(status), pt.DisplayName()
+			out = append(out, r)
+			ids = append(ids, strconv.FormatInt(r.ID, 10))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "referral", "", f.PatientID, "ids="+strings.Join(ids, ","))
+	})
+	return out, err
+}
+
+// CountReferralsByStatus returns how many referrals are in each status.
+func (s *Store) CountReferralsByStatus(ctx context.Context) (map[referral.Status]int, error) {
+	out := map[referral.Status]int{}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.audited(ctx, tx, "count", "referral", "", 0, "by status"); err != nil {
+			return err
+		}
+		rows, err := s.query(ctx, tx, `SELECT status, COUNT(*) FROM referrals GROUP BY status`)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var status string
+			var n int
+			if err := rows.Scan(&status, &n); err != nil {
+				return err
+			}
+			out[referral.Status(status)] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}

@@ -1,0 +1,207 @@
+// Package store keeps Repère's data in SQLite (embedded, the default) or
+// PostgreSQL (several instances). Both engines run the same queries, written
+// with `?` placeholders and rebound for PostgreSQL; each engine has its own
+// migration folder with the same version numbers.
+//
+// Patient data is only reachable through methods that write an audit entry in
+// the same transaction (see audit.go); a test checks that no method forgets it.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/pressly/goose/v3"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Engine names the database engine in use.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Store is the handle on the database shared by the whole process.
+type Store struct {
+	db     *sql.DB
+	engine Engine
+	now    func() time.Time
+}
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL,
+// or else the path of a SQLite file (created if missing). It does not migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	engine, driverDSN, err := parseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	driver := "sqlite"
+	if engine == Postgres {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, driverDSN)
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", engine, err)
+	}
+	if engine == SQLite {
+		// One writer at a time is SQLite's rule; readers run beside it in WAL mode.
+		db.SetMaxOpenConns(8)
+	} else {
+		db.SetMaxOpenConns(20)
+	}
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to %s database: %w", engine, err)
+	}
+	return &Store{db: db, engine: engine, now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+func parseDSN(dsn string) (Engine, string, error) {
+	if dsn == "" {
+		dsn = "repere.db"
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return Postgres, dsn, nil
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return "", "", fmt.Errorf("database %q: empty SQLite path", dsn)
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	// Write transactions take the lock at BEGIN, so two writers never deadlock on upgrade.
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	return SQLite, "file:" + path + "?" + q.Encode(), nil
+}
+
+// Engine reports which database engine the store runs on.
+func (s *Store) Engine() Engine { return s.engine }
+
+// DB exposes the connection pool to packages that need raw access (backups, tests).
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Close closes the connection pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// SetClock replaces the store's clock (tests).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Migrate applies every pending migration of the engine's folder.
+func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
+	dialect := goose.DialectSQLite3
+	if s.engine == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	sub, err := fs.Sub(migrations, "migrations/"+string(s.engine))
+	if err != nil {
+		return nil, err
+	}
+	p, err := goose.NewProvider(dialect, s.db, sub)
+	if err != nil {
+		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	results, err := p.Up(ctx)
+	for _, r := range results {
+		applied = append(applied, r.Source.Path)
+	}
+	if err != nil {
+		return applied, fmt.Errorf("migrations: %w", err)
+	}
+	return applied, nil
+}
+
+// rebind turns `?` placeholders into `$1, $2…` for PostgreSQL. Queries in this
+// package never contain a literal question mark.
+func (s *Store) rebind(query string) string {
+	if s.engine != Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	return q.ExecContext(ctx, s.rebind(query), args...)
+}
+
+func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	return q.QueryContext(ctx, s.rebind(query), args...)
+}
+
+func (s *Store) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
+	return q.QueryRowContext(ctx, s.rebind(query), args...)
+}
+
+// insert runs an INSERT … RETURNING id and returns the new id.
+func (s *Store) insert(ctx context.Context, q querier, query string, args ...any) (int64, error) {
+	var id int64
+	err := s.queryRow(ctx, q, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// inTx runs fn in a transaction, committed when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// isUniqueViolation reports a unique-constraint failure on either engine.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
+}

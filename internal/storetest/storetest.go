@@ -1,0 +1,97 @@
+// Package storetest opens fresh, migrated databases of both engines for tests.
+//
+// SQLite runs in a temporary file. PostgreSQL needs a server: its URL comes from
+// REPERE_TEST_POSTGRES (scripts/test starts a throwaway cluster and sets it).
+// Without it the PostgreSQL half is skipped, except under CI=true where a
+// missing engine fails the test instead.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"repere/internal/store"
+)
+
+// Engines runs fn once per database engine, each with a fresh migrated store.
+func Engines(t *testing.T, fn func(t *testing.T, s *store.Store)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgres(t)) })
+}
+
+// OpenSQLite returns a migrated store on a new SQLite file.
+func OpenSQLite(t testing.TB) *store.Store {
+	t.Helper()
+	return open(t, filepath.Join(t.TempDir(), "test.db"))
+}
+
+// PostgresURL returns the URL of a fresh, empty schema on the test server,
+// dropped when the test ends. It skips (or fails under CI) without a server.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv("REPERE_TEST_POSTGRES")
+	if base == "" {
+		Require(t, "PostgreSQL (set REPERE_TEST_POSTGRES or run scripts/test)")
+	}
+	schema := "t_" + randomHex(8)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("open test postgres: %v", err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		t.Fatalf("create test schema: %v", err)
+	}
+	t.Cleanup(func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE") })
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("REPERE_TEST_POSTGRES: %v", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// OpenPostgres returns a migrated store on a fresh PostgreSQL schema.
+func OpenPostgres(t testing.TB) *store.Store {
+	t.Helper()
+	return open(t, PostgresURL(t))
+}
+
+func open(t testing.TB, dsn string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return s
+}
+
+// Require skips the test for lack of component, or fails it under CI=true,
+// where every component must be present.
+func Require(t testing.TB, component string) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("%s is required under CI=true but is missing", component)
+	}
+	t.Skipf("%s not available; skipped (run scripts/test to provide it)", component)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,201 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/catalog"
+	"repere/internal/demo"
+	"repere/internal/i18n"
+	"repere/internal/store"
+	"repere/internal/storetest"
+	"repere/internal/web"
+)
+
+const testPassword = "correct horse battery"
+
+// harness is a running server on a migrated database holding the demo
+// practice and one account per role, all with testPassword.
+type harness struct {
+	t       *testing.T
+	srv     *web.Server
+	ts      *httptest.Server
+	store   *store.Store
+	cat     *catalog.Catalog
+	mu      sync.Mutex
+	missing []string        // message keys without translation
+	pages   map[string]bool // page templates rendered
+}
+
+var roleLogins = map[auth.Role]string{
+	auth.Admin: "t.admin", auth.Secretary: "t.secretary", auth.Radiographer: "t.radiographer",
+	auth.Radiologist: "t.radiologist", auth.Referrer: "dr.dubois", auth.Patient: "t.patient",
+}
+
+func newHarness(t *testing.T, st *store.Store) *harness {
+	t.Helper()
+	ctx := context.Background()
+	cat, err := catalog.Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{t: t, store: st, cat: cat, pages: map[string]bool{}}
+	bundle.OnMissing = func(lang, key string) {
+		h.mu.Lock()
+		h.missing = append(h.missing, lang+":"+key)
+		h.mu.Unlock()
+	}
+	if _, err := demo.Load(ctx, st, cat, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword(testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for role, login := range roleLogins {
+		if role == auth.Referrer {
+			continue // the demo's dr.dubois, linked to a physician record
+		}
+		if _, err := st.CreateUser(ctx, auth.User{Login: login, DisplayName: "Test " + string(role), Role: role, PasswordHash: hash}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	h.srv, err = web.New(web.Config{Version: "test"}, st, cat, bundle, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv.OnRender = func(page string) {
+		h.mu.Lock()
+		h.pages[page] = true
+		h.mu.Unlock()
+	}
+	h.ts = httptest.NewServer(h.srv.Handler())
+	t.Cleanup(h.ts.Close)
+	return h
+}
+
+// client is a browser-like client with its own cookies.
+type client struct {
+	h    *harness
+	http *http.Client
+}
+
+func (h *harness) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{h: h, http: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (c *client) do(method, path string, form url.Values, header map[string]string) response {
+	c.h.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, c.h.ts.URL+path, body)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, header: resp.Header, body: string(b)}
+}
+
+func (c *client) get(path string) response { return c.do("GET", path, nil, nil) }
+
+var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// csrf fetches a page and returns the form token it carries.
+func (c *client) csrf() string {
+	c.h.t.Helper()
+	r := c.get("/login")
+	m := csrfField.FindStringSubmatch(r.body)
+	if m == nil {
+		c.h.t.Fatalf("no csrf token on /login (status %d)", r.status)
+	}
+	return m[1]
+}
+
+// post sends a form with a valid token.
+func (c *client) post(path string, form url.Values) response {
+	c.h.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if form.Get("csrf_token") == "" {
+		form.Set("csrf_token", c.csrf())
+	}
+	return c.do("POST", path, form, nil)
+}
+
+func (c *client) login(login, password string) response {
+	c.h.t.Helper()
+	return c.post("/login", url.Values{"login": {login}, "password": {password}})
+}
+
+// signedIn returns a client signed in with the role's test account.
+func (h *harness) signedIn(role auth.Role) *client {
+	h.t.Helper()
+	c := h.client()
+	if r := c.login(roleLogins[role], testPassword); r.status != http.StatusSeeOther {
+		h.t.Fatalf("sign-in as %s: status %d\n%s", role, r.status, r.body)
+	}
+	return c
+}
+
+func (h *harness) auditCount(f audit.Filter) int {
+	h.t.Helper()
+	f.Limit = 500
+	entries, err := h.store.SearchAudit(audit.WithActor(context.Background(), audit.System("test")), f)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return len(entries)
+}
+
+func (h *harness) firstPatientID() string {
+	h.t.Helper()
+	ps, err := h.store.SearchPatients(audit.WithActor(context.Background(), audit.System("test")), "", 1)
+	if err != nil || len(ps) == 0 {
+		h.t.Fatalf("no demo patient: %v", err)
+	}
+	return itoa(ps[0].ID)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func engines(t *testing.T, fn func(t *testing.T, h *harness)) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) { fn(t, newHarness(t, st)) })
+}

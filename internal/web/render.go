@@ -1,0 +1,225 @@
+package web
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"repere/internal/auth"
+	"repere/internal/i18n"
+	"repere/internal/store"
+)
+
+//go:embed templates static
+var assets embed.FS
+
+// pages holds one template set per page: the layout plus the page's own file.
+type pages struct{ byName map[string]*template.Template }
+
+var funcs = template.FuncMap{
+	"join": strings.Join,
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[fmt.Sprint(kv[i])] = kv[i+1]
+		}
+		return m
+	},
+	"roleIn": func(r auth.Role, roles ...string) bool {
+		for _, x := range roles {
+			if string(r) == x {
+				return true
+			}
+		}
+		return false
+	},
+}
+
+func loadPages() (*pages, error) {
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	files, err := fs.Glob(assets, "templates/pages/*.html")
+	if err != nil {
+		return nil, err
+	}
+	p := &pages{byName: map[string]*template.Template{}}
+	for _, f := range files {
+		t, err := template.Must(layout.Clone()).ParseFS(assets, f)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+		p.byName[strings.TrimSuffix(path.Base(f), ".html")] = t
+	}
+	return p, nil
+}
+
+// PageNames lists every page template (tests render each one).
+func (s *Server) PageNames() []string {
+	names := make([]string, 0, len(s.pages.byName))
+	for n := range s.pages.byName {
+		names = append(names, n)
+	}
+	return names
+}
+
+// view is what every template receives.
+type view struct {
+	L        *i18n.Localizer
+	User     *auth.User
+	CSRF     string
+	Title    string
+	Nav      string // active navigation entry
+	Path     string // current path, for the language switch
+	Practice string
+	Version  string
+	Flash    string
+	Data     any
+}
+
+// render writes page name with data, with the given status.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) error {
+	return s.renderBlock(w, r, status, name, "layout.html", title, nav, data)
+}
+
+// renderBlock writes one template of a page's set: the whole page
+// ("layout.html") or a fragment an htmx request swaps in.
+func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, status int, name, block, title, nav string, data any) error {
+	t, ok := s.pages.byName[name]
+	if !ok {
+		return fmt.Errorf("no page template %q", name)
+	}
+	if s.OnRender != nil {
+		s.OnRender(name)
+	}
+	l := localizer(r)
+	v := view{L: l, User: currentUser(r), CSRF: s.csrfToken(r), Nav: nav, Path: r.URL.Path,
+		Practice: s.cfg.PracticeName, Version: s.cfg.Version, Data: data}
+	if block == "layout.html" {
+		v.Flash = s.popFlash(r)
+		if titled, ok := data.(interface{ PageTitle() string }); ok {
+			v.Title = titled.PageTitle()
+		} else if title != "" {
+			v.Title = l.T(title)
+		}
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, block, v); err != nil {
+		return fmt.Errorf("render %s/%s: %w", name, block, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+const sessionFlash = "flash"
+
+// flash keeps a message key to show on the next page (after a redirect).
+func (s *Server) flash(r *http.Request, key string) { s.sessions.Put(r.Context(), sessionFlash, key) }
+
+func (s *Server) popFlash(r *http.Request) string {
+	key := s.sessions.PopString(r.Context(), sessionFlash)
+	if key == "" {
+		return ""
+	}
+	return localizer(r).T(key)
+}
+
+// httpError is an error with a status and a message key for the user.
+type httpError struct {
+	status int
+	key    string
+}
+
+func (e *httpError) Error() string { return fmt.Sprintf("%d %s", e.status, e.key) }
+
+func errStatus(status int, key string) error { return &httpError{status: status, key: key} }
+
+// adapt turns a handler returning an error into an http.Handler that shows
+// the error in the user's language and never a stack trace.
+func (s *Server) adapt(h func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		var he *httpError
+		switch {
+		case errors.As(err, &he):
+		case errors.Is(err, store.ErrNotFound):
+			he = &httpError{status: http.StatusNotFound, key: "error.not_found"}
+		default:
+			s.log.Error("handler failed", "route", info(r).route, "err", err)
+			he = &httpError{status: http.StatusInternalServerError, key: "error.internal"}
+		}
+		if rerr := s.render(w, r, he.status, "error", "error.title", "", he.key); rerr != nil {
+			s.log.Error("error page failed", "err", rerr)
+			http.Error(w, http.StatusText(he.status), he.status)
+		}
+	})
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return errStatus(http.StatusNotFound, "error.not_found")
+}
+
+func staticHandler() http.Handler {
+	sub, err := fs.Sub(assets, "static")
+	if err != nil {
+		panic(err)
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info(r).route = "GET /static/"
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	})
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "repere_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "repere_http_request_duration_seconds", Help: "HTTP request duration by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"}),
+	}
+	reg.MustRegister(m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// metricsHandler serves Prometheus metrics to the local machine, or to a
+// scraper presenting the configured bearer token.
+func (s *Server) metricsHandler() http.Handler {
+	prom := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		info(r).route = "GET /metrics"
+		ip := net.ParseIP(remoteAddr(r))
+		local := ip != nil && ip.IsLoopback()
+		tokenOK := s.cfg.MetricsToken != "" &&
+			subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.cfg.MetricsToken)) == 1
+		if !local && !tokenOK {
+			http.Error(w, "Forbidden", http.StatusForbidden)
+			return
+		}
+		prom.ServeHTTP(w, r)
+	})
+}

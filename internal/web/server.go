@@ -1,0 +1,180 @@
+// Package web serves Repère's pages: the public catalogue of acts, the staff
+// area and the administration, all server-rendered with html/template and
+// htmx. Every route is declared once in routes(), with the roles allowed to
+// use it, so the access rules can be read (and tested) in one table.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"repere/internal/auth"
+	"repere/internal/catalog"
+	"repere/internal/i18n"
+	"repere/internal/store"
+)
+
+// Config holds the web options chosen at start.
+type Config struct {
+	SecureCookies bool          // send the session cookie over HTTPS only
+	HSTS          bool          // send Strict-Transport-Security
+	SessionIdle   time.Duration // sign-out after this long without a request
+	SessionMax    time.Duration // sign-out after this long in any case
+	MetricsToken  string        // bearer token for /metrics from other hosts
+	MaxBodyBytes  int64         // largest request body accepted
+	PracticeName  string
+	PracticePhone string
+	Version       string
+}
+
+// Server holds what the handlers share.
+type Server struct {
+	cfg      Config
+	store    *store.Store
+	catalog  *catalog.Catalog
+	i18n     *i18n.Bundle
+	sessions *scs.SessionManager
+	pages    *pages
+	log      *slog.Logger
+	metrics  *metrics
+	registry *prometheus.Registry
+
+	// OnRender, when set, is called with the name of every page rendered (tests).
+	OnRender func(page string)
+}
+
+// New prepares the server; Handler returns its HTTP handler.
+func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle, log *slog.Logger) (*Server, error) {
+	if cfg.SessionIdle == 0 {
+		cfg.SessionIdle = time.Hour
+	}
+	if cfg.SessionMax == 0 {
+		cfg.SessionMax = 12 * time.Hour
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.PracticeName == "" {
+		cfg.PracticeName = "Repère"
+	}
+	pg, err := loadPages()
+	if err != nil {
+		return nil, err
+	}
+	sm := scs.New()
+	sm.Store = st.Sessions()
+	sm.IdleTimeout = cfg.SessionIdle
+	sm.Lifetime = cfg.SessionMax
+	sm.Cookie.Name = "repere_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Secure = cfg.SecureCookies
+	reg := prometheus.NewRegistry()
+	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg}
+	s.metrics = newMetrics(reg)
+	return s, nil
+}
+
+// Registry is the Prometheus registry /metrics serves, for other packages' collectors.
+func (s *Server) Registry() *prometheus.Registry { return s.registry }
+
+// CleanSessions deletes expired sessions every interval until ctx ends.
+func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := s.store.Sessions().DeleteExpired(ctx); err != nil {
+				s.log.Warn("session cleanup failed", "err", err)
+			} else if n > 0 {
+				s.log.Debug("expired sessions deleted", "count", n)
+			}
+		}
+	}
+}
+
+// Role sets used by the route table.
+var (
+	public      []auth.Role // nil: no sign-in needed
+	anyone      = auth.Roles
+	staff       = auth.Staff
+	clinical    = []auth.Role{auth.Secretary, auth.Radiographer, auth.Radiologist}
+	adminOnly   = []auth.Role{auth.Admin}
+	referrers   = []auth.Role{auth.Referrer}
+	patientOnly = []auth.Role{auth.Patient}
+)
+
+// route is one entry of the route table.
+type route struct {
+	pattern string // Go 1.22 mux pattern, with method
+	roles   []auth.Role
+	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /{$}", public, s.home},
+		{"GET /actes/{slug}", public, s.actPage},
+		{"GET /healthz", public, s.healthz},
+		{"GET /login", public, s.loginForm},
+		{"POST /login", public, s.login},
+		{"POST /logout", anyone, s.logout},
+		{"GET /password", anyone, s.passwordForm},
+		{"POST /password", anyone, s.changePassword},
+
+		{"GET /staff", staff, s.dashboard},
+		{"GET /staff/patients", clinical, s.patients},
+		{"GET /staff/patients/{id}", clinical, s.patientPage},
+		{"GET /staff/referrals", clinical, s.referrals},
+		{"GET /staff/catalogue", staff, s.catalogue},
+		{"GET /staff/catalogue/{id}", staff, s.catalogueAct},
+
+		{"GET /admin", adminOnly, s.adminHome},
+		{"GET /admin/users", adminOnly, s.users},
+		{"POST /admin/users", adminOnly, s.createUser},
+		{"POST /admin/users/{id}/reset", adminOnly, s.resetPassword},
+		{"POST /admin/users/{id}/active", adminOnly, s.setActive},
+		{"GET /admin/audit", adminOnly, s.auditLog},
+
+		{"GET /referrer", referrers, s.referrerHome},
+		{"GET /espace", patientOnly, s.patientHome},
+	}
+}
+
+// Handler returns the whole HTTP handler with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.guard(rt))
+	}
+	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.Handle("/", s.adapt(s.notFound))
+
+	var h http.Handler = mux
+	h = s.sessions.LoadAndSave(h)
+	h = s.withLanguage(h)
+	h = s.csrf(h)
+	h = s.limitBody(h)
+	h = s.securityHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.observe(h)
+	return h
+}
+
+// Routes lists the route table for tests: pattern and allowed roles (nil = public).
+func (s *Server) Routes() map[string][]auth.Role {
+	out := map[string][]auth.Role{}
+	for _, rt := range s.routes() {
+		out[rt.pattern] = rt.roles
+	}
+	return out
+}

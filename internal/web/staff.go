@@ -1,0 +1,156 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"repere/internal/auth"
+	"repere/internal/catalog"
+	"repere/internal/patient"
+	"repere/internal/referral"
+	"repere/internal/store"
+)
+
+func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errStatus(http.StatusNotFound, "error.not_found")
+	}
+	return id, nil
+}
+
+type statusCount struct {
+	Status referral.Status
+	Count  int
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
+	data := struct {
+		Today    string
+		Counts   []statusCount
+		Acts     int
+		Clinical bool
+	}{Today: localizer(r).Date(time.Now()), Acts: len(s.catalog.Acts())}
+	if u := currentUser(r); u.Role.In(clinical...) {
+		data.Clinical = true
+		counts, err := s.store.CountReferralsByStatus(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, st := range referral.Statuses {
+			data.Counts = append(data.Counts, statusCount{st, counts[st]})
+		}
+	}
+	return s.render(w, r, http.StatusOK, "dashboard", "dashboard.title", "dashboard", data)
+}
+
+type patientList struct {
+	Query    string
+	Patients []patient.Patient
+}
+
+// patients lists or searches patients; an htmx request gets the results table only.
+func (s *Server) patients(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query().Get("q")
+	found, err := s.store.SearchPatients(r.Context(), q, 50)
+	if err != nil {
+		return err
+	}
+	data := patientList{Query: q, Patients: found}
+	if r.Header.Get("HX-Request") == "true" {
+		return s.renderBlock(w, r, http.StatusOK, "patients", "results", "", "patients", data)
+	}
+	return s.render(w, r, http.StatusOK, "patients", "patients.title", "patients", data)
+}
+
+func (s *Server) patientPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	p, err := s.store.Patient(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	refs, err := s.store.ListReferrals(r.Context(), store.ReferralFilter{PatientID: id})
+	if err != nil {
+		return err
+	}
+	data := struct {
+		Patient   patient.Patient
+		Age       int
+		Referrals []referralRow
+	}{p, p.Age(time.Now()), s.referralRows(r, refs)}
+	return s.render(w, r, http.StatusOK, "patient", "patient.title", "patients", data)
+}
+
+type referralRow struct {
+	referral.Referral
+	ActName string
+}
+
+func (s *Server) referralRows(r *http.Request, refs []referral.Referral) []referralRow {
+	lang := localizer(r).Lang
+	rows := make([]referralRow, len(refs))
+	for i, ref := range refs {
+		rows[i] = referralRow{Referral: ref, ActName: ref.ActID}
+		if a, ok := s.catalog.Act(ref.ActID); ok {
+			rows[i].ActName = a.Name.In(lang)
+		}
+	}
+	return rows
+}
+
+func (s *Server) referrals(w http.ResponseWriter, r *http.Request) error {
+	status := referral.Status(r.URL.Query().Get("status"))
+	valid := status == ""
+	for _, st := range referral.Statuses {
+		valid = valid || st == status
+	}
+	if !valid {
+		return errStatus(http.StatusBadRequest, "error.bad_filter")
+	}
+	refs, err := s.store.ListReferrals(r.Context(), store.ReferralFilter{Status: status})
+	if err != nil {
+		return err
+	}
+	data := struct {
+		Status    referral.Status
+		Statuses  []referral.Status
+		Referrals []referralRow
+	}{status, referral.Statuses, s.referralRows(r, refs)}
+	return s.render(w, r, http.StatusOK, "referrals", "referrals.title", "referrals", data)
+}
+
+func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "catalogue", "catalogue.title", "catalogue", s.catalog.Acts())
+}
+
+// factRow is one fact of an act with its provenance, for the staff view.
+type factRow struct {
+	Label, Value string
+	Fact         catalog.Fact
+	Source       catalog.Source
+}
+
+func (s *Server) catalogueAct(w http.ResponseWriter, r *http.Request) error {
+	act, ok := s.catalog.Act(r.PathValue("id"))
+	if !ok {
+		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	l := localizer(r)
+	facts := factRows(l, act)
+	for i := range facts {
+		facts[i].Source, _ = s.catalog.Source(facts[i].Fact.Source)
+	}
+	data := struct {
+		Act   *catalog.Act
+		Name  string
+		Facts []factRow
+		User  *auth.User
+	}{act, act.Name.In(l.Lang), facts, currentUser(r)}
+	return s.render(w, r, http.StatusOK, "catalogue_act", "catalogue.title", "catalogue", data)
+}
