@@ -117,11 +117,13 @@ func dbFlag(fs *flag.FlagSet) *string {
 // maskDSN hides the password of a database URL for printing.
 func maskDSN(dsn string) string {
 	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
+	if err != nil || u.Scheme == "" {
 		return dsn
 	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	if u.User != nil {
+		if _, has := u.User.Password(); has {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
 	}
 	q := u.Query()
 	if q.Has("password") {

@@ -140,10 +140,14 @@ var csrfField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
 // csrf fetches a page and returns the form token it carries.
 func (c *client) csrf() string {
 	c.h.t.Helper()
+	// The login form carries it; once signed in, the sign-out form of any page does.
 	r := c.get("/login")
+	if r.status == http.StatusSeeOther {
+		r = c.get("/")
+	}
 	m := csrfField.FindStringSubmatch(r.body)
 	if m == nil {
-		c.h.t.Fatalf("no csrf token on /login (status %d)", r.status)
+		c.h.t.Fatalf("no csrf token found (status %d)", r.status)
 	}
 	return m[1]
 }

@@ -93,7 +93,7 @@ func TestBadLoginKeepsLoginAndLocksOut(t *testing.T) {
 		if r := c.login("nobody.here", "whatever it is"); r.status != http.StatusTooManyRequests {
 			t.Fatalf("unknown login not throttled: %d", r.status)
 		}
-		// Another account from another address is not locked.
+		// Another account is not locked: the address has not reached its own limit.
 		if r := h.client().login("t.radiographer", testPassword); r.status != http.StatusSeeOther {
 			t.Fatalf("other account locked too: %d", r.status)
 		}

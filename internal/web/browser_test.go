@@ -1,0 +1,195 @@
+package web_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"repere/internal/storetest"
+)
+
+// browser starts headless Chromium for the test, or skips (fails under CI).
+func browser(t *testing.T) (context.Context, *consoleLog) {
+	t.Helper()
+	path := os.Getenv("REPERE_TEST_CHROMIUM")
+	if path == "" {
+		path, _ = exec.LookPath("chromium")
+	}
+	if path == "" {
+		storetest.Require(t, "Chromium (set REPERE_TEST_CHROMIUM or install Debian's chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	if _, err := chromedp.Run(ctx, chromedp.Title()); err != nil { // starts the browser without a timeout
+		t.Fatalf("start chromium: %v", err)
+	}
+	cl := &consoleLog{}
+	go func() {
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			cl.add(m.String())
+		}
+	}()
+	return ctx, cl
+}
+
+type consoleLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (c *consoleLog) add(s string) { c.mu.Lock(); c.msgs = append(c.msgs, s); c.mu.Unlock() }
+
+func (c *consoleLog) all() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.msgs...)
+}
+
+// screenshotDir is where screenshots go: REPERE_SCREENSHOTS (docs/screenshots
+// to refresh the README's) or the test's temporary folder.
+func screenshotDir(t *testing.T) string {
+	if dir := os.Getenv("REPERE_SCREENSHOTS"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+func shoot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if len(png) < 10_000 {
+		t.Fatalf("screenshot %s is suspiciously small (%d bytes)", name, len(png))
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func text[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
+	t.Helper()
+	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(tctx, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestBrowserJourney signs in through the real login form in Chromium, uses
+// the htmx patient search and the keyboard, and saves screenshots.
+func TestBrowserJourney(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	ctx, console := browser(t)
+	dir := screenshotDir(t)
+	base := h.ts.URL
+
+	// The browser asks for English by default; the product's default user is French.
+	run(t, ctx, chromedp.Navigate(base+"/?lang=fr"), chromedp.WaitVisible(chromedp.CSS(".cards")))
+	if got := text(t, ctx, chromedp.Text(chromedp.CSS("h1"))); !strings.Contains(got, "Gestes sous scanner") {
+		t.Fatalf("home heading = %q", got)
+	}
+	shoot(t, ctx, dir, "home")
+
+	facet, _ := h.cat.Act("facet_joint_infiltration")
+	run(t, ctx, chromedp.Navigate(base+"/actes/"+facet.Slug), chromedp.WaitVisible(chromedp.ID("cost")))
+	body := text(t, ctx, chromedp.Text(chromedp.CSS("article")))
+	for _, want := range []string{"LHLH002", "32,18", "Quand nous appeler"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("facet page lacks %q", want)
+		}
+	}
+	shoot(t, ctx, dir, "act-page")
+
+	// Keyboard: the first Tab reaches the skip link; the login form focuses its first field.
+	run(t, ctx, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".cards")), chromedp.KeyEvent("\t"))
+	if focused := text(t, ctx, chromedp.Evaluate[string]("document.activeElement.className")); focused != "skip" {
+		t.Errorf("first Tab focuses %q, want the skip link", focused)
+	}
+	run(t, ctx, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("login")))
+	if focused := text(t, ctx, chromedp.Evaluate[string]("document.activeElement.id")); focused != "login" {
+		t.Errorf("login page focuses %q, want the login field", focused)
+	}
+	run(t, ctx,
+		chromedp.SendKeys(chromedp.ID("login"), "t.secretary"),
+		chromedp.SendKeys(chromedp.ID("password"), "wrong password"),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(".error")),
+	)
+	if v := text(t, ctx, chromedp.Value(chromedp.ID("login"))); v != "t.secretary" {
+		t.Errorf("login field after a failure = %q, want it kept", v)
+	}
+	shoot(t, ctx, dir, "login-error")
+	run(t, ctx,
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+		chromedp.WaitVisible(chromedp.CSS(".main-nav")),
+	)
+	if loc := text(t, ctx, chromedp.Location()); !strings.HasSuffix(loc, "/staff") {
+		t.Fatalf("after sign-in at %s", loc)
+	}
+	shoot(t, ctx, dir, "dashboard")
+
+	// Live search through htmx, under the CSP.
+	run(t, ctx,
+		chromedp.Navigate(base+"/staff/patients"),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), "lef"),
+	)
+	found := text(t, ctx, chromedp.Poll[bool](`document.querySelectorAll("#results tbody tr").length === 1 && document.querySelector("#results").innerText.includes("LEFÈVRE")`,
+		chromedp.WithPollingTimeout(10*time.Second)))
+	if !found {
+		t.Fatal("htmx search did not narrow the list to LEFÈVRE")
+	}
+	shoot(t, ctx, dir, "patient-search")
+
+	run(t, ctx, chromedp.Navigate(base+"/staff/referrals"), chromedp.WaitVisible(chromedp.CSS("table.list")))
+	shoot(t, ctx, dir, "referrals")
+
+	// Tablet width: the navigation wraps, nothing overflows sideways.
+	run(t, ctx, chromedp.EmulateViewport(820, 1180), chromedp.Navigate(base+"/staff/catalogue/vertebroplasty"), chromedp.WaitVisible(chromedp.CSS("table.facts")))
+	if overflow := text(t, ctx, chromedp.Evaluate[bool]("document.documentElement.scrollWidth > window.innerWidth + 1")); overflow {
+		t.Error("page wider than a tablet screen")
+	}
+	shoot(t, ctx, dir, "catalogue-tablet")
+
+	for _, m := range console.all() {
+		if strings.Contains(m, "Content Security Policy") || strings.Contains(strings.ToLower(m), "uncaught") {
+			t.Errorf("browser console: %s", m)
+		}
+	}
+}
