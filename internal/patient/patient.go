@@ -4,6 +4,9 @@ package patient
 import (
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Patient is identified by two identifiers (name and birth date) and, when
@@ -47,4 +50,97 @@ func (p Patient) Age(day time.Time) int {
 		years--
 	}
 	return years
+}
+
+// SearchKey is the form names are compared and searched in: lower case,
+// without accents, apostrophes and hyphens turned into spaces, spaces collapsed.
+// "Lefèvre-Durand" and "lefevre durand" give the same key.
+func SearchKey(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r): // combining accent
+			continue
+		case r == '-' || r == '\'' || r == '’' || unicode.IsSpace(r):
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return strings.ReplaceAll(b.String(), "œ", "oe")
+}
+
+// PhoneKey keeps the digits of a phone number, with a French +33 prefix turned
+// into the national 0, so "+33 6 12 34 56 78" and "06.12.34.56.78" match.
+func PhoneKey(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	digits := b.String()
+	if strings.HasPrefix(strings.TrimSpace(s), "+33") && strings.HasPrefix(digits, "33") {
+		digits = "0" + digits[2:]
+	}
+	return digits
+}
+
+// Validate returns, per form field, the message key of what is wrong (empty when valid).
+func (p Patient) Validate(today time.Time) map[string]string {
+	problems := map[string]string{}
+	if strings.TrimSpace(p.BirthName) == "" {
+		problems["birth_name"] = "patient.err.birth_name"
+	}
+	if strings.TrimSpace(p.FirstNames) == "" {
+		problems["first_names"] = "patient.err.first_names"
+	}
+	born, err := time.Parse(time.DateOnly, p.BirthDate)
+	if err != nil || born.After(today) || born.Year() < 1900 {
+		problems["birth_date"] = "patient.err.birth_date"
+	}
+	if p.Sex != "F" && p.Sex != "M" && p.Sex != "U" {
+		problems["sex"] = "patient.err.sex"
+	}
+	if p.INS != "" && !validINS(p.INS) {
+		problems["ins"] = "patient.err.ins"
+	}
+	if p.Phone != "" && len(PhoneKey(p.Phone)) < 10 {
+		problems["phone"] = "patient.err.phone"
+	}
+	if p.Email != "" && (!strings.Contains(p.Email, "@") || strings.ContainsAny(p.Email, " <>")) {
+		problems["email"] = "patient.err.email"
+	}
+	return problems
+}
+
+// validINS checks the shape and key of the national health identifier: the
+// 13-character NIR (Corsica's 2A/2B allowed) followed by its 2-digit key,
+// 97 minus the NIR modulo 97.
+func validINS(ins string) bool {
+	ins = strings.ReplaceAll(strings.ToUpper(ins), " ", "")
+	if len(ins) != 15 {
+		return false
+	}
+	body := ins[:13]
+	body = strings.Replace(strings.Replace(body, "2A", "19", 1), "2B", "18", 1)
+	var n, key uint64
+	for _, r := range body {
+		if r < '0' || r > '9' {
+			return false
+		}
+		n = n*10 + uint64(r-'0')
+	}
+	for _, r := range ins[13:] {
+		if r < '0' || r > '9' {
+			return false
+		}
+		key = key*10 + uint64(r-'0')
+	}
+	return 97-n%97 == key
 }

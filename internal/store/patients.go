@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"time"
 
 	"repere/internal/patient"
 	"repere/internal/referral"
@@ -22,20 +23,39 @@ func scanPatient(row interface{ Scan(...any) error }) (patient.Patient, error) {
 	return p, err
 }
 
+// patientKeys are the normalised search columns written with every identity change.
+func patientKeys(p patient.Patient) []any {
+	return []any{patient.SearchKey(p.BirthName), patient.SearchKey(p.UsedName), patient.SearchKey(p.FirstNames), patient.PhoneKey(p.Phone)}
+}
+
 // CreatePatient records a new patient.
 func (s *Store) CreatePatient(ctx context.Context, p patient.Patient) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		id, err = s.insert(ctx, tx, `INSERT INTO patients (birth_name, used_name, first_names, birth_date, sex, ins, phone, email, address, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.BirthName, p.UsedName, p.FirstNames, p.BirthDate, p.Sex, p.INS, p.Phone, p.Email, p.Address, s.now())
+		args := append([]any{p.BirthName, p.UsedName, p.FirstNames, p.BirthDate, p.Sex, p.INS, p.Phone, p.Email, p.Address, s.now()}, patientKeys(p)...)
+		id, err = s.insert(ctx, tx, `INSERT INTO patients (birth_name, used_name, first_names, birth_date, sex, ins, phone, email, address, created_at,
+			birth_name_key, used_name_key, first_names_key, phone_key)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 		if err != nil {
 			return err
 		}
 		return s.audited(ctx, tx, "create", "patient", strconv.FormatInt(id, 10), id, "")
 	})
 	return id, err
+}
+
+// UpdatePatient replaces a patient's identity and contact details.
+func (s *Store) UpdatePatient(ctx context.Context, p patient.Patient) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.audited(ctx, tx, "update", "patient", strconv.FormatInt(p.ID, 10), p.ID, ""); err != nil {
+			return err
+		}
+		args := append([]any{p.BirthName, p.UsedName, p.FirstNames, p.BirthDate, p.Sex, p.INS, p.Phone, p.Email, p.Address}, patientKeys(p)...)
+		res, err := s.exec(ctx, tx, `UPDATE patients SET birth_name = ?, used_name = ?, first_names = ?, birth_date = ?, sex = ?, ins = ?, phone = ?, email = ?, address = ?,
+			birth_name_key = ?, used_name_key = ?, first_names_key = ?, phone_key = ? WHERE id = ?`, append(args, p.ID)...)
+		return expectOne(res, err)
+	})
 }
 
 // Patient returns one patient's record.
@@ -53,22 +73,73 @@ func (s *Store) Patient(ctx context.Context, id int64) (patient.Patient, error) 
 	return p, err
 }
 
-// SearchPatients finds patients whose names start with q (case-insensitive),
-// or whose birth date is q (YYYY-MM-DD); an empty q lists the latest patients.
+// PossibleDuplicates returns the patients with the same birth date and the
+// same first name and birth or used name, accents and case aside: the
+// secretary confirms before creating a second record.
+func (s *Store) PossibleDuplicates(ctx context.Context, p patient.Patient) ([]patient.Patient, error) {
+	first := patient.SearchKey(p.FirstNames)
+	names := []string{patient.SearchKey(p.BirthName), patient.SearchKey(p.UsedName)}
+	if names[1] == "" {
+		names[1] = names[0]
+	}
+	return s.listPatients(ctx, "duplicates",
+		`birth_date = ? AND first_names_key = ? AND (birth_name_key IN (?, ?) OR used_name_key IN (?, ?))`,
+		[]any{p.BirthDate, first, names[0], names[1], names[0], names[1]}, 20)
+}
+
+// SearchPatients finds patients by the start of a name (birth, used or first
+// name; several words narrow it), a birth date (YYYY-MM-DD or DD/MM/YYYY) or
+// the start of a phone number. An empty q lists patients by name.
 func (s *Store) SearchPatients(ctx context.Context, q string, limit int) ([]patient.Patient, error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
+	where, args := patientSearch(q)
+	return s.listPatients(ctx, "search", where, args, limit)
+}
+
+// patientSearch turns the search box's text into a WHERE clause made of
+// prefix ranges, which both engines answer from an index.
+func patientSearch(q string) (string, []any) {
 	q = strings.TrimSpace(q)
-	where, args := "1=1", []any{}
-	if q != "" {
-		like := strings.ToLower(q) + "%"
-		where = "(LOWER(birth_name) LIKE ? OR LOWER(used_name) LIKE ? OR LOWER(first_names) LIKE ? OR birth_date = ?)"
-		args = []any{like, like, like, q}
+	if q == "" {
+		return "1=1", nil
 	}
+	if day, ok := parseDay(q); ok {
+		return "birth_date = ?", []any{day}
+	}
+	if digits := patient.PhoneKey(q); len(digits) >= 4 && len(digits)*2 >= len(strings.ReplaceAll(q, " ", "")) {
+		return "phone_key >= ? AND phone_key < ?", []any{digits, digits + "\uffff"}
+	}
+	words := strings.Fields(patient.SearchKey(q))
+	if len(words) == 0 {
+		return "1=0", nil
+	}
+	w := words[0]
+	where := "((birth_name_key >= ? AND birth_name_key < ?) OR (used_name_key >= ? AND used_name_key < ?) OR (first_names_key >= ? AND first_names_key < ?))"
+	args := []any{w, w + "\uffff", w, w + "\uffff", w, w + "\uffff"}
+	for _, more := range words[1:] {
+		where += " AND (birth_name_key LIKE ? OR used_name_key LIKE ? OR first_names_key LIKE ?)"
+		like := "%" + more + "%"
+		args = append(args, like, like, like)
+	}
+	return where, args
+}
+
+func parseDay(q string) (string, bool) {
+	for _, layout := range []string{time.DateOnly, "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, q); err == nil {
+			return t.Format(time.DateOnly), true
+		}
+	}
+	return "", false
+}
+
+func (s *Store) listPatients(ctx context.Context, purpose, where string, args []any, limit int) ([]patient.Patient, error) {
 	var out []patient.Patient
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT `+patientColumns+` FROM patients WHERE `+where+` ORDER BY birth_name, first_names, id LIMIT `+strconv.Itoa(limit), args...)
+		rows, err := s.query(ctx, tx, `SELECT `+patientColumns+` FROM patients WHERE `+where+
+			` ORDER BY birth_name_key, first_names_key, id LIMIT `+strconv.Itoa(limit), args...)
 		if err != nil {
 			return err
 		}
@@ -86,7 +157,7 @@ func (s *Store) SearchPatients(ctx context.Context, q string, limit int) ([]pati
 			return err
 		}
 		// The query text itself may hold a name: only the ids read are kept.
-		return s.audited(ctx, tx, "list", "patient", "", 0, "ids="+strings.Join(ids, ","))
+		return s.audited(ctx, tx, "list", "patient", "", 0, purpose+" ids="+strings.Join(ids, ","))
 	})
 	return out, err
 }

@@ -1,0 +1,112 @@
+// Package booking is an appointment: one act of one referral, holding a CT
+// room and a radiologist for the act's room time, then a monitoring place for
+// the monitoring time. The durations are copied onto the appointment when it
+// is booked, so a later catalogue change cannot shorten a booked slot.
+package booking
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Status of an appointment.
+type Status string
+
+const (
+	Booked    Status = "booked"
+	Cancelled Status = "cancelled"
+	NoShow    Status = "no_show"
+	Done      Status = "done"
+)
+
+// Resource kinds an appointment holds.
+const (
+	KindRoom        = "room"
+	KindRadiologist = "radiologist"
+	KindPlace       = "place"
+)
+
+// Request asks for an appointment.
+type Request struct {
+	ReferralID        int64
+	VariantID         string
+	RoomID            int64
+	RadiologistID     int64
+	PlaceID           int64 // 0 when the act needs no monitoring place
+	Start             time.Time
+	RoomMinutes       int
+	MonitoringMinutes int
+}
+
+// RoomEnd is when the act leaves the CT room.
+func (r Request) RoomEnd() time.Time { return r.Start.Add(time.Duration(r.RoomMinutes) * time.Minute) }
+
+// PlaceEnd is when the monitoring place is free again.
+func (r Request) PlaceEnd() time.Time {
+	return r.RoomEnd().Add(time.Duration(r.MonitoringMinutes) * time.Minute)
+}
+
+// Validate checks the request's own consistency (not availability).
+func (r Request) Validate() error {
+	switch {
+	case r.ReferralID == 0:
+		return errors.New("booking: no referral")
+	case r.RoomID == 0 || r.RadiologistID == 0:
+		return errors.New("booking: a room and a radiologist are required")
+	case r.RoomMinutes <= 0:
+		return errors.New("booking: room minutes must be positive")
+	case r.MonitoringMinutes < 0:
+		return errors.New("booking: monitoring minutes must not be negative")
+	case r.MonitoringMinutes > 0 && r.PlaceID == 0:
+		return errors.New("booking: the act's monitoring needs a place")
+	case r.Start.IsZero():
+		return errors.New("booking: no start time")
+	}
+	return nil
+}
+
+// Appointment is a booked act.
+type Appointment struct {
+	ID                int64
+	ReferralID        int64
+	PatientID         int64
+	ActID             string
+	VariantID         string
+	Status            Status
+	RoomID            int64
+	RadiologistID     int64
+	PlaceID           int64
+	Start             time.Time
+	RoomEnd           time.Time
+	PlaceEnd          time.Time
+	RoomMinutes       int
+	MonitoringMinutes int
+	StudyInstanceUID  string
+	AccessionNumber   string
+	CancelReason      string
+
+	// Filled by list queries for display.
+	PatientName     string
+	RoomName        string
+	PlaceName       string
+	RadiologistName string
+}
+
+// ConflictError says which resource is already taken; a booking never
+// overlaps another active one on any resource.
+type ConflictError struct {
+	Kind       string // room, radiologist or place
+	ResourceID int64
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("booking: %s %d is already booked at that time", e.Kind, e.ResourceID)
+}
+
+// ErrAlreadyBooked is returned when a referral already has a booked appointment:
+// move it (reschedule) rather than book it twice.
+var ErrAlreadyBooked = errors.New("booking: this referral already has a booked appointment")
+
+// ErrNotBooked is returned when changing an appointment that is no longer booked.
+var ErrNotBooked = errors.New("booking: the appointment is no longer booked")

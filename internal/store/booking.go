@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/booking"
+	"repere/internal/referral"
+	"repere/internal/worklist"
+)
+
+// busyRow is one resource an appointment holds, over a half-open interval.
+type busyRow struct {
+	kind       string
+	resourceID int64
+	from, to   time.Time
+}
+
+func holds(r booking.Request) []busyRow {
+	rows := []busyRow{
+		{booking.KindRoom, r.RoomID, r.Start, r.RoomEnd()},
+		{booking.KindRadiologist, r.RadiologistID, r.Start, r.RoomEnd()},
+	}
+	if r.PlaceID != 0 && r.MonitoringMinutes > 0 {
+		rows = append(rows, busyRow{booking.KindPlace, r.PlaceID, r.RoomEnd(), r.PlaceEnd()})
+	}
+	return rows
+}
+
+// Book confirms an appointment for a referral. Every resource is checked and
+// taken in one transaction: on SQLite the transaction holds the write lock
+// from its start (BEGIN IMMEDIATE), on PostgreSQL an exclusion constraint
+// refuses an overlap that two instances would insert at the same instant. A
+// taken resource gives a *booking.ConflictError.
+func (s *Store) Book(ctx context.Context, r booking.Request) (int64, error) {
+	if err := r.Validate(); err != nil {
+		return 0, err
+	}
+	r.Start = r.Start.UTC().Truncate(time.Minute)
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		var actID, status string
+		err := s.queryRow(ctx, tx, `SELECT patient_id, act_id, status FROM referrals WHERE id = ?`, r.ReferralID).Scan(&patientID, &actID, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status == string(referral.Cancelled) || status == string(referral.Done) {
+			return fmt.Errorf("booking: referral %d is %s", r.ReferralID, status)
+		}
+		var active int
+		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM appointments WHERE referral_id = ? AND status = ?`, r.ReferralID, string(booking.Booked)).Scan(&active); err != nil {
+			return err
+		}
+		if active > 0 {
+			return booking.ErrAlreadyBooked
+		}
+		if err := s.checkFree(ctx, tx, holds(r), 0); err != nil {
+			return err
+		}
+		actor, _ := audit.ActorFrom(ctx)
+		now := s.now()
+		id, err = s.insert(ctx, tx, `INSERT INTO appointments (referral_id, patient_id, act_id, variant_id, status, room_id, radiologist_id, place_id,
+				starts_at, room_ends_at, place_ends_at, room_minutes, monitoring_minutes, study_instance_uid, created_at, created_by, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ReferralID, patientID, actID, r.VariantID, string(booking.Booked), r.RoomID, r.RadiologistID, nullID(r.PlaceID),
+			r.Start, r.RoomEnd().UTC(), r.PlaceEnd().UTC(), r.RoomMinutes, r.MonitoringMinutes, worklist.NewStudyInstanceUID(), now, actor.Login, now)
+		if err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE appointments SET accession_number = ? WHERE id = ?`, accessionNumber(id), id); err != nil {
+			return err
+		}
+		if err := s.takeResources(ctx, tx, id, holds(r)); err != nil {
+			return err
+		}
+		if err := s.appointmentEvent(ctx, tx, id, "booked", r.Start.Format(time.RFC3339)); err != nil {
+			return err
+		}
+		if status != string(referral.Booked) {
+			if err := s.moveReferral(ctx, tx, r.ReferralID, referral.Status(status), referral.Booked, ""); err != nil {
+				return err
+			}
+		}
+		return s.audited(ctx, tx, "create", "appointment", strconv.FormatInt(id, 10), patientID, "act="+actID)
+	})
+	if isExclusionViolation(err) {
+		return 0, &booking.ConflictError{Kind: "resource"}
+	}
+	return id, err
+}
+
+// accessionNumber is the practice's accession number of an appointment, the
+// key the scanner and the archive use (at most 16 characters in DICOM).
+func accessionNumber(id int64) string { return fmt.Sprintf("RP%08d", id) }
+
+func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// checkFree returns a *booking.ConflictError for the first held resource that
+// overlaps an active booking other than except.
+func (s *Store) checkFree(ctx context.Context, tx *sql.Tx, rows []busyRow, except int64) error {
+	for _, b := range rows {
+		var taken int
+		err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM resource_busy WHERE resource_kind = ? AND resource_id = ? AND active = ?
+			AND starts_at < ? AND ends_at > ? AND appointment_id <> ?`, b.kind, b.resourceID, true, b.to.UTC(), b.from.UTC(), except).Scan(&taken)
+		if err != nil {
+			return err
+		}
+		if taken > 0 {
+			return &booking.ConflictError{Kind: b.kind, ResourceID: b.resourceID}
+		}
+	}
+	return nil
+}
+
+func (s *Store) takeResources(ctx context.Context, tx *sql.Tx, appointmentID int64, rows []busyRow) error {
+	for _, b := range rows {
+		if _, err := s.exec(ctx, tx, `INSERT INTO resource_busy (appointment_id, resource_kind, resource_id, starts_at, ends_at, active) VALUES (?, ?, ?, ?, ?, ?)`,
+			appointmentID, b.kind, b.resourceID, b.from.UTC(), b.to.UTC(), true); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) appointmentEvent(ctx context.Context, tx *sql.Tx, id int64, kind, detail string) error {
+	// audited by the caller
+	actor, _ := audit.ActorFrom(ctx)
+	_, err := s.exec(ctx, tx, `INSERT INTO appointment_events (appointment_id, at, actor_login, kind, detail) VALUES (?, ?, ?, ?, ?)`,
+		id, s.now(), actor.Login, kind, detail)
+	return err
+}
+
+// moveReferral changes a referral's status and records the change.
+func (s *Store) moveReferral(ctx context.Context, tx *sql.Tx, id int64, from, to referral.Status, reason string) error {
+	// audited by the caller
+	actor, _ := audit.ActorFrom(ctx)
+	if _, err := s.exec(ctx, tx, `UPDATE referrals SET status = ?, updated_at = ? WHERE id = ?`, string(to), s.now(), id); err != nil {
+		return err
+	}
+	_, err := s.exec(ctx, tx, `INSERT INTO referral_events (referral_id, at, actor_login, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, s.now(), actor.Login, string(from), string(to), reason)
+	return err
+}
+
+// CancelAppointment cancels a booked appointment with a reason and frees its
+// resources; the referral goes back to screening so it can be booked again.
+func (s *Store) CancelAppointment(ctx context.Context, id int64, reason string) error {
+	return s.endAppointment(ctx, id, booking.Cancelled, reason)
+}
+
+// MarkNoShow records that the patient did not come.
+func (s *Store) MarkNoShow(ctx context.Context, id int64, reason string) error {
+	return s.endAppointment(ctx, id, booking.NoShow, reason)
+}
+
+func (s *Store) endAppointment(ctx context.Context, id int64, to booking.Status, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return errors.New("booking: a reason is required")
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := s.lockedAppointment(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.audited(ctx, tx, string(to), "appointment", strconv.FormatInt(id, 10), a.PatientID, ""); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE appointments SET status = ?, cancel_reason = ?, updated_at = ? WHERE id = ?`, string(to), reason, s.now(), id); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE resource_busy SET active = ? WHERE appointment_id = ?`, false, id); err != nil {
+			return err
+		}
+		if err := s.appointmentEvent(ctx, tx, id, string(to), reason); err != nil {
+			return err
+		}
+		return s.moveReferral(ctx, tx, a.ReferralID, referral.Booked, referral.Screening, reason)
+	})
+}
+
+// Reschedule moves a booked appointment to new resources and times, keeping
+// its durations, in one transaction: the old slot is freed only if the new one is free.
+func (s *Store) Reschedule(ctx context.Context, id int64, to booking.Request, reason string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		a, err := s.lockedAppointment(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.audited(ctx, tx, "reschedule", "appointment", strconv.FormatInt(id, 10), a.PatientID, reason); err != nil {
+			return err
+		}
+		to.ReferralID, to.RoomMinutes, to.MonitoringMinutes = a.ReferralID, a.RoomMinutes, a.MonitoringMinutes
+		to.Start = to.Start.UTC().Truncate(time.Minute)
+		if err := to.Validate(); err != nil {
+			return err
+		}
+		if err := s.checkFree(ctx, tx, holds(to), id); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE resource_busy SET active = ? WHERE appointment_id = ?`, false, id); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE appointments SET room_id = ?, radiologist_id = ?, place_id = ?, starts_at = ?, room_ends_at = ?, place_ends_at = ?, updated_at = ? WHERE id = ?`,
+			to.RoomID, to.RadiologistID, nullID(to.PlaceID), to.Start, to.RoomEnd().UTC(), to.PlaceEnd().UTC(), s.now(), id); err != nil {
+			return err
+		}
+		if err := s.takeResources(ctx, tx, id, holds(to)); err != nil {
+			return err
+		}
+		return s.appointmentEvent(ctx, tx, id, "rescheduled", a.Start.UTC().Format(time.RFC3339)+" -> "+to.Start.Format(time.RFC3339)+": "+reason)
+	})
+}
+
+// lockedAppointment reads a booked appointment inside a write transaction.
+func (s *Store) lockedAppointment(ctx context.Context, tx *sql.Tx, id int64) (booking.Appointment, error) {
+	// audited by the caller
+	lock := ""
+	if s.engine == Postgres {
+		lock = " FOR UPDATE"
+	}
+	a, err := scanAppointment(s.queryRow(ctx, tx, `SELECT `+appointmentColumns+` FROM appointments a WHERE a.id = ?`+lock, id))
+	if err != nil {
+		return a, err
+	}
+	if a.Status != booking.Booked {
+		return a, booking.ErrNotBooked
+	}
+	return a, nil
+}
+
+// isExclusionViolation reports PostgreSQL's exclusion-constraint failure.
+func isExclusionViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "SQLSTATE 23P01")
+}
