@@ -13,6 +13,7 @@ import (
 	"os"
 	"runtime/debug"
 	"strings"
+	_ "time/tzdata" // the practice's time zone without relying on the host's zoneinfo
 
 	"repere/internal/store"
 )
@@ -51,10 +52,11 @@ func buildVersion() string {
 const usage = `Usage: repere <command> [flags]
 
 Commands:
-  serve     run the web server (creates and migrates the database)
-  migrate   apply database migrations and exit
-  user      manage accounts: user add | passwd | list
-  version   print the version
+  serve       run the web and DICOM worklist servers (creates and migrates the database)
+  migrate     apply database migrations and exit
+  user        manage accounts: user add | passwd | list
+  dicom-echo  send a DICOM C-ECHO (to our worklist server by default)
+  version     print the version
 
 Run "repere <command> -h" for the flags of a command. Every flag can also be
 set with an environment variable REPERE_<NAME> (e.g. REPERE_DB, REPERE_ADDR).
@@ -80,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, rest, stdout, stderr)
 	case "user":
 		return user(ctx, rest, os.Stdin, stdout, stderr)
+	case "dicom-echo":
+		return dicomEcho(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "repere", buildVersion())
 		return nil

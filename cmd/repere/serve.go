@@ -30,6 +30,8 @@ type serveConfig struct {
 	secureCookies, hsts        bool
 	metricsToken, practiceName string
 	sessionIdle, sessionMax    time.Duration
+	timezone                   string
+	dicom                      dicomConfig
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -48,6 +50,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.practiceName, "practice-name", envDefault("practice-name", "Repère"), "practice name shown in pages")
 	fs.DurationVar(&c.sessionIdle, "session-idle", 60*time.Minute, "sign out after this long without activity")
 	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "sign out after this long in any case")
+	fs.StringVar(&c.timezone, "timezone", envDefault("timezone", "Europe/Paris"), "the practice's time zone")
+	dicomFlags(fs, &c.dicom)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -67,7 +71,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	log.Info("starting repere", "version", buildVersion(), "addr", cfg.addr, "db", maskDSN(cfg.db), "catalog", cfg.catalogDir,
 		"demo", cfg.demo, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken),
-		"session_idle", cfg.sessionIdle, "session_max", cfg.sessionMax)
+		"session_idle", cfg.sessionIdle, "session_max", cfg.sessionMax, "timezone", cfg.timezone,
+		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset)
+	loc, err := time.LoadLocation(cfg.timezone)
+	if err != nil {
+		return fmt.Errorf("--timezone: %w", err)
+	}
 
 	cat, err := catalog.Load(cfg.catalogDir)
 	if err != nil {
@@ -92,7 +101,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if cfg.demo {
-		if err := loadDemo(ctx, st, cat, stdout, log); err != nil {
+		if err := loadDemo(ctx, st, cat, loc, stdout, log); err != nil {
 			return err
 		}
 	}
@@ -110,11 +119,24 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
+	dicomServer, err := newDicomServer(cfg.dicom, st, cat, loc, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go srv.CleanSessions(ctx, 10*time.Minute)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- httpServer.Serve(ln) }()
+	if dicomServer != nil {
+		go func() {
+			if err := dicomServer.ListenAndServe(ctx); err != nil {
+				errc <- fmt.Errorf("dicom worklist: %w", err)
+			}
+		}()
+	}
 	log.Info("ready", "url", "http://"+displayAddr(ln.Addr()), "startup_ms", time.Since(started).Milliseconds())
 
 	select {
@@ -169,9 +191,9 @@ func ensureAdmin(ctx context.Context, st *store.Store, stdout io.Writer) error {
 	return nil
 }
 
-func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, stdout io.Writer, log *slog.Logger) error {
+func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *time.Location, stdout io.Writer, log *slog.Logger) error {
 	password := auth.GeneratePassword()
-	accounts, err := demo.Load(ctx, st, cat, password)
+	accounts, err := demo.Load(ctx, st, cat, password, demo.Tomorrow(time.Now(), loc))
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}

@@ -6,9 +6,11 @@ package demo
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"repere/internal/audit"
 	"repere/internal/auth"
+	"repere/internal/booking"
 	"repere/internal/catalog"
 	"repere/internal/patient"
 	"repere/internal/practice"
@@ -57,30 +59,45 @@ type demoCase struct {
 	p   patient.Patient
 	ref referral.Referral
 	doc int // index in physicians
+	// When set, the referral is booked on the demo day at this time of day, in
+	// the CT room of that index (0 or 1), with the radiologist of that login.
+	at     time.Duration
+	ct     int
+	doctor string
 }
 
 var cases = []demoCase{
 	{patient.Patient{BirthName: "Lefèvre", FirstNames: "Zoé", BirthDate: "1991-04-12", Sex: "F", Phone: "06 00 00 00 01", Email: "zoe.lefevre@example.org"},
-		referral.Referral{ActID: "epidural_blood_patch", Levels: "L3-L4", Indication: "Céphalées orthostatiques après péridurale obstétricale", Urgency: referral.Urgent, Status: referral.Received}, 2},
+		referral.Referral{ActID: "epidural_blood_patch", Levels: "L3-L4", Indication: "Céphalées orthostatiques après péridurale obstétricale", Urgency: referral.Urgent, Status: referral.Received}, 2,
+		9 * time.Hour, 0, "dr.martin"},
 	{patient.Patient{BirthName: "Caron", UsedName: "Dupré", FirstNames: "Françoise", BirthDate: "1958-09-30", Sex: "F", Phone: "06 00 00 00 02"},
-		referral.Referral{ActID: "facet_joint_infiltration", Levels: "L4-L5, L5-S1", Side: "bilateral", Indication: "Lombalgies chroniques, arthrose articulaire postérieure", PriorImaging: "IRM lombaire 09/2026", Status: referral.Screening}, 0},
+		referral.Referral{ActID: "facet_joint_infiltration", Levels: "L4-L5, L5-S1", Side: "bilateral", Indication: "Lombalgies chroniques, arthrose articulaire postérieure", PriorImaging: "IRM lombaire 09/2026", Status: referral.Screening}, 0, 0, 0, ""},
 	{patient.Patient{BirthName: "Lemaître", FirstNames: "René", BirthDate: "1949-01-05", Sex: "M", Phone: "06 00 00 00 03"},
-		referral.Referral{ActID: "vertebroplasty", Levels: "L1", Indication: "Fracture ostéoporotique douloureuse résistant au traitement", PriorImaging: "IRM rachis 10/2026", Urgency: referral.Soon, Status: referral.Received}, 1},
+		referral.Referral{ActID: "vertebroplasty", Levels: "L1", Indication: "Fracture ostéoporotique douloureuse résistant au traitement", PriorImaging: "IRM rachis 10/2026", Urgency: referral.Soon, Status: referral.Received}, 1, 0, 0, ""},
 	{patient.Patient{BirthName: "Pasquier", FirstNames: "Jérôme", BirthDate: "1976-07-21", Sex: "M", Phone: "06 00 00 00 04"},
-		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L5-S1", Side: "left", Indication: "Sciatique L5 gauche sur hernie discale", PriorImaging: "Scanner lombaire 08/2026", Status: referral.Booked}, 0},
+		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L5-S1", Side: "left", Indication: "Sciatique L5 gauche sur hernie discale", PriorImaging: "Scanner lombaire 08/2026", Status: referral.Screening}, 0,
+		10 * time.Hour, 0, "dr.nguyen"},
 	{patient.Patient{BirthName: "Rousseau", FirstNames: "Amélie", BirthDate: "1983-11-02", Sex: "F", Phone: "06 00 00 00 05"},
-		referral.Referral{ActID: "cervical_foraminal_infiltration", Levels: "C6-C7", Side: "right", Indication: "Névralgie cervico-brachiale C7 droite", PriorImaging: "IRM cervicale 10/2026", Status: referral.Received}, 1},
+		referral.Referral{ActID: "cervical_foraminal_infiltration", Levels: "C6-C7", Side: "right", Indication: "Névralgie cervico-brachiale C7 droite", PriorImaging: "IRM cervicale 10/2026", Status: referral.Screening}, 1,
+		10*time.Hour + 30*time.Minute, 1, "dr.martin"},
 	{patient.Patient{BirthName: "Fabre", FirstNames: "Noël", BirthDate: "1964-12-25", Sex: "M", Phone: "06 00 00 00 06"},
-		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Indication: "Canal lombaire étroit, claudication", PriorImaging: "IRM lombaire 07/2026", Status: referral.Done}, 0},
+		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Indication: "Canal lombaire étroit, claudication", PriorImaging: "IRM lombaire 07/2026", Status: referral.Done}, 0, 0, 0, ""},
 	{patient.Patient{BirthName: "Le Goff", FirstNames: "Gaëlle", BirthDate: "1995-03-08", Sex: "F", Phone: "06 00 00 00 07"},
-		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L4-L5", Side: "right", Indication: "Cruralgie droite", Status: referral.Cancelled}, 1},
+		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L4-L5", Side: "right", Indication: "Cruralgie droite", Status: referral.Cancelled}, 1, 0, 0, ""},
 	{patient.Patient{BirthName: "Mercier", FirstNames: "Hervé", BirthDate: "1952-06-17", Sex: "M", Phone: "06 00 00 00 08"},
-		referral.Referral{ActID: "facet_joint_infiltration", Levels: "C4-C5", Side: "left", Indication: "Cervicalgies, arthrose zygapophysaire", Status: referral.Received}, 0},
+		referral.Referral{ActID: "facet_joint_infiltration", Levels: "C4-C5", Side: "left", Indication: "Cervicalgies, arthrose zygapophysaire", Status: referral.Received}, 0, 0, 0, ""},
 }
 
-// Load adds the demo practice unless the database already has a site. It
-// returns the demo accounts (all sharing password) or nil when it did nothing.
-func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password string) ([]Account, error) {
+// Tomorrow returns the start of the day after now, in loc: the demo day.
+func Tomorrow(now time.Time, loc *time.Location) time.Time {
+	y, m, d := now.In(loc).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+}
+
+// Load adds the demo practice unless the database already has a site, with
+// some referrals booked on day (a midnight in the practice's zone). It returns
+// the demo accounts (all sharing password) or nil when it did nothing.
+func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password string, day time.Time) ([]Account, error) {
 	sites, err := st.Sites(ctx)
 	if err != nil {
 		return nil, err
@@ -93,10 +110,17 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 	if err != nil {
 		return nil, err
 	}
+	roomIDs := map[string]int64{}
+	var cts []int64
 	for _, r := range rooms {
 		r.SiteID = siteID
-		if _, err := st.CreateRoom(ctx, r); err != nil {
+		id, err := st.CreateRoom(ctx, r)
+		if err != nil {
 			return nil, err
+		}
+		roomIDs[r.Name] = id
+		if r.Kind == practice.CT {
+			cts = append(cts, id)
 		}
 	}
 	hash, err := auth.HashPassword(password)
@@ -135,12 +159,35 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 		if err != nil {
 			return nil, err
 		}
-		c.ref.PatientID, c.ref.PhysicianID, c.ref.PrescriptionDate = pid, docIDs[c.doc], "2026-11-02"
-		if _, err := st.CreateReferral(ctx, c.ref); err != nil {
+		c.ref.PatientID, c.ref.PhysicianID, c.ref.PrescriptionDate = pid, docIDs[c.doc], day.AddDate(0, 0, -20).Format(time.DateOnly)
+		rid, err := st.CreateReferral(ctx, c.ref)
+		if err != nil {
 			return nil, err
+		}
+		if c.at != 0 {
+			if err := book(ctx, st, cat, c, rid, day, cts[c.ct], userIDs[c.doctor], roomIDs); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return accounts, nil
+}
+
+// book places a demo referral on the demo day with the act's own durations
+// and the first monitoring place of the kind it needs.
+func book(ctx context.Context, st *store.Store, cat *catalog.Catalog, c demoCase, referralID int64, day time.Time, ct, doctor int64, roomIDs map[string]int64) error {
+	act, _ := cat.Act(c.ref.ActID)
+	place := map[string]string{
+		catalog.PlaceRecoveryChair: "Fauteuil de repos 1",
+		catalog.PlaceRecoveryBed:   "Lit de repos 1",
+		catalog.PlaceWardOvernight: "Chambre 12 (hospitalisation)",
+	}[act.Monitoring.Place]
+	_, err := st.Book(ctx, booking.Request{ReferralID: referralID, RoomID: ct, RadiologistID: doctor, PlaceID: roomIDs[place],
+		Start: day.Add(c.at), RoomMinutes: act.RoomMinutes.Value, MonitoringMinutes: act.Monitoring.Minutes})
+	if err != nil {
+		return fmt.Errorf("demo booking of %s: %w", c.ref.ActID, err)
+	}
+	return nil
 }
 
 func expandActs(cat *catalog.Catalog, ids []string) []string {

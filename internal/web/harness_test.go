@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"repere/internal/audit"
 	"repere/internal/auth"
@@ -61,7 +62,7 @@ func newHarness(t *testing.T, st *store.Store) *harness {
 		h.missing = append(h.missing, lang+":"+key)
 		h.mu.Unlock()
 	}
-	if _, err := demo.Load(ctx, st, cat, testPassword); err != nil {
+	if _, err := demo.Load(ctx, st, cat, testPassword, demo.Tomorrow(time.Now(), time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := auth.HashPassword(testPassword)

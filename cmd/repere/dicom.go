@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/catalog"
+	"repere/internal/dimse"
+	"repere/internal/store"
+	"repere/internal/worklist"
+)
+
+// dicomConfig holds the worklist server's options.
+type dicomConfig struct {
+	addr, aeTitle, charset string
+	allowedCalling         string // comma-separated calling AE titles; empty allows any
+	stationByCalling       string // CALLING=STATION pairs, comma-separated
+}
+
+func dicomFlags(fs *flag.FlagSet, c *dicomConfig) {
+	fs.StringVar(&c.addr, "dicom-addr", envDefault("dicom-addr", ":11112"), `DICOM worklist listen address, "off" to disable (env REPERE_DICOM_ADDR)`)
+	fs.StringVar(&c.aeTitle, "dicom-ae", envDefault("dicom-ae", dimse.DefaultAETitle), "our called AE title")
+	fs.StringVar(&c.charset, "dicom-charset", envDefault("dicom-charset", "latin1"), "worklist character set: latin1 (ISO_IR 100) or utf8 (ISO_IR 192)")
+	fs.StringVar(&c.allowedCalling, "dicom-calling-aes", envDefault("dicom-calling-aes", ""), "calling AE titles allowed to connect, comma-separated (empty: any)")
+	fs.StringVar(&c.stationByCalling, "dicom-stations", envDefault("dicom-stations", ""), "CALLING_AE=STATION_AE pairs: a console querying without a station gets its own room's list")
+}
+
+func (c dicomConfig) charsetValue() (dimse.Charset, error) {
+	switch strings.ToLower(c.charset) {
+	case "latin1", "iso_ir 100", "":
+		return dimse.CharsetLatin1, nil
+	case "utf8", "utf-8", "iso_ir 192":
+		return dimse.CharsetUTF8, nil
+	}
+	return "", fmt.Errorf("--dicom-charset must be latin1 or utf8, not %q", c.charset)
+}
+
+func parsePairs(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(s, ",") {
+		if pair = strings.TrimSpace(pair); pair == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(pair, "=")
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("--dicom-stations: %q is not CALLING=STATION", pair)
+		}
+		out[strings.TrimSpace(k)] = strings.TrimSpace(v)
+	}
+	return out, nil
+}
+
+// newDicomServer builds the worklist server on the store, or nil when disabled.
+func newDicomServer(c dicomConfig, st *store.Store, cat *catalog.Catalog, loc *time.Location, log *slog.Logger) (*dimse.Server, error) {
+	if c.addr == "" || c.addr == "off" {
+		return nil, nil
+	}
+	charset, err := c.charsetValue()
+	if err != nil {
+		return nil, err
+	}
+	stations, err := parsePairs(c.stationByCalling)
+	if err != nil {
+		return nil, err
+	}
+	var allowed []string
+	for _, ae := range strings.Split(c.allowedCalling, ",") {
+		if ae = strings.TrimSpace(ae); ae != "" {
+			allowed = append(allowed, ae)
+		}
+	}
+	h := worklist.NewHandler(worklist.Config{Source: &worklistSource{st: st, cat: cat}, Charset: charset, StationByCallingAE: stations, Location: loc})
+	return &dimse.Server{Addr: c.addr, AETitle: c.aeTitle, AllowedCallingAEs: allowed, Find: h, Logger: log}, nil
+}
+
+// worklistSource serves booked appointments to the scanners.
+type worklistSource struct {
+	st  *store.Store
+	cat *catalog.Catalog
+}
+
+func (w *worklistSource) WorklistItems(ctx context.Context, r worklist.Range) ([]worklist.Item, error) {
+	ctx = audit.WithActor(ctx, audit.Actor{Login: "system:dicom", Role: "system"})
+	rows, err := w.st.WorklistRows(ctx, r.From, r.To, r.StationAETitle)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]worklist.Item, 0, len(rows))
+	for _, row := range rows {
+		items = append(items, w.item(row))
+	}
+	return items, nil
+}
+
+func (w *worklistSource) item(row store.WorklistRow) worklist.Item {
+	a, p := row.Appointment, row.Patient
+	description := a.ActID
+	var code *worklist.Code
+	if act, ok := w.cat.Act(a.ActID); ok {
+		description = act.Name.In("fr")
+		if len(act.Billing) > 0 && act.Billing[0].Code != "" && !act.Billing[0].NeedsCheck() {
+			code = &worklist.Code{Value: act.Billing[0].Code, Scheme: "CCAM", Meaning: act.Billing[0].Label}
+		}
+	}
+	if row.Levels != "" {
+		description += " " + row.Levels
+	}
+	if row.Side != "" {
+		description += " (" + row.Side + ")"
+	}
+	born, _ := time.Parse(time.DateOnly, p.BirthDate)
+	sex := map[string]string{"F": "F", "M": "M"}[p.Sex]
+	return worklist.Item{
+		PatientName:                   worklist.PersonName{Family: strings.ToUpper(p.BirthName), Given: p.FirstNames},
+		PatientID:                     "REP" + strconv.FormatInt(p.ID, 10),
+		IssuerOfPatientID:             "REPERE",
+		PatientBirthDate:              born,
+		PatientSex:                    sex,
+		AccessionNumber:               a.AccessionNumber,
+		RequestedProcedureID:          a.AccessionNumber,
+		RequestedProcedureDescription: description,
+		RequestedProcedureCode:        code,
+		StudyInstanceUID:              a.StudyInstanceUID,
+		ReferringPhysician:            worklist.PersonName{Family: row.PhysicianName},
+		Step: worklist.ScheduledStep{
+			StationAETitle:      row.StationAETitle,
+			StationName:         row.RoomName,
+			Start:               a.Start,
+			End:                 a.RoomEnd,
+			PerformingPhysician: worklist.PersonName{Family: row.RadiologistName},
+			Description:         description,
+			ID:                  "SPS" + strconv.FormatInt(a.ID, 10),
+		},
+	}
+}
+
+// dicomEcho is "repere dicom-echo": a C-ECHO to a DICOM peer, ours by default.
+func dicomEcho(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("dicom-echo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:11112", "peer address host:port")
+	called := fs.String("called", dimse.DefaultAETitle, "called AE title")
+	calling := fs.String("calling", "REPERE_ECHO", "our calling AE title")
+	timeout := fs.Duration("timeout", 10*time.Second, "give up after")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	start := time.Now()
+	if err := dimse.Echo(ctx, *addr, *calling, *called); err != nil {
+		var nerr net.Error
+		if errors.As(err, &nerr) {
+			return fmt.Errorf("C-ECHO to %s: cannot reach it: %w", *addr, err)
+		}
+		return fmt.Errorf("C-ECHO to %s (%s): %w", *addr, *called, err)
+	}
+	fmt.Fprintf(stdout, "C-ECHO to %s (%s) succeeded in %d ms\n", *addr, *called, time.Since(start).Milliseconds())
+	return nil
+}

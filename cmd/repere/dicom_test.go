@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"repere/internal/demo"
+)
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+}
+
+func requireTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s (dcmtk) is required under CI=true", name)
+		}
+		t.Skipf("%s not installed (apt-get install dcmtk)", name)
+	}
+	return path
+}
+
+// TestDemoWorklistOverDICOM starts the product with the demo and asks its
+// worklist, as a CT console would, for tomorrow's acts of one room.
+func TestDemoWorklistOverDICOM(t *testing.T) {
+	findscu := requireTool(t, "findscu")
+	port := freePort(t)
+	_, _, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "w.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
+	defer stop()
+
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"dicom-echo", "--addr", "127.0.0.1:" + port}, &out, &errOut); err != nil {
+		t.Fatalf("dicom-echo: %v", err)
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	day := demo.Tomorrow(time.Now(), paris).Format("20060102")
+	cmd := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_CONSOLE",
+		"-k", "PatientName", "-k", "PatientID", "-k", "AccessionNumber", "-k", "StudyInstanceUID",
+		"-k", "(0040,0100)[0].ScheduledStationAETitle=CT1_INTERV",
+		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate="+day,
+		"-k", "(0040,0100)[0].ScheduledProcedureStepStartTime",
+		"-k", "(0040,0100)[0].ScheduledProcedureStepDescription",
+		"-k", "(0040,0100)[0].Modality",
+		"127.0.0.1", port)
+	got, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("findscu: %v\n%s", err, got)
+	}
+	text := string(got)
+	responses := strings.Count(text, "Find Response:")
+	if responses != 2 {
+		t.Fatalf("%d worklist entries for CT1 tomorrow, want 2 (blood patch and foraminal infiltration):\n%s", responses, text)
+	}
+	for _, want := range []string{"LEFÈVRE^Zoé", "PASQUIER^Jérôme", "Blood patch épidural sous scanner", "[CT]", "RP0000000"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("findscu output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "ROUSSEAU") {
+		t.Error("another room's patient was listed")
+	}
+}
+
+func TestDicomEchoRefusedAddress(t *testing.T) {
+	port := freePort(t) // nothing listens there
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), []string{"dicom-echo", "--addr", "127.0.0.1:" + port, "--timeout", "2s"}, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "cannot reach") {
+		t.Fatalf("echo to a closed port: %v", err)
+	}
+}

@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"repere/internal/booking"
+	"repere/internal/patient"
+)
+
+// WorklistRow is what the DICOM worklist needs of one booked appointment.
+type WorklistRow struct {
+	Appointment     booking.Appointment
+	Patient         patient.Patient
+	StationAETitle  string
+	RoomName        string
+	RadiologistName string
+	PhysicianName   string
+	Levels, Side    string
+}
+
+// WorklistRows returns the booked appointments starting in [from, to), of one
+// station when station is not empty, for the scanner's worklist query.
+func (s *Store) WorklistRows(ctx context.Context, from, to time.Time, station string) ([]WorklistRow, error) {
+	where, args := []string{"a.status = ?"}, []any{string(booking.Booked)}
+	if !from.IsZero() {
+		where, args = append(where, "a.starts_at >= ?"), append(args, from.UTC())
+	}
+	if !to.IsZero() {
+		where, args = append(where, "a.starts_at < ?"), append(args, to.UTC())
+	}
+	if station != "" {
+		where, args = append(where, "r.station_ae_title = ?"), append(args, station)
+	}
+	var out []WorklistRow
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT `+appointmentColumns+`, `+prefixed("p.", patientColumns)+`,
+				r.station_ae_title, r.name, u.display_name, COALESCE(d.name, ''), rf.levels, rf.side
+			FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN rooms r ON r.id = a.room_id
+			JOIN users u ON u.id = a.radiologist_id JOIN referrals rf ON rf.id = a.referral_id
+			LEFT JOIN referring_physicians d ON d.id = rf.physician_id
+			WHERE `+strings.Join(where, " AND ")+` ORDER BY a.starts_at, a.id LIMIT 5000`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ids := make([]string, 0, 16)
+		for rows.Next() {
+			var w WorklistRow
+			p := &w.Patient
+			a, err := scanAppointment(rows, &p.ID, &p.BirthName, &p.UsedName, &p.FirstNames, &p.BirthDate, &p.Sex, &p.INS, &p.Phone, &p.Email, &p.Address, &p.CreatedAt,
+				&w.StationAETitle, &w.RoomName, &w.RadiologistName, &w.PhysicianName, &w.Levels, &w.Side)
+			if err != nil {
+				return err
+			}
+			w.Appointment = a
+			out = append(out, w)
+			ids = append(ids, strconv.FormatInt(a.ID, 10))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "worklist", station, 0, "appointments="+strings.Join(ids, ","))
+	})
+	return out, err
+}
+
+// prefixed qualifies a comma-separated column list with a table alias.
+func prefixed(alias, columns string) string {
+	parts := strings.Split(columns, ",")
+	for i, c := range parts {
+		parts[i] = alias + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
