@@ -40,7 +40,9 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer, func() error
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--dicom-addr", "off"}, args...), stdout, stderr) }()
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--dicom-addr", "off"}, args...), stdout, stderr)
+	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		if m := readyURL.FindStringSubmatch(stderr.String()); m != nil {
