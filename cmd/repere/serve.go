@@ -107,7 +107,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv, err := web.New(web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
-		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, Version: buildVersion()}, st, cat, bundle, log)
+		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, Version: buildVersion(), Location: loc}, st, cat, bundle, log)
 	if err != nil {
 		return err
 	}

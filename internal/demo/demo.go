@@ -67,6 +67,12 @@ type demoCase struct {
 }
 
 var cases = []demoCase{
+	{patient.Patient{BirthName: "Bernard", FirstNames: "Lucie", BirthDate: "1988-02-14", Sex: "F", Phone: "06 00 00 00 09"},
+		referral.Referral{ActID: "epidural_blood_patch", Levels: "L4-L5", Indication: "Syndrome post-ponction lombaire depuis 5 jours", Urgency: referral.Soon, Status: referral.Received}, 2, 0, 0, ""},
+	{patient.Patient{BirthName: "Petit", FirstNames: "Thierry", BirthDate: "1969-10-03", Sex: "M", Phone: "06 00 00 00 10"},
+		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Indication: "Lombosciatique bilatérale", PriorImaging: "IRM lombaire 10/2026", Status: referral.Received}, 1, 0, 0, ""},
+	{patient.Patient{BirthName: "Durand", FirstNames: "Agnès", BirthDate: "1961-05-19", Sex: "F", Phone: "06 00 00 00 11"},
+		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L4-L5", Side: "right", Indication: "Radiculalgie L4 droite", PriorImaging: "Scanner lombaire 09/2026", Status: referral.Received}, 0, 0, 0, ""},
 	{patient.Patient{BirthName: "Lefèvre", FirstNames: "Zoé", BirthDate: "1991-04-12", Sex: "F", Phone: "06 00 00 00 01", Email: "zoe.lefevre@example.org"},
 		referral.Referral{ActID: "epidural_blood_patch", Levels: "L3-L4", Indication: "Céphalées orthostatiques après péridurale obstétricale", Urgency: referral.Urgent, Status: referral.Received}, 2,
 		9 * time.Hour, 0, "dr.martin"},

@@ -268,3 +268,62 @@ func (s *Store) CountReferralsByStatus(ctx context.Context) (map[referral.Status
 	})
 	return out, err
 }
+
+// Referral returns one referral with its patient's and physician's names.
+func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, error) {
+	var r referral.Referral
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var urgency, status string
+		var pt patient.Patient
+		err := s.queryRow(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
+				r.prior_imaging, r.prescription_date, r.status, r.created_at, p.birth_name, p.used_name, p.first_names, COALESCE(d.name, '')
+			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
+			WHERE r.id = ?`, id).Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
+			&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &r.PhysicianName)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		r.Urgency, r.Status, r.PatientName = referral.Urgency(urgency), referral.Status(status), pt.DisplayName()
+		return s.audited(ctx, tx, "read", "referral", strconv.FormatInt(id, 10), r.PatientID, "")
+	})
+	return r, err
+}
+
+// ReferralEvent is one status change of a referral.
+type ReferralEvent struct {
+	At       time.Time
+	Actor    string
+	From, To referral.Status
+	Reason   string
+}
+
+// ReferralHistory returns a referral's status changes, oldest first.
+func (s *Store) ReferralHistory(ctx context.Context, id int64) ([]ReferralEvent, error) {
+	var out []ReferralEvent
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT e.at, e.actor_login, e.from_status, e.to_status, e.reason, r.patient_id
+			FROM referral_events e JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ? ORDER BY e.id`, id)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var patientID int64
+		for rows.Next() {
+			var e ReferralEvent
+			var from, to string
+			if err := rows.Scan(&e.At, &e.Actor, &from, &to, &e.Reason, &patientID); err != nil {
+				return err
+			}
+			e.From, e.To = referral.Status(from), referral.Status(to)
+			out = append(out, e)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "read", "referral_history", strconv.FormatInt(id, 10), patientID, "")
+	})
+	return out, err
+}

@@ -204,3 +204,30 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func engines(t *testing.T, fn func(t *testing.T, h *harness)) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) { fn(t, newHarness(t, st)) })
 }
+
+var system = audit.WithActor(context.Background(), audit.System("test"))
+
+// referralID returns the id of the demo referral of the patient whose name contains name.
+func (h *harness) referralID(name string) string {
+	h.t.Helper()
+	refs, err := h.store.ListReferrals(system, store.ReferralFilter{})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, r := range refs {
+		if strings.Contains(r.PatientName, name) {
+			return itoa(r.ID)
+		}
+	}
+	h.t.Fatalf("no demo referral for %s", name)
+	return ""
+}
+
+func (h *harness) appointmentID() string {
+	h.t.Helper()
+	list, err := h.store.ListAppointments(system, store.AppointmentFilter{})
+	if err != nil || len(list) == 0 {
+		h.t.Fatalf("no demo appointment: %v", err)
+	}
+	return itoa(list[0].ID)
+}

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -47,8 +48,12 @@ var funcs = template.FuncMap{
 	},
 }
 
-func loadPages() (*pages, error) {
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
+func loadPages(loc *time.Location) (*pages, error) {
+	fm := template.FuncMap{"local": func(t time.Time) time.Time { return t.In(loc) }}
+	for k, v := range funcs {
+		fm[k] = v
+	}
+	layout, err := template.New("layout.html").Funcs(fm).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	_ "time/tzdata" // Europe/Paris even where the host has no zoneinfo
+
 	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -30,6 +32,7 @@ type Config struct {
 	PracticeName  string
 	PracticePhone string
 	Version       string
+	Location      *time.Location // the practice's time zone (default Europe/Paris)
 }
 
 // Server holds what the handlers share.
@@ -62,7 +65,14 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
 	}
-	pg, err := loadPages()
+	if cfg.Location == nil {
+		loc, err := time.LoadLocation("Europe/Paris")
+		if err != nil {
+			return nil, err
+		}
+		cfg.Location = loc
+	}
+	pg, err := loadPages(cfg.Location)
 	if err != nil {
 		return nil, err
 	}
@@ -107,6 +117,7 @@ var (
 	anyone      = auth.Roles
 	staff       = auth.Staff
 	clinical    = []auth.Role{auth.Secretary, auth.Radiographer, auth.Radiologist}
+	bookers     = []auth.Role{auth.Secretary, auth.Radiologist}
 	adminOnly   = []auth.Role{auth.Admin}
 	referrers   = []auth.Role{auth.Referrer}
 	patientOnly = []auth.Role{auth.Patient}
@@ -134,6 +145,11 @@ func (s *Server) routes() []route {
 		{"GET /staff/patients", clinical, s.patients},
 		{"GET /staff/patients/{id}", clinical, s.patientPage},
 		{"GET /staff/referrals", clinical, s.referrals},
+		{"GET /staff/referrals/{id}", clinical, s.referralPage},
+		{"POST /staff/referrals/{id}/book", bookers, s.book},
+		{"POST /staff/appointments/{id}/cancel", bookers, s.endAppointment},
+		{"POST /staff/appointments/{id}/no-show", clinical, s.endAppointment},
+		{"GET /staff/planning", clinical, s.planning},
 		{"GET /staff/catalogue", staff, s.catalogue},
 		{"GET /staff/catalogue/{id}", staff, s.catalogueAct},
 

@@ -21,6 +21,12 @@ func (h *harness) concretePath(pattern string) (method, path string) {
 	if strings.Contains(path, "/catalogue/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.cat.Acts()[0].ID)
 	}
+	if strings.Contains(path, "/referrals/{id}") {
+		path = strings.ReplaceAll(path, "{id}", h.referralID("LEFÈVRE"))
+	}
+	if strings.Contains(path, "/appointments/{id}") {
+		path = strings.ReplaceAll(path, "{id}", h.appointmentID())
+	}
 	if strings.Contains(path, "/patients/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.firstPatientID())
 	}

@@ -1,0 +1,108 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"repere/internal/auth"
+	"repere/internal/storetest"
+)
+
+// TestSecretaryBooksAMorning books, through the pages, a blood patch and three
+// infiltrations on one morning, then checks the board and a refused overlap.
+func TestSecretaryBooksAMorning(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Secretary)
+		day := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
+		rooms, _ := h.store.Rooms(system)
+		ids := map[string]string{}
+		for _, r := range rooms {
+			ids[r.Name] = itoa(r.ID)
+		}
+		doctors, _ := h.store.Radiologists(system)
+		docs := map[string]string{}
+		for _, d := range doctors {
+			docs[d.Login] = itoa(d.ID)
+		}
+		book := func(patient, at, room, doctor, place string) response {
+			t.Helper()
+			ref := h.referralID(patient)
+			page := c.get("/staff/referrals/" + ref)
+			if page.status != http.StatusOK {
+				t.Fatalf("referral page of %s: %d", patient, page.status)
+			}
+			return c.post("/staff/referrals/"+ref+"/book", url.Values{"date": {day}, "time": {at},
+				"room_id": {ids[room]}, "radiologist_id": {docs[doctor]}, "place_id": {ids[place]}})
+		}
+		ct1, ct2 := "Scanner 1 — interventionnel", "Scanner 2"
+		ok := func(patient, at, room, doctor, place string) {
+			t.Helper()
+			if r := book(patient, at, room, doctor, place); r.status != http.StatusSeeOther {
+				t.Fatalf("booking %s at %s: %d\n%s", patient, at, r.status, errorsOf(r.body))
+			}
+		}
+		refused := func(patient, at, room, doctor, place, why string) {
+			t.Helper()
+			r := book(patient, at, room, doctor, place)
+			if r.status != http.StatusConflict || !strings.Contains(r.body, why) || !strings.Contains(r.body, `value="`+at+`"`) {
+				t.Fatalf("booking %s at %s: %d, want a refusal saying %q with the form kept\n%s", patient, at, r.status, why, errorsOf(r.body))
+			}
+		}
+		// A blood patch (45 min room, then 2 h lying) and four infiltrations on one morning, two rooms.
+		ok("BERNARD", "08:00", ct1, "dr.martin", "Lit de repos 1")
+		ok("CARON", "08:45", ct1, "dr.martin", "Fauteuil de repos 1") // facet right after the patch leaves the room
+		ok("MERCIER", "09:15", ct1, "dr.martin", "Fauteuil de repos 1")
+		ok("PETIT", "08:00", ct2, "dr.nguyen", "Fauteuil de repos 2")
+		refused("DURAND", "08:10", ct2, "dr.nguyen", "Fauteuil de repos 3", "La salle est déjà occupée")
+		refused("DURAND", "08:20", ct2, "dr.martin", "Fauteuil de repos 3", "Le radiologue est déjà pris")
+		refused("DURAND", "08:20", ct2, "dr.nguyen", "Fauteuil de repos 2", "La place de surveillance est déjà occupée")
+		ok("DURAND", "08:20", ct2, "dr.nguyen", "Fauteuil de repos 3")
+		if r := book("LE GOFF", "10:00", ct2, "dr.nguyen", "Fauteuil de repos 2"); r.status != http.StatusConflict || !strings.Contains(r.body, "ne peut pas être programmée") {
+			t.Fatalf("cancelled referral booked: %d", r.status) // and no form is offered for it
+		}
+		board := c.get("/staff/planning?day=" + day)
+		for _, want := range []string{"BERNARD Lucie", "DUPRÉ Françoise (née CARON)", "MERCIER Hervé", "PETIT Thierry", "DURAND Agnès", "8 h 00 – 8 h 45", "Lit de repos 1 jusqu&#39;à 10 h 45", "5 rendez-vous ce jour."} {
+			if !strings.Contains(board.body, want) {
+				t.Errorf("board lacks %q", want)
+			}
+		}
+		// A radiographer sees the board but cannot book.
+		radiographer := h.signedIn(auth.Radiographer)
+		if r := radiographer.get("/staff/planning?day=" + day); r.status != http.StatusOK {
+			t.Fatalf("radiographer board: %d", r.status)
+		}
+		if r := radiographer.post("/staff/referrals/"+h.referralID("ROUSSEAU")+"/book", url.Values{"date": {day}}); r.status != http.StatusForbidden {
+			t.Fatalf("radiographer booked: %d", r.status)
+		}
+	})
+}
+
+func TestCancelNeedsAReason(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	c := h.signedIn(auth.Secretary)
+	id := h.appointmentID()
+	if r := c.post("/staff/appointments/"+id+"/cancel", url.Values{"reason": {"  "}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Indiquez un motif") {
+		t.Fatalf("cancel without reason: %d", r.status)
+	}
+	if r := c.post("/staff/appointments/"+id+"/cancel", url.Values{"reason": {"malade"}, "back": {"https://evil.example"}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/staff/planning" {
+		t.Fatalf("cancel: %d to %q", r.status, r.header.Get("Location"))
+	}
+	if r := c.post("/staff/appointments/"+id+"/cancel", url.Values{"reason": {"again"}}); r.status != http.StatusConflict {
+		t.Fatalf("second cancel: %d", r.status)
+	}
+}
+
+func errorsOf(body string) string {
+	i := strings.Index(body, `class="error"`)
+	if i < 0 {
+		return "(no error block)"
+	}
+	end := i + 600
+	if end > len(body) {
+		end = len(body)
+	}
+	return body[i:end]
+}

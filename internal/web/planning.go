@@ -1,0 +1,91 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"repere/internal/booking"
+	"repere/internal/practice"
+	"repere/internal/store"
+)
+
+// boardColumn is one CT room's appointments of the day.
+type boardColumn struct {
+	Room  practice.Room
+	Cards []boardCard
+}
+
+type boardCard struct {
+	booking.Appointment
+	ActName             string
+	From, To, PlaceTill string
+}
+
+type placeUse struct {
+	Place string
+	Uses  []boardCard
+}
+
+type planningPage struct {
+	Day, Prev, Next, Today string
+	DayLabel               string
+	Columns                []boardColumn
+	Places                 []placeUse
+	Count                  int
+}
+
+// planning is the day board: one column per CT room, then the occupancy of
+// the monitoring places. It refreshes itself every minute.
+func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
+	l := localizer(r)
+	loc := s.cfg.Location
+	now := time.Now().In(loc)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	if q := r.URL.Query().Get("day"); q != "" {
+		d, err := time.ParseInLocation(time.DateOnly, q, loc)
+		if err != nil {
+			return errStatus(http.StatusBadRequest, "planning.bad_day")
+		}
+		day = d
+	}
+	next := day.AddDate(0, 0, 1)
+	list, err := s.store.ListAppointments(r.Context(), store.AppointmentFilter{From: day, To: next, Statuses: []booking.Status{booking.Booked, booking.Done}})
+	if err != nil {
+		return err
+	}
+	rooms, err := s.store.Rooms(r.Context())
+	if err != nil {
+		return err
+	}
+	p := planningPage{Day: day.Format(time.DateOnly), Prev: day.AddDate(0, 0, -1).Format(time.DateOnly), Next: next.Format(time.DateOnly),
+		Today: now.Format(time.DateOnly), DayLabel: l.Date(day), Count: len(list)}
+	byRoom := map[int64][]boardCard{}
+	byPlace := map[string][]boardCard{}
+	var placeOrder []string
+	for _, a := range list {
+		c := boardCard{Appointment: a, ActName: a.ActID, From: l.Time(a.Start.In(loc)), To: l.Time(a.RoomEnd.In(loc))}
+		if act, ok := s.catalog.Act(a.ActID); ok {
+			c.ActName = act.Name.In(l.Lang)
+		}
+		if a.PlaceID != 0 {
+			c.PlaceTill = l.Time(a.PlaceEnd.In(loc))
+			if !a.PlaceEnd.Before(next) {
+				c.PlaceTill = l.DateTime(a.PlaceEnd.In(loc))
+			}
+			if _, seen := byPlace[a.PlaceName]; !seen {
+				placeOrder = append(placeOrder, a.PlaceName)
+			}
+			byPlace[a.PlaceName] = append(byPlace[a.PlaceName], c)
+		}
+		byRoom[a.RoomID] = append(byRoom[a.RoomID], c)
+	}
+	for _, room := range rooms {
+		if room.Kind == practice.CT && room.Active {
+			p.Columns = append(p.Columns, boardColumn{Room: room, Cards: byRoom[room.ID]})
+		}
+	}
+	for _, name := range placeOrder {
+		p.Places = append(p.Places, placeUse{Place: name, Uses: byPlace[name]})
+	}
+	return s.render(w, r, http.StatusOK, "planning", "planning.title", "planning", p)
+}
