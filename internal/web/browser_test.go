@@ -180,6 +180,18 @@ func TestBrowserJourney(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(base+"/staff/referrals"), chromedp.WaitVisible(chromedp.CSS("table.list")))
 	shoot(t, ctx, dir, "referrals")
 
+	// The day board of the demo day: three acts in two rooms.
+	tomorrow := time.Now().AddDate(0, 0, 1).Format(time.DateOnly)
+	run(t, ctx, chromedp.Navigate(base+"/staff/planning?day="+tomorrow), chromedp.WaitVisible(chromedp.CSS(".board")))
+	if cards := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".board-card").length`)); cards != 3 {
+		t.Errorf("board shows %d acts, want the 3 demo acts", cards)
+	}
+	shoot(t, ctx, dir, "planning")
+
+	// Booking from a referral page, with the keyboard-reachable form.
+	run(t, ctx, chromedp.Navigate(base+"/staff/referrals/"+h.referralID("MERCIER")), chromedp.WaitVisible(chromedp.ID("b-date")))
+	shoot(t, ctx, dir, "referral-booking")
+
 	// Tablet width: the navigation wraps, nothing overflows sideways.
 	run(t, ctx, chromedp.EmulateViewport(820, 1180), chromedp.Navigate(base+"/staff/catalogue/vertebroplasty"), chromedp.WaitVisible(chromedp.CSS("table.facts")))
 	if overflow := text(t, ctx, chromedp.Evaluate[bool]("document.documentElement.scrollWidth > window.innerWidth + 1")); overflow {
