@@ -2,7 +2,10 @@
 // to the act or its cancellation.
 package referral
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Status of a referral.
 type Status string
@@ -45,4 +48,35 @@ type Referral struct {
 	// Filled by list queries for display.
 	PatientName   string
 	PhysicianName string
+}
+
+// Sides a referral may name.
+var Sides = []string{"", "left", "right", "bilateral", "median"}
+
+// Urgencies in increasing order.
+var Urgencies = []Urgency{Routine, Soon, Urgent}
+
+// Validate returns, per form field, the message key of what is wrong. The
+// act's existence is checked by the caller, who holds the catalogue.
+func (r Referral) Validate(today time.Time) map[string]string {
+	problems := map[string]string{}
+	if r.ActID == "" {
+		problems["act"] = "referral.err.act"
+	}
+	if !slices.Contains(Sides, r.Side) {
+		problems["side"] = "referral.err.side"
+	}
+	if !slices.Contains(Urgencies, r.Urgency) {
+		problems["urgency"] = "referral.err.urgency"
+	}
+	if r.PrescriptionDate != "" {
+		d, err := time.Parse(time.DateOnly, r.PrescriptionDate)
+		if err != nil || d.After(today) {
+			problems["prescription_date"] = "referral.err.prescription_date"
+		}
+	}
+	if len(r.Indication) > 2000 || len(r.Levels) > 100 || len(r.PriorImaging) > 500 {
+		problems["indication"] = "referral.err.too_long"
+	}
+	return problems
 }

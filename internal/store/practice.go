@@ -128,3 +128,21 @@ func (s *Store) Radiologists(ctx context.Context) ([]auth.User, error) {
 	}
 	return out, rows.Err()
 }
+
+// Physicians lists the referring physicians by name.
+func (s *Store) Physicians(ctx context.Context) ([]practice.Physician, error) {
+	rows, err := s.query(ctx, s.db, `SELECT id, name, rpps, email, COALESCE(user_id, 0) FROM referring_physicians ORDER BY name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []practice.Physician
+	for rows.Next() {
+		var p practice.Physician
+		if err := rows.Scan(&p.ID, &p.Name, &p.RPPS, &p.Email, &p.UserID); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}

@@ -31,6 +31,7 @@ type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
 	"join": strings.Join,
+	"list": func(items ...string) []string { return items },
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

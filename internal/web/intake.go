@@ -1,0 +1,137 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"repere/internal/catalog"
+	"repere/internal/patient"
+	"repere/internal/practice"
+	"repere/internal/referral"
+)
+
+// patientForm is the new-patient form, kept as typed when refused.
+type patientForm struct {
+	Patient    patient.Patient
+	Errors     map[string]string // field -> translated message
+	Duplicates []patient.Patient // same identity already recorded
+}
+
+func (s *Server) newPatientForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "patient_new", "patient_new.title", "patients", patientForm{Patient: patient.Patient{Sex: "F"}})
+}
+
+func patientFromForm(r *http.Request) patient.Patient {
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	return patient.Patient{BirthName: v("birth_name"), UsedName: v("used_name"), FirstNames: v("first_names"), BirthDate: v("birth_date"),
+		Sex: v("sex"), INS: v("ins"), Phone: v("phone"), Email: v("email"), Address: v("address")}
+}
+
+// createPatient records a patient after checking the identity and looking for
+// a record of the same person; a possible duplicate must be confirmed.
+func (s *Server) createPatient(w http.ResponseWriter, r *http.Request) error {
+	l := localizer(r)
+	f := patientForm{Patient: patientFromForm(r), Errors: map[string]string{}}
+	for field, key := range f.Patient.Validate(time.Now()) {
+		f.Errors[field] = l.T(key)
+	}
+	if len(f.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "patient_new", "patient_new.title", "patients", f)
+	}
+	if r.PostFormValue("not_a_duplicate") != "yes" {
+		dups, err := s.store.PossibleDuplicates(r.Context(), f.Patient)
+		if err != nil {
+			return err
+		}
+		if len(dups) > 0 {
+			f.Duplicates = dups
+			return s.render(w, r, http.StatusConflict, "patient_new", "patient_new.title", "patients", f)
+		}
+	}
+	id, err := s.store.CreatePatient(r.Context(), f.Patient)
+	if err != nil {
+		return err
+	}
+	s.flash(r, "patient_new.done")
+	http.Redirect(w, r, "/staff/patients/"+itoa(id)+"/referrals/new", http.StatusSeeOther)
+	return nil
+}
+
+// referralForm is the new-referral form, kept as typed when refused.
+type referralForm struct {
+	Patient    patient.Patient
+	Referral   referral.Referral
+	OtherDoc   string
+	Acts       []*catalog.Act
+	Physicians []practice.Physician
+	Sides      []string
+	Urgencies  []referral.Urgency
+	Errors     map[string]string
+}
+
+func (s *Server) referralFormPage(r *http.Request, f *referralForm) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if f.Patient, err = s.store.Patient(r.Context(), id); err != nil {
+		return err
+	}
+	if f.Physicians, err = s.store.Physicians(r.Context()); err != nil {
+		return err
+	}
+	f.Acts, f.Sides, f.Urgencies = s.catalog.Acts(), referral.Sides, referral.Urgencies
+	return nil
+}
+
+func (s *Server) newReferralForm(w http.ResponseWriter, r *http.Request) error {
+	f := referralForm{Referral: referral.Referral{Urgency: referral.Routine, PrescriptionDate: time.Now().In(s.cfg.Location).Format(time.DateOnly)}}
+	if err := s.referralFormPage(r, &f); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "referral_new", "referral_new.title", "referrals", f)
+}
+
+// createReferral records a physician's request for an act for the patient.
+func (s *Server) createReferral(w http.ResponseWriter, r *http.Request) error {
+	l := localizer(r)
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	f := referralForm{OtherDoc: v("other_physician"), Errors: map[string]string{}, Referral: referral.Referral{
+		ActID: v("act"), Levels: v("levels"), Side: v("side"), Indication: v("indication"), Urgency: referral.Urgency(v("urgency")),
+		PriorImaging: v("prior_imaging"), PrescriptionDate: v("prescription_date"), PhysicianID: formID(r, "physician_id")}}
+	if err := s.referralFormPage(r, &f); err != nil {
+		return err
+	}
+	f.Referral.PatientID = f.Patient.ID
+	for field, key := range f.Referral.Validate(time.Now().In(s.cfg.Location)) {
+		f.Errors[field] = l.T(key)
+	}
+	if _, ok := s.catalog.Act(f.Referral.ActID); !ok {
+		f.Errors["act"] = l.T("referral.err.act")
+	}
+	known := f.Referral.PhysicianID == 0
+	for _, d := range f.Physicians {
+		known = known || d.ID == f.Referral.PhysicianID
+	}
+	if !known {
+		f.Errors["physician"] = l.T("referral.err.physician")
+	}
+	if len(f.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "referral_new", "referral_new.title", "referrals", f)
+	}
+	if f.Referral.PhysicianID == 0 && f.OtherDoc != "" {
+		id, err := s.store.CreatePhysician(r.Context(), practice.Physician{Name: f.OtherDoc})
+		if err != nil {
+			return err
+		}
+		f.Referral.PhysicianID = id
+	}
+	id, err := s.store.CreateReferral(r.Context(), f.Referral)
+	if err != nil {
+		return err
+	}
+	s.flash(r, "referral_new.done")
+	http.Redirect(w, r, "/staff/referrals/"+itoa(id), http.StatusSeeOther)
+	return nil
+}
