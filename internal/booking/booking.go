@@ -27,6 +27,10 @@ const (
 	KindPlace       = "place"
 )
 
+// MaxHold is the longest time one appointment may hold one resource (a day
+// of room time, two days of monitoring): overlap checks rely on it.
+const MaxHold = 48 * time.Hour
+
 // Request asks for an appointment.
 type Request struct {
 	ReferralID        int64
@@ -54,10 +58,10 @@ func (r Request) Validate() error {
 		return errors.New("booking: no referral")
 	case r.RoomID == 0 || r.RadiologistID == 0:
 		return errors.New("booking: a room and a radiologist are required")
-	case r.RoomMinutes <= 0:
-		return errors.New("booking: room minutes must be positive")
-	case r.MonitoringMinutes < 0:
-		return errors.New("booking: monitoring minutes must not be negative")
+	case r.RoomMinutes <= 0 || r.RoomMinutes > 24*60:
+		return errors.New("booking: room minutes must be between 1 and 1440")
+	case r.MonitoringMinutes < 0 || time.Duration(r.MonitoringMinutes)*time.Minute > MaxHold:
+		return errors.New("booking: monitoring minutes must be between 0 and 2880")
 	case r.MonitoringMinutes > 0 && r.PlaceID == 0:
 		return errors.New("booking: the act's monitoring needs a place")
 	case r.Start.IsZero():

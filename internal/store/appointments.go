@@ -109,7 +109,7 @@ type Interval struct {
 // [from, to), for the slot search. It reads no patient data.
 func (s *Store) BusyIntervals(ctx context.Context, from, to time.Time) ([]Interval, error) {
 	rows, err := s.query(ctx, s.db, `SELECT resource_kind, resource_id, starts_at, ends_at FROM resource_busy
-		WHERE active = ? AND starts_at < ? AND ends_at > ? ORDER BY resource_kind, resource_id, starts_at`, true, to.UTC(), from.UTC())
+		WHERE active AND starts_at < ? AND ends_at > ? ORDER BY resource_kind, resource_id, starts_at`, to.UTC(), from.UTC())
 	if err != nil {
 		return nil, err
 	}

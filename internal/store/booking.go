@@ -110,8 +110,13 @@ func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id 
 func (s *Store) checkFree(ctx context.Context, tx *sql.Tx, rows []busyRow, except int64) error {
 	for _, b := range rows {
 		var taken int
-		err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM resource_busy WHERE resource_kind = ? AND resource_id = ? AND active = ?
-			AND starts_at < ? AND ends_at > ? AND appointment_id <> ?`, b.kind, b.resourceID, true, b.to.UTC(), b.from.UTC(), except).Scan(&taken)
+		// "active" alone (not "active = ?") lets SQLite use the partial index,
+		// and the lower bound on starts_at (no hold is longer than
+		// booking.MaxHold) keeps the index range to a few rows however
+		// long the resource's history.
+		err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM resource_busy WHERE resource_kind = ? AND resource_id = ? AND active
+			AND starts_at > ? AND starts_at < ? AND ends_at > ? AND appointment_id <> ?`,
+			b.kind, b.resourceID, b.from.Add(-booking.MaxHold).UTC(), b.to.UTC(), b.from.UTC(), except).Scan(&taken)
 		if err != nil {
 			return err
 		}

@@ -87,7 +87,7 @@ CREATE TABLE resource_busy (
     active INTEGER NOT NULL DEFAULT 1,
     CHECK (starts_at < ends_at)
 );
-CREATE INDEX resource_busy_lookup ON resource_busy (resource_kind, resource_id, starts_at) WHERE active = 1;
+CREATE INDEX resource_busy_lookup ON resource_busy (resource_kind, resource_id, starts_at) WHERE active;
 CREATE INDEX resource_busy_appointment ON resource_busy (appointment_id);
 
 CREATE TABLE appointment_events (
