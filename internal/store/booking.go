@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,6 +59,9 @@ func (s *Store) Book(ctx context.Context, r booking.Request) (int64, error) {
 		if status == string(referral.Cancelled) || status == string(referral.Done) {
 			return fmt.Errorf("booking: referral %d is %s", r.ReferralID, status)
 		}
+		if err := s.lockResources(ctx, tx, holds(r)); err != nil {
+			return err
+		}
 		var active int
 		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM appointments WHERE referral_id = ? AND status = ?`, r.ReferralID, string(booking.Booked)).Scan(&active); err != nil {
 			return err
@@ -104,6 +109,30 @@ func (s *Store) Book(ctx context.Context, r booking.Request) (int64, error) {
 func accessionNumber(id int64) string { return fmt.Sprintf("RP%08d", id) }
 
 func nullID(id int64) sql.NullInt64 { return sql.NullInt64{Int64: id, Valid: id != 0} }
+
+// lockResources serialises, on PostgreSQL, the transactions that book the same
+// resources: each takes transaction-scoped advisory locks on its resources in
+// one global order, so two bookings never deadlock and the second one's
+// overlap check sees the first one's rows. SQLite needs nothing: its write
+// transactions already run one at a time.
+func (s *Store) lockResources(ctx context.Context, tx *sql.Tx, rows []busyRow) error {
+	if s.engine != Postgres {
+		return nil
+	}
+	keys := make([]int64, 0, len(rows))
+	for _, b := range rows {
+		h := fnv.New64a()
+		fmt.Fprintf(h, "repere:%s:%d", b.kind, b.resourceID)
+		keys = append(keys, int64(h.Sum64()))
+	}
+	slices.Sort(keys)
+	for _, k := range slices.Compact(keys) {
+		if _, err := s.exec(ctx, tx, `SELECT pg_advisory_xact_lock(?)`, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // checkFree returns a *booking.ConflictError for the first held resource that
 // overlaps an active booking other than except.
@@ -207,6 +236,9 @@ func (s *Store) Reschedule(ctx context.Context, id int64, to booking.Request, re
 		to.ReferralID, to.RoomMinutes, to.MonitoringMinutes = a.ReferralID, a.RoomMinutes, a.MonitoringMinutes
 		to.Start = to.Start.UTC().Truncate(time.Minute)
 		if err := to.Validate(); err != nil {
+			return err
+		}
+		if err := s.lockResources(ctx, tx, holds(to)); err != nil {
 			return err
 		}
 		if err := s.checkFree(ctx, tx, holds(to), id); err != nil {
