@@ -2,6 +2,8 @@
 // rooms, recovery places and the referring physicians it works with.
 package practice
 
+import "time"
+
 // Room kinds.
 const (
 	CT            = "ct"
@@ -35,4 +37,31 @@ type Physician struct {
 	RPPS   string
 	Email  string
 	UserID int64
+}
+
+// Resource kinds that have opening hours and closures.
+const (
+	ResourceRoom        = "room"
+	ResourceRadiologist = "radiologist"
+	ResourceAnaesthesia = "anaesthesia"
+)
+
+// OpeningHours is one weekly opening span of a resource, in the site's time,
+// e.g. Monday 08:00-12:30 for an interventional half-day.
+type OpeningHours struct {
+	ID           int64
+	ResourceKind string
+	ResourceID   int64
+	Weekday      int // 0 = Sunday, as time.Weekday
+	StartMinute  int // minutes from midnight
+	EndMinute    int
+}
+
+// Closure is a dated unavailability: a room closed, a radiologist absent.
+type Closure struct {
+	ID           int64
+	ResourceKind string
+	ResourceID   int64
+	From, To     time.Time
+	Reason       string
 }

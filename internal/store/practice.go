@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"repere/internal/auth"
 	"repere/internal/practice"
@@ -143,6 +144,73 @@ func (s *Store) Physicians(ctx context.Context) ([]practice.Physician, error) {
 			return nil, err
 		}
 		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// UpdateRoom changes a room's name, station AE title and state.
+func (s *Store) UpdateRoom(ctx context.Context, r practice.Room) error {
+	res, err := s.exec(ctx, s.db, `UPDATE rooms SET name = ?, station_ae_title = ?, active = ? WHERE id = ?`, r.Name, r.StationAETitle, r.Active, r.ID)
+	return expectOne(res, err)
+}
+
+// AddOpeningHours adds a weekly opening span.
+func (s *Store) AddOpeningHours(ctx context.Context, o practice.OpeningHours) (int64, error) {
+	return s.insert(ctx, s.db, `INSERT INTO opening_hours (resource_kind, resource_id, weekday, start_minute, end_minute) VALUES (?, ?, ?, ?, ?)`,
+		o.ResourceKind, o.ResourceID, o.Weekday, o.StartMinute, o.EndMinute)
+}
+
+// DeleteOpeningHours removes a weekly opening span.
+func (s *Store) DeleteOpeningHours(ctx context.Context, id int64) error {
+	res, err := s.exec(ctx, s.db, `DELETE FROM opening_hours WHERE id = ?`, id)
+	return expectOne(res, err)
+}
+
+// OpeningHours lists every weekly opening span, by resource then day and time.
+func (s *Store) OpeningHours(ctx context.Context) ([]practice.OpeningHours, error) {
+	rows, err := s.query(ctx, s.db, `SELECT id, resource_kind, resource_id, weekday, start_minute, end_minute FROM opening_hours
+		ORDER BY resource_kind, resource_id, weekday, start_minute`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []practice.OpeningHours
+	for rows.Next() {
+		var o practice.OpeningHours
+		if err := rows.Scan(&o.ID, &o.ResourceKind, &o.ResourceID, &o.Weekday, &o.StartMinute, &o.EndMinute); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// AddClosure records a dated unavailability.
+func (s *Store) AddClosure(ctx context.Context, c practice.Closure) (int64, error) {
+	return s.insert(ctx, s.db, `INSERT INTO closures (resource_kind, resource_id, starts_at, ends_at, reason) VALUES (?, ?, ?, ?, ?)`,
+		c.ResourceKind, c.ResourceID, c.From.UTC(), c.To.UTC(), c.Reason)
+}
+
+// DeleteClosure removes a closure.
+func (s *Store) DeleteClosure(ctx context.Context, id int64) error {
+	res, err := s.exec(ctx, s.db, `DELETE FROM closures WHERE id = ?`, id)
+	return expectOne(res, err)
+}
+
+// Closures lists the closures ending after from, by start.
+func (s *Store) Closures(ctx context.Context, from time.Time) ([]practice.Closure, error) {
+	rows, err := s.query(ctx, s.db, `SELECT id, resource_kind, resource_id, starts_at, ends_at, reason FROM closures WHERE ends_at > ? ORDER BY starts_at`, from.UTC())
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []practice.Closure
+	for rows.Next() {
+		var c practice.Closure
+		if err := rows.Scan(&c.ID, &c.ResourceKind, &c.ResourceID, &c.From, &c.To, &c.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }

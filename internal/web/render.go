@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,8 +31,9 @@ var assets embed.FS
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"join": strings.Join,
-	"list": func(items ...string) []string { return items },
+	"join":      strings.Join,
+	"list":      func(items ...string) []string { return items },
+	"hasString": func(list []string, s string) bool { return slices.Contains(list, s) },
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

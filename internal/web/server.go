@@ -163,6 +163,8 @@ func (s *Server) routes() []route {
 		{"POST /admin/users/{id}/reset", adminOnly, s.resetPassword},
 		{"POST /admin/users/{id}/active", adminOnly, s.setActive},
 		{"GET /admin/audit", adminOnly, s.auditLog},
+		{"GET /admin/practice", adminOnly, s.practiceAdmin},
+		{"POST /admin/practice/{action}", adminOnly, s.practiceChange},
 
 		{"GET /referrer", referrers, s.referrerHome},
 		{"GET /espace", patientOnly, s.patientHome},

@@ -21,6 +21,7 @@ func (h *harness) concretePath(pattern string) (method, path string) {
 	if strings.Contains(path, "/catalogue/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.cat.Acts()[0].ID)
 	}
+	path = strings.ReplaceAll(path, "{action}", "hours")
 	if strings.Contains(path, "/referrals/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.referralID("LEFÈVRE"))
 	}

@@ -1,0 +1,258 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/catalog"
+	"repere/internal/practice"
+)
+
+// practicePage is the administration of rooms, radiologists' acts, opening
+// hours and closures. Form holds what was typed in the form that was refused.
+type practicePage struct {
+	Sites        []practice.Site
+	Rooms        []practice.Room
+	Radiologists []auth.User
+	ActsOf       map[int64][]string
+	Acts         []*catalog.Act
+	Hours        []hoursRow
+	Closures     []closureRow
+	Resources    []resourceOption
+	Weekdays     []int
+	Kinds        []string
+	Errors       []string
+	Form         map[string]string
+}
+
+type resourceOption struct{ Value, Label string }
+
+type hoursRow struct {
+	practice.OpeningHours
+	Resource, Span string
+}
+
+type closureRow struct {
+	practice.Closure
+	Resource, Span string
+}
+
+func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
+	ctx := r.Context()
+	l := localizer(r)
+	p := practicePage{Acts: s.catalog.Acts(), Weekdays: []int{1, 2, 3, 4, 5, 6, 0}, Form: map[string]string{},
+		Kinds: []string{practice.CT, practice.RecoveryChair, practice.RecoveryBed, practice.WardBed}}
+	var err error
+	if p.Sites, err = s.store.Sites(ctx); err != nil {
+		return p, err
+	}
+	if p.Rooms, err = s.store.Rooms(ctx); err != nil {
+		return p, err
+	}
+	if p.Radiologists, err = s.store.Radiologists(ctx); err != nil {
+		return p, err
+	}
+	if p.ActsOf, err = s.store.RadiologistActs(ctx); err != nil {
+		return p, err
+	}
+	names := map[string]string{}
+	for _, room := range p.Rooms {
+		if room.Kind == practice.CT {
+			key := practice.ResourceRoom + ":" + itoa(room.ID)
+			names[key] = room.Name
+			p.Resources = append(p.Resources, resourceOption{key, room.Name})
+		}
+	}
+	for _, u := range p.Radiologists {
+		key := practice.ResourceRadiologist + ":" + itoa(u.ID)
+		names[key] = u.DisplayName
+		p.Resources = append(p.Resources, resourceOption{key, u.DisplayName})
+	}
+	hours, err := s.store.OpeningHours(ctx)
+	if err != nil {
+		return p, err
+	}
+	for _, h := range hours {
+		p.Hours = append(p.Hours, hoursRow{h, names[h.ResourceKind+":"+itoa(h.ResourceID)], l.T(fmt.Sprintf("weekday.%d", h.Weekday)) + " " + clock(h.StartMinute) + "–" + clock(h.EndMinute)})
+	}
+	closures, err := s.store.Closures(ctx, time.Now())
+	if err != nil {
+		return p, err
+	}
+	loc := s.cfg.Location
+	for _, c := range closures {
+		p.Closures = append(p.Closures, closureRow{c, names[c.ResourceKind+":"+itoa(c.ResourceID)], l.DateTime(c.From.In(loc)) + " → " + l.DateTime(c.To.In(loc))})
+	}
+	return p, nil
+}
+
+func clock(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
+
+// parseClock reads "HH:MM" as minutes from midnight; "24:00" is allowed as an end.
+func parseClock(s string) (int, bool) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hh < 0 || mm < 0 || mm > 59 || hh*60+mm > 24*60 {
+		return 0, false
+	}
+	return hh*60 + mm, true
+}
+
+// parseResource reads a "kind:id" option value against the offered options.
+func (p practicePage) parseResource(v string) (string, int64, bool) {
+	if !slices.ContainsFunc(p.Resources, func(o resourceOption) bool { return o.Value == v }) {
+		return "", 0, false
+	}
+	kind, id, _ := strings.Cut(v, ":")
+	n, _ := strconv.ParseInt(id, 10, 64)
+	return kind, n, true
+}
+
+func (s *Server) practiceAdmin(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadPracticePage(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "practice", "practice.title", "admin", p)
+}
+
+// practiceChange handles every form of the page; a refused form re-renders
+// the page with its errors and what was typed.
+func (s *Server) practiceChange(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadPracticePage(r)
+	if err != nil {
+		return err
+	}
+	l := localizer(r)
+	action := r.PathValue("action")
+	for k := range r.PostForm {
+		p.Form[k] = r.PostFormValue(k)
+	}
+	var problems []string
+	switch action {
+	case "room":
+		problems, err = s.saveRoom(r, p)
+	case "acts":
+		problems, err = s.saveRadiologistActs(r, p)
+	case "hours":
+		problems, err = s.addHours(r, p)
+	case "closure":
+		problems, err = s.addClosure(r, p)
+	case "delete-hours", "delete-closure":
+		id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+		if action == "delete-hours" {
+			err = s.store.DeleteOpeningHours(r.Context(), id)
+		} else {
+			err = s.store.DeleteClosure(r.Context(), id)
+		}
+	default:
+		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		for _, key := range problems {
+			p.Errors = append(p.Errors, l.T(key))
+		}
+		return s.render(w, r, http.StatusUnprocessableEntity, "practice", "practice.title", "admin", p)
+	}
+	actor, _ := audit.ActorFrom(r.Context())
+	if err := s.store.RecordEvent(r.Context(), actor, action, "practice", "", ""); err != nil {
+		return err
+	}
+	s.flash(r, "practice.saved")
+	http.Redirect(w, r, "/admin/practice", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) saveRoom(r *http.Request, p practicePage) ([]string, error) {
+	name, ae, kind := strings.TrimSpace(r.PostFormValue("name")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("station_ae_title"))), r.PostFormValue("kind")
+	var problems []string
+	if name == "" || len(name) > 80 {
+		problems = append(problems, "practice.err.room_name")
+	}
+	if len(ae) > 16 || strings.ContainsAny(ae, `\`) {
+		problems = append(problems, "practice.err.ae_title")
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if id == 0 && !slices.Contains(p.Kinds, kind) {
+		problems = append(problems, "practice.err.kind")
+	}
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	if id != 0 {
+		return nil, s.store.UpdateRoom(r.Context(), practice.Room{ID: id, Name: name, StationAETitle: ae, Active: r.PostFormValue("active") == "on"})
+	}
+	if len(p.Sites) == 0 {
+		site, err := s.store.CreateSite(r.Context(), practice.Site{Name: s.cfg.PracticeName})
+		if err != nil {
+			return nil, err
+		}
+		p.Sites = append(p.Sites, practice.Site{ID: site})
+	}
+	_, err := s.store.CreateRoom(r.Context(), practice.Room{SiteID: p.Sites[0].ID, Name: name, Kind: kind, StationAETitle: ae})
+	return nil, err
+}
+
+func (s *Server) saveRadiologistActs(r *http.Request, p practicePage) ([]string, error) {
+	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if !slices.ContainsFunc(p.Radiologists, func(u auth.User) bool { return u.ID == id }) {
+		return []string{"practice.err.radiologist"}, nil
+	}
+	var acts []string
+	for _, a := range r.PostForm["act"] {
+		if _, ok := s.catalog.Act(a); ok {
+			acts = append(acts, a)
+		}
+	}
+	return nil, s.store.SetRadiologistActs(r.Context(), id, acts)
+}
+
+func (s *Server) addHours(r *http.Request, p practicePage) ([]string, error) {
+	var problems []string
+	kind, id, ok := p.parseResource(r.PostFormValue("resource"))
+	if !ok {
+		problems = append(problems, "practice.err.resource")
+	}
+	day, err := strconv.Atoi(r.PostFormValue("weekday"))
+	if err != nil || day < 0 || day > 6 {
+		problems = append(problems, "practice.err.weekday")
+	}
+	start, ok1 := parseClock(r.PostFormValue("start"))
+	end, ok2 := parseClock(r.PostFormValue("end"))
+	if !ok1 || !ok2 || start >= end {
+		problems = append(problems, "practice.err.hours")
+	}
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	_, err = s.store.AddOpeningHours(r.Context(), practice.OpeningHours{ResourceKind: kind, ResourceID: id, Weekday: day, StartMinute: start, EndMinute: end})
+	return nil, err
+}
+
+func (s *Server) addClosure(r *http.Request, p practicePage) ([]string, error) {
+	var problems []string
+	kind, id, ok := p.parseResource(r.PostFormValue("resource"))
+	if !ok {
+		problems = append(problems, "practice.err.resource")
+	}
+	from, err1 := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("from"), s.cfg.Location)
+	to, err2 := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("to"), s.cfg.Location)
+	if err1 != nil || err2 != nil || !from.Before(to) {
+		problems = append(problems, "practice.err.closure")
+	}
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	_, err := s.store.AddClosure(r.Context(), practice.Closure{ResourceKind: kind, ResourceID: id, From: from, To: to, Reason: strings.TrimSpace(r.PostFormValue("reason"))})
+	return nil, err
+}

@@ -1,0 +1,75 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"repere/internal/auth"
+	"repere/internal/storetest"
+)
+
+func TestAdminSetsUpRoomsHoursAndAbsences(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	c := h.signedIn(auth.Admin)
+	if r := c.get("/admin/practice"); r.status != http.StatusOK || !strings.Contains(r.body, "CT1_INTERV") {
+		t.Fatalf("practice page: %d", r.status)
+	}
+	rooms, _ := h.store.Rooms(system)
+	var ct1 string
+	for _, r := range rooms {
+		if r.StationAETitle == "CT1_INTERV" {
+			ct1 = itoa(r.ID)
+		}
+	}
+	// Bad hours are refused and kept as typed.
+	r := c.post("/admin/practice/hours", url.Values{"resource": {"room:" + ct1}, "weekday": {"1"}, "start": {"12:30"}, "end": {"08:00"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "la fin après le début") || !strings.Contains(r.body, `value="12:30"`) {
+		t.Fatalf("bad hours: %d", r.status)
+	}
+	if r := c.post("/admin/practice/hours", url.Values{"resource": {"room:999999"}, "weekday": {"1"}, "start": {"08:00"}, "end": {"12:30"}}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown room accepted: %d", r.status)
+	}
+	if r := c.post("/admin/practice/hours", url.Values{"resource": {"room:" + ct1}, "weekday": {"1"}, "start": {"08:00"}, "end": {"12:30"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("hours: %d", r.status)
+	}
+	hours, _ := h.store.OpeningHours(system)
+	if len(hours) != 1 || hours[0].StartMinute != 480 || hours[0].EndMinute != 750 || hours[0].Weekday != 1 {
+		t.Fatalf("hours stored: %+v", hours)
+	}
+	if page := c.get("/admin/practice"); !strings.Contains(page.body, "lundi 08:00–12:30") {
+		t.Error("hours not listed")
+	}
+	from := time.Now().AddDate(0, 0, 7).Format("2006-01-02") + "T08:00"
+	to := time.Now().AddDate(0, 0, 14).Format("2006-01-02") + "T18:00"
+	doctors, _ := h.store.Radiologists(system)
+	if r := c.post("/admin/practice/closure", url.Values{"resource": {"radiologist:" + itoa(doctors[0].ID)}, "from": {to}, "to": {from}, "reason": {"congés"}}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("closure ending before it starts: %d", r.status)
+	}
+	if r := c.post("/admin/practice/closure", url.Values{"resource": {"radiologist:" + itoa(doctors[0].ID)}, "from": {from}, "to": {to}, "reason": {"congés"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("closure: %d", r.status)
+	}
+	if closures, _ := h.store.Closures(system, time.Now()); len(closures) != 1 || closures[0].Reason != "congés" {
+		t.Fatalf("closures: %+v", closures)
+	}
+	if r := c.post("/admin/practice/room", url.Values{"name": {"Scanner 3"}, "kind": {"ct"}, "station_ae_title": {"ct3_interv"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("new room: %d", r.status)
+	}
+	if r := c.post("/admin/practice/acts", url.Values{"id": {itoa(doctors[0].ID)}, "act": {"vertebroplasty", "not_an_act"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("acts: %d", r.status)
+	}
+	acts, _ := h.store.RadiologistActs(system)
+	if got := acts[doctors[0].ID]; len(got) != 1 || got[0] != "vertebroplasty" {
+		t.Fatalf("acts stored: %v", got)
+	}
+	rooms, _ = h.store.Rooms(system)
+	found := false
+	for _, r := range rooms {
+		found = found || (r.Name == "Scanner 3" && r.StationAETitle == "CT3_INTERV")
+	}
+	if !found {
+		t.Fatal("new room not stored with its AE title in capitals")
+	}
+}
