@@ -231,3 +231,20 @@ func (h *harness) appointmentID() string {
 	}
 	return itoa(list[0].ID)
 }
+
+// feedToken creates a calendar subscription to the first CT room.
+func (h *harness) feedToken() string {
+	h.t.Helper()
+	rooms, _ := h.store.Rooms(system)
+	for _, r := range rooms {
+		if r.StationAETitle == "CT1_INTERV" {
+			token, err := h.store.CreateFeed(system, "room", r.ID, "test")
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			return token + ".ics"
+		}
+	}
+	h.t.Fatal("no CT1 room")
+	return ""
+}

@@ -29,6 +29,13 @@ type practicePage struct {
 	Kinds        []string
 	Errors       []string
 	Form         map[string]string
+	Feeds        []feedRow
+	NewFeedURL   string // shown once after creation
+}
+
+type feedRow struct {
+	ID                int64
+	Resource, Created string
 }
 
 type resourceOption struct{ Value, Label string }
@@ -80,6 +87,13 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	}
 	for _, h := range hours {
 		p.Hours = append(p.Hours, hoursRow{h, names[h.ResourceKind+":"+itoa(h.ResourceID)], l.T(fmt.Sprintf("weekday.%d", h.Weekday)) + " " + clock(h.StartMinute) + "–" + clock(h.EndMinute)})
+	}
+	feeds, err := s.store.Feeds(ctx)
+	if err != nil {
+		return p, err
+	}
+	for _, f := range feeds {
+		p.Feeds = append(p.Feeds, feedRow{f.ID, names[f.ResourceKind+":"+itoa(f.ResourceID)], l.DateTime(f.CreatedAt.In(s.cfg.Location)) + " · " + f.CreatedBy})
 	}
 	closures, err := s.store.Closures(ctx, time.Now())
 	if err != nil {
@@ -145,12 +159,15 @@ func (s *Server) practiceChange(w http.ResponseWriter, r *http.Request) error {
 		problems, err = s.addHours(r, p)
 	case "closure":
 		problems, err = s.addClosure(r, p)
-	case "delete-hours", "delete-closure":
+	case "delete-hours", "delete-closure", "revoke-feed":
 		id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-		if action == "delete-hours" {
+		switch action {
+		case "delete-hours":
 			err = s.store.DeleteOpeningHours(r.Context(), id)
-		} else {
+		case "delete-closure":
 			err = s.store.DeleteClosure(r.Context(), id)
+		default:
+			err = s.store.RevokeFeed(r.Context(), id)
 		}
 	default:
 		return errStatus(http.StatusNotFound, "error.not_found")

@@ -135,6 +135,7 @@ func (s *Server) routes() []route {
 		{"GET /{$}", public, s.home},
 		{"GET /actes/{slug}", public, s.actPage},
 		{"GET /healthz", public, s.healthz},
+		{"GET /calendar/{token}", public, s.calendarFeed}, // the secret token is the credential
 		{"GET /login", public, s.loginForm},
 		{"POST /login", public, s.login},
 		{"POST /logout", anyone, s.logout},
@@ -165,6 +166,7 @@ func (s *Server) routes() []route {
 		{"GET /admin/audit", adminOnly, s.auditLog},
 		{"GET /admin/practice", adminOnly, s.practiceAdmin},
 		{"POST /admin/practice/{action}", adminOnly, s.practiceChange},
+		{"POST /admin/feeds", adminOnly, s.createFeed},
 
 		{"GET /referrer", referrers, s.referrerHome},
 		{"GET /espace", patientOnly, s.patientHome},

@@ -1,0 +1,95 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	ics "github.com/arran4/golang-ical"
+
+	"repere/internal/audit"
+	"repere/internal/booking"
+	"repere/internal/practice"
+	"repere/internal/store"
+)
+
+// calendarFeed serves a room's or a radiologist's appointments as iCalendar,
+// from 7 days back to 90 days ahead. The secret token in the URL is the only
+// credential, because calendar applications cannot sign in; so the feed names
+// patients by initials only, the act and the place, nothing more.
+func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
+	token := strings.TrimSuffix(r.PathValue("token"), ".ics")
+	feed, err := s.store.FeedByToken(r.Context(), token)
+	if err != nil {
+		return err
+	}
+	ctx := audit.WithActor(r.Context(), audit.Actor{Login: "calendar-feed:" + itoa(feed.ID), Role: "system", RemoteAddr: remoteAddr(r)})
+	filter := store.AppointmentFilter{From: time.Now().AddDate(0, 0, -7), To: time.Now().AddDate(0, 0, 90), Statuses: []booking.Status{booking.Booked, booking.Done}}
+	if feed.ResourceKind == practice.ResourceRoom {
+		filter.RoomID = feed.ResourceID
+	} else {
+		filter.RadiologistID = feed.ResourceID
+	}
+	list, err := s.store.ListAppointments(ctx, filter)
+	if err != nil {
+		return err
+	}
+	cal := ics.NewCalendarFor("Repère")
+	cal.SetMethod(ics.MethodPublish)
+	cal.SetXWRCalName(s.cfg.PracticeName)
+	now := time.Now()
+	for _, a := range list {
+		ev := cal.AddEvent(fmt.Sprintf("appointment-%d@repere", a.ID))
+		ev.SetDtStampTime(now)
+		ev.SetStartAt(a.Start)
+		ev.SetEndAt(a.RoomEnd)
+		name := a.ActID
+		if act, ok := s.catalog.Act(a.ActID); ok {
+			name = act.Name.In("fr")
+		}
+		ev.SetSummary(name + " — " + initials(a.PatientName))
+		ev.SetLocation(a.RoomName)
+		ev.SetDescription(a.RadiologistName + "\n" + a.AccessionNumber)
+	}
+	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return cal.SerializeTo(w)
+}
+
+// initials turns "DUPRÉ Françoise (née CARON)" into "F. D.".
+func initials(displayName string) string {
+	if i := strings.Index(displayName, " ("); i >= 0 {
+		displayName = displayName[:i]
+	}
+	parts := strings.Fields(displayName)
+	if len(parts) < 2 {
+		return "?"
+	}
+	first := func(s string) string { r, _ := utf8.DecodeRuneInString(s); return string(r) }
+	return strings.ToUpper(first(parts[1])) + ". " + strings.ToUpper(first(parts[0])) + "."
+}
+
+// createFeed makes a subscription link for a room or a radiologist (admin).
+func (s *Server) createFeed(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadPracticePage(r)
+	if err != nil {
+		return err
+	}
+	kind, id, ok := p.parseResource(r.PostFormValue("resource"))
+	if !ok {
+		return errStatus(http.StatusUnprocessableEntity, "practice.err.resource")
+	}
+	actor, _ := audit.ActorFrom(r.Context())
+	token, err := s.store.CreateFeed(r.Context(), kind, id, actor.Login)
+	if err != nil {
+		return err
+	}
+	if err := s.store.RecordEvent(r.Context(), actor, "create", "calendar_feed", kind+":"+strconv.FormatInt(id, 10), ""); err != nil {
+		return err
+	}
+	p.NewFeedURL = "/calendar/" + token + ".ics"
+	return s.render(w, r, http.StatusCreated, "practice", "practice.title", "admin", p)
+}
