@@ -69,6 +69,11 @@ func TestSecretaryBooksAMorning(t *testing.T) {
 				t.Errorf("board lacks %q", want)
 			}
 		}
+		// The week view, narrowed to one radiologist, lists only that radiologist's acts.
+		week := c.get("/staff/planning?view=week&day=" + day + "&radiologist=" + docs["dr.nguyen"])
+		if week.status != http.StatusOK || !strings.Contains(week.body, "PETIT Thierry") || !strings.Contains(week.body, "DURAND Agnès") || strings.Contains(week.body, "BERNARD Lucie") {
+			t.Errorf("week view for dr.nguyen: %d", week.status)
+		}
 		// A radiographer sees the board but cannot book.
 		radiographer := h.signedIn(auth.Radiographer)
 		if r := radiographer.get("/staff/planning?day=" + day); r.status != http.StatusOK {

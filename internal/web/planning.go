@@ -2,9 +2,13 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"time"
 
+	"repere/internal/auth"
 	"repere/internal/booking"
+	"repere/internal/i18n"
 	"repere/internal/practice"
 	"repere/internal/store"
 )
@@ -32,6 +36,17 @@ type planningPage struct {
 	Columns                []boardColumn
 	Places                 []placeUse
 	Count                  int
+	Week                   bool
+	Days                   []weekDay // week view
+	Radiologists           []auth.User
+	Radiologist            int64  // filter, 0 = all
+	Query                  string // the filters, to keep in links
+}
+
+type weekDay struct {
+	Label string
+	Day   string
+	Cards []boardCard
 }
 
 // planning is the day board: one column per CT room, then the occupancy of
@@ -48,8 +63,20 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 		}
 		day = d
 	}
-	next := day.AddDate(0, 0, 1)
-	list, err := s.store.ListAppointments(r.Context(), store.AppointmentFilter{From: day, To: next, Statuses: []booking.Status{booking.Booked, booking.Done}})
+	week := r.URL.Query().Get("view") == "week"
+	radiologist, _ := strconv.ParseInt(r.URL.Query().Get("radiologist"), 10, 64)
+	step := 1
+	if week {
+		day = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)) // back to Monday
+		step = 7
+	}
+	next := day.AddDate(0, 0, step)
+	list, err := s.store.ListAppointments(r.Context(), store.AppointmentFilter{From: day, To: next, RadiologistID: radiologist,
+		Statuses: []booking.Status{booking.Booked, booking.Done}})
+	if err != nil {
+		return err
+	}
+	doctors, err := s.store.Radiologists(r.Context())
 	if err != nil {
 		return err
 	}
@@ -57,8 +84,16 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := planningPage{Day: day.Format(time.DateOnly), Prev: day.AddDate(0, 0, -1).Format(time.DateOnly), Next: next.Format(time.DateOnly),
-		Today: now.Format(time.DateOnly), DayLabel: l.Date(day), Count: len(list)}
+	p := planningPage{Day: day.Format(time.DateOnly), Prev: day.AddDate(0, 0, -step).Format(time.DateOnly), Next: next.Format(time.DateOnly),
+		Today: now.Format(time.DateOnly), DayLabel: l.Date(day), Count: len(list), Week: week, Radiologists: doctors, Radiologist: radiologist}
+	q := url.Values{}
+	if week {
+		q.Set("view", "week")
+	}
+	if radiologist != 0 {
+		q.Set("radiologist", itoa(radiologist))
+	}
+	p.Query = q.Encode()
 	byRoom := map[int64][]boardCard{}
 	byPlace := map[string][]boardCard{}
 	var placeOrder []string
@@ -79,6 +114,10 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 		}
 		byRoom[a.RoomID] = append(byRoom[a.RoomID], c)
 	}
+	if week {
+		p.Days = weekDays(l, day, list, loc, s)
+		return s.render(w, r, http.StatusOK, "planning_week", "planning.title", "planning", p)
+	}
 	for _, room := range rooms {
 		if room.Kind == practice.CT && room.Active {
 			p.Columns = append(p.Columns, boardColumn{Room: room, Cards: byRoom[room.ID]})
@@ -88,4 +127,29 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 		p.Places = append(p.Places, placeUse{Place: name, Uses: byPlace[name]})
 	}
 	return s.render(w, r, http.StatusOK, "planning", "planning.title", "planning", p)
+}
+
+// weekDays groups a week's appointments by day, Monday first.
+func weekDays(l *i18n.Localizer, monday time.Time, list []booking.Appointment, loc *time.Location, s *Server) []weekDay {
+	days := make([]weekDay, 7)
+	for i := range days {
+		d := monday.AddDate(0, 0, i)
+		days[i] = weekDay{Label: l.Date(d), Day: d.Format(time.DateOnly)}
+	}
+	for _, a := range list {
+		start := a.Start.In(loc)
+		i := 6 // days have 23 or 25 hours at DST changes: compare with each midnight
+		for i >= 0 && start.Before(monday.AddDate(0, 0, i)) {
+			i--
+		}
+		if i < 0 {
+			continue
+		}
+		c := boardCard{Appointment: a, ActName: a.ActID, From: l.Time(start), To: l.Time(a.RoomEnd.In(loc))}
+		if act, ok := s.catalog.Act(a.ActID); ok {
+			c.ActName = act.Name.In(l.Lang)
+		}
+		days[i].Cards = append(days[i].Cards, c)
+	}
+	return days
 }

@@ -128,6 +128,7 @@ func TestEveryPageRenders(t *testing.T) {
 				}
 			}
 			secretary.do("GET", "/staff/patients?q=le", nil, map[string]string{"HX-Request": "true"})
+			secretary.get("/staff/planning?view=week")
 			anon.get("/no/such/page")
 			anon.login("t.secretary", "wrong password!")
 			secretary.post("/admin/users", nil) // forbidden: error page
