@@ -30,6 +30,7 @@ func scanAppointment(row interface{ Scan(...any) error }, extra ...any) (booking
 
 // AppointmentFilter selects appointments for boards and lists.
 type AppointmentFilter struct {
+	ID            int64
 	From, To      time.Time // start in [From, To)
 	RoomID        int64
 	RadiologistID int64
@@ -46,6 +47,9 @@ func (s *Store) ListAppointments(ctx context.Context, f AppointmentFilter) ([]bo
 	}
 	if !f.To.IsZero() {
 		where, args = append(where, "a.starts_at < ?"), append(args, f.To.UTC())
+	}
+	if f.ID != 0 {
+		where, args = append(where, "a.id = ?"), append(args, f.ID)
 	}
 	if f.RoomID != 0 {
 		where, args = append(where, "a.room_id = ?"), append(args, f.RoomID)

@@ -109,6 +109,14 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Form.Date = time.Now().In(s.cfg.Location).AddDate(0, 0, 1).Format(time.DateOnly)
 	p.Form.Time = "09:00"
+	// A slot proposed from the waiting list comes prefilled in the query.
+	q := r.URL.Query()
+	if d := q.Get("date"); d != "" {
+		p.Form.Date, p.Form.Time = d, q.Get("time")
+	}
+	p.Form.RoomID, _ = strconv.ParseInt(q.Get("room_id"), 10, 64)
+	p.Form.RadiologistID, _ = strconv.ParseInt(q.Get("radiologist_id"), 10, 64)
+	p.Form.PlaceID, _ = strconv.ParseInt(q.Get("place_id"), 10, 64)
 	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
 }
 
@@ -209,6 +217,9 @@ func (s *Server) endAppointment(w http.ResponseWriter, r *http.Request) error {
 	back := safeNext(r.PostFormValue("back"))
 	if back == "" {
 		back = "/staff/planning"
+	}
+	if !strings.HasSuffix(r.URL.Path, "/no-show") {
+		back = "/staff/waiting?freed=" + itoa(id) // who could take the freed slot
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil

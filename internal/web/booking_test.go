@@ -92,7 +92,7 @@ func TestCancelNeedsAReason(t *testing.T) {
 	if r := c.post("/staff/appointments/"+id+"/cancel", url.Values{"reason": {"  "}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Indiquez un motif") {
 		t.Fatalf("cancel without reason: %d", r.status)
 	}
-	if r := c.post("/staff/appointments/"+id+"/cancel", url.Values{"reason": {"malade"}, "back": {"https://evil.example"}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/staff/planning" {
+	if r := c.post("/staff/appointments/"+id+"/cancel", url.Values{"reason": {"malade"}, "back": {"https://evil.example"}}); r.status != http.StatusSeeOther || r.header.Get("Location") != "/staff/waiting?freed="+id {
 		t.Fatalf("cancel: %d to %q", r.status, r.header.Get("Location"))
 	}
 	if r := c.post("/staff/appointments/"+id+"/cancel", url.Values{"reason": {"again"}}); r.status != http.StatusConflict {

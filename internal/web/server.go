@@ -155,6 +155,9 @@ func (s *Server) routes() []route {
 		{"POST /staff/appointments/{id}/cancel", bookers, s.endAppointment},
 		{"POST /staff/appointments/{id}/no-show", clinical, s.endAppointment},
 		{"GET /staff/planning", clinical, s.planning},
+		{"GET /staff/waiting", clinical, s.waitingList},
+		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},
+		{"POST /staff/waiting/{id}/remove", bookers, s.removeFromWaitingList},
 		{"GET /staff/catalogue", staff, s.catalogue},
 		{"GET /staff/catalogue/{id}", staff, s.catalogueAct},
 
