@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"time"
 
-	"repere/internal/auth"
 	"repere/internal/practice"
 )
 
@@ -110,24 +109,6 @@ func (s *Store) PhysicianByUser(ctx context.Context, userID int64) (practice.Phy
 	}
 	p.UserID = user.Int64
 	return p, err
-}
-
-// Radiologists returns the active radiologist accounts.
-func (s *Store) Radiologists(ctx context.Context) ([]auth.User, error) {
-	rows, err := s.query(ctx, s.db, `SELECT `+userColumns+` FROM users WHERE role = ? AND active = ? ORDER BY display_name`, string(auth.Radiologist), true)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []auth.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 // Physicians lists the referring physicians by name.

@@ -54,7 +54,17 @@ func (s *Store) UserByID(ctx context.Context, id int64) (auth.User, error) {
 
 // ListUsers returns every account, by role then login.
 func (s *Store) ListUsers(ctx context.Context) ([]auth.User, error) {
-	rows, err := s.query(ctx, s.db, `SELECT `+userColumns+` FROM users ORDER BY role, login`)
+	return s.users(ctx, `1=1 ORDER BY role, login`)
+}
+
+// Radiologists returns the active radiologist accounts, by name.
+func (s *Store) Radiologists(ctx context.Context) ([]auth.User, error) {
+	return s.users(ctx, `role = ? AND active = ? ORDER BY display_name`, string(auth.Radiologist), true)
+}
+
+// users returns the accounts matching a WHERE clause (with its ORDER BY).
+func (s *Store) users(ctx context.Context, where string, args ...any) ([]auth.User, error) {
+	rows, err := s.query(ctx, s.db, `SELECT `+userColumns+` FROM users WHERE `+where, args...)
 	if err != nil {
 		return nil, err
 	}
