@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"repere/internal/store"
@@ -46,6 +47,12 @@ func PostgresURL(t testing.TB) string {
 		t.Fatalf("open test postgres: %v", err)
 	}
 	t.Cleanup(func() { admin.Close() })
+	// An extension exists once per database: install btree_gist in public,
+	// which every test schema's search_path includes, so a test dropping its
+	// schema never takes the extension away from the others.
+	if _, err := admin.Exec("CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"); err != nil && !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("install btree_gist: %v", err)
+	}
 	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
 		t.Fatalf("create test schema: %v", err)
 	}
@@ -55,7 +62,7 @@ func PostgresURL(t testing.TB) string {
 		t.Fatalf("REPERE_TEST_POSTGRES: %v", err)
 	}
 	q := u.Query()
-	q.Set("search_path", schema)
+	q.Set("search_path", schema+",public")
 	u.RawQuery = q.Encode()
 	return u.String()
 }
