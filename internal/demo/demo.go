@@ -148,6 +148,9 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 			}
 		}
 	}
+	if err := openingHours(ctx, st, cts, userIDs); err != nil {
+		return nil, err
+	}
 	docIDs := make([]int64, len(physicians))
 	for i, p := range physicians {
 		if i == 0 {
@@ -210,4 +213,35 @@ func expandActs(cat *catalog.Catalog, ids []string) []string {
 		}
 	}
 	return out
+}
+
+// openingHours gives the demo its week: scanner 1 interventional every
+// weekday, scanner 2 on Tuesday and Thursday mornings, each radiologist on
+// their own days.
+func openingHours(ctx context.Context, st *store.Store, cts []int64, users map[string]int64) error {
+	morning, afternoon := [2]int{8 * 60, 12*60 + 30}, [2]int{13*60 + 30, 17*60 + 30}
+	type span struct {
+		kind  string
+		id    int64
+		days  []time.Weekday
+		spans [][2]int
+	}
+	weekdays := []time.Weekday{time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+	plan := []span{
+		{practice.ResourceRoom, cts[0], weekdays, [][2]int{morning, afternoon}},
+		{practice.ResourceRoom, cts[1], []time.Weekday{time.Tuesday, time.Thursday}, [][2]int{morning}},
+		{practice.ResourceRadiologist, users["dr.martin"], weekdays, [][2]int{morning, afternoon}},
+		{practice.ResourceRadiologist, users["dr.nguyen"], []time.Weekday{time.Monday, time.Tuesday, time.Thursday}, [][2]int{morning, afternoon}},
+		{practice.ResourceRadiologist, users["dr.benali"], []time.Weekday{time.Tuesday, time.Wednesday, time.Friday}, [][2]int{morning, afternoon}},
+	}
+	for _, p := range plan {
+		for _, d := range p.days {
+			for _, sp := range p.spans {
+				if _, err := st.AddOpeningHours(ctx, practice.OpeningHours{ResourceKind: p.kind, ResourceID: p.id, Weekday: int(d), StartMinute: sp[0], EndMinute: sp[1]}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

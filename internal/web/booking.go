@@ -24,16 +24,18 @@ type bookForm struct {
 }
 
 type referralPage struct {
-	Referral     referral.Referral
-	Act          *catalog.Act
-	ActName      string
-	History      []store.ReferralEvent
-	Appointments []booking.Appointment
-	Rooms        []practice.Room // CT rooms
-	Places       []practice.Room // places of the kind the act's monitoring needs
-	Radiologists []auth.User     // those who perform the act
-	Form         bookForm
-	CanBook      bool
+	Referral      referral.Referral
+	Act           *catalog.Act
+	ActName       string
+	History       []store.ReferralEvent
+	Appointments  []booking.Appointment
+	Rooms         []practice.Room // CT rooms
+	Places        []practice.Room // places of the kind the act's monitoring needs
+	Radiologists  []auth.User     // those who perform the act
+	Form          bookForm
+	CanBook       bool
+	Slots         []slotView // the next feasible slots
+	SlotsSearched bool
 }
 
 func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
@@ -117,6 +119,15 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) error {
 	p.Form.RoomID, _ = strconv.ParseInt(q.Get("room_id"), 10, 64)
 	p.Form.RadiologistID, _ = strconv.ParseInt(q.Get("radiologist_id"), 10, 64)
 	p.Form.PlaceID, _ = strconv.ParseInt(q.Get("place_id"), 10, 64)
+	p.Form.Variant = q.Get("variant")
+	if p.CanBook {
+		// Screening will pass the end of anticoagulant holds as the earliest instant.
+		earliest := time.Now().Add(time.Hour).Truncate(5 * time.Minute)
+		if p.Slots, err = s.nextSlots(r.Context(), localizer(r), p.Referral.ID, p.Act, p.Form.Variant, earliest, 6); err != nil {
+			return err
+		}
+		p.SlotsSearched = true
+	}
 	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
 }
 
