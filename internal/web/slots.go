@@ -18,36 +18,40 @@ type slotView struct {
 	Link                           string // the referral page with the booking form prefilled
 }
 
+// slotNames names rooms and places, and radiologists: their ids come from
+// different tables and may be equal.
+type slotNames struct{ rooms, doctors map[int64]string }
+
 // practiceFor loads, for a search from earliest to until, what the slot
 // search reads: rooms, radiologists who perform the act, places of the act's
 // kind, their opening hours, closures and busy intervals. Monitoring places
 // have no opening hours of their own yet: they are taken as always open.
-func (s *Server) practiceFor(ctx context.Context, act *catalog.Act, earliest, until time.Time) (schedule.Practice, map[int64]string, error) {
+func (s *Server) practiceFor(ctx context.Context, act *catalog.Act, earliest, until time.Time) (schedule.Practice, slotNames, error) {
 	p := schedule.Practice{Location: s.cfg.Location}
-	names := map[int64]string{}
+	names := slotNames{rooms: map[int64]string{}, doctors: map[int64]string{}}
 	rooms, err := s.store.Rooms(ctx)
 	if err != nil {
-		return p, nil, err
+		return p, names, err
 	}
 	doctors, err := s.store.Radiologists(ctx)
 	if err != nil {
-		return p, nil, err
+		return p, names, err
 	}
 	actsOf, err := s.store.RadiologistActs(ctx)
 	if err != nil {
-		return p, nil, err
+		return p, names, err
 	}
 	hours, err := s.store.OpeningHours(ctx)
 	if err != nil {
-		return p, nil, err
+		return p, names, err
 	}
 	closures, err := s.store.Closures(ctx, earliest.AddDate(0, 0, -1))
 	if err != nil {
-		return p, nil, err
+		return p, names, err
 	}
 	busy, err := s.store.BusyIntervals(ctx, earliest.AddDate(0, 0, -1), until.AddDate(0, 0, 2))
 	if err != nil {
-		return p, nil, err
+		return p, names, err
 	}
 	resource := func(kind, busyKind string, id int64) schedule.Resource {
 		r := schedule.Resource{ID: id}
@@ -70,7 +74,7 @@ func (s *Server) practiceFor(ctx context.Context, act *catalog.Act, earliest, un
 	}
 	wantPlace := schedule.Monitoring(act.Monitoring.Place).PlaceKind()
 	for _, room := range rooms {
-		names[room.ID] = room.Name
+		names.rooms[room.ID] = room.Name
 		switch {
 		case !room.Active:
 		case room.Kind == practice.CT:
@@ -82,7 +86,7 @@ func (s *Server) practiceFor(ctx context.Context, act *catalog.Act, earliest, un
 		}
 	}
 	for _, d := range doctors {
-		names[d.ID] = d.DisplayName
+		names.doctors[d.ID] = d.DisplayName
 		if slices.Contains(actsOf[d.ID], act.ID) {
 			p.Radiologists = append(p.Radiologists, resource(practice.ResourceRadiologist, "radiologist", d.ID))
 		}
@@ -116,8 +120,8 @@ func (s *Server) nextSlots(ctx context.Context, l *i18n.Localizer, referralID in
 		if variant != "" {
 			v.Set("variant", variant)
 		}
-		out = append(out, slotView{When: l.Date(start) + " " + l.Time(start), Room: names[sl.RoomID], Radiologist: names[sl.RadiologistID],
-			Place: names[sl.PlaceID], Link: "/staff/referrals/" + itoa(referralID) + "?" + v.Encode() + "#book-h"})
+		out = append(out, slotView{When: l.Date(start) + " " + l.Time(start), Room: names.rooms[sl.RoomID], Radiologist: names.doctors[sl.RadiologistID],
+			Place: names.rooms[sl.PlaceID], Link: "/staff/referrals/" + itoa(referralID) + "?" + v.Encode() + "#book-h"})
 	}
 	return out, nil
 }

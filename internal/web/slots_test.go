@@ -24,6 +24,9 @@ func TestProposedSlotBooks(t *testing.T) {
 		if page.status != http.StatusOK || len(links) == 0 {
 			t.Fatalf("%s: no slot proposed (%d)", who, page.status)
 		}
+		if !strings.Contains(page.body, "Scanner 1 — interventionnel · Dr") {
+			t.Errorf("%s: a proposed slot does not name its room, then its radiologist", who)
+		}
 		link := html.UnescapeString(links[0][1])
 		q, _ := url.ParseQuery(link[strings.Index(link, "?")+1:])
 		if r := c.post("/staff/referrals/"+ref+"/book", q); r.status != http.StatusSeeOther {
