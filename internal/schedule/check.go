@@ -146,7 +146,7 @@ func (p *Planner) checkHold(r *reader, pl *pool, id, start int64) []Conflict {
 	}
 	cal := &pl.set.calendars[index]
 	var conflicts []Conflict
-	if open := r.days.openings(r.open[:0], cal, hold.from, hold.to); len(open) != 1 || open[0] != hold {
+	if open := r.days.openings(r.open, cal, hold.from, hold.to); len(open) != 1 || open[0] != hold {
 		conflicts = append(conflicts, withProblem(conflict, OutsideHours))
 	}
 	for _, blocker := range overlapping(cal.closures, hold) {

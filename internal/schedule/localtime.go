@@ -136,9 +136,10 @@ func (c *dayCache) containing(x int64) int {
 	return i
 }
 
-// openings appends the calendar's opening hours over [lo, hi).
-func (c *dayCache) openings(dst []span, cal *calendar, lo, hi int64) []span {
-	first := len(dst)
+// openings returns the calendar's opening hours over [lo, hi), in buf's
+// storage.
+func (c *dayCache) openings(buf []span, cal *calendar, lo, hi int64) []span {
+	dst := buf[:0]
 	for i := c.containing(lo); c.days[i].start < hi; i++ {
 		day := &c.days[i]
 		dst = day.appendOpenings(dst, cal.weekly[day.weekday])
@@ -147,13 +148,13 @@ func (c *dayCache) openings(dst []span, cal *calendar, lo, hi int64) []span {
 		}
 		c.containing(day.end) // make sure the next day exists
 	}
-	return clipSpans(dst, first, lo, hi)
+	return clipSpans(dst, lo, hi)
 }
 
-// clipSpans trims dst[first:] to [lo, hi), dropping what falls outside.
-func clipSpans(dst []span, first int, lo, hi int64) []span {
-	kept := dst[:first]
-	for _, s := range dst[first:] {
+// clipSpans trims spans to [lo, hi) in place, dropping what falls outside.
+func clipSpans(spans []span, lo, hi int64) []span {
+	kept := spans[:0]
+	for _, s := range spans {
 		s.from, s.to = max(s.from, lo), min(s.to, hi)
 		if s.from < s.to {
 			kept = append(kept, s)

@@ -107,10 +107,10 @@ func (m Monitoring) PlaceKind() PlaceKind {
 
 // Need is what one act asks of the practice.
 type Need struct {
-	RoomMinutes     int     // the act itself: room, radiologist, anaesthesia
-	TurnoverMinutes int     // the room stays held after the act (cleaning)
-	Radiologists    []int64 // who performs this act
-	Monitoring      Monitoring
+	RoomMinutes     int        // the act itself: room, radiologist, anaesthesia
+	TurnoverMinutes int        // the room stays held after the act (cleaning)
+	Radiologists    []int64    // who performs this act; ids the practice lacks are ignored
+	Monitoring      Monitoring // "" is NoMonitoring
 	// MonitoringMinutes is how long the place is held after the act; for an
 	// overnight stay, the bed is held until the next-morning discharge or
 	// for these minutes, whichever ends later.
@@ -145,8 +145,9 @@ type Query struct {
 
 // Until is the instant before which every returned slot starts: Latest, or
 // DefaultHorizonDays after Earliest. The store should load the busy
-// intervals overlapping [Earliest - 1 day, Until + 2 days): the longest hold
-// (an overnight stay) and the fragmentation look-around fit in that margin.
+// intervals and closures overlapping [Earliest - 1 day, Until + 3 days):
+// that covers every hold the package accepts (a day of act, two of
+// monitoring) and the look-around of the ranking.
 func (q Query) Until() time.Time {
 	if !q.Latest.IsZero() {
 		return q.Latest

@@ -112,6 +112,14 @@ func placeMembers(set *resourceSet, kind PlaceKind) []int {
 	return members
 }
 
+// reserve sizes the day buffers for a busy day, about sixteen free windows
+// per member, so that they rarely grow.
+func (pl *pool) reserve() {
+	pl.windows = make([]span, 0, 16*len(pl.members))
+	pl.bounds = make([]int, 0, len(pl.members)+1)
+	pl.starts = make([]span, 0, 16*len(pl.members))
+}
+
 // holdAt is what the pool's resource is held for when the act starts at start.
 func (pl *pool) holdAt(start int64) span {
 	from := start + pl.offset

@@ -165,7 +165,8 @@ func TestNextSlotsProperties(t *testing.T) {
 	})
 }
 
-// TestCheckProperties proposes random bookings and compares Check's verdict
+// TestCheckProperties proposes bookings, half of them returned slots moved
+// by a few minutes or given another resource, and compares Check's verdict
 // with the reference's.
 func TestCheckProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -174,27 +175,44 @@ func TestCheckProperties(t *testing.T) {
 		if err != nil {
 			t.Fatalf("New: %v", err)
 		}
-		ref := newReference(sc.practice, sc.need, sc.query)
-		span := int(sc.query.Latest.Sub(sc.query.Earliest) / time.Minute)
-		pick := func(label string, resources []Resource) int64 {
-			return rapid.Int64Range(0, int64(len(resources))+1).Draw(t, label) // 0 = none, len+1 = unknown
-		}
-		b := Booking{
-			Start:         sc.query.Earliest.Add(time.Duration(rapid.IntRange(-60, span+60).Draw(t, "start")) * time.Minute),
-			RoomID:        pick("room", sc.practice.Rooms),
-			RadiologistID: pick("radiologist", sc.practice.Radiologists),
-			PlaceID:       rapid.Int64Range(0, int64(len(sc.practice.Places))+1).Draw(t, "place"),
-			AnaesthesiaID: pick("anaesthesia", sc.practice.Anaesthesia),
-		}
+		b := drawProposal(t, sc, planner)
 		err = planner.Check(sc.need, sc.query.Window, b)
 		var conflicts Conflicts
 		if err != nil && !errors.As(err, &conflicts) {
 			t.Fatalf("Check: %v", err)
 		}
-		if want := ref.feasible(b); want != (err == nil) {
-			t.Fatalf("Check says %v, the reference says feasible=%v", err, want)
+		if want := newReference(sc.practice, sc.need, sc.query).feasible(b); want != (err == nil) {
+			t.Fatalf("Check of %+v says %v, the reference says feasible=%v", b, err, want)
 		}
 	})
+}
+
+func drawProposal(t *rapid.T, sc scenario, planner *Planner) Booking {
+	// An id from 0 (none) to one past the last (unknown).
+	pick := func(label string, count int) int64 { return rapid.Int64Range(0, int64(count)+1).Draw(t, label) }
+	slots, _ := planner.NextSlots(sc.need, sc.query)
+	if len(slots) > 0 && rapid.Bool().Draw(t, "near a slot") {
+		b := rapid.SampledFrom(slots).Draw(t, "slot").Booking
+		shift := rapid.SampledFrom([]int{0, -1, 1, -5, 5, -30, 30}).Draw(t, "shift")
+		b.Start = b.Start.Add(time.Duration(shift) * time.Minute)
+		switch rapid.SampledFrom([]string{"same", "room", "radiologist", "place"}).Draw(t, "change") {
+		case "room":
+			b.RoomID = pick("room", len(sc.practice.Rooms))
+		case "radiologist":
+			b.RadiologistID = pick("radiologist", len(sc.practice.Radiologists))
+		case "place":
+			b.PlaceID = pick("place", len(sc.practice.Places))
+		}
+		return b
+	}
+	span := int(sc.query.Latest.Sub(sc.query.Earliest) / time.Minute)
+	return Booking{
+		Start:         sc.query.Earliest.Add(time.Duration(rapid.IntRange(-60, span+60).Draw(t, "start")) * time.Minute),
+		RoomID:        pick("room", len(sc.practice.Rooms)),
+		RadiologistID: pick("radiologist", len(sc.practice.Radiologists)),
+		PlaceID:       pick("place", len(sc.practice.Places)),
+		AnaesthesiaID: pick("anaesthesia", len(sc.practice.Anaesthesia)),
+	}
 }
 
 // assertFeasible checks a slot directly against the raw input: inside the

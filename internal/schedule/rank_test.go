@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -67,6 +68,34 @@ func TestNextSlotsRanking(t *testing.T) {
 				t.Errorf("fits (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// One Planner serves concurrent searches and checks (run with -race).
+func TestPlannerIsSafeForConcurrentUse(t *testing.T) {
+	planner := mustPlanner(t, smallPractice())
+	q := Query{Window: Window{Earliest: at("2026-06-01 00:00")}}
+	want, err := planner.NextSlots(infiltration(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for range 8 {
+		go func() {
+			got, err := planner.NextSlots(infiltration(), q)
+			if err == nil && !cmp.Equal(got, want) {
+				err = errors.New("a concurrent search gave other slots")
+			}
+			if err == nil {
+				err = planner.Check(infiltration(), q.Window, got[0].Booking)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
 

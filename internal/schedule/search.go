@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -26,9 +27,10 @@ type search struct {
 }
 
 // NextSlots returns the next feasible slots for the need, best first (see
-// the package documentation for the ranking). It returns fewer than the
-// query's count when the window holds fewer, and ErrNoResource (wrapped)
-// when the practice lacks a kind of resource the need holds.
+// the package documentation for the ranking), one per start instant. It
+// returns fewer than the query's count when the window holds fewer, and
+// ErrNoResource (wrapped) when the practice lacks a kind of resource the
+// need holds.
 func (p *Planner) NextSlots(need Need, q Query) ([]Slot, error) {
 	s, err := p.newSearch(need, q)
 	if err != nil {
@@ -59,9 +61,9 @@ func (p *Planner) newSearch(need Need, q Query) (*search, error) {
 	if q.Earliest.IsZero() {
 		return nil, errors.New("schedule: the query has no earliest instant")
 	}
-	count := cmpOr(q.Count, DefaultCount)
-	step := cmpOr(q.StepMinutes, DefaultStepMinutes)
-	shortest := cmpOr(q.ShortestActMinutes, DefaultShortestActMinutes)
+	count := cmp.Or(q.Count, DefaultCount)
+	step := cmp.Or(q.StepMinutes, DefaultStepMinutes)
+	shortest := cmp.Or(q.ShortestActMinutes, DefaultShortestActMinutes)
 	switch {
 	case count < 0:
 		return nil, fmt.Errorf("schedule: slot count %d is negative", count)
@@ -69,6 +71,9 @@ func (p *Planner) newSearch(need Need, q Query) (*search, error) {
 		return nil, fmt.Errorf("schedule: step of %d minutes not between 1 and 1440", step)
 	case shortest < 0 || shortest > 24*60:
 		return nil, fmt.Errorf("schedule: shortest act of %d minutes not between 1 and 1440", shortest)
+	}
+	for _, pl := range pools {
+		pl.reserve()
 	}
 	return &search{
 		planner:  p,
@@ -80,15 +85,12 @@ func (p *Planner) newSearch(need Need, q Query) (*search, error) {
 		shortest: int64(shortest) * secondsPerMinute,
 		count:    count,
 		slots:    make([]Slot, 0, count),
+		// Room for a busy day, so that the buffers rarely grow.
+		feasible:   make([]span, 0, 32),
+		scratch:    make([]span, 0, 32),
+		grid:       make([]int64, 0, 256),
+		candidates: make([]candidate, 0, 256),
 	}, nil
-}
-
-// cmpOr is value, or fallback when value is zero.
-func cmpOr(value, fallback int) int {
-	if value == 0 {
-		return fallback
-	}
-	return value
 }
 
 // searchDay narrows the day's possible starts pool by pool, the rooms

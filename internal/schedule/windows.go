@@ -11,13 +11,17 @@ type reader struct {
 }
 
 func (p *Planner) newReader() *reader {
-	return &reader{days: dayCache{planner: p}}
+	return &reader{
+		days:     dayCache{planner: p, days: make([]localDay, 0, 8)},
+		open:     make([]span, 0, 16),
+		unclosed: make([]span, 0, 16),
+	}
 }
 
 // appendFree appends to dst the calendar's free windows over [lo, hi):
 // opening hours minus closures minus busy intervals, in increasing order.
 func (r *reader) appendFree(dst []span, cal *calendar, lo, hi int64) []span {
-	r.open = r.days.openings(r.open[:0], cal, lo, hi)
+	r.open = r.days.openings(r.open, cal, lo, hi)
 	r.unclosed = subtract(r.unclosed[:0], r.open, cal.closures)
 	return subtract(dst, r.unclosed, cal.busy)
 }

@@ -235,3 +235,46 @@ func (s *Server) endAppointment(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }
+
+// moveAppointment reschedules a booked appointment to the time and resources
+// of the referral page's form, keeping its durations; the old slot is freed
+// only if the new one is free.
+func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	start, perr := time.ParseInLocation("2006-01-02 15:04", r.PostFormValue("date")+" "+r.PostFormValue("time"), s.cfg.Location)
+	back := "/staff/referrals/" + itoa(formID(r, "referral_id"))
+	var problem string
+	switch {
+	case reason == "":
+		problem = "book.err.reason"
+	case perr != nil:
+		problem = "book.err.when"
+	case start.Before(time.Now()):
+		problem = "book.err.past"
+	}
+	if problem == "" {
+		err = s.store.Reschedule(r.Context(), id, booking.Request{RoomID: formID(r, "room_id"), RadiologistID: formID(r, "radiologist_id"),
+			PlaceID: formID(r, "place_id"), Start: start}, reason)
+		var conflict *booking.ConflictError
+		switch {
+		case errors.As(err, &conflict):
+			problem = "book.err.conflict." + conflict.Kind
+		case errors.Is(err, booking.ErrNotBooked):
+			problem = "book.err.not_booked"
+		case err != nil:
+			return err
+		}
+	}
+	if problem != "" {
+		s.flash(r, problem)
+		http.Redirect(w, r, back, http.StatusSeeOther)
+		return nil
+	}
+	s.flash(r, "book.moved")
+	http.Redirect(w, r, "/staff/planning?day="+start.Format(time.DateOnly), http.StatusSeeOther)
+	return nil
+}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -110,4 +111,48 @@ func errorsOf(body string) string {
 		end = len(body)
 	}
 	return body[i:end]
+}
+
+func TestMoveAndNoShow(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Secretary)
+		ref := h.referralID("LEFÈVRE")
+		page := c.get("/staff/referrals/" + ref)
+		m := regexp.MustCompile(`/staff/appointments/(\d+)/move`).FindStringSubmatch(page.body)
+		if m == nil {
+			t.Fatal("no move form on a booked referral")
+		}
+		rooms, _ := h.store.Rooms(system)
+		ids := map[string]string{}
+		for _, r := range rooms {
+			ids[r.Name] = itoa(r.ID)
+		}
+		doctors, _ := h.store.Radiologists(system)
+		var martin string
+		for _, d := range doctors {
+			if d.Login == "dr.martin" {
+				martin = itoa(d.ID)
+			}
+		}
+		day := time.Now().AddDate(0, 0, 4).Format(time.DateOnly)
+		move := url.Values{"referral_id": {ref}, "date": {day}, "time": {"14:00"}, "room_id": {ids["Scanner 2"]}, "radiologist_id": {martin},
+			"place_id": {ids["Lit de repos 2"]}}
+		if r := c.post("/staff/appointments/"+m[1]+"/move", move); r.status != http.StatusSeeOther || !strings.Contains(c.get(r.header.Get("Location")).body, "Indiquez un motif") {
+			t.Fatalf("move without reason: %d %q", r.status, r.header.Get("Location"))
+		}
+		move.Set("reason", "demande de la patiente")
+		r := c.post("/staff/appointments/"+m[1]+"/move", move)
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/staff/planning?day="+day {
+			t.Fatalf("move: %d %q", r.status, r.header.Get("Location"))
+		}
+		if board := c.get(r.header.Get("Location")); !strings.Contains(board.body, "LEFÈVRE Zoé") || !strings.Contains(board.body, "Le rendez-vous a été déplacé") {
+			t.Fatal("moved appointment not on the new day's board")
+		}
+		if r := c.post("/staff/appointments/"+m[1]+"/no-show", url.Values{"reason": {"pas venue"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("no-show: %d", r.status)
+		}
+		if page := c.get("/staff/referrals/" + ref); !strings.Contains(page.body, "Patient absent") || !strings.Contains(page.body, "pas venue") {
+			t.Fatal("no-show not shown on the referral")
+		}
+	})
 }

@@ -154,6 +154,7 @@ func (s *Server) routes() []route {
 		{"POST /staff/referrals/{id}/book", bookers, s.book},
 		{"POST /staff/appointments/{id}/cancel", bookers, s.endAppointment},
 		{"POST /staff/appointments/{id}/no-show", clinical, s.endAppointment},
+		{"POST /staff/appointments/{id}/move", bookers, s.moveAppointment},
 		{"GET /staff/planning", clinical, s.planning},
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},

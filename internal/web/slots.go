@@ -49,7 +49,7 @@ func (s *Server) practiceFor(ctx context.Context, act *catalog.Act, earliest, un
 	if err != nil {
 		return p, names, err
 	}
-	busy, err := s.store.BusyIntervals(ctx, earliest.AddDate(0, 0, -1), until.AddDate(0, 0, 2))
+	busy, err := s.store.BusyIntervals(ctx, earliest.AddDate(0, 0, -1), until.AddDate(0, 0, 3))
 	if err != nil {
 		return p, names, err
 	}
