@@ -25,6 +25,7 @@ const (
 	KindRoom        = "room"
 	KindRadiologist = "radiologist"
 	KindPlace       = "place"
+	KindAnaesthesia = "anaesthesia"
 )
 
 // MaxHold is the longest time one appointment may hold one resource (a day
@@ -38,16 +39,30 @@ type Request struct {
 	RoomID            int64
 	RadiologistID     int64
 	PlaceID           int64 // 0 when the act needs no monitoring place
+	AnaesthesiaID     int64 // 0 when no anaesthesia team attends
 	Start             time.Time
 	RoomMinutes       int
+	TurnoverMinutes   int // the room stays held after the act
 	MonitoringMinutes int
+	// PlaceUntil, when set, is when the monitoring place is freed instead of
+	// RoomEnd + MonitoringMinutes: an overnight ward bed is held until the
+	// next-morning discharge (see schedule.Planner.Holds).
+	PlaceUntil time.Time
 }
 
 // RoomEnd is when the act leaves the CT room.
 func (r Request) RoomEnd() time.Time { return r.Start.Add(time.Duration(r.RoomMinutes) * time.Minute) }
 
+// RoomFreeAt is when the room can take the next act: the act's end plus the turnover.
+func (r Request) RoomFreeAt() time.Time {
+	return r.RoomEnd().Add(time.Duration(r.TurnoverMinutes) * time.Minute)
+}
+
 // PlaceEnd is when the monitoring place is free again.
 func (r Request) PlaceEnd() time.Time {
+	if !r.PlaceUntil.IsZero() {
+		return r.PlaceUntil
+	}
 	return r.RoomEnd().Add(time.Duration(r.MonitoringMinutes) * time.Minute)
 }
 
@@ -62,6 +77,10 @@ func (r Request) Validate() error {
 		return errors.New("booking: room minutes must be between 1 and 1440")
 	case r.MonitoringMinutes < 0 || time.Duration(r.MonitoringMinutes)*time.Minute > MaxHold:
 		return errors.New("booking: monitoring minutes must be between 0 and 2880")
+	case r.TurnoverMinutes < 0 || r.TurnoverMinutes > 120:
+		return errors.New("booking: turnover minutes must be between 0 and 120")
+	case !r.PlaceUntil.IsZero() && (r.PlaceUntil.Before(r.RoomEnd()) || r.PlaceUntil.Sub(r.RoomEnd()) > MaxHold):
+		return errors.New("booking: the monitoring place must be freed after the act and within 48 hours")
 	case r.MonitoringMinutes > 0 && r.PlaceID == 0:
 		return errors.New("booking: the act's monitoring needs a place")
 	case r.Start.IsZero():
@@ -81,11 +100,13 @@ type Appointment struct {
 	RoomID            int64
 	RadiologistID     int64
 	PlaceID           int64
+	AnaesthesiaID     int64
 	Start             time.Time
-	RoomEnd           time.Time
+	RoomEnd           time.Time // end of the act (the room is held TurnoverMinutes more)
 	PlaceEnd          time.Time
 	RoomMinutes       int
 	MonitoringMinutes int
+	TurnoverMinutes   int
 	StudyInstanceUID  string
 	AccessionNumber   string
 	CancelReason      string

@@ -151,6 +151,17 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 	if err := openingHours(ctx, st, cts, userIDs); err != nil {
 		return nil, err
 	}
+	// An anaesthetist attends vertebroplasties under general anaesthesia on
+	// Tuesday and Thursday mornings.
+	team, err := st.CreateAnaesthesiaTeam(ctx, practice.AnaesthesiaTeam{SiteID: siteID, Name: "Dr Perrin (anesthésie)"})
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range []time.Weekday{time.Tuesday, time.Thursday} {
+		if _, err := st.AddOpeningHours(ctx, practice.OpeningHours{ResourceKind: practice.ResourceAnaesthesia, ResourceID: team, Weekday: int(d), StartMinute: 8 * 60, EndMinute: 12*60 + 30}); err != nil {
+			return nil, err
+		}
+	}
 	docIDs := make([]int64, len(physicians))
 	for i, p := range physicians {
 		if i == 0 {

@@ -2,7 +2,10 @@
 // rooms, recovery places and the referring physicians it works with.
 package practice
 
-import "time"
+import (
+	"errors"
+	"time"
+)
 
 // Room kinds.
 const (
@@ -64,4 +67,36 @@ type Closure struct {
 	ResourceID   int64
 	From, To     time.Time
 	Reason       string
+}
+
+// AnaesthesiaTeam is an anaesthetist or team that attends acts under
+// general anaesthesia or sedation; its availability is its opening hours
+// (kind ResourceAnaesthesia) minus its closures.
+type AnaesthesiaTeam struct {
+	ID     int64
+	SiteID int64
+	Name   string
+	Active bool
+}
+
+// Settings are the practice-wide scheduling choices of the admin.
+type Settings struct {
+	// TurnoverMinutes keeps a CT room held after each act (cleaning,
+	// installing the next patient). The catalogue's room minutes already
+	// include installation, so the default is 0.
+	TurnoverMinutes int
+	// WardDischargeMinute is when an overnight ward bed is freed the next
+	// morning, in minutes after midnight; 0 means 10:00.
+	WardDischargeMinute int
+}
+
+// Validate checks the settings' ranges.
+func (s Settings) Validate() error {
+	if s.TurnoverMinutes < 0 || s.TurnoverMinutes > 120 {
+		return errors.New("practice: turnover must be between 0 and 120 minutes")
+	}
+	if s.WardDischargeMinute < 0 || s.WardDischargeMinute >= 24*60 {
+		return errors.New("practice: ward discharge time must be within the day")
+	}
+	return nil
 }

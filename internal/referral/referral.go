@@ -3,6 +3,7 @@
 package referral
 
 import (
+	"errors"
 	"slices"
 	"time"
 )
@@ -79,4 +80,19 @@ func (r Referral) Validate(today time.Time) map[string]string {
 		problems["indication"] = "referral.err.too_long"
 	}
 	return problems
+}
+
+// ErrStatusChange is returned for a status change the flow does not allow.
+var ErrStatusChange = errors.New("referral: this status change is not allowed")
+
+// CanSetStatus tells whether staff may set a referral's status by hand, with
+// a reason: any move between received, screening, done and cancelled (a
+// mistake is reverted the same way). Booked is reached only by booking, and
+// a referral with a booked appointment leaves it only when the appointment
+// is cancelled, moved or done, so the planning never disagrees with it.
+func CanSetStatus(from, to Status, hasBookedAppointment bool) error {
+	if from == to || to == Booked || !slices.Contains(Statuses, to) || hasBookedAppointment || from == Booked {
+		return ErrStatusChange
+	}
+	return nil
 }

@@ -177,3 +177,28 @@ func overlapping(spans []span, s span) []span {
 	}
 	return spans[first:last]
 }
+
+// Holds returns what a booking would hold of each resource: the act, the room
+// with its turnover, and the monitoring place (until the next-morning
+// discharge for an overnight stay). The store records these intervals, so
+// what is booked is exactly what the search and Check reasoned about.
+func (p *Planner) Holds(need Need, b Booking) (Slot, error) {
+	pools, err := p.newPools(need)
+	if err != nil {
+		return Slot{}, err
+	}
+	r := p.newReader()
+	start := b.Start.Unix()
+	day := r.days.days[r.days.containing(start)]
+	slot := Slot{Booking: b, Act: p.interval(span{start, start + int64(need.RoomMinutes)*secondsPerMinute})}
+	for _, pl := range pools {
+		pl.enterDay(&r.days, day)
+		switch pl.set.kind {
+		case KindRoom:
+			slot.Room = p.interval(pl.holdAt(start))
+		case KindPlace:
+			slot.Monitoring = p.interval(pl.holdAt(start))
+		}
+	}
+	return slot, nil
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -184,5 +185,27 @@ func TestInvalidInput(t *testing.T) {
 	}
 	if _, err := planner.NextSlots(infiltration(), Query{}); err == nil {
 		t.Error("a query without earliest instant was accepted")
+	}
+}
+
+func TestHoldsOvernightAndTurnover(t *testing.T) {
+	loc, _ := time.LoadLocation("Europe/Paris")
+	p, err := New(Practice{Location: loc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 12, 1, 14, 0, 0, 0, loc)
+	slot, err := p.Holds(Need{RoomMinutes: 90, TurnoverMinutes: 15, Monitoring: OvernightInWard, MonitoringMinutes: 600}, Booking{Start: start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := start.Add(105 * time.Minute); !slot.Room.End.Equal(want) {
+		t.Errorf("room held until %v, want %v", slot.Room.End, want)
+	}
+	if want := time.Date(2026, 12, 2, 10, 0, 0, 0, loc); !slot.Monitoring.End.Equal(want) {
+		t.Errorf("ward bed held until %v, want next morning %v", slot.Monitoring.End, want)
+	}
+	if want := start.Add(90 * time.Minute); !slot.Monitoring.Start.Equal(want) || !slot.Act.End.Equal(want) {
+		t.Errorf("monitoring starts %v, act ends %v, want both %v", slot.Monitoring.Start, slot.Act.End, want)
 	}
 }

@@ -13,13 +13,15 @@ import (
 )
 
 const appointmentColumns = `a.id, a.referral_id, a.patient_id, a.act_id, a.variant_id, a.status, a.room_id, a.radiologist_id, COALESCE(a.place_id, 0),
-	a.starts_at, a.room_ends_at, a.place_ends_at, a.room_minutes, a.monitoring_minutes, a.study_instance_uid, a.accession_number, a.cancel_reason`
+	a.starts_at, a.room_ends_at, a.place_ends_at, a.room_minutes, a.monitoring_minutes, a.study_instance_uid, a.accession_number, a.cancel_reason,
+	COALESCE(a.anaesthesia_id, 0), a.turnover_minutes`
 
 func scanAppointment(row interface{ Scan(...any) error }, extra ...any) (booking.Appointment, error) {
 	var a booking.Appointment
 	var status string
 	dest := append([]any{&a.ID, &a.ReferralID, &a.PatientID, &a.ActID, &a.VariantID, &status, &a.RoomID, &a.RadiologistID, &a.PlaceID,
-		&a.Start, &a.RoomEnd, &a.PlaceEnd, &a.RoomMinutes, &a.MonitoringMinutes, &a.StudyInstanceUID, &a.AccessionNumber, &a.CancelReason}, extra...)
+		&a.Start, &a.RoomEnd, &a.PlaceEnd, &a.RoomMinutes, &a.MonitoringMinutes, &a.StudyInstanceUID, &a.AccessionNumber, &a.CancelReason,
+		&a.AnaesthesiaID, &a.TurnoverMinutes}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
@@ -104,15 +106,16 @@ func (s *Store) ListAppointments(ctx context.Context, f AppointmentFilter) ([]bo
 
 // Interval is a busy span of one resource.
 type Interval struct {
-	Kind       string
-	ResourceID int64
-	From, To   time.Time
+	AppointmentID int64
+	Kind          string
+	ResourceID    int64
+	From, To      time.Time
 }
 
 // BusyIntervals returns the spans held by active appointments that overlap
 // [from, to), for the slot search. It reads no patient data.
 func (s *Store) BusyIntervals(ctx context.Context, from, to time.Time) ([]Interval, error) {
-	rows, err := s.query(ctx, s.db, `SELECT resource_kind, resource_id, starts_at, ends_at FROM resource_busy
+	rows, err := s.query(ctx, s.db, `SELECT appointment_id, resource_kind, resource_id, starts_at, ends_at FROM resource_busy
 		WHERE active AND starts_at < ? AND ends_at > ? ORDER BY resource_kind, resource_id, starts_at`, to.UTC(), from.UTC())
 	if err != nil {
 		return nil, err
@@ -121,7 +124,7 @@ func (s *Store) BusyIntervals(ctx context.Context, from, to time.Time) ([]Interv
 	var out []Interval
 	for rows.Next() {
 		var iv Interval
-		if err := rows.Scan(&iv.Kind, &iv.ResourceID, &iv.From, &iv.To); err != nil {
+		if err := rows.Scan(&iv.AppointmentID, &iv.Kind, &iv.ResourceID, &iv.From, &iv.To); err != nil {
 			return nil, err
 		}
 		out = append(out, iv)

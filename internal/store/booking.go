@@ -26,8 +26,11 @@ type busyRow struct {
 
 func holds(r booking.Request) []busyRow {
 	rows := []busyRow{
-		{booking.KindRoom, r.RoomID, r.Start, r.RoomEnd()},
+		{booking.KindRoom, r.RoomID, r.Start, r.RoomFreeAt()},
 		{booking.KindRadiologist, r.RadiologistID, r.Start, r.RoomEnd()},
+	}
+	if r.AnaesthesiaID != 0 {
+		rows = append(rows, busyRow{booking.KindAnaesthesia, r.AnaesthesiaID, r.Start, r.RoomEnd()})
 	}
 	if r.PlaceID != 0 && r.MonitoringMinutes > 0 {
 		rows = append(rows, busyRow{booking.KindPlace, r.PlaceID, r.RoomEnd(), r.PlaceEnd()})
@@ -75,10 +78,12 @@ func (s *Store) Book(ctx context.Context, r booking.Request) (int64, error) {
 		actor, _ := audit.ActorFrom(ctx)
 		now := s.now()
 		id, err = s.insert(ctx, tx, `INSERT INTO appointments (referral_id, patient_id, act_id, variant_id, status, room_id, radiologist_id, place_id,
-				starts_at, room_ends_at, place_ends_at, room_minutes, monitoring_minutes, study_instance_uid, created_at, created_by, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				anaesthesia_id, starts_at, room_ends_at, place_ends_at, room_minutes, monitoring_minutes, turnover_minutes, study_instance_uid,
+				created_at, created_by, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ReferralID, patientID, actID, r.VariantID, string(booking.Booked), r.RoomID, r.RadiologistID, nullID(r.PlaceID),
-			r.Start, r.RoomEnd().UTC(), r.PlaceEnd().UTC(), r.RoomMinutes, r.MonitoringMinutes, worklist.NewStudyInstanceUID(), now, actor.Login, now)
+			nullID(r.AnaesthesiaID), r.Start, r.RoomEnd().UTC(), r.PlaceEnd().UTC(), r.RoomMinutes, r.MonitoringMinutes, r.TurnoverMinutes,
+			worklist.NewStudyInstanceUID(), now, actor.Login, now)
 		if err != nil {
 			return err
 		}
@@ -233,7 +238,7 @@ func (s *Store) Reschedule(ctx context.Context, id int64, to booking.Request, re
 		if err := s.audited(ctx, tx, "reschedule", "appointment", strconv.FormatInt(id, 10), a.PatientID, reason); err != nil {
 			return err
 		}
-		to.ReferralID, to.RoomMinutes, to.MonitoringMinutes = a.ReferralID, a.RoomMinutes, a.MonitoringMinutes
+		to.ReferralID, to.RoomMinutes, to.MonitoringMinutes, to.TurnoverMinutes = a.ReferralID, a.RoomMinutes, a.MonitoringMinutes, a.TurnoverMinutes
 		to.Start = to.Start.UTC().Truncate(time.Minute)
 		if err := to.Validate(); err != nil {
 			return err
@@ -247,8 +252,9 @@ func (s *Store) Reschedule(ctx context.Context, id int64, to booking.Request, re
 		if _, err := s.exec(ctx, tx, `UPDATE resource_busy SET active = ? WHERE appointment_id = ?`, false, id); err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE appointments SET room_id = ?, radiologist_id = ?, place_id = ?, starts_at = ?, room_ends_at = ?, place_ends_at = ?, updated_at = ? WHERE id = ?`,
-			to.RoomID, to.RadiologistID, nullID(to.PlaceID), to.Start, to.RoomEnd().UTC(), to.PlaceEnd().UTC(), s.now(), id); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE appointments SET room_id = ?, radiologist_id = ?, place_id = ?, anaesthesia_id = ?, starts_at = ?, room_ends_at = ?, place_ends_at = ?,
+			updated_at = ? WHERE id = ?`,
+			to.RoomID, to.RadiologistID, nullID(to.PlaceID), nullID(to.AnaesthesiaID), to.Start, to.RoomEnd().UTC(), to.PlaceEnd().UTC(), s.now(), id); err != nil {
 			return err
 		}
 		if err := s.takeResources(ctx, tx, id, holds(to)); err != nil {
@@ -278,4 +284,35 @@ func (s *Store) lockedAppointment(ctx context.Context, tx *sql.Tx, id int64) (bo
 // isExclusionViolation reports PostgreSQL's exclusion-constraint failure.
 func isExclusionViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "SQLSTATE 23P01")
+}
+
+// SetReferralStatus changes a referral's status by hand with a reason (e.g.
+// cancelled by the patient, or a mistake reverted); referral.CanSetStatus
+// says which changes are allowed.
+func (s *Store) SetReferralStatus(ctx context.Context, id int64, to referral.Status, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return errors.New("referral: a reason is required")
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		var from string
+		err := s.queryRow(ctx, tx, `SELECT patient_id, status FROM referrals WHERE id = ?`, id).Scan(&patientID, &from)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		var booked int
+		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM appointments WHERE referral_id = ? AND status = ?`, id, string(booking.Booked)).Scan(&booked); err != nil {
+			return err
+		}
+		if err := referral.CanSetStatus(referral.Status(from), to, booked > 0); err != nil {
+			return err
+		}
+		if err := s.moveReferral(ctx, tx, id, referral.Status(from), to, reason); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "status", "referral", strconv.FormatInt(id, 10), patientID, from+" -> "+string(to))
+	})
 }

@@ -57,9 +57,9 @@ func TestSecretaryBooksAMorning(t *testing.T) {
 		ok("CARON", "08:45", ct1, "dr.martin", "Fauteuil de repos 1") // facet right after the patch leaves the room
 		ok("MERCIER", "09:15", ct1, "dr.martin", "Fauteuil de repos 1")
 		ok("PETIT", "08:00", ct2, "dr.nguyen", "Fauteuil de repos 2")
-		refused("DURAND", "08:10", ct2, "dr.nguyen", "Fauteuil de repos 3", "La salle est déjà occupée")
-		refused("DURAND", "08:20", ct2, "dr.martin", "Fauteuil de repos 3", "Le radiologue est déjà pris")
-		refused("DURAND", "08:20", ct2, "dr.nguyen", "Fauteuil de repos 2", "La place de surveillance est déjà occupée")
+		refused("DURAND", "08:10", ct2, "dr.nguyen", "Fauteuil de repos 3", ct2+" : déjà pris sur ce créneau")
+		refused("DURAND", "08:20", ct2, "dr.martin", "Fauteuil de repos 3", "Dr Hélène Martin : déjà pris sur ce créneau")
+		refused("DURAND", "08:20", ct2, "dr.nguyen", "Fauteuil de repos 2", "Fauteuil de repos 2 : déjà pris sur ce créneau")
 		ok("DURAND", "08:20", ct2, "dr.nguyen", "Fauteuil de repos 3")
 		if r := book("LE GOFF", "10:00", ct2, "dr.nguyen", "Fauteuil de repos 2"); r.status != http.StatusConflict || !strings.Contains(r.body, "ne peut pas être programmée") {
 			t.Fatalf("cancelled referral booked: %d", r.status) // and no form is offered for it
@@ -134,16 +134,28 @@ func TestMoveAndNoShow(t *testing.T) {
 				martin = itoa(d.ID)
 			}
 		}
-		day := time.Now().AddDate(0, 0, 4).Format(time.DateOnly)
-		move := url.Values{"referral_id": {ref}, "date": {day}, "time": {"14:00"}, "room_id": {ids["Scanner 2"]}, "radiologist_id": {martin},
-			"place_id": {ids["Lit de repos 2"]}}
-		if r := c.post("/staff/appointments/"+m[1]+"/move", move); r.status != http.StatusSeeOther || !strings.Contains(c.get(r.header.Get("Location")).body, "Indiquez un motif") {
-			t.Fatalf("move without reason: %d %q", r.status, r.header.Get("Location"))
+		// Scanner 2 is open on Tuesday and Thursday mornings in the demo.
+		next := time.Now().AddDate(0, 0, 2)
+		for next.Weekday() != time.Tuesday && next.Weekday() != time.Thursday {
+			next = next.AddDate(0, 0, 1)
 		}
+		day := next.Format(time.DateOnly)
+		move := url.Values{"referral_id": {ref}, "date": {day}, "time": {"11:00"}, "room_id": {ids["Scanner 2"]}, "radiologist_id": {martin},
+			"place_id": {ids["Lit de repos 2"]}}
+		if r := c.post("/staff/appointments/"+m[1]+"/move", move); r.status != http.StatusConflict || !strings.Contains(r.body, "Indiquez un motif") ||
+			!strings.Contains(r.body, `value="`+day+`"`) || !strings.Contains(r.body, `id="move-errors"`) {
+			t.Fatalf("move without reason: %d, want the move form kept with its error\n%s", r.status, errorsOf(r.body))
+		}
+		move.Set("reason", "patiente indisponible")
+		move.Set("time", "03:00") // the night: CT rooms closed
+		if r := c.post("/staff/appointments/"+m[1]+"/move", move); r.status != http.StatusConflict || !strings.Contains(r.body, "hors des horaires d&#39;ouverture") {
+			t.Fatalf("move at night: %d, want outside opening hours\n%s", r.status, errorsOf(r.body))
+		}
+		move.Set("time", "11:00")
 		move.Set("reason", "demande de la patiente")
 		r := c.post("/staff/appointments/"+m[1]+"/move", move)
 		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/staff/planning?day="+day {
-			t.Fatalf("move: %d %q", r.status, r.header.Get("Location"))
+			t.Fatalf("move: %d %q\n%s", r.status, r.header.Get("Location"), errorsOf(r.body))
 		}
 		if board := c.get(r.header.Get("Location")); !strings.Contains(board.body, "LEFÈVRE Zoé") || !strings.Contains(board.body, "Le rendez-vous a été déplacé") {
 			t.Fatal("moved appointment not on the new day's board")

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"repere/internal/auth"
 	"repere/internal/catalog"
 	"repere/internal/practice"
+	"repere/internal/schedule"
 )
 
 // practicePage is the administration of rooms, radiologists' acts, opening
@@ -24,7 +26,12 @@ type practicePage struct {
 	Acts         []*catalog.Act
 	Hours        []hoursRow
 	Closures     []closureRow
-	Resources    []resourceOption
+	Resources    []resourceOption // what takes opening hours and closures
+	FeedOptions  []resourceOption // what has a calendar feed: CT rooms and radiologists
+	Teams        []practice.AnaesthesiaTeam
+	Settings     practice.Settings
+	Physicians   []practice.Physician
+	Discharge    string // the ward discharge time in effect, HH:MM
 	Weekdays     []int
 	Kinds        []string
 	Errors       []string
@@ -68,18 +75,41 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	if p.ActsOf, err = s.store.RadiologistActs(ctx); err != nil {
 		return p, err
 	}
+	if p.Teams, err = s.store.AnaesthesiaTeams(ctx); err != nil {
+		return p, err
+	}
+	if p.Settings, err = s.store.Settings(ctx); err != nil {
+		return p, err
+	}
+	if p.Physicians, err = s.store.Physicians(ctx); err != nil {
+		return p, err
+	}
+	p.Discharge = clock(cmp.Or(p.Settings.WardDischargeMinute, schedule.DefaultWardDischargeMinute))
 	names := map[string]string{}
+	add := func(kind string, id int64, label string, feed bool) {
+		key := kind + ":" + itoa(id)
+		names[key] = label
+		p.Resources = append(p.Resources, resourceOption{key, label})
+		if feed {
+			p.FeedOptions = append(p.FeedOptions, resourceOption{key, label})
+		}
+	}
 	for _, room := range p.Rooms {
 		if room.Kind == practice.CT {
-			key := practice.ResourceRoom + ":" + itoa(room.ID)
-			names[key] = room.Name
-			p.Resources = append(p.Resources, resourceOption{key, room.Name})
+			add(practice.ResourceRoom, room.ID, room.Name, true)
 		}
 	}
 	for _, u := range p.Radiologists {
-		key := practice.ResourceRadiologist + ":" + itoa(u.ID)
-		names[key] = u.DisplayName
-		p.Resources = append(p.Resources, resourceOption{key, u.DisplayName})
+		add(practice.ResourceRadiologist, u.ID, u.DisplayName, true)
+	}
+	// Recovery places and ward beds without hours are open around the clock.
+	for _, room := range p.Rooms {
+		if room.Kind != practice.CT {
+			add(practice.ResourceRoom, room.ID, room.Name+" ("+l.T("room_kind."+room.Kind)+")", false)
+		}
+	}
+	for _, t := range p.Teams {
+		add(practice.ResourceAnaesthesia, t.ID, t.Name+" ("+l.T("practice.anaesthesia_tag")+")", false)
 	}
 	hours, err := s.store.OpeningHours(ctx)
 	if err != nil {
@@ -149,6 +179,7 @@ func (s *Server) practiceChange(w http.ResponseWriter, r *http.Request) error {
 	for k := range r.PostForm {
 		p.Form[k] = r.PostFormValue(k)
 	}
+	p.Form["_action"] = action // which form to refill when refused
 	var problems []string
 	switch action {
 	case "room":
@@ -159,6 +190,12 @@ func (s *Server) practiceChange(w http.ResponseWriter, r *http.Request) error {
 		problems, err = s.addHours(r, p)
 	case "closure":
 		problems, err = s.addClosure(r, p)
+	case "anaesthesia":
+		problems, err = s.saveTeam(r, p)
+	case "settings":
+		problems, err = s.saveSettings(r)
+	case "physician":
+		problems, err = s.savePhysician(r)
 	case "delete-hours", "delete-closure", "revoke-feed":
 		id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 		switch action {
@@ -209,14 +246,11 @@ func (s *Server) saveRoom(r *http.Request, p practicePage) ([]string, error) {
 	if id != 0 {
 		return nil, s.store.UpdateRoom(r.Context(), practice.Room{ID: id, Name: name, StationAETitle: ae, Active: r.PostFormValue("active") == "on"})
 	}
-	if len(p.Sites) == 0 {
-		site, err := s.store.CreateSite(r.Context(), practice.Site{Name: s.cfg.PracticeName})
-		if err != nil {
-			return nil, err
-		}
-		p.Sites = append(p.Sites, practice.Site{ID: site})
+	site, err := s.firstSite(r, p)
+	if err != nil {
+		return nil, err
 	}
-	_, err := s.store.CreateRoom(r.Context(), practice.Room{SiteID: p.Sites[0].ID, Name: name, Kind: kind, StationAETitle: ae})
+	_, err = s.store.CreateRoom(r.Context(), practice.Room{SiteID: site, Name: name, Kind: kind, StationAETitle: ae})
 	return nil, err
 }
 
@@ -272,4 +306,77 @@ func (s *Server) addClosure(r *http.Request, p practicePage) ([]string, error) {
 	}
 	_, err := s.store.AddClosure(r.Context(), practice.Closure{ResourceKind: kind, ResourceID: id, From: from, To: to, Reason: strings.TrimSpace(r.PostFormValue("reason"))})
 	return nil, err
+}
+
+func (s *Server) saveTeam(r *http.Request, p practicePage) ([]string, error) {
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" || len(name) > 80 {
+		return []string{"practice.err.room_name"}, nil
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if id != 0 {
+		return nil, s.store.UpdateAnaesthesiaTeam(r.Context(), practice.AnaesthesiaTeam{ID: id, Name: name, Active: r.PostFormValue("active") == "on"})
+	}
+	site, err := s.firstSite(r, p)
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.store.CreateAnaesthesiaTeam(r.Context(), practice.AnaesthesiaTeam{SiteID: site, Name: name})
+	return nil, err
+}
+
+// firstSite returns the practice's first site, creating it when there is none.
+func (s *Server) firstSite(r *http.Request, p practicePage) (int64, error) {
+	if len(p.Sites) > 0 {
+		return p.Sites[0].ID, nil
+	}
+	return s.store.CreateSite(r.Context(), practice.Site{Name: s.cfg.PracticeName})
+}
+
+func (s *Server) saveSettings(r *http.Request) ([]string, error) {
+	turnover, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("turnover")))
+	discharge, ok := parseClock(r.PostFormValue("ward_discharge"))
+	v := practice.Settings{TurnoverMinutes: turnover, WardDischargeMinute: discharge}
+	if err != nil || !ok || v.Validate() != nil {
+		return []string{"practice.err.settings"}, nil
+	}
+	return nil, s.store.SaveSettings(r.Context(), v)
+}
+
+// savePhysician adds or edits a referring physician. The RPPS number, when
+// given, is the 11-digit national identifier of health professionals.
+func (s *Server) savePhysician(r *http.Request) ([]string, error) {
+	ph := practice.Physician{Name: strings.TrimSpace(r.PostFormValue("name")), RPPS: strings.TrimSpace(r.PostFormValue("rpps")),
+		Email: strings.TrimSpace(r.PostFormValue("email"))}
+	ph.ID, _ = strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	var problems []string
+	if ph.Name == "" || len(ph.Name) > 120 {
+		problems = append(problems, "practice.err.physician_name")
+	}
+	if ph.RPPS != "" && !validRPPS(ph.RPPS) {
+		problems = append(problems, "practice.err.rpps")
+	}
+	if ph.Email != "" && (!strings.Contains(ph.Email, "@") || len(ph.Email) > 200) {
+		problems = append(problems, "practice.err.email")
+	}
+	if len(problems) > 0 {
+		return problems, nil
+	}
+	if ph.ID != 0 {
+		return nil, s.store.UpdatePhysician(r.Context(), ph)
+	}
+	_, err := s.store.CreatePhysician(r.Context(), ph)
+	return nil, err
+}
+
+func validRPPS(s string) bool {
+	if len(s) != 11 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

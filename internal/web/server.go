@@ -158,6 +158,7 @@ func (s *Server) routes() []route {
 		{"GET /staff/planning", clinical, s.planning},
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},
+		{"POST /staff/referrals/{id}/status", bookers, s.setReferralStatus},
 		{"POST /staff/waiting/{id}/remove", bookers, s.removeFromWaitingList},
 		{"GET /staff/catalogue", staff, s.catalogue},
 		{"GET /staff/catalogue/{id}", staff, s.catalogueAct},
