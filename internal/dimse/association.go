@@ -13,6 +13,7 @@ import (
 
 // association is the server side of one connection.
 type association struct {
+	id       uint64
 	server   *Server
 	conn     net.Conn
 	log      *slog.Logger

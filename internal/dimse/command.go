@@ -10,13 +10,17 @@ const (
 	commandCEchoRQ   uint16 = 0x0030
 	commandCFindRQ   uint16 = 0x0020
 	commandCCancelRQ uint16 = 0x0FFF
+	commandNSetRQ    uint16 = 0x0120
+	commandNCreateRQ uint16 = 0x0140
 	responseBit      uint16 = 0x8000
 )
 
 // noDataSet is the Command Data Set Type meaning "no dataset follows".
 const noDataSet uint16 = 0x0101
 
-// Status codes (PS3.7 C and PS3.4 C.4.1.1.4).
+// Status codes (PS3.7 C and PS3.4 C.4.1.1.4). The N-* failures are among
+// those PS3.7 10.1.3 (N-SET) and 10.1.5 (N-CREATE) allow; PS3.4 F.7.2
+// says when Modality Performed Procedure Step uses them.
 const (
 	StatusSuccess                uint16 = 0x0000
 	StatusPending                uint16 = 0xFF00
@@ -27,7 +31,19 @@ const (
 	StatusOutOfResources         uint16 = 0xA700
 	StatusIdentifierDoesNotMatch uint16 = 0xA900
 	StatusUnableToProcess        uint16 = 0xC000
+
+	StatusInvalidAttributeValue uint16 = 0x0106 // e.g. an N-CREATE not IN PROGRESS (PS3.4 F.7.2.1.2)
+	StatusProcessingFailure     uint16 = 0x0110 // e.g. an N-SET on a final step (PS3.4 F.7.2.2.2)
+	StatusDuplicateSOPInstance  uint16 = 0x0111 // N-CREATE of an instance that exists
+	StatusNoSuchSOPInstance     uint16 = 0x0112 // N-SET of an instance we do not hold
+	StatusMissingAttribute      uint16 = 0x0120 // a type 1 attribute of the N-CREATE is absent
 )
+
+// ErrorIDNoLongerUpdatable is the Error ID (0000,0903) PS3.4 Table F.7.2-2
+// gives to the refusal of an N-SET on a step already COMPLETED or
+// DISCONTINUED, with the comment "Performed Procedure Step Object may no
+// longer be updated".
+const ErrorIDNoLongerUpdatable uint16 = 0xA710
 
 // IsPending reports whether status announces more C-FIND results.
 func IsPending(status uint16) bool {
@@ -38,6 +54,9 @@ func IsPending(status uint16) bool {
 const (
 	VerificationSOPClass = "1.2.840.10008.1.1"
 	WorklistFindSOPClass = "1.2.840.10008.5.1.4.31"
+	// ModalityPerformedProcedureStepSOPClass is MPPS (PS3.4 F.7), served
+	// with N-CREATE and N-SET.
+	ModalityPerformedProcedureStepSOPClass = "1.2.840.10008.3.1.2.3.3"
 )
 
 // command is the DIMSE command set (group 0000), always Implicit VR Little
@@ -51,8 +70,16 @@ type command struct {
 	hasDataset   bool
 	status       uint16
 	errorComment string
+	errorID      uint16 // 0 when absent
 	offending    []Tag
+	// sopInstanceUID is the affected or requested SOP instance of an N-*
+	// message (PS3.7 10.1.3, 10.1.5); only N-SET-RQ names it "requested".
+	sopInstanceUID string
 }
+
+// usesRequestedUIDs reports whether the command names its SOP class and
+// instance with the Requested tags (0000,0003) and (0000,1001).
+func (c *command) usesRequestedUIDs() bool { return c.field == commandNSetRQ }
 
 func (c *command) isRequest() bool { return c.field&responseBit == 0 }
 
@@ -82,6 +109,16 @@ func decodeCommand(b []byte, limits Limits) (*command, error) {
 	if c.sopClassUID == "" {
 		c.sopClassUID = ds.String(TagRequestedSOPClassUID, CharsetDefault)
 	}
+	c.sopInstanceUID = ds.String(TagAffectedSOPInstanceUID, CharsetDefault)
+	if c.sopInstanceUID == "" {
+		c.sopInstanceUID = ds.String(TagRequestedSOPInstanceUID, CharsetDefault)
+	}
+	c.errorID, _ = ds.Get(TagErrorID).Uint16()
+	if el := ds.Get(TagOffendingElement); el != nil {
+		for v := el.Value; len(v) >= 4; v = v[4:] {
+			c.offending = append(c.offending, NewTag(binary.LittleEndian.Uint16(v), binary.LittleEndian.Uint16(v[2:])))
+		}
+	}
 	c.messageID, _ = ds.Get(TagMessageID).Uint16()
 	c.respondedTo, _ = ds.Get(TagMessageIDBeingRespondedTo).Uint16()
 	c.priority, _ = ds.Get(TagPriority).Uint16()
@@ -94,8 +131,12 @@ func decodeCommand(b []byte, limits Limits) (*command, error) {
 // response, thousands per query.
 func (c *command) encode() []byte {
 	b := make([]byte, 12, 128)
+	classTag, instanceTag := TagAffectedSOPClassUID, TagAffectedSOPInstanceUID
+	if c.usesRequestedUIDs() {
+		classTag, instanceTag = TagRequestedSOPClassUID, TagRequestedSOPInstanceUID
+	}
 	if c.sopClassUID != "" {
-		b = appendImplicit(b, TagAffectedSOPClassUID, padded(c.sopClassUID, 0))
+		b = appendImplicit(b, classTag, padded(c.sopClassUID, 0))
 	}
 	b = appendUS(b, TagCommandField, c.field)
 	switch {
@@ -119,6 +160,9 @@ func (c *command) encode() []byte {
 		b = appendUS(b, TagStatus, c.status)
 		b = c.appendErrorDetails(b)
 	}
+	if c.sopInstanceUID != "" {
+		b = appendImplicit(b, instanceTag, padded(c.sopInstanceUID, 0))
+	}
 	// (0000,0000) UL, length 4, value: the length of what follows.
 	binary.LittleEndian.PutUint32(b[4:], 4)
 	binary.LittleEndian.PutUint32(b[8:], uint32(len(b)-12))
@@ -140,6 +184,9 @@ func (c *command) appendErrorDetails(b []byte) []byte {
 			comment = comment[:64]
 		}
 		b = appendImplicit(b, TagErrorComment, padded(comment, ' '))
+	}
+	if c.errorID != 0 {
+		b = appendUS(b, TagErrorID, c.errorID)
 	}
 	return b
 }
@@ -167,12 +214,14 @@ func padded(s string, pad byte) []byte {
 	return b
 }
 
-// response builds the response to request c with the given status.
+// response builds the response to request c with the given status. An
+// N-* response names the instance as Affected SOP Instance UID.
 func (c *command) response(status uint16) *command {
 	return &command{
-		field:       c.field | responseBit,
-		respondedTo: c.messageID,
-		sopClassUID: c.sopClassUID,
-		status:      status,
+		field:          c.field | responseBit,
+		respondedTo:    c.messageID,
+		sopClassUID:    c.sopClassUID,
+		status:         status,
+		sopInstanceUID: c.sopInstanceUID,
 	}
 }

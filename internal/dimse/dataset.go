@@ -2,7 +2,9 @@ package dimse
 
 import (
 	"encoding/binary"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -109,6 +111,40 @@ func (el *Element) Uint16() (uint16, bool) {
 		return 0, false
 	}
 	return binary.LittleEndian.Uint16(el.Value), true
+}
+
+// Float64 returns the first value of a numeric element: FD, FL, or the
+// decimal text of DS and IS. It is false for a missing, empty or
+// unreadable value, and for NaN and infinities, which no dose can be.
+func (el *Element) Float64() (float64, bool) {
+	if el == nil {
+		return 0, false
+	}
+	var v float64
+	switch {
+	case el.VR == "FD" && len(el.Value) >= 8:
+		v = math.Float64frombits(binary.LittleEndian.Uint64(el.Value))
+	case el.VR == "FL" && len(el.Value) >= 4:
+		v = float64(math.Float32frombits(binary.LittleEndian.Uint32(el.Value)))
+	case el.VR == DS || el.VR == IS:
+		first, _, _ := strings.Cut(trimValue(string(el.Value)), `\`)
+		parsed, err := strconv.ParseFloat(strings.TrimSpace(first), 64)
+		if err != nil {
+			return 0, false
+		}
+		v = parsed
+	default:
+		return 0, false
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, false
+	}
+	return v, true
+}
+
+// NewFloat64 builds an FD element.
+func NewFloat64(tag Tag, v float64) *Element {
+	return &Element{Tag: tag, VR: "FD", Value: binary.LittleEndian.AppendUint64(nil, math.Float64bits(v))}
 }
 
 func trimValue(s string) string {

@@ -1,7 +1,8 @@
 // Package dimse is Repère's DICOM network layer: the Upper Layer protocol
 // (PS3.8: association, P-DATA, release, abort) and the DIMSE services a
-// Modality Worklist needs (PS3.7: C-ECHO, C-FIND, C-CANCEL), as a server and a
-// small client.
+// Modality Worklist needs (PS3.7: C-ECHO, C-FIND, C-CANCEL) and the N-CREATE
+// and N-SET of Modality Performed Procedure Step, as a server and a small
+// client.
 //
 // Everything here is hand-written on purpose. No Go library offers DIMSE
 // networking, and the part of a dataset codec we need is small: Implicit and
@@ -17,5 +18,6 @@
 //     values and sequences, in either transfer syntax.
 //
 // The worklist semantics (matching, which keys to return) live in package
-// worklist; this package only moves datasets.
+// worklist, the performed-step rules in package mpps; this package only
+// moves datasets.
 package dimse

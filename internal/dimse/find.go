@@ -9,6 +9,9 @@ import (
 
 // FindRequest is a C-FIND request as the handler sees it.
 type FindRequest struct {
+	// AssociationID is the association's number in the server's log: a
+	// handler can say something once per association.
+	AssociationID uint64
 	// CallingAE identifies the console: a worklist filters by it when the
 	// query names no station.
 	CallingAE   string
@@ -49,6 +52,8 @@ type StatusError struct {
 	Status    uint16
 	Comment   string
 	Offending []Tag
+	// ErrorID is the Error ID (0000,0903) some services define, 0 if none.
+	ErrorID uint16
 }
 
 func (e *StatusError) Error() string {
@@ -72,8 +77,11 @@ func (a *association) dispatch(ctx context.Context, msg *message) error {
 		return a.respond(msg, cmd.response(StatusSuccess))
 	case cmd.field == commandCFindRQ && pc.abstractSyntax == WorklistFindSOPClass:
 		return a.find(ctx, pc, msg)
+	case (cmd.field == commandNCreateRQ || cmd.field == commandNSetRQ) &&
+		pc.abstractSyntax == ModalityPerformedProcedureStepSOPClass:
+		return a.normalized(ctx, pc, msg)
 	}
-	// Includes C-STORE, C-MOVE, N-* and operations on the wrong SOP class.
+	// Includes C-STORE, C-MOVE, N-GET and operations on the wrong SOP class.
 	a.log.Warn("dicom operation not supported", "command", cmd.String())
 	return a.respond(msg, cmd.response(StatusUnrecognizedOperation))
 }
@@ -145,12 +153,13 @@ func (a *association) findRequest(pc *acceptedContext, msg *message) (*FindReque
 			"specific_character_set", identifier.String(TagSpecificCharacterSet, CharsetDefault))
 	}
 	return &FindRequest{
-		CallingAE:   a.callingAE,
-		CalledAE:    a.calledAE,
-		SOPClassUID: msg.command.sopClassUID,
-		Priority:    msg.command.priority,
-		Identifier:  identifier,
-		Charset:     charset,
+		AssociationID: a.id,
+		CallingAE:     a.callingAE,
+		CalledAE:      a.calledAE,
+		SOPClassUID:   msg.command.sopClassUID,
+		Priority:      msg.command.priority,
+		Identifier:    identifier,
+		Charset:       charset,
 	}, nil
 }
 
@@ -181,5 +190,6 @@ func failureResponse(cmd *command, failure *StatusError) *command {
 	rsp := cmd.response(failure.Status)
 	rsp.errorComment = failure.Comment
 	rsp.offending = failure.Offending
+	rsp.errorID = failure.ErrorID
 	return rsp
 }

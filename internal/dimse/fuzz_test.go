@@ -16,6 +16,7 @@ func FuzzReadPDU(f *testing.F) {
 	f.Add((&associate{calledAE: "A", callingAE: "B", maxLength: 1024, contexts: []presentationContext{
 		{id: 1, result: contextAccepted, transferSyntaxes: []string{ImplicitVRLittleEndian}}}}).encode(true))
 	f.Add(findRequest())
+	f.Add(nRequest(commandNCreateRQ, "2.25.9", le(uint16(0x0040), uint16(0x0252), uint32(12), "IN PROGRESS ")))
 	f.Add(fourBytePDU(pduAssociateRJ, 1, 1, 7))
 	f.Add(fourBytePDU(pduAbort, 0, 2, 6))
 	f.Add(fourBytePDU(pduReleaseRQ, 0, 0, 0))
@@ -89,8 +90,14 @@ func FuzzAssociation(f *testing.F) {
 		data: (&command{field: commandCEchoRQ, messageID: 1, sopClassUID: VerificationSOPClass}).encode()}))
 	f.Add(pData(pdv{contextID: 1, command: true, last: true,
 		data: (&command{field: commandCCancelRQ, respondedTo: 1}).encode()}))
+	created, _ := EncodeDataset(stepAttributes("IN PROGRESS"), ImplicitVRLittleEndian)
+	completed, _ := EncodeDataset(stepAttributes("COMPLETED"), ImplicitVRLittleEndian)
+	f.Add(join(nRequest(commandNCreateRQ, "2.25.9", created), nRequest(commandNSetRQ, "2.25.9", completed)))
+	f.Add(nRequest(commandNSetRQ, "2.25.9", completed))
+	f.Add(nRequest(commandNCreateRQ, "", created[:len(created)/2]))
 	s := &Server{
 		Find:     countingHandler(3, 0),
+		MPPS:     newFakeMPPS(),
 		Limits:   Limits{MaxPDULength: 16384, MaxMessageSize: 32 << 10},
 		Timeouts: Timeouts{Association: time.Second, Idle: time.Second, Read: time.Second, Write: time.Second},
 	}

@@ -194,6 +194,10 @@ func TestCommandRoundTrip(t *testing.T) {
 		{field: commandCFindRQ | responseBit, respondedTo: 2, sopClassUID: WorklistFindSOPClass, status: StatusPending, hasDataset: true},
 		{field: commandCFindRQ | responseBit, respondedTo: 2, sopClassUID: WorklistFindSOPClass, status: StatusIdentifierDoesNotMatch,
 			errorComment: "bad key"},
+		{field: commandNCreateRQ, messageID: 3, sopClassUID: ModalityPerformedProcedureStepSOPClass, sopInstanceUID: "2.25.7", hasDataset: true},
+		{field: commandNSetRQ, messageID: 4, sopClassUID: ModalityPerformedProcedureStepSOPClass, sopInstanceUID: "2.25.7", hasDataset: true},
+		{field: commandNSetRQ | responseBit, respondedTo: 4, sopClassUID: ModalityPerformedProcedureStepSOPClass, sopInstanceUID: "2.25.7",
+			status: StatusProcessingFailure, errorComment: "no longer", errorID: ErrorIDNoLongerUpdatable, offending: []Tag{0x00400252}},
 	}
 	for _, want := range tests {
 		encoded := want.encode()

@@ -18,7 +18,15 @@ func validRequest() []byte {
 	return (&associate{calledAE: DefaultAETitle, callingAE: "FUZZ", maxLength: 16384, contexts: []presentationContext{
 		{id: 1, abstractSyntax: VerificationSOPClass, transferSyntaxes: []string{ImplicitVRLittleEndian}},
 		{id: 3, abstractSyntax: WorklistFindSOPClass, transferSyntaxes: []string{ImplicitVRLittleEndian}},
+		{id: 5, abstractSyntax: ModalityPerformedProcedureStepSOPClass, transferSyntaxes: []string{ImplicitVRLittleEndian}},
 	}}).encode(false)
+}
+
+// nRequest is an N-CREATE or N-SET PDU on the MPPS context of validRequest.
+func nRequest(field uint16, uid string, data []byte) []byte {
+	cmd := (&command{field: field, messageID: 2, sopClassUID: ModalityPerformedProcedureStepSOPClass,
+		sopInstanceUID: uid, hasDataset: true}).encode()
+	return pData(pdv{contextID: 5, command: true, last: true, data: cmd}, pdv{contextID: 5, last: true, data: data})
 }
 
 // pData wraps PDV items in a P-DATA-TF PDU.
@@ -63,6 +71,9 @@ var hostileInputs = []struct {
 	{"abort", join(validRequest(), fourBytePDU(pduAbort, 0, 0, 0)), true},
 	{"garbage command", join(validRequest(), pData(pdv{contextID: 1, command: true, last: true, data: randomBytes(2, 64)})), true},
 	{"endless fragments", join(validRequest(), endlessFragments()), true},
+	{"N-CREATE with garbage", join(validRequest(), nRequest(commandNCreateRQ, "2.25.1", randomBytes(3, 200))), true},
+	{"N-SET with garbage", join(validRequest(), nRequest(commandNSetRQ, "2.25.1", randomBytes(4, 200))), true},
+	{"N-SET then vanish", join(validRequest(), nRequest(commandNSetRQ, "", nil)), false},
 }
 
 func randomBytes(seed uint64, n int) []byte {
@@ -86,6 +97,7 @@ func endlessFragments() []byte {
 func TestHostileInputKeepsServerUp(t *testing.T) {
 	s := &Server{
 		Find:     countingHandler(500, 0),
+		MPPS:     newFakeMPPS(),
 		Limits:   Limits{MaxPDULength: 16384, MaxMessageSize: 64 << 10},
 		Timeouts: Timeouts{Association: 300 * time.Millisecond, Idle: 500 * time.Millisecond, Read: 300 * time.Millisecond},
 	}

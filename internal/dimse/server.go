@@ -20,7 +20,8 @@ const DefaultAETitle = "REPERE"
 const DefaultAddr = ":11112"
 
 // Server accepts DICOM associations and answers C-ECHO and, when Find is
-// set, Modality Worklist C-FIND. The zero value serves C-ECHO on
+// set, Modality Worklist C-FIND, and, when MPPS is set, Modality Performed
+// Procedure Step N-CREATE and N-SET. The zero value serves C-ECHO on
 // DefaultAddr as DefaultAETitle. Fields must not change once serving.
 type Server struct {
 	// Addr is the TCP address to listen on (ListenAndServe only).
@@ -32,6 +33,9 @@ type Server struct {
 	AllowedCallingAEs []string
 	// Find answers Modality Worklist queries; nil refuses that SOP class.
 	Find FindHandler
+	// MPPS receives Modality Performed Procedure Steps; nil refuses that
+	// SOP class.
+	MPPS MPPSHandler
 	// MaxAssociations bounds concurrent associations (default 32); further
 	// requests are rejected as transient so the console retries.
 	MaxAssociations int
@@ -172,6 +176,9 @@ func (s *Server) abstractSyntaxes() []string {
 	if s.Find != nil {
 		syntaxes = append(syntaxes, WorklistFindSOPClass)
 	}
+	if s.MPPS != nil {
+		syntaxes = append(syntaxes, ModalityPerformedProcedureStepSOPClass)
+	}
 	return syntaxes
 }
 
@@ -191,6 +198,7 @@ func (s *Server) serveConn(ctx, hard context.Context, conn net.Conn) {
 		}
 	}()
 	a := &association{
+		id:       id,
 		server:   s,
 		conn:     conn,
 		log:      log,

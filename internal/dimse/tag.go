@@ -93,6 +93,7 @@ const (
 	TagStatus                       Tag = 0x00000900
 	TagOffendingElement             Tag = 0x00000901
 	TagErrorComment                 Tag = 0x00000902
+	TagErrorID                      Tag = 0x00000903
 	TagAffectedSOPInstanceUID       Tag = 0x00001000
 	TagRequestedSOPInstanceUID      Tag = 0x00001001
 	TagSpecificCharacterSet         Tag = 0x00080005
@@ -146,7 +147,7 @@ const (
 // dictionary gives the VR of the tags we meet, needed to decode Implicit VR
 // (where the VR is not on the wire) and to encode Explicit VR. Sequences must
 // be listed so that a defined-length sequence is recognised in Implicit VR;
-// the MPPS ones are here for the performed-procedure-step service to come.
+// the MPPS ones serve the performed-procedure-step service (PS3.4 F.7).
 var dictionary = map[Tag]VR{
 	TagCommandGroupLength:        UL,
 	TagAffectedSOPClassUID:       UI,
@@ -160,7 +161,7 @@ var dictionary = map[Tag]VR{
 	TagStatus:                    US,
 	TagOffendingElement:          AT,
 	TagErrorComment:              LO,
-	0x00000903:                   US, // Error ID
+	TagErrorID:                   US,
 	TagAffectedSOPInstanceUID:    UI,
 	TagRequestedSOPInstanceUID:   UI,
 	0x00001002:                   US, // Event Type ID
@@ -197,9 +198,10 @@ var dictionary = map[Tag]VR{
 	TagPatientWeight:                DS,
 	TagMedicalAlerts:                LO,
 	TagAllergies:                    LO,
-	0x001021C0:                      US, // Pregnancy Status
-	0x00104000:                      LT, // Patient Comments
-	0x00180015:                      CS, // Body Part Examined
+	0x001021C0:                      US,   // Pregnancy Status
+	0x00104000:                      LT,   // Patient Comments
+	0x00180015:                      CS,   // Body Part Examined
+	0x00189345:                      "FD", // CTDIvol
 	TagStudyInstanceUID:             UI,
 	0x0020000E:                      UI, // Series Instance UID
 	0x00200010:                      SH, // Study ID
@@ -227,6 +229,8 @@ var dictionary = map[Tag]VR{
 	TagSPSStatus:                    CS,
 	TagScheduledProcedureStepSeq:    SQ,
 	0x00400241:                      AE, // Performed Station AE Title
+	0x00400242:                      SH, // Performed Station Name
+	0x00400243:                      SH, // Performed Location
 	0x00400244:                      DA, // PPS Start Date
 	0x00400245:                      TM, // PPS Start Time
 	0x00400250:                      DA, // PPS End Date
@@ -238,6 +242,7 @@ var dictionary = map[Tag]VR{
 	0x00400270:                      SQ, // Scheduled Step Attributes Sequence
 	0x00400281:                      SQ, // PPS Discontinuation Reason Code Sequence
 	0x0040030E:                      SQ, // Exposure Dose Sequence
+	0x00400310:                      ST, // Comments on Radiation Dose
 	0x00400340:                      SQ, // Performed Series Sequence
 	TagSPSComments:                  LT,
 	TagRequestedProcedureID:         SH,

@@ -53,7 +53,7 @@ func TestAnswerShape(t *testing.T) {
 			{Tag: 0x00090010, VR: dimse.LO, Value: []byte("PRIVATE")}, {Tag: 0x00100000, VR: dimse.UL, Value: make([]byte, 4)}},
 			[]string{"(0008,0005)", "(0010,0010)", "(0010,0020)"}},
 	}
-	h := NewHandler(Config{Source: StaticSource(demoItems()), Location: paris})
+	h := NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := find(t, h, "ANY", dimse.CharsetUTF8, tt.query...)
@@ -68,7 +68,7 @@ func TestAnswerShape(t *testing.T) {
 }
 
 func TestAnswerValues(t *testing.T) {
-	h := NewHandler(Config{Source: StaticSource(demoItems()), Location: paris,
+	h := NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris,
 		CharsetByCallingAE: map[string]dimse.Charset{"MODERN": dimse.CharsetUTF8}})
 	tests := []struct {
 		name, callingAE string
@@ -104,7 +104,7 @@ func TestAnswerValues(t *testing.T) {
 func TestAnswerTimesFollowLocation(t *testing.T) {
 	items := demoItems()[:1]
 	items[0].Step.Start = items[0].Step.Start.UTC() // as a database may return it
-	h := NewHandler(Config{Source: StaticSource(items), Location: paris})
+	h := NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(items), Location: paris})
 	got, err := find(t, h, "ANY", dimse.CharsetUTF8, stepKeys(key(dimse.TagSPSStartTime, "0830")))
 	if err != nil || len(got.answers) != 1 {
 		t.Fatalf("err=%v, %d answers: the 08:30 Paris act must match 0830", err, len(got.answers))
@@ -115,7 +115,7 @@ func TestValuesCutToTheirVR(t *testing.T) {
 	items := demoItems()[:1]
 	items[0].Step.ID = strings.Repeat("9", 20)
 	items[0].MedicalAlerts = []string{strings.Repeat("a", 70), "court"}
-	h := NewHandler(Config{Source: StaticSource(items), Location: paris})
+	h := NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(items), Location: paris})
 	got, _ := find(t, h, "ANY", dimse.CharsetUTF8, key(dimse.TagMedicalAlerts, ""), stepKeys(key(dimse.TagSPSID, "")))
 	step := got.answers[0].Get(dimse.TagScheduledProcedureStepSeq).Items[0]
 	if id := step.String(dimse.TagSPSID, dimse.CharsetUTF8); len(id) != 16 {

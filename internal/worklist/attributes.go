@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"repere/internal/dimse"
+	"repere/internal/mpps"
 )
 
 // attribute is a key of the worklist information model that an Item can
@@ -82,7 +83,7 @@ var stepLevel = level{
 	text(dimse.TagScheduledStationName, func(it *Item) string { return it.Step.StationName }),
 	text(dimse.TagSPSLocation, func(it *Item) string { return it.Step.Location }),
 	text(dimse.TagPreMedication, func(it *Item) string { return it.Step.PreMedication }),
-	text(dimse.TagSPSStatus, func(it *Item) string { return orDefault(it.Step.Status, DefaultStepStatus) }),
+	text(dimse.TagSPSStatus, stepStatus),
 	text(dimse.TagSPSComments, func(it *Item) string { return it.Step.Comments }),
 }
 
@@ -107,6 +108,16 @@ var topLevel = level{
 	codeSequence(dimse.TagRequestedProcedureCodeSeq, func(it *Item) *Code { return it.RequestedProcedureCode }),
 	{tag: dimse.TagScheduledProcedureStepSeq, vr: dimse.SQ, seq: &sequence{present: always, attributes: stepLevel}},
 	text(dimse.TagRequestedProcedureID, func(it *Item) string { return it.RequestedProcedureID }),
+}
+
+// stepStatus is the Scheduled Procedure Step Status (0040,0020): the
+// item's own, else STARTED while the console reports the step in progress
+// (a Defined Term of PS3.3 Table C.4-10), else SCHEDULED.
+func stepStatus(it *Item) string {
+	if it.Step.Status == "" && it.Step.PerformedStatus == mpps.StatusInProgress {
+		return StartedStepStatus
+	}
+	return orDefault(it.Step.Status, DefaultStepStatus)
 }
 
 func orDefault(value, fallback string) string {

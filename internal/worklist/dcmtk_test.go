@@ -40,8 +40,12 @@ func findscu(t *testing.T, addr string, args ...string) []string {
 	if err != nil {
 		t.Fatalf("findscu %v: %v\n%s", args, err, out)
 	}
-	blocks := strings.Split(string(out), "Find Response:")
-	return blocks[1:]
+	return splitResponses(string(out))
+}
+
+// splitResponses cuts findscu's output into one text per response.
+func splitResponses(out string) []string {
+	return strings.Split(out, "Find Response:")[1:]
 }
 
 var patientIDPattern = regexp.MustCompile(`\(0010,0020\) LO \[([^\]]*)\]`)
@@ -57,7 +61,7 @@ func patientIDs(responses []string) []string {
 }
 
 func TestFindscuMatching(t *testing.T) {
-	addr := startWorklist(t, NewHandler(Config{Source: StaticSource(demoItems()), Location: paris}))
+	addr := startWorklist(t, NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris}))
 	spsKey := func(keyword, value string) string {
 		return "(0040,0100)[0]." + keyword + "=" + value
 	}
@@ -101,7 +105,7 @@ func TestFindscuMatching(t *testing.T) {
 var tagPattern = regexp.MustCompile(`(?m)^I:\s*\(([0-9a-f]{4},[0-9a-f]{4})\)`)
 
 func TestFindscuReturnsOnlyRequestedKeys(t *testing.T) {
-	addr := startWorklist(t, NewHandler(Config{Source: StaticSource(demoItems()), Location: paris}))
+	addr := startWorklist(t, NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris}))
 	responses := findscu(t, addr, "-k", "PatientName", "-k", "PatientComments", "-k", "(0040,0100)[0].ScheduledStationAETitle=CT_SALLE2")
 	if len(responses) != 1 {
 		t.Fatalf("got %d responses, want 1", len(responses))
@@ -117,21 +121,23 @@ func TestFindscuReturnsOnlyRequestedKeys(t *testing.T) {
 	}
 }
 
-// TestFindscuCharsets checks accented names both as findscu prints the
-// bytes and as dcmtk converts them to UTF-8 from our Specific Character
-// Set: the second proves the declared charset matches the bytes.
+// TestFindscuCharsets checks accented names and safety information (issue
+// 9 item 1: medical alerts, contrast allergy, premedication, contrast
+// agent, weight) both as findscu prints the bytes and as dcmtk converts
+// them to UTF-8 from our Specific Character Set: the second proves the
+// declared charset matches the bytes.
 func TestFindscuCharsets(t *testing.T) {
 	tests := []struct {
 		charset dimse.Charset
 		decode  func(string) string
 		want    []string
 	}{
-		{dimse.CharsetLatin1, latin1ToUTF8, []string{"LEFÈVRE^Zoé", "DUPRÉ^Françoise", "OEUVRARD^Gaëtan", "MARTIN^Éloïse", "DURAND^Jérôme", "Prémédication antiallergique"}},
-		{dimse.CharsetUTF8, func(s string) string { return s }, []string{"LEFÈVRE^Zoé", "DUPRÉ^Françoise", "ŒUVRARD^Gaëtan", "MARTIN^Éloïse", "DURAND^Jérôme", "Prémédication antiallergique"}},
+		{dimse.CharsetLatin1, latin1ToUTF8, []string{"LEFÈVRE^Zoé", "DUPRÉ^Françoise", "OEUVRARD^Gaëtan", "MARTIN^Éloïse", "DURAND^Jérôme", "Prémédication antiallergique", "Produit de contraste iodé", `Anticoagulant suspendu\Non accompagnée`, "Iopamidol", "[62.5]"}},
+		{dimse.CharsetUTF8, func(s string) string { return s }, []string{"LEFÈVRE^Zoé", "DUPRÉ^Françoise", "ŒUVRARD^Gaëtan", "MARTIN^Éloïse", "DURAND^Jérôme", "Prémédication antiallergique", "Produit de contraste iodé", `Anticoagulant suspendu\Non accompagnée`, "Iopamidol", "[62.5]"}},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.charset), func(t *testing.T) {
-			h := NewHandler(Config{
+			h := NewHandler(Config{AllowUnmappedAll: true,
 				Source: StaticSource(demoItems()), Location: paris,
 				CharsetByCallingAE: map[string]dimse.Charset{"CT_SALLE1": tt.charset},
 			})
@@ -140,7 +146,8 @@ func TestFindscuCharsets(t *testing.T) {
 			dir := t.TempDir()
 			out, err := runTool(t, dir, "findscu", "-W", "-aec", "REPERE", "-aet", "CT_SALLE1", "-X", "+sr",
 				"-k", "PatientName", "-k", "(0040,0100)[0].ScheduledPerformingPhysicianName",
-				"-k", "(0040,0100)[0].PreMedication", host, port)
+				"-k", "(0040,0100)[0].PreMedication", "-k", "(0040,0100)[0].RequestedContrastAgent",
+				"-k", "MedicalAlerts", "-k", "Allergies", "-k", "PatientWeight", host, port)
 			if err != nil {
 				t.Fatalf("findscu: %v\n%s", err, out)
 			}
@@ -226,7 +233,7 @@ const standardQuery = `(0008,0005) CS [ISO_IR 100]
 
 func TestFindscuStandardQueryFile(t *testing.T) {
 	requireTool(t, "dump2dcm")
-	addr := startWorklist(t, NewHandler(Config{Source: StaticSource(demoItems()), Location: paris}))
+	addr := startWorklist(t, NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris}))
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "query.dump"), []byte(standardQuery), 0o644); err != nil {
 		t.Fatal(err)

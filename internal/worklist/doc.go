@@ -6,6 +6,9 @@
 // value, wildcard, UID list, date and time range, combined date-time of the
 // scheduled start, sequence matching) and returns exactly the keys the query
 // asked for, shaped as asked, in the character set configured for the
-// console. It knows nothing of SQL or of the network: package dimse carries
-// the messages, package store will implement Source.
+// console. Each console sees its own room by default (Config.StationByCallingAE,
+// AllowUnmappedAll), and a step the console reported COMPLETED through
+// MPPS (package mpps) is no longer listed. It knows nothing of SQL or of
+// the network: package dimse carries the messages, package store will
+// implement Source.
 package worklist

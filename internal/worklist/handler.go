@@ -3,11 +3,14 @@ package worklist
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"repere/internal/dimse"
+	"repere/internal/mpps"
 )
 
 // Source gives the worklist items that may match a query. The handler
@@ -48,19 +51,38 @@ type Config struct {
 	Charset            dimse.Charset
 	CharsetByCallingAE map[string]dimse.Charset
 	// StationByCallingAE maps a console's calling AE title to the station
-	// AE title of its room. When a query names no station, the console gets
-	// its own room's list instead of every room's patients.
+	// AE title of its room. A query that names no single station (empty,
+	// "*" or a wildcard) gets the console's own room's list, never every
+	// room's patients.
 	StationByCallingAE map[string]string
+	// AllowUnmappedAll lets a console missing from StationByCallingAE see
+	// every room when its query names no single station. By default it
+	// gets no entry (and the refusal is logged once per association), so a
+	// console added to the network without configuration lists no
+	// patient of another room.
+	AllowUnmappedAll bool
 	// Location is the practice's time zone, in which scheduled times are
 	// sent (default time.Local): DICOM dates and times carry no zone.
 	Location *time.Location
+	// Logger receives the policy decisions, never patient data; nil
+	// discards.
+	Logger *slog.Logger
 }
 
 // Handler answers Modality Worklist C-FIND requests; it is a
 // dimse.FindHandler.
 type Handler struct {
 	cfg Config
+
+	mu sync.Mutex
+	// unmappedLogged remembers, per unmapped calling AE, the last
+	// association whose empty answer was logged.
+	unmappedLogged map[string]uint64
 }
+
+// maxUnmappedLogged bounds unmappedLogged against a peer inventing AE
+// titles: past it the memory is cleared and the log says a little more.
+const maxUnmappedLogged = 256
 
 // NewHandler returns a handler serving items from cfg.Source.
 func NewHandler(cfg Config) *Handler {
@@ -70,7 +92,10 @@ func NewHandler(cfg Config) *Handler {
 	if cfg.Location == nil {
 		cfg.Location = time.Local
 	}
-	return &Handler{cfg: cfg}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{cfg: cfg, unmappedLogged: make(map[string]uint64)}
 }
 
 var _ dimse.FindHandler = (*Handler)(nil)
@@ -82,11 +107,12 @@ func (h *Handler) Find(ctx context.Context, req *dimse.FindRequest, send dimse.S
 	if err != nil {
 		return err
 	}
-	station := queryStation(req.Identifier, req.Charset)
-	if station == "" {
-		if station = h.cfg.StationByCallingAE[req.CallingAE]; station != "" {
-			q.matchers = append(q.matchers, func(it *Item) bool { return it.Step.StationAETitle == station })
-		}
+	station, allowed := h.defaultStation(req)
+	if !allowed {
+		return nil
+	}
+	if station != "" && queryStation(req.Identifier, req.Charset) == "" {
+		q.matchers = append(q.matchers, func(it *Item) bool { return it.Step.StationAETitle == station })
 	}
 	r := h.queryRange(req.Identifier, req.Charset)
 	r.StationAETitle = station
@@ -106,7 +132,7 @@ func (h *Handler) Find(ctx context.Context, req *dimse.FindRequest, send dimse.S
 		status = dimse.StatusPendingWarning
 	}
 	for i := range items {
-		if !q.matches(&items[i]) {
+		if !listed(&items[i]) || !q.matches(&items[i]) {
 			continue
 		}
 		answer := q.answer(&items[i], cs)
@@ -116,6 +142,45 @@ func (h *Handler) Find(ctx context.Context, req *dimse.FindRequest, send dimse.S
 		}
 	}
 	return nil
+}
+
+// defaultStation applies the per-console policy to a query: the station to
+// restrict it to ("" for none), and whether it may be answered at all.
+func (h *Handler) defaultStation(req *dimse.FindRequest) (string, bool) {
+	if station := queryStation(req.Identifier, req.Charset); station != "" {
+		return station, true
+	}
+	if station, ok := h.cfg.StationByCallingAE[req.CallingAE]; ok && station != "" {
+		return station, true
+	}
+	if h.cfg.AllowUnmappedAll {
+		return "", true
+	}
+	h.logUnmapped(req)
+	return "", false
+}
+
+func (h *Handler) logUnmapped(req *dimse.FindRequest) {
+	h.mu.Lock()
+	last, seen := h.unmappedLogged[req.CallingAE]
+	if seen && last == req.AssociationID {
+		h.mu.Unlock()
+		return
+	}
+	if len(h.unmappedLogged) >= maxUnmappedLogged {
+		clear(h.unmappedLogged)
+	}
+	h.unmappedLogged[req.CallingAE] = req.AssociationID
+	h.mu.Unlock()
+	h.cfg.Logger.Info("worklist query without station from a console with no room: no entry returned",
+		"calling_ae", req.CallingAE, "association", req.AssociationID)
+}
+
+// listed reports whether an item belongs on the worklist: a step the
+// console reported COMPLETED is done. A DISCONTINUED one stays listed, so
+// the act can be performed again.
+func listed(it *Item) bool {
+	return it.Step.PerformedStatus != mpps.StatusCompleted
 }
 
 func (h *Handler) inLocation(t time.Time) time.Time {

@@ -47,10 +47,15 @@ type ScheduledStep struct {
 	Description         string
 	ProtocolCode        *Code
 	ID                  string
-	Status              string // DefaultStepStatus when empty
-	PreMedication       string
-	ContrastAgent       string // Requested Contrast Agent
-	Comments            string
+	Status              string // DefaultStepStatus when empty, or STARTED once performed
+	// PerformedStatus is the status of the Modality Performed Procedure
+	// Step the console reported for this step: "" (none yet), or one of
+	// mpps.StatusInProgress, StatusCompleted, StatusDiscontinued. A
+	// completed step is no longer listed.
+	PerformedStatus string
+	PreMedication   string
+	ContrastAgent   string // Requested Contrast Agent
+	Comments        string
 }
 
 // PersonName is a DICOM PN reduced to what a French practice records.
@@ -70,6 +75,7 @@ type Code struct {
 const (
 	DefaultModality   = "CT"
 	DefaultStepStatus = "SCHEDULED"
+	StartedStepStatus = "STARTED"
 )
 
 // nameSeparators are the PN component, group and value separators: they

@@ -1,8 +1,11 @@
 package worklist
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -89,7 +92,7 @@ func TestMatchingRules(t *testing.T) {
 			dimse.NewDataset(key(dimse.TagCodeValue, "LHLH001")))}, []string{"P0001"}},
 		{"unknown key does not filter", []*dimse.Element{key(0x00104000, "anything")}, all},
 	}
-	h := NewHandler(Config{Source: StaticSource(demoItems()), Location: paris})
+	h := NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris})
 	for _, tt := range tests {
 		t.Run(tt.rule, func(t *testing.T) {
 			got, err := find(t, h, "ANY", dimse.CharsetUTF8, tt.query...)
@@ -116,7 +119,7 @@ func TestInvalidQueries(t *testing.T) {
 		{"two step items", []*dimse.Element{dimse.NewSequence(dimse.TagScheduledProcedureStepSeq, dimse.NewDataset(), dimse.NewDataset())}, dimse.TagScheduledProcedureStepSeq},
 		{"step sent as a value", []*dimse.Element{{Tag: dimse.TagScheduledProcedureStepSeq, VR: dimse.LO, Value: []byte("CT")}}, dimse.TagScheduledProcedureStepSeq},
 	}
-	h := NewHandler(Config{Source: StaticSource(demoItems()), Location: paris})
+	h := NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := find(t, h, "ANY", dimse.CharsetUTF8, tt.query...)
@@ -132,7 +135,7 @@ func TestInvalidQueries(t *testing.T) {
 }
 
 func TestStatusWarnsOfUnsupportedMatchingKeys(t *testing.T) {
-	h := NewHandler(Config{Source: StaticSource(demoItems()), Location: paris})
+	h := NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris})
 	got, err := find(t, h, "ANY", dimse.CharsetUTF8, key(0x00104000, "anything"))
 	if err != nil {
 		t.Fatal(err)
@@ -146,23 +149,38 @@ func TestStatusWarnsOfUnsupportedMatchingKeys(t *testing.T) {
 	}
 }
 
+// TestDefaultStationByCallingAE covers the per-console policy of issue 9:
+// a query naming no single station gets the console's own room if it is
+// mapped, nothing if it is not, unless AllowUnmappedAll opts in.
 func TestDefaultStationByCallingAE(t *testing.T) {
-	h := NewHandler(Config{
-		Source: StaticSource(demoItems()), Location: paris,
-		StationByCallingAE: map[string]string{"CT2_CONSOLE": "CT_SALLE2"},
-	})
+	rooms := map[string]string{"CT2_CONSOLE": "CT_SALLE2"}
+	all := []string{"P0001", "P0003", "P0002", "P0004"}
+	anyStation := []*dimse.Element{stepKeys(key(dimse.TagScheduledStationAETitle, "*"))}
+	wildcard := []*dimse.Element{stepKeys(key(dimse.TagScheduledStationAETitle, "CT_*"))}
+	room1 := []*dimse.Element{stepKeys(key(dimse.TagScheduledStationAETitle, "CT_SALLE1"))}
 	tests := []struct {
 		name, callingAE string
+		allowAll        bool
 		query           []*dimse.Element
 		want            []string
 	}{
-		{"mapped console, no station", "CT2_CONSOLE", nil, []string{"P0003"}},
-		{"mapped console, wildcard station", "CT2_CONSOLE", []*dimse.Element{stepKeys(key(dimse.TagScheduledStationAETitle, "*"))}, []string{"P0003"}},
-		{"mapped console naming another room", "CT2_CONSOLE", []*dimse.Element{stepKeys(key(dimse.TagScheduledStationAETitle, "CT_SALLE1"))}, []string{"P0001", "P0002", "P0004"}},
-		{"unmapped console", "OTHER", nil, []string{"P0001", "P0003", "P0002", "P0004"}},
+		{"mapped console, no station", "CT2_CONSOLE", false, nil, []string{"P0003"}},
+		{"mapped console, universal station", "CT2_CONSOLE", false, anyStation, []string{"P0003"}},
+		{"mapped console, wildcard station", "CT2_CONSOLE", false, wildcard, []string{"P0003"}},
+		{"mapped console naming another room", "CT2_CONSOLE", false, room1, []string{"P0001", "P0002", "P0004"}},
+		{"unmapped console, no station: nothing", "OTHER", false, nil, nil},
+		{"unmapped console, universal station: nothing", "OTHER", false, anyStation, nil},
+		{"unmapped console, wildcard station: nothing", "OTHER", false, wildcard, nil},
+		{"unmapped console naming its room", "OTHER", false, room1, []string{"P0001", "P0002", "P0004"}},
+		{"unmapped console, opted in to all rooms", "OTHER", true, nil, all},
+		{"mapped console keeps its room when all are allowed", "CT2_CONSOLE", true, nil, []string{"P0003"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			h := NewHandler(Config{
+				Source: StaticSource(demoItems()), Location: paris,
+				StationByCallingAE: rooms, AllowUnmappedAll: tt.allowAll,
+			})
 			got, err := find(t, h, tt.callingAE, dimse.CharsetUTF8, tt.query...)
 			if err != nil {
 				t.Fatal(err)
@@ -174,8 +192,30 @@ func TestDefaultStationByCallingAE(t *testing.T) {
 	}
 }
 
+// TestUnmappedConsoleLoggedOncePerAssociation checks the refusal is
+// visible to whoever configures the consoles, without flooding the log.
+func TestUnmappedConsoleLoggedOncePerAssociation(t *testing.T) {
+	var logged bytes.Buffer
+	h := NewHandler(Config{Source: StaticSource(demoItems()), Location: paris,
+		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
+	for _, association := range []uint64{1, 1, 1, 2} {
+		req := &dimse.FindRequest{AssociationID: association, CallingAE: "NEW_CT",
+			Identifier: dimse.NewDataset(key(dimse.TagPatientID, ""))}
+		if err := h.Find(context.Background(), req, func(*dimse.Dataset, uint16) error {
+			t.Fatal("an unmapped console got an entry")
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(logged.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "level=INFO") || !strings.Contains(lines[0], "calling_ae=NEW_CT") {
+		t.Errorf("want one INFO line per association naming the console, got:\n%s", logged.String())
+	}
+}
+
 func TestQueryInLatin1(t *testing.T) {
-	h := NewHandler(Config{Source: StaticSource(demoItems()), Location: paris})
+	h := NewHandler(Config{AllowUnmappedAll: true, Source: StaticSource(demoItems()), Location: paris})
 	name := dimse.NewText(dimse.TagPatientName, dimse.PN, "DUPRÉ*", dimse.CharsetLatin1)
 	got, err := find(t, h, "ANY", dimse.CharsetLatin1, name)
 	if err != nil {
