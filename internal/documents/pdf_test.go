@@ -1,0 +1,297 @@
+package documents
+
+import (
+	"bytes"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	ics "github.com/arran4/golang-ical"
+)
+
+// needTool skips when a poppler tool is missing, except in CI where the test
+// command installs Debian's poppler-utils and a missing tool is a failure.
+func needTool(t *testing.T, name string) string {
+	t.Helper()
+	path, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not found: install the Debian package poppler-utils", name)
+		}
+		t.Skipf("%s not found (Debian package poppler-utils)", name)
+	}
+	return path
+}
+
+// pdfText extracts the text of a PDF with pdftotext, lines joined by spaces so
+// a wrapped sentence still matches.
+func pdfText(t *testing.T, pdf []byte) string {
+	t.Helper()
+	tool := needTool(t, "pdftotext")
+	file := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, "-enc", "UTF-8", file, "-").CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdftotext: %v: %s", err, out)
+	}
+	return strings.Join(strings.Fields(string(out)), " ")
+}
+
+// renderPage1 renders page 1 with pdftoppm; with REPERE_SCREENSHOTS=1 the PNG
+// is kept as docs/screenshots/documents/<name>.png.
+func renderPage1(t *testing.T, pdf []byte, name string) {
+	t.Helper()
+	tool := needTool(t, "pdftoppm")
+	dir := t.TempDir()
+	file := filepath.Join(dir, "doc.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	resolution := "60"
+	if os.Getenv("REPERE_SCREENSHOTS") == "1" {
+		resolution = "80"
+	}
+	prefix := filepath.Join(dir, "page")
+	if out, err := exec.Command(tool, "-png", "-r", resolution, "-f", "1", "-l", "1", "-singlefile", file, prefix).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v: %s", err, out)
+	}
+	img, err := os.ReadFile(prefix + ".png")
+	if err != nil || len(img) == 0 {
+		t.Fatalf("no page image: %v", err)
+	}
+	if os.Getenv("REPERE_SCREENSHOTS") == "1" {
+		shots := filepath.Join("..", "..", "docs", "screenshots", "documents")
+		if err := os.MkdirAll(shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(shots, name+".png"), img, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestConvocationPDF(t *testing.T) {
+	cat := loadCatalog(t)
+	for _, a := range cat.Acts() {
+		t.Run(a.ID, func(t *testing.T) {
+			variant := ""
+			if len(a.Variants) > 0 {
+				variant = a.Variants[0].ID
+			}
+			c := sampleConvocation(t, a, variant)
+			pdf, err := ConvocationPDF(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, _ := ConvocationPDF(c)
+			if !bytes.Equal(pdf, again) {
+				t.Error("same convocation, different bytes")
+			}
+			got := pdfText(t, pdf)
+			for _, w := range []string{"Votre convocation", "jeudi 10 décembre 2026", "Être à jeun", "Hélène Lefèvre",
+				"dernière prise le lundi 7 décembre 2026", "12 rue des Écoles", a.Name.In("fr"), a.DocumentsToBring[0].Text.In("fr")} {
+				if !strings.Contains(got, w) {
+					t.Errorf("PDF text lacks %q", w)
+				}
+			}
+			switch a.ID {
+			case "cervical_foraminal_infiltration":
+				if !strings.Contains(got, "À jeun à partir de 6 h 30") {
+					t.Error("PDF lacks the fasting time")
+				}
+				renderPage1(t, pdf, "convocation")
+			case "vertebroplasty":
+				if !strings.Contains(got, "Vertébroplastie") && !strings.Contains(got, "vertébroplastie") {
+					t.Error("PDF lacks the act name with its accent")
+				}
+			case "facet_joint_infiltration":
+				for _, w := range []string{"LHLH002", "32,18 €", "22,53 €", "51,65 €"} {
+					if !strings.Contains(got, w) {
+						t.Errorf("PDF lacks %q", w)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestInfoSheetAndConsentFormPDF(t *testing.T) {
+	cat := loadCatalog(t)
+	for _, a := range cat.Acts() {
+		t.Run(a.ID, func(t *testing.T) {
+			info, err := InfoSheetPDF(a, "fr")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := pdfText(t, info)
+			for _, w := range []string{a.Name.In("fr"), "De quoi s'agit-il ?", firstWords(a.Patient.WhatItIs.In("fr"), 6)} {
+				if !strings.Contains(got, w) {
+					t.Errorf("information sheet lacks %q", w)
+				}
+			}
+			form, err := ConsentFormPDF(a, "", "fr")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = pdfText(t, form)
+			for _, c := range a.Complications {
+				risk := strings.Join(strings.Fields(c.Text.In("fr")+" : "+c.Frequency.In("fr")), " ")
+				if !strings.Contains(got, risk) {
+					t.Errorf("consent form lacks the risk %q", risk)
+				}
+			}
+			if !strings.Contains(got, "Consentement éclairé") || !strings.Contains(got, ConsentVersion(a, "", "fr")) {
+				t.Error("consent form lacks its title or version")
+			}
+			if a.ID == "vertebroplasty" {
+				renderPage1(t, form, "consent-form")
+				if !strings.Contains(got, "1 à 5 % des cas") {
+					t.Error("cement leak frequency missing")
+				}
+			}
+		})
+	}
+}
+
+func firstWords(s string, n int) string {
+	w := strings.Fields(s)
+	return strings.Join(w[:min(n, len(w))], " ")
+}
+
+func signaturePNG(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewNRGBA(image.Rect(0, 0, 300, 100))
+	ink := color.NRGBA{A: 255, B: 120}
+	for x := 20; x < 280; x++ {
+		y := 50 + int(25*float64((x%60)-30)/30.0)
+		for d := 0; d < 3; d++ {
+			img.Set(x, y+d, ink)
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestSignedConsentPDF(t *testing.T) {
+	act, _ := loadCatalog(t).Act("vertebroplasty")
+	s := SignedConsent{
+		Act: act, Variant: "two_vertebrae", Lang: "fr", Version: ConsentVersion(act, "two_vertebrae", "fr"),
+		SignerName: "Hélène Lefèvre", SignaturePNG: signaturePNG(t),
+		SignedAt:    time.Date(2026, 12, 1, 9, 15, 0, 0, time.UTC),
+		PatientName: "Mme Hélène Lefèvre", BirthDate: time.Date(1958, 4, 3, 0, 0, 0, 0, time.UTC),
+	}
+	pdf, sum, err := SignedConsentPDF(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf2, sum2, err := SignedConsentPDF(s)
+	if err != nil || sum != sum2 || !bytes.Equal(pdf, pdf2) {
+		t.Fatalf("same input, different output: %s %s %v", sum, sum2, err)
+	}
+	if len(sum) != 64 {
+		t.Errorf("hash %q is not SHA-256 hex", sum)
+	}
+	renamed := s
+	renamed.SignerName = "Helene Lefevre"
+	if _, other, _ := SignedConsentPDF(renamed); other == sum {
+		t.Error("changed signer name, same hash")
+	}
+	later := s
+	later.SignedAt = s.SignedAt.Add(time.Minute)
+	if _, other, _ := SignedConsentPDF(later); other == sum {
+		t.Error("changed signing time, same hash")
+	}
+
+	got := pdfText(t, pdf)
+	for _, w := range []string{"Consentement éclairé", "Signé par : Hélène Lefèvre", "Signé le mardi 1er décembre 2026 à 10 h 15",
+		"Version du document : " + s.Version, "03/04/1958", "Décès : exceptionnel"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("signed consent lacks %q", w)
+		}
+	}
+	renderPage1(t, pdf, "signed-consent")
+
+	stale := s
+	stale.Version = "0000000000000000"
+	if _, _, err := SignedConsentPDF(stale); !errors.Is(err, ErrVersionMismatch) {
+		t.Errorf("stale version: err = %v", err)
+	}
+	bad := s
+	bad.SignaturePNG = []byte("not a png")
+	if _, _, err := SignedConsentPDF(bad); err == nil {
+		t.Error("a signature that is not a PNG was accepted")
+	}
+}
+
+func TestConvocationICS(t *testing.T) {
+	act, _ := loadCatalog(t).Act("cervical_foraminal_infiltration")
+	c := sampleConvocation(t, act, "")
+	data, err := ConvocationICS(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := ConvocationICS(c)
+	if !bytes.Equal(data, again) {
+		t.Error("same convocation, different calendar file")
+	}
+	cal, err := ics.ParseCalendar(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := cal.Events()
+	if len(events) != 1 {
+		t.Fatalf("%d events", len(events))
+	}
+	ev := events[0]
+	start, err := ev.GetStartAt()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 12, 10, 10, 0, 0, 0, paris); !start.Equal(want) || start.In(paris).Format("15:04") != "10:00" {
+		t.Errorf("DTSTART = %s, want arrival %s", start, want)
+	}
+	end, _ := ev.GetEndAt()
+	if want := appointment.Add(time.Duration(act.RoomMinutes.Value+act.Monitoring.Minutes) * time.Minute); !end.Equal(want) {
+		t.Errorf("DTEND = %s, want %s", end, want)
+	}
+	if uid := ev.Id(); uid != "appointment-appt-42@repere" {
+		t.Errorf("UID = %q", uid)
+	}
+	if loc := ev.GetProperty(ics.ComponentPropertyLocation); loc == nil || !strings.Contains(loc.Value, "12 rue des Écoles") {
+		t.Errorf("LOCATION = %+v", loc)
+	}
+	if d := ev.GetProperty(ics.ComponentPropertyDescription); d == nil || !strings.Contains(d.Value, "À jeun à partir de 6 h 30") {
+		t.Error("description lacks the fasting time")
+	}
+	alarms := ev.Alarms()
+	if len(alarms) != 1 {
+		t.Fatalf("%d alarms", len(alarms))
+	}
+	if tr := alarms[0].GetProperty(ics.ComponentPropertyTrigger); tr == nil || tr.Value != "-P1D" {
+		t.Errorf("TRIGGER = %+v", tr)
+	}
+
+	moved := c
+	moved.Start = appointment.Add(48 * time.Hour)
+	data2, _ := ConvocationICS(moved)
+	cal2, _ := ics.ParseCalendar(bytes.NewReader(data2))
+	if cal2.Events()[0].Id() != ev.Id() {
+		t.Error("a rescheduled appointment gets another UID")
+	}
+	c.AppointmentID = ""
+	if _, err := ConvocationICS(c); err == nil {
+		t.Error("calendar file without an appointment id")
+	}
+}

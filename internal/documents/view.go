@@ -1,0 +1,200 @@
+package documents
+
+import (
+	"errors"
+	"fmt"
+
+	"repere/internal/billing"
+	"repere/internal/catalog"
+)
+
+// doc is a document laid out as headed sections; the HTML and the PDF both
+// render it, so they always say the same thing.
+type doc struct {
+	Lang     string
+	Header   []string // practice name first, then its address and phone
+	Title    string
+	Subtitle []string
+	Sections []section
+	Footer   string
+}
+
+type section struct {
+	Heading    string
+	Strong     []string // the sentences not to miss (date, arrival, fasting), in bold
+	Paragraphs []string
+	Items      []string
+	Rows       []amountRow // label and amount, for the estimate
+	After      []string
+}
+
+type amountRow struct {
+	Label, Value string
+	Strong       bool
+}
+
+// convocationDoc builds the content of a convocation.
+func convocationDoc(c Convocation) (doc, error) {
+	if c.Act == nil {
+		return doc{}, errors.New("documents: convocation without an act")
+	}
+	if c.Start.IsZero() {
+		return doc{}, errors.New("documents: convocation without a start time")
+	}
+	l := lang(c.Lang)
+	f := formatter(l)
+	loc := c.location()
+	start := c.Start.In(loc)
+
+	d := doc{Lang: l, Title: msg(l, "convocation.title"), Footer: msg(l, "footer.convocation")}
+	d.Header = nonEmpty(c.Site.Name, c.Site.Address, c.Site.Phone)
+	if c.Patient.Name != "" {
+		if c.Patient.BirthDate.IsZero() {
+			d.Subtitle = append(d.Subtitle, c.Patient.Name)
+		} else {
+			d.Subtitle = append(d.Subtitle, msg(l, "patient.line", c.Patient.Name, f.ShortDate(c.Patient.BirthDate)))
+		}
+	}
+
+	appt := section{Heading: msg(l, "appointment.heading")}
+	appt.Strong = []string{
+		msg(l, "appointment.date", f.Date(start)),
+		msg(l, "appointment.arrival", f.Time(c.Arrival()), f.Time(start)),
+	}
+	appt.Paragraphs = append(appt.Paragraphs, msg(l, "appointment.act", actName(c.Act, c.Variant, l)))
+	if c.Site.Name != "" || c.Site.Address != "" {
+		appt.Paragraphs = append(appt.Paragraphs, msg(l, "appointment.place", c.Site.Name, c.Site.Address))
+	}
+	if c.Room != "" {
+		appt.Paragraphs = append(appt.Paragraphs, msg(l, "appointment.room", c.Room))
+	}
+	if c.Radiologist != "" {
+		appt.Paragraphs = append(appt.Paragraphs, msg(l, "appointment.radiologist", c.Radiologist))
+	}
+	d.Sections = append(d.Sections, appt, fastingSection(c, l), holdsSection(c, l))
+
+	bring := section{Heading: msg(l, "bring.heading"), Items: []string{msg(l, "bring.convocation")}}
+	for _, it := range c.Act.DocumentsToBring {
+		bring.Items = append(bring.Items, it.Text.In(l))
+	}
+	d.Sections = append(d.Sections, bring)
+
+	var back section
+	if c.Act.Accompaniment.Value {
+		back.Paragraphs = append(back.Paragraphs, msg(l, "return.accompaniment"))
+	}
+	if c.Act.NoDriving.Value {
+		back.Paragraphs = append(back.Paragraphs, msg(l, "return.no_driving"))
+	}
+	if len(back.Paragraphs) > 0 {
+		back.Heading = msg(l, "return.heading")
+		d.Sections = append(d.Sections, back)
+	}
+
+	after := section{Heading: msg(l, "after.heading")}
+	for _, it := range c.Act.Aftercare {
+		after.Items = append(after.Items, it.Text.In(l))
+	}
+	if len(after.Items) > 0 {
+		d.Sections = append(d.Sections, after)
+	}
+
+	warn := section{Heading: msg(l, "warning.heading")}
+	for _, it := range c.Act.WarningSigns {
+		warn.Items = append(warn.Items, it.Text.In(l))
+	}
+	if c.Site.Phone != "" {
+		warn.After = append(warn.After, msg(l, "warning.phone", c.Site.Phone))
+	}
+	warn.After = append(warn.After, msg(l, "warning.emergency"))
+	d.Sections = append(d.Sections, warn)
+
+	if c.Estimate != nil {
+		d.Sections = append(d.Sections, estimateSection(*c.Estimate, l))
+	}
+	return d, nil
+}
+
+func fastingSection(c Convocation, l string) section {
+	f := formatter(l)
+	s := section{Heading: msg(l, "fasting.heading")}
+	if from, ok := FastingFrom(c.Act, c.Start, c.location()); ok {
+		key := "fasting.hours"
+		if c.Act.Fasting.Mode == catalog.FastingFromMidnight {
+			key = "fasting.midnight"
+		}
+		s.Strong = []string{msg(l, key, f.Time(from))}
+	} else if from, ok := fastingIfPremedicated(c.Act, c.Start, c.location()); ok {
+		s.Strong = []string{msg(l, "fasting.premed", f.Time(from))}
+	} else {
+		s.Paragraphs = []string{msg(l, "fasting.none")}
+	}
+	return s
+}
+
+func holdsSection(c Convocation, l string) section {
+	f := formatter(l)
+	s := section{Heading: msg(l, "holds.heading")}
+	if len(c.Holds) == 0 {
+		s.Paragraphs = []string{msg(l, "holds.none")}
+		return s
+	}
+	s.Paragraphs = []string{msg(l, "holds.intro")}
+	for _, h := range c.Holds {
+		item := msg(l, "holds.line", h.DrugName, f.Date(h.LastDoseBy.In(c.location())))
+		if h.RestartAdvice != "" {
+			item += " " + msg(l, "holds.restart", h.RestartAdvice)
+		}
+		s.Items = append(s.Items, item)
+	}
+	return s
+}
+
+func estimateSection(e billing.Estimate, l string) section {
+	f := formatter(l)
+	s := section{Heading: msg(l, "estimate.heading")}
+	euros := func(c billing.Cents) string { return f.Euros(c.EUR()) }
+	for _, line := range e.Lines {
+		code := line.Code
+		if code == "" {
+			code = msg(l, "estimate.code_unknown")
+		}
+		label := fmt.Sprintf("%s – %s", code, line.Label)
+		value := "—"
+		if line.Priced {
+			value = euros(line.Base)
+		}
+		s.Rows = append(s.Rows, amountRow{Label: label, Value: value})
+	}
+	if e.Unpriced {
+		s.After = append(s.After, msg(l, "estimate.at_booking"))
+		if e.ExtraFee > 0 {
+			s.Rows = append(s.Rows, amountRow{Label: msg(l, "estimate.extra"), Value: euros(e.ExtraFee)})
+		}
+		return s
+	}
+	insurance := msg(l, "estimate.insurance", e.InsurancePercent)
+	if e.HeavyActFee > 0 {
+		insurance = msg(l, "estimate.insurance_heavy", euros(e.HeavyActFee))
+	}
+	s.Rows = append(s.Rows, amountRow{Label: insurance, Value: "− " + euros(e.InsuranceShare)})
+	if e.FlatContribution > 0 {
+		s.Rows = append(s.Rows, amountRow{Label: msg(l, "estimate.flat"), Value: "+ " + euros(e.FlatContribution)})
+	}
+	if e.ExtraFee > 0 {
+		s.Rows = append(s.Rows, amountRow{Label: msg(l, "estimate.extra"), Value: "+ " + euros(e.ExtraFee)})
+	}
+	s.Rows = append(s.Rows, amountRow{Label: msg(l, "estimate.rest"), Value: euros(e.RestToPay), Strong: true})
+	s.After = append(s.After, msg(l, "estimate.note"))
+	return s
+}
+
+func nonEmpty(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
