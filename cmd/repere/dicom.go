@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"repere/internal/audit"
 	"repere/internal/catalog"
 	"repere/internal/dimse"
+	"repere/internal/mpps"
 	"repere/internal/store"
 	"repere/internal/worklist"
 )
@@ -24,6 +26,7 @@ type dicomConfig struct {
 	addr, aeTitle, charset string
 	allowedCalling         string // comma-separated calling AE titles; empty allows any
 	stationByCalling       string // CALLING=STATION pairs, comma-separated
+	allowUnmappedAll       bool   // an unmapped console querying without a station gets every room
 }
 
 func dicomFlags(fs *flag.FlagSet, c *dicomConfig) {
@@ -31,7 +34,8 @@ func dicomFlags(fs *flag.FlagSet, c *dicomConfig) {
 	fs.StringVar(&c.aeTitle, "dicom-ae", envDefault("dicom-ae", dimse.DefaultAETitle), "our called AE title")
 	fs.StringVar(&c.charset, "dicom-charset", envDefault("dicom-charset", "latin1"), "worklist character set: latin1 (ISO_IR 100) or utf8 (ISO_IR 192)")
 	fs.StringVar(&c.allowedCalling, "dicom-calling-aes", envDefault("dicom-calling-aes", ""), "calling AE titles allowed to connect, comma-separated (empty: any)")
-	fs.StringVar(&c.stationByCalling, "dicom-stations", envDefault("dicom-stations", ""), "CALLING_AE=STATION_AE pairs: a console querying without a station gets its own room's list")
+	fs.StringVar(&c.stationByCalling, "dicom-stations", envDefault("dicom-stations", ""), "CALLING_AE=STATION_AE pairs: a console querying without a station gets its own room's list (each room's station AE title maps to itself by default)")
+	fs.BoolVar(&c.allowUnmappedAll, "dicom-unmapped-all", envDefault("dicom-unmapped-all", "") == "true", "let a console with no room mapping list every room's patients (env REPERE_DICOM_UNMAPPED_ALL=true)")
 }
 
 func (c dicomConfig) charsetValue() (dimse.Charset, error) {
@@ -78,8 +82,37 @@ func newDicomServer(c dicomConfig, st *store.Store, cat *catalog.Catalog, loc *t
 			allowed = append(allowed, ae)
 		}
 	}
-	h := worklist.NewHandler(worklist.Config{Source: &worklistSource{st: st, cat: cat}, Charset: charset, StationByCallingAE: stations, Location: loc})
-	return &dimse.Server{Addr: c.addr, AETitle: c.aeTitle, AllowedCallingAEs: allowed, Find: h, Logger: log}, nil
+	// A console whose calling AE title is its room's station AE title gets
+	// that room's list; --dicom-stations adds or overrides pairs.
+	rooms, err := st.Rooms(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	byCalling := map[string]string{}
+	for _, room := range rooms {
+		if room.StationAETitle != "" {
+			byCalling[room.StationAETitle] = room.StationAETitle
+		}
+	}
+	maps.Copy(byCalling, stations)
+	h := worklist.NewHandler(worklist.Config{Source: &worklistSource{st: st, cat: cat}, Charset: charset, StationByCallingAE: byCalling,
+		AllowUnmappedAll: c.allowUnmappedAll, Location: loc, Logger: log})
+	steps := mpps.NewHandler(mpps.Config{Store: dicomSteps{st.PerformedSteps()}, Location: loc, Logger: log})
+	return &dimse.Server{Addr: c.addr, AETitle: c.aeTitle, AllowedCallingAEs: allowed, Find: h, MPPS: steps, Logger: log}, nil
+}
+
+// dicomActor is who the audit log names for what the scanners read and send.
+var dicomActor = audit.Actor{Login: "system:dicom", Role: "system"}
+
+// dicomSteps records the consoles' performed procedure steps as system:dicom.
+type dicomSteps struct{ steps store.PerformedSteps }
+
+func (d dicomSteps) CreateStep(ctx context.Context, s mpps.PerformedStep) error {
+	return d.steps.CreateStep(audit.WithActor(ctx, dicomActor), s)
+}
+
+func (d dicomSteps) UpdateStep(ctx context.Context, uid string, apply func(cur *mpps.PerformedStep) error) error {
+	return d.steps.UpdateStep(audit.WithActor(ctx, dicomActor), uid, apply)
 }
 
 // worklistSource serves booked appointments to the scanners.
@@ -89,7 +122,7 @@ type worklistSource struct {
 }
 
 func (w *worklistSource) WorklistItems(ctx context.Context, r worklist.Range) ([]worklist.Item, error) {
-	ctx = audit.WithActor(ctx, audit.Actor{Login: "system:dicom", Role: "system"})
+	ctx = audit.WithActor(ctx, dicomActor)
 	rows, err := w.st.WorklistRows(ctx, r.From, r.To, r.StationAETitle)
 	if err != nil {
 		return nil, err
@@ -137,6 +170,7 @@ func (w *worklistSource) item(row store.WorklistRow) worklist.Item {
 			Start:               a.Start,
 			End:                 a.RoomEnd,
 			PerformingPhysician: worklist.PersonName{Family: row.RadiologistName},
+			PerformedStatus:     a.PerformedStatus,
 			Description:         description,
 			ID:                  "SPS" + strconv.FormatInt(a.ID, 10),
 		},

@@ -107,9 +107,12 @@ type Appointment struct {
 	RoomMinutes       int
 	MonitoringMinutes int
 	TurnoverMinutes   int
-	StudyInstanceUID  string
-	AccessionNumber   string
-	CancelReason      string
+	// PerformedStatus is the scanner's last Modality Performed Procedure
+	// Step status: "", "IN PROGRESS", "COMPLETED" or "DISCONTINUED".
+	PerformedStatus  string
+	StudyInstanceUID string
+	AccessionNumber  string
+	CancelReason     string
 
 	// Filled by list queries for display.
 	PatientName     string

@@ -30,7 +30,7 @@ const testPassword = "correct horse battery"
 // harness is a running server on a migrated database holding the demo
 // practice and one account per role, all with testPassword.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *web.Server
 	ts      *httptest.Server
 	store   *store.Store
@@ -45,7 +45,7 @@ var roleLogins = map[auth.Role]string{
 	auth.Radiologist: "t.radiologist", auth.Referrer: "dr.dubois", auth.Patient: "t.patient",
 }
 
-func newHarness(t *testing.T, st *store.Store) *harness {
+func newHarness(t testing.TB, st *store.Store) *harness {
 	t.Helper()
 	ctx := context.Background()
 	cat, err := catalog.Load("")

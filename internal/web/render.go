@@ -31,9 +31,11 @@ var assets embed.FS
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"join":      strings.Join,
-	"list":      func(items ...string) []string { return items },
-	"hasString": func(list []string, s string) bool { return slices.Contains(list, s) },
+	"join": strings.Join,
+	// performedClass turns an MPPS status ("IN PROGRESS") into a key ("in_progress").
+	"performedClass": func(status string) string { return strings.ToLower(strings.ReplaceAll(status, " ", "_")) },
+	"list":           func(items ...string) []string { return items },
+	"hasString":      func(list []string, s string) bool { return slices.Contains(list, s) },
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

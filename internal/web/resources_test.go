@@ -12,6 +12,7 @@ import (
 
 	"repere/internal/auth"
 	"repere/internal/booking"
+	"repere/internal/mpps"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -134,3 +135,21 @@ var paris = func() *time.Location {
 }()
 
 func parseID(s string) (int64, error) { return strconv.ParseInt(s, 10, 64) }
+
+// TestBoardShowsTheScannerProgress: an MPPS IN PROGRESS from the console
+// shows on the day's board.
+func TestBoardShowsTheScannerProgress(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	list, err := h.store.ListAppointments(system, store.AppointmentFilter{})
+	if err != nil || len(list) == 0 {
+		t.Fatal(list, err)
+	}
+	a := list[0]
+	if err := h.store.PerformedSteps().CreateStep(system, mpps.PerformedStep{SOPInstanceUID: "2.25.9", Status: mpps.StatusInProgress, AccessionNumber: a.AccessionNumber, Start: a.Start}); err != nil {
+		t.Fatal(err)
+	}
+	board := h.signedIn(auth.Radiographer).get("/staff/planning?day=" + a.Start.In(paris).Format(time.DateOnly))
+	if !strings.Contains(board.body, "En cours au scanner") {
+		t.Errorf("the board does not show the act in progress (%d)", board.status)
+	}
+}

@@ -145,19 +145,31 @@ func (s *Server) loadPlan(ctx context.Context, a actPlan, earliest, until time.T
 	return pl, nil
 }
 
+// searchHorizons are the successive windows a search loads: most searches
+// find their slots within two weeks, and loading a quarter of bookings from
+// the database costs far more than the search itself.
+var searchHorizons = []int{14, schedule.DefaultHorizonDays}
+
 // nextSlots proposes the next feasible slots for a referral's act.
 func (s *Server) nextSlots(ctx context.Context, l *i18n.Localizer, referralID int64, a actPlan, earliest time.Time, count int) ([]slotView, error) {
-	q := schedule.Query{Window: schedule.Window{Earliest: earliest}, Count: count, StepMinutes: 5, ShortestActMinutes: s.shortestAct()}
-	pl, err := s.loadPlan(ctx, a, earliest, q.Until())
-	if err != nil {
-		return nil, err
-	}
-	slots, err := schedule.NextSlots(pl.practice, pl.need, q)
-	if errors.Is(err, schedule.ErrNoResource) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
+	var slots []schedule.Slot
+	var pl plan
+	for _, days := range searchHorizons {
+		q := schedule.Query{Window: schedule.Window{Earliest: earliest, Latest: earliest.AddDate(0, 0, days)}, Count: count, StepMinutes: 5, ShortestActMinutes: s.shortestAct()}
+		var err error
+		if pl, err = s.loadPlan(ctx, a, earliest, q.Until()); err != nil {
+			return nil, err
+		}
+		slots, err = schedule.NextSlots(pl.practice, pl.need, q)
+		if errors.Is(err, schedule.ErrNoResource) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(slots) >= count {
+			break
+		}
 	}
 	out := make([]slotView, 0, len(slots))
 	for _, sl := range slots {

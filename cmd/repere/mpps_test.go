@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"repere/internal/demo"
+	"repere/internal/dimse"
+)
+
+// findscuDay asks the worklist for a day's entries as callingAE, naming a
+// station only when station is not empty, and returns findscu's output.
+func findscuDay(t *testing.T, findscu, port, callingAE, station, day string) string {
+	t.Helper()
+	args := []string{"-W", "-aec", "REPERE", "-aet", callingAE, "-k", "PatientName", "-k", "AccessionNumber",
+		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate=" + day, "-k", "(0040,0100)[0].ScheduledProcedureStepStatus"}
+	if station != "" {
+		args = append(args, "-k", "(0040,0100)[0].ScheduledStationAETitle="+station)
+	}
+	out, err := exec.Command(findscu, append(args, "127.0.0.1", port)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("findscu as %s: %v\n%s", callingAE, err, out)
+	}
+	return string(out)
+}
+
+// TestConsoleListsAndPerformedSteps plays a CT console on the demo: without
+// a station it gets its own room's list (an unknown console gets nothing),
+// then it reports the blood patch IN PROGRESS and COMPLETED by MPPS, after
+// which the act is done and leaves the worklist.
+func TestConsoleListsAndPerformedSteps(t *testing.T) {
+	findscu := requireTool(t, "findscu")
+	port := freePort(t)
+	_, _, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "m.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
+	defer stop()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	day := demo.Tomorrow(time.Now(), paris).Format("20060102")
+
+	own := findscuDay(t, findscu, port, "CT1_INTERV", "", day)
+	if n := strings.Count(own, "Find Response:"); n != 2 || strings.Contains(own, "ROUSSEAU") {
+		t.Fatalf("CT1's console without a station: %d entries, want its own 2:\n%s", n, own)
+	}
+	if n := strings.Count(findscuDay(t, findscu, port, "STRANGER", "", day), "Find Response:"); n != 0 {
+		t.Fatalf("an unmapped console got %d entries, want none", n)
+	}
+	var m []string
+	for _, response := range strings.Split(own, "Find Response:") {
+		if strings.Contains(response, "LEFÈVRE^Zoé") {
+			m = regexp.MustCompile(`\(0008,0050\) SH \[(RP\d+)`).FindStringSubmatch(response)
+		}
+	}
+	if m == nil {
+		t.Fatalf("no accession number for LEFÈVRE:\n%s", own)
+	}
+	accession := m[1]
+
+	ctx := context.Background()
+	c, err := dimse.Connect(ctx, "127.0.0.1:"+port, dimse.ClientOptions{CallingAE: "CT1_INTERV", AbstractSyntaxes: []string{dimse.ModalityPerformedProcedureStepSOPClass}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Release(ctx)
+	now := time.Now().In(paris)
+	step := dimse.NewDataset(
+		dimse.NewString(dimse.TagSpecificCharacterSet, "ISO_IR 192"),
+		dimse.NewSequence(0x00400270, dimse.NewDataset(
+			dimse.NewText(dimse.TagAccessionNumber, dimse.SH, accession, dimse.CharsetUTF8),
+		)),
+		dimse.NewString(0x00400241, "CT1_INTERV"),
+		dimse.NewString(0x00400244, now.Format("20060102")),
+		dimse.NewString(0x00400245, now.Format("150405")),
+		dimse.NewString(0x00400252, "IN PROGRESS"),
+	)
+	uid, err := c.NCreate(ctx, dimse.ModalityPerformedProcedureStepSOPClass, "2.25.777001", step)
+	if err != nil {
+		t.Fatalf("N-CREATE: %v", err)
+	}
+	if started := findscuDay(t, findscu, port, "CT1_INTERV", "", day); !strings.Contains(started, "STARTED") {
+		t.Errorf("the act in progress is not STARTED on the worklist:\n%s", started)
+	}
+	done := dimse.NewDataset(
+		dimse.NewString(0x00400250, now.Format("20060102")),
+		dimse.NewString(0x00400251, now.Add(40*time.Minute).Format("150405")),
+		dimse.NewString(0x00400252, "COMPLETED"),
+	)
+	if err := c.NSet(ctx, dimse.ModalityPerformedProcedureStepSOPClass, uid, done); err != nil {
+		t.Fatalf("N-SET COMPLETED: %v", err)
+	}
+	if err := c.NSet(ctx, dimse.ModalityPerformedProcedureStepSOPClass, uid, done); err == nil {
+		t.Error("an N-SET after COMPLETED was accepted")
+	}
+	after := findscuDay(t, findscu, port, "CT1_INTERV", "", day)
+	if n := strings.Count(after, "Find Response:"); n != 1 || strings.Contains(after, "LEFÈVRE") {
+		t.Errorf("after COMPLETED: %d entries, want the other one only:\n%s", n, after)
+	}
+}

@@ -1,0 +1,176 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+
+	"repere/internal/booking"
+	"repere/internal/mpps"
+	"repere/internal/referral"
+)
+
+// PerformedSteps is the store of the MPPS server (mpps.StepStore): each
+// step is kept as received and mirrored on the appointment it performed, so
+// the board shows an act started, and a completed act is done and leaves
+// the worklist.
+type PerformedSteps struct{ s *Store }
+
+// PerformedSteps returns the MPPS step store.
+func (s *Store) PerformedSteps() PerformedSteps { return PerformedSteps{s} }
+
+var _ mpps.StepStore = PerformedSteps{}
+
+func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t.UTC(), Valid: !t.IsZero()} }
+
+func nullFloat(f *float64) sql.NullFloat64 {
+	if f == nil {
+		return sql.NullFloat64{}
+	}
+	return sql.NullFloat64{Float64: *f, Valid: true}
+}
+
+// CreateStep records an IN PROGRESS step and marks its appointment started.
+func (p PerformedSteps) CreateStep(ctx context.Context, st mpps.PerformedStep) error {
+	s := p.s
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM performed_steps WHERE sop_instance_uid = ?`, st.SOPInstanceUID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return mpps.ErrDuplicateStep
+		}
+		apptID, patientID, err := p.appointmentOf(ctx, tx, st)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		_, err = s.exec(ctx, tx, `INSERT INTO performed_steps (sop_instance_uid, appointment_id, status, calling_ae, station_ae, dicom_patient_id,
+				accession_number, study_instance_uid, scheduled_step_id, requested_procedure_id, started_at, ended_at, dlp, ctdivol,
+				discontinuation_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.SOPInstanceUID, nullID(apptID), st.Status, st.CallingAE, st.StationAE, st.PatientID, st.AccessionNumber, st.StudyInstanceUID,
+			st.ScheduledStepID, st.RequestedProcedureID, nullTime(st.Start), nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol),
+			st.DiscontinuationReason, now, now)
+		if isUniqueViolation(err) {
+			return mpps.ErrDuplicateStep
+		}
+		if err != nil {
+			return err
+		}
+		if err := p.mirror(ctx, tx, apptID, st); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "mpps_create", "appointment", itoa64(apptID), patientID, st.SOPInstanceUID+" "+st.Status)
+	})
+}
+
+// appointmentOf finds the booked or done appointment a step performed, by
+// accession number, then study UID; 0 when none matches (the step is kept
+// all the same, for the radiographer to link).
+func (p PerformedSteps) appointmentOf(ctx context.Context, tx *sql.Tx, st mpps.PerformedStep) (apptID, patientID int64, err error) {
+	// audited by the caller
+	s := p.s
+	for _, key := range []struct{ column, value string }{{"accession_number", st.AccessionNumber}, {"study_instance_uid", st.StudyInstanceUID}} {
+		if key.value == "" {
+			continue
+		}
+		err = s.queryRow(ctx, tx, `SELECT id, patient_id FROM appointments WHERE `+key.column+` = ? ORDER BY id DESC LIMIT 1`, key.value).Scan(&apptID, &patientID)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return apptID, patientID, err
+		}
+	}
+	return 0, 0, nil
+}
+
+// UpdateStep applies an N-SET under the row's lock (SQLite's write
+// transaction, PostgreSQL's FOR UPDATE).
+func (p PerformedSteps) UpdateStep(ctx context.Context, uid string, apply func(cur *mpps.PerformedStep) error) error {
+	s := p.s
+	lock := ""
+	if s.engine == Postgres {
+		lock = " FOR UPDATE"
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var st mpps.PerformedStep
+		var appt sql.NullInt64
+		var start, end sql.NullTime
+		var dlp, ctdi sql.NullFloat64
+		err := s.queryRow(ctx, tx, `SELECT sop_instance_uid, appointment_id, status, calling_ae, station_ae, dicom_patient_id, accession_number,
+				study_instance_uid, scheduled_step_id, requested_procedure_id, started_at, ended_at, dlp, ctdivol, discontinuation_reason
+			FROM performed_steps WHERE sop_instance_uid = ?`+lock, uid).
+			Scan(&st.SOPInstanceUID, &appt, &st.Status, &st.CallingAE, &st.StationAE, &st.PatientID, &st.AccessionNumber, &st.StudyInstanceUID,
+				&st.ScheduledStepID, &st.RequestedProcedureID, &start, &end, &dlp, &ctdi, &st.DiscontinuationReason)
+		if errors.Is(err, sql.ErrNoRows) {
+			return mpps.ErrNoSuchStep
+		}
+		if err != nil {
+			return err
+		}
+		st.Start, st.End = start.Time, end.Time
+		if dlp.Valid {
+			st.DLP = &dlp.Float64
+		}
+		if ctdi.Valid {
+			st.CTDIvol = &ctdi.Float64
+		}
+		if err := apply(&st); err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE performed_steps SET status = ?, ended_at = ?, dlp = ?, ctdivol = ?, discontinuation_reason = ?, updated_at = ?
+			WHERE sop_instance_uid = ?`, st.Status, nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol), st.DiscontinuationReason, s.now(), uid); err != nil {
+			return err
+		}
+		if err := p.mirror(ctx, tx, appt.Int64, st); err != nil {
+			return err
+		}
+		var patientID int64
+		if appt.Valid {
+			if err := s.queryRow(ctx, tx, `SELECT patient_id FROM appointments WHERE id = ?`, appt.Int64).Scan(&patientID); err != nil {
+				return err
+			}
+		}
+		return s.audited(ctx, tx, "mpps_set", "appointment", itoa64(appt.Int64), patientID, uid+" "+st.Status)
+	})
+}
+
+// mirror copies a step's status, times and dose onto its appointment; a
+// completed step makes a booked appointment, and its referral, done.
+func (p PerformedSteps) mirror(ctx context.Context, tx *sql.Tx, apptID int64, st mpps.PerformedStep) error {
+	// audited by the caller
+	if apptID == 0 {
+		return nil
+	}
+	s := p.s
+	if _, err := s.exec(ctx, tx, `UPDATE appointments SET performed_status = ?, performed_start = ?, performed_end = ?, dose_dlp = ?, dose_ctdivol = ?, updated_at = ?
+		WHERE id = ?`, st.Status, nullTime(st.Start), nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol), s.now(), apptID); err != nil {
+		return err
+	}
+	if st.Status != mpps.StatusCompleted {
+		return nil
+	}
+	var status string
+	var referralID int64
+	if err := s.queryRow(ctx, tx, `SELECT status, referral_id FROM appointments WHERE id = ?`, apptID).Scan(&status, &referralID); err != nil {
+		return err
+	}
+	if status != string(booking.Booked) {
+		return nil
+	}
+	if _, err := s.exec(ctx, tx, `UPDATE appointments SET status = ? WHERE id = ?`, string(booking.Done), apptID); err != nil {
+		return err
+	}
+	if err := s.appointmentEvent(ctx, tx, apptID, "performed", st.SOPInstanceUID); err != nil {
+		return err
+	}
+	return s.moveReferral(ctx, tx, referralID, referral.Booked, referral.Done, "")
+}
+
+func itoa64(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return strconv.FormatInt(id, 10)
+}
