@@ -45,6 +45,9 @@ type Referral struct {
 	PrescriptionDate string // YYYY-MM-DD
 	Status           Status
 	CreatedAt        time.Time
+	// Cover is how the national insurance covers the act (billing.Cover
+	// reasons: "" general case, "ald", "at_mp", "exempt").
+	Cover string
 
 	// Filled by list queries for display.
 	PatientName   string

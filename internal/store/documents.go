@@ -1,0 +1,218 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"repere/internal/audit"
+)
+
+// Kinds of consent records.
+const (
+	ConsentSigned  = "signed"  // signed on the tablet or the portal: the frozen PDF
+	ConsentScanned = "scanned" // a paper consent, scanned and attached
+)
+
+// Consent is a frozen consent document. Once stored it is never changed:
+// the database refuses updates and deletions.
+type Consent struct {
+	ID, AppointmentID, PatientID int64
+	ActID, VariantID, Lang       string
+	Version                      string
+	Kind                         string
+	SignerName                   string
+	SignaturePNG                 []byte
+	Document                     []byte
+	ContentType                  string
+	SHA256                       string
+	SignedAt                     time.Time
+	RecordedBy                   string
+	Withdrawn                    *ConsentEvent // the withdrawal, if any
+}
+
+// ConsentEvent is a withdrawal of a consent.
+type ConsentEvent struct {
+	At     time.Time
+	Actor  string
+	Reason string
+}
+
+// ErrHashMismatch is returned when a document's bytes do not match the hash given with it.
+var ErrHashMismatch = errors.New("store: the document does not match its SHA-256")
+
+// SaveConsent stores a consent document after checking its hash.
+func (s *Store) SaveConsent(ctx context.Context, c Consent) (int64, error) {
+	sum := sha256.Sum256(c.Document)
+	if hex.EncodeToString(sum[:]) != c.SHA256 {
+		return 0, ErrHashMismatch
+	}
+	if c.Kind != ConsentSigned && c.Kind != ConsentScanned {
+		return 0, errors.New("store: unknown consent kind")
+	}
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		if err := s.queryRow(ctx, tx, `SELECT patient_id FROM appointments WHERE id = ?`, c.AppointmentID).Scan(&patientID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		actor, _ := audit.ActorFrom(ctx)
+		var err error
+		id, err = s.insert(ctx, tx, `INSERT INTO consents (appointment_id, patient_id, act_id, variant_id, lang, version, kind, signer_name, signature_png,
+				document, content_type, sha256, signed_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.AppointmentID, patientID, c.ActID, c.VariantID, c.Lang, c.Version, c.Kind, c.SignerName, c.SignaturePNG,
+			c.Document, c.ContentType, c.SHA256, c.SignedAt.UTC(), actor.Login)
+		if err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "create", "consent", strconv.FormatInt(id, 10), patientID, c.Kind+" sha256="+c.SHA256)
+	})
+	return id, err
+}
+
+const consentColumns = `c.id, c.appointment_id, c.patient_id, c.act_id, c.variant_id, c.lang, c.version, c.kind, c.signer_name, c.signature_png,
+	c.content_type, c.sha256, c.signed_at, c.recorded_by, e.at, e.actor_login, e.reason`
+
+func scanConsent(row interface{ Scan(...any) error }, extra ...any) (Consent, error) {
+	var c Consent
+	var at sql.NullTime
+	var actor, reason sql.NullString
+	err := row.Scan(append([]any{&c.ID, &c.AppointmentID, &c.PatientID, &c.ActID, &c.VariantID, &c.Lang, &c.Version, &c.Kind, &c.SignerName,
+		&c.SignaturePNG, &c.ContentType, &c.SHA256, &c.SignedAt, &c.RecordedBy, &at, &actor, &reason}, extra...)...)
+	if at.Valid {
+		c.Withdrawn = &ConsentEvent{At: at.Time, Actor: actor.String, Reason: reason.String}
+	}
+	return c, err
+}
+
+// ConsentsFor lists an appointment's consents, newest first, without their documents.
+func (s *Store) ConsentsFor(ctx context.Context, appointmentID int64) ([]Consent, error) {
+	var out []Consent
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT `+consentColumns+` FROM consents c LEFT JOIN consent_events e ON e.consent_id = c.id
+			WHERE c.appointment_id = ? ORDER BY c.id DESC`, appointmentID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var patientID int64
+		for rows.Next() {
+			c, err := scanConsent(rows)
+			if err != nil {
+				return err
+			}
+			patientID = c.PatientID
+			out = append(out, c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "consent", "appointment="+strconv.FormatInt(appointmentID, 10), patientID, "")
+	})
+	return out, err
+}
+
+// ConsentDocument returns one consent with its document bytes.
+func (s *Store) ConsentDocument(ctx context.Context, id int64) (Consent, error) {
+	var c Consent
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		var document []byte
+		c, err = scanConsent(s.queryRow(ctx, tx, `SELECT `+consentColumns+`, c.document FROM consents c LEFT JOIN consent_events e ON e.consent_id = c.id
+			WHERE c.id = ?`, id), &document)
+		c.Document = document
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "read", "consent", strconv.FormatInt(id, 10), c.PatientID, "")
+	})
+	return c, err
+}
+
+// WithdrawConsent records that the patient withdrew a consent, with a reason;
+// the document itself stays as signed.
+func (s *Store) WithdrawConsent(ctx context.Context, id int64, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return errors.New("store: a withdrawal needs a reason")
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		var withdrawn int
+		if err := s.queryRow(ctx, tx, `SELECT c.patient_id, (SELECT COUNT(*) FROM consent_events e WHERE e.consent_id = c.id) FROM consents c WHERE c.id = ?`, id).
+			Scan(&patientID, &withdrawn); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if withdrawn > 0 {
+			return errors.New("store: this consent is already withdrawn")
+		}
+		actor, _ := audit.ActorFrom(ctx)
+		if _, err := s.exec(ctx, tx, `INSERT INTO consent_events (consent_id, kind, reason, at, actor_login) VALUES (?, 'withdrawn', ?, ?, ?)`,
+			id, reason, s.now(), actor.Login); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "withdraw", "consent", strconv.FormatInt(id, 10), patientID, "")
+	})
+}
+
+// SetReferralCover records how the national insurance covers a referral's act.
+func (s *Store) SetReferralCover(ctx context.Context, referralID int64, cover string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		if err := s.queryRow(ctx, tx, `SELECT patient_id FROM referrals WHERE id = ?`, referralID).Scan(&patientID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE referrals SET cover = ?, updated_at = ? WHERE id = ?`, cover, s.now(), referralID); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "update", "referral", strconv.FormatInt(referralID, 10), patientID, "cover="+cover)
+	})
+}
+
+// RadiologistFees returns each radiologist's extra fee (sector 2), in cents.
+func (s *Store) RadiologistFees(ctx context.Context) (map[int64]int64, error) {
+	rows, err := s.query(ctx, s.db, `SELECT user_id, extra_fee_cents FROM radiologist_fees`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]int64{}
+	for rows.Next() {
+		var id, cents int64
+		if err := rows.Scan(&id, &cents); err != nil {
+			return nil, err
+		}
+		out[id] = cents
+	}
+	return out, rows.Err()
+}
+
+// SetRadiologistFee sets a radiologist's extra fee in cents (0: sector 1 or none).
+func (s *Store) SetRadiologistFee(ctx context.Context, userID, cents int64) error {
+	if cents < 0 || cents > 100000 {
+		return errors.New("store: the extra fee must be between 0 and 1,000 euros")
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, `DELETE FROM radiologist_fees WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, tx, `INSERT INTO radiologist_fees (user_id, extra_fee_cents) VALUES (?, ?)`, userID, cents)
+		return err
+	})
+}

@@ -1,0 +1,230 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	"repere/internal/audit"
+)
+
+// Outbox statuses.
+const (
+	MailQueued    = "queued"
+	MailSent      = "sent"
+	MailFailed    = "failed" // given up: the staff sees it and prints instead
+	MailCancelled = "cancelled"
+)
+
+// MailAttachment is a file sent with an email.
+type MailAttachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
+}
+
+// OutboxMail is an email waiting to be sent, sent or given up.
+type OutboxMail struct {
+	ID            int64
+	Kind          string // convocation, reminder, report...
+	AppointmentID int64
+	PatientID     int64
+	To            string
+	Subject       string
+	Text, HTML    string
+	Attachments   []MailAttachment
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	SentAt        time.Time
+}
+
+// EnqueueMail queues an email; the sender picks it up at once.
+func (s *Store) EnqueueMail(ctx context.Context, m OutboxMail) (int64, error) {
+	attachments, err := json.Marshal(m.Attachments)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		actor, _ := audit.ActorFrom(ctx)
+		now := s.now()
+		var err error
+		id, err = s.insert(ctx, tx, `INSERT INTO outbox (kind, appointment_id, patient_id, to_addr, subject, body_text, body_html, attachments, status,
+				next_attempt_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.Kind, nullID(m.AppointmentID), nullID(m.PatientID), m.To, m.Subject, m.Text, m.HTML, attachments, MailQueued, now, now, actor.Login)
+		if err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "queue", "mail", strconv.FormatInt(id, 10), m.PatientID, m.Kind)
+	})
+	return id, err
+}
+
+const outboxColumns = `id, kind, COALESCE(appointment_id, 0), COALESCE(patient_id, 0), to_addr, subject, body_text, body_html, attachments, status,
+	attempts, next_attempt_at, last_error, created_at, sent_at`
+
+func scanMail(row interface{ Scan(...any) error }) (OutboxMail, error) {
+	var m OutboxMail
+	var attachments []byte
+	var sent sql.NullTime
+	err := row.Scan(&m.ID, &m.Kind, &m.AppointmentID, &m.PatientID, &m.To, &m.Subject, &m.Text, &m.HTML, &attachments, &m.Status,
+		&m.Attempts, &m.NextAttemptAt, &m.LastError, &m.CreatedAt, &sent)
+	if err != nil {
+		return m, err
+	}
+	m.SentAt = sent.Time
+	if len(attachments) > 0 {
+		err = json.Unmarshal(attachments, &m.Attachments)
+	}
+	return m, err
+}
+
+// ClaimDueMail takes up to limit queued emails whose time has come and
+// leases them for lease, so another instance does not send them too.
+func (s *Store) ClaimDueMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error) {
+	var out []OutboxMail
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		lock := ""
+		if s.engine == Postgres {
+			lock = " FOR UPDATE SKIP LOCKED"
+		}
+		rows, err := s.query(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT `+
+			strconv.Itoa(limit)+lock, MailQueued, now.UTC())
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			m, err := scanMail(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			out = append(out, m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, m := range out {
+			if _, err := s.exec(ctx, tx, `UPDATE outbox SET next_attempt_at = ? WHERE id = ?`, now.Add(lease).UTC(), m.ID); err != nil {
+				return err
+			}
+			if err := s.audited(ctx, tx, "send", "mail", strconv.FormatInt(m.ID, 10), m.PatientID, m.Kind); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// MailSentOK records a delivery.
+func (s *Store) MailSentOK(ctx context.Context, id int64) error {
+	now := s.now()
+	return s.mailOutcome(ctx, id, "sent", MailSent, now, sql.NullTime{Time: now, Valid: true}, "")
+}
+
+// MailAttemptFailed records a failed attempt: the email is tried again at
+// next, or given up when next is zero.
+func (s *Store) MailAttemptFailed(ctx context.Context, id int64, reason string, next time.Time) error {
+	if next.IsZero() {
+		return s.mailOutcome(ctx, id, "give_up", MailFailed, s.now(), sql.NullTime{}, reason)
+	}
+	return s.mailOutcome(ctx, id, "retry", MailQueued, next.UTC(), sql.NullTime{}, reason)
+}
+
+// mailOutcome records the result of one sending attempt.
+func (s *Store) mailOutcome(ctx context.Context, id int64, action, status string, next time.Time, sent sql.NullTime, lastError string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		if err := s.queryRow(ctx, tx, `SELECT COALESCE(patient_id, 0) FROM outbox WHERE id = ?`, id).Scan(&patientID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE outbox SET status = ?, attempts = attempts + 1, next_attempt_at = ?, sent_at = ?, last_error = ? WHERE id = ?`,
+			status, next, sent, lastError, id); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, action, "mail", strconv.FormatInt(id, 10), patientID, "")
+	})
+}
+
+// MailFor lists the emails of an appointment, newest first, for the
+// delivery status shown to the staff.
+func (s *Store) MailFor(ctx context.Context, appointmentID int64) ([]OutboxMail, error) {
+	var out []OutboxMail
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE appointment_id = ? ORDER BY id DESC`, appointmentID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var patientID int64
+		for rows.Next() {
+			m, err := scanMail(rows)
+			if err != nil {
+				return err
+			}
+			patientID = m.PatientID
+			out = append(out, m)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "mail", "appointment="+strconv.FormatInt(appointmentID, 10), patientID, "")
+	})
+	return out, err
+}
+
+// MailByID returns one email (for the delivery page and tests).
+func (s *Store) MailByID(ctx context.Context, id int64) (OutboxMail, error) {
+	var m OutboxMail
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		m, err = scanMail(s.queryRow(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "read", "mail", strconv.FormatInt(id, 10), m.PatientID, "")
+	})
+	return m, err
+}
+
+// RemindersDue lists the booked appointments starting in [from, to) whose
+// patient has an email and that have no reminder queued or sent yet.
+func (s *Store) RemindersDue(ctx context.Context, from, to time.Time) ([]int64, error) {
+	var out []int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT a.id FROM appointments a JOIN patients p ON p.id = a.patient_id
+			WHERE a.status = 'booked' AND a.starts_at >= ? AND a.starts_at < ? AND p.email <> ''
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND o.kind = 'reminder' AND o.status <> 'cancelled')
+			ORDER BY a.starts_at`, from.UTC(), to.UTC())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "reminder", "", 0, strconv.Itoa(len(out))+" due")
+	})
+	return out, err
+}
