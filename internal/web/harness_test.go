@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
@@ -38,6 +40,7 @@ type harness struct {
 	mu      sync.Mutex
 	missing []string        // message keys without translation
 	pages   map[string]bool // page templates rendered
+	consent string          // id of the consent consentID recorded
 }
 
 var roleLogins = map[auth.Role]string{
@@ -247,4 +250,23 @@ func (h *harness) feedToken() string {
 	}
 	h.t.Fatal("no CT1 room")
 	return ""
+}
+
+// consentID records a scanned paper consent for the first demo appointment
+// (once per harness) and returns its id.
+func (h *harness) consentID() string {
+	h.t.Helper()
+	if h.consent != "" {
+		return h.consent
+	}
+	appt, _ := strconv.ParseInt(h.appointmentID(), 10, 64)
+	doc := []byte("%PDF-1.4 scanned paper consent")
+	sum := sha256.Sum256(doc)
+	id, err := h.store.SaveConsent(system, store.Consent{AppointmentID: appt, ActID: "epidural_blood_patch", Lang: "fr", Version: "paper",
+		Kind: store.ConsentScanned, SignerName: "Zoé Lefèvre", Document: doc, ContentType: "application/pdf", SHA256: hex.EncodeToString(sum[:]), SignedAt: time.Now()})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.consent = itoa(id)
+	return h.consent
 }

@@ -135,11 +135,15 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.cfg.MaxBodyBytes {
+		limit := s.cfg.MaxBodyBytes
+		if strings.HasSuffix(r.URL.Path, "/consent/scan") {
+			limit = maxScanBytes + 64<<10 // a scanned paper consent and its form
+		}
+		if r.ContentLength > limit {
 			http.Error(w, "Requête trop volumineuse / Request too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -226,7 +230,11 @@ func (s *Server) guard(rt route) http.Handler {
 	return s.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		info(r).route = rt.pattern
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			if err := r.ParseForm(); err != nil {
+			parse := r.ParseForm
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				parse = func() error { return r.ParseMultipartForm(1 << 20) } // files beyond 1 MiB go to temporary files
+			}
+			if err := parse(); err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {
 					return errStatus(http.StatusRequestEntityTooLarge, "error.too_large")

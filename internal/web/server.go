@@ -33,6 +33,11 @@ type Config struct {
 	PracticePhone string
 	Version       string
 	Location      *time.Location // the practice's time zone (default Europe/Paris)
+	// Mailer sends the outbox's emails; nil when SMTP is not configured
+	// (the pages say so and documents are printed instead).
+	Mailer Mailer
+	// ReminderDays is how long before the act the reminder is sent (default 2).
+	ReminderDays int
 }
 
 // Server holds what the handlers share.
@@ -134,6 +139,7 @@ func (s *Server) routes() []route {
 	return []route{
 		{"GET /{$}", public, s.home},
 		{"GET /actes/{slug}", public, s.actPage},
+		{"GET /actes/{slug}/fiche.pdf", public, s.infoSheet},
 		{"GET /healthz", public, s.healthz},
 		{"GET /calendar/{token}", public, s.calendarFeed}, // the secret token is the credential
 		{"GET /login", public, s.loginForm},
@@ -155,6 +161,15 @@ func (s *Server) routes() []route {
 		{"POST /staff/appointments/{id}/cancel", bookers, s.endAppointment},
 		{"POST /staff/appointments/{id}/no-show", clinical, s.endAppointment},
 		{"POST /staff/appointments/{id}/move", bookers, s.moveAppointment},
+		{"GET /staff/appointments/{id}", clinical, s.appointmentPage},
+		{"GET /staff/appointments/{id}/{doc}", clinical, s.appointmentDocument},
+		{"POST /staff/appointments/{id}/send", bookers, s.sendConvocation},
+		{"GET /staff/appointments/{id}/consent", clinical, s.consentForm},
+		{"POST /staff/appointments/{id}/consent", clinical, s.signConsent},
+		{"POST /staff/appointments/{id}/consent/scan", clinical, s.scanConsent},
+		{"GET /staff/consents/{id}/document", clinical, s.consentDocument},
+		{"POST /staff/consents/{id}/withdraw", clinical, s.withdrawConsent},
+		{"POST /staff/referrals/{id}/cover", bookers, s.setCover},
 		{"GET /staff/planning", clinical, s.planning},
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},

@@ -22,6 +22,10 @@ func (h *harness) concretePath(pattern string) (method, path string) {
 		path = strings.ReplaceAll(path, "{id}", h.cat.Acts()[0].ID)
 	}
 	path = strings.ReplaceAll(path, "{action}", "hours")
+	path = strings.ReplaceAll(path, "{doc}", "convocation.pdf")
+	if strings.Contains(path, "/consents/{id}") {
+		path = strings.ReplaceAll(path, "{id}", h.consentID())
+	}
 	if strings.Contains(path, "{token}") {
 		path = strings.ReplaceAll(path, "{token}", h.feedToken())
 	}
@@ -118,7 +122,8 @@ func TestEveryPageRenders(t *testing.T) {
 					t.Errorf("%s (%s): status %d", path, lang, r.status)
 					continue
 				}
-				if path != "/healthz" && !strings.HasPrefix(path, "/calendar/") && !strings.Contains(r.body, `<html lang="`+lang+`">`) {
+				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/document")
+				if path != "/healthz" && !strings.HasPrefix(path, "/calendar/") && !download && !strings.Contains(r.body, `<html lang="`+lang+`">`) {
 					t.Errorf("%s: not rendered in %s", path, lang)
 				}
 			}

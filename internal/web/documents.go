@@ -1,0 +1,429 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"html/template"
+	"image/png"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"repere/internal/billing"
+	"repere/internal/booking"
+	"repere/internal/catalog"
+	"repere/internal/documents"
+	"repere/internal/patient"
+	"repere/internal/referral"
+	"repere/internal/store"
+)
+
+// appointmentFile is everything an appointment's documents are made of.
+type appointmentFile struct {
+	Appointment booking.Appointment
+	Referral    referral.Referral
+	Patient     patient.Patient
+	Act         *catalog.Act
+	Convocation documents.Convocation
+}
+
+// loadAppointmentFile gathers an appointment, its referral, patient, site
+// and cost estimate into a convocation in the user's language.
+func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string) (appointmentFile, error) {
+	var f appointmentFile
+	list, err := s.store.ListAppointments(ctx, store.AppointmentFilter{ID: id})
+	if err != nil {
+		return f, err
+	}
+	if len(list) == 0 {
+		return f, errStatus(http.StatusNotFound, "error.not_found")
+	}
+	f.Appointment = list[0]
+	if f.Referral, err = s.store.Referral(ctx, f.Appointment.ReferralID); err != nil {
+		return f, err
+	}
+	if f.Patient, err = s.store.Patient(ctx, f.Appointment.PatientID); err != nil {
+		return f, err
+	}
+	act, ok := s.catalog.Act(f.Appointment.ActID)
+	if !ok {
+		return f, errStatus(http.StatusNotFound, "error.not_found")
+	}
+	f.Act = act
+	site, err := s.siteOf(ctx, f.Appointment.RoomID)
+	if err != nil {
+		return f, err
+	}
+	fees, err := s.store.RadiologistFees(ctx)
+	if err != nil {
+		return f, err
+	}
+	estimate, err := billing.EstimateFor(act, f.Appointment.VariantID, nil, f.Appointment.Start.In(s.cfg.Location).Format(time.DateOnly),
+		coverOf(f.Referral.Cover), billing.Cents(fees[f.Appointment.RadiologistID]).EUR())
+	if err != nil {
+		return f, err
+	}
+	holds, err := s.holdsFor(ctx, f, lang)
+	if err != nil {
+		return f, err
+	}
+	born, _ := time.Parse(time.DateOnly, f.Patient.BirthDate)
+	f.Convocation = documents.Convocation{
+		AppointmentID: strconv.FormatInt(id, 10),
+		Patient:       documents.Patient{Name: f.Patient.DisplayName(), BirthDate: born},
+		Act:           act, Variant: f.Appointment.VariantID, Start: f.Appointment.Start,
+		Site: site, Room: f.Appointment.RoomName, Radiologist: f.Appointment.RadiologistName,
+		Holds: holds, Estimate: &estimate, Lang: lang, Location: s.cfg.Location, IssuedAt: time.Now(),
+	}
+	return f, nil
+}
+
+// holdsFor lists the treatments to stop before the act; screening fills it.
+func (s *Server) holdsFor(ctx context.Context, f appointmentFile, lang string) ([]documents.Hold, error) {
+	return nil, nil
+}
+
+// siteOf returns the site of a room, or the first site.
+func (s *Server) siteOf(ctx context.Context, roomID int64) (documents.Site, error) {
+	sites, err := s.store.Sites(ctx)
+	if err != nil || len(sites) == 0 {
+		return documents.Site{Name: s.cfg.PracticeName, Phone: s.cfg.PracticePhone}, err
+	}
+	rooms, err := s.store.Rooms(ctx)
+	if err != nil {
+		return documents.Site{}, err
+	}
+	site := sites[0]
+	for _, room := range rooms {
+		for _, st := range sites {
+			if room.ID == roomID && st.ID == room.SiteID {
+				site = st
+			}
+		}
+	}
+	phone := site.Phone
+	if phone == "" {
+		phone = s.cfg.PracticePhone
+	}
+	return documents.Site{Name: site.Name, Address: site.Address, Phone: phone}, nil
+}
+
+// coverOf reads a referral's stored cover.
+func coverOf(reason string) billing.Cover {
+	if reason == "" {
+		return billing.Cover{}
+	}
+	return billing.Cover{Exempt: true, Reason: reason}
+}
+
+// covers are the choices of the cover form, "" being the general case.
+var covers = []string{"", billing.CoverALD, billing.CoverATMP, billing.CoverExempt}
+
+type appointmentPage struct {
+	appointmentFile
+	ConvocationHTML template.HTML
+	Consents        []store.Consent
+	Mails           []store.OutboxMail
+	Covers          []string
+	MailReady       bool // SMTP is configured
+	ConsentVersion  string
+}
+
+func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	l := localizer(r)
+	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
+	if err != nil {
+		return err
+	}
+	p := appointmentPage{appointmentFile: f, Covers: covers, MailReady: s.cfg.Mailer != nil,
+		ConsentVersion: documents.ConsentVersion(f.Act, f.Appointment.VariantID, l.Lang)}
+	var buf bytes.Buffer
+	if err := documents.RenderConvocationHTML(&buf, f.Convocation); err != nil {
+		return err
+	}
+	p.ConvocationHTML = template.HTML(buf.String()) // escaped by the documents package's html/template
+	if p.Consents, err = s.store.ConsentsFor(r.Context(), id); err != nil {
+		return err
+	}
+	if p.Mails, err = s.store.MailFor(r.Context(), id); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "appointment", "appointment.title", "planning", p)
+}
+
+// sendFile writes a generated document as a download.
+func sendFile(w http.ResponseWriter, contentType, name string, data []byte) error {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := w.Write(data)
+	return err
+}
+
+func (s *Server) appointmentDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	l := localizer(r)
+	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
+	if err != nil {
+		return err
+	}
+	name := "rdv-" + strconv.FormatInt(id, 10)
+	switch r.PathValue("doc") {
+	case "convocation.pdf":
+		data, err := documents.ConvocationPDF(f.Convocation)
+		if err != nil {
+			return err
+		}
+		return sendFile(w, "application/pdf", "convocation-"+name+".pdf", data)
+	case "convocation.ics":
+		data, err := documents.ConvocationICS(f.Convocation)
+		if err != nil {
+			return err
+		}
+		return sendFile(w, "text/calendar; charset=utf-8", name+".ics", data)
+	case "consent-form.pdf":
+		data, err := documents.ConsentFormPDF(f.Act, f.Appointment.VariantID, l.Lang)
+		if err != nil {
+			return err
+		}
+		return sendFile(w, "application/pdf", "consentement-"+name+".pdf", data)
+	}
+	return errStatus(http.StatusNotFound, "error.not_found")
+}
+
+// infoSheet is the public information sheet of an act, as a PDF.
+func (s *Server) infoSheet(w http.ResponseWriter, r *http.Request) error {
+	act, ok := s.catalog.BySlug(r.PathValue("slug"))
+	if !ok {
+		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	data, err := documents.InfoSheetPDF(act, localizer(r).Lang)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", `inline; filename="`+act.Slug+`.pdf"`)
+	_, err = w.Write(data)
+	return err
+}
+
+// setCover records the patient's insurance cover for a referral.
+func (s *Server) setCover(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	cover := r.PostFormValue("cover")
+	valid := false
+	for _, c := range covers {
+		valid = valid || c == cover
+	}
+	if !valid {
+		return errStatus(http.StatusUnprocessableEntity, "appointment.err.cover")
+	}
+	if err := s.store.SetReferralCover(r.Context(), id, cover); err != nil {
+		return err
+	}
+	s.flash(r, "practice.saved")
+	http.Redirect(w, r, safeNext(r.PostFormValue("back")), http.StatusSeeOther)
+	return nil
+}
+
+// consentPage is the tablet page where the patient reads and signs.
+type consentPage struct {
+	appointmentFile
+	Risks      []risk
+	Version    string
+	SignerName string
+	Errors     []string
+}
+
+func (s *Server) loadConsentPage(r *http.Request) (consentPage, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return consentPage{}, err
+	}
+	l := localizer(r)
+	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
+	if err != nil {
+		return consentPage{}, err
+	}
+	p := consentPage{appointmentFile: f, Version: documents.ConsentVersion(f.Act, f.Appointment.VariantID, l.Lang)}
+	for _, c := range f.Act.Complications {
+		p.Risks = append(p.Risks, risk{Text: c.Text.In(l.Lang), Frequency: c.Frequency.In(l.Lang)})
+	}
+	return p, nil
+}
+
+func (s *Server) consentForm(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadConsentPage(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "consent", "consent.title", "planning", p)
+}
+
+// maxSignatureBytes bounds the drawn signature's PNG.
+const maxSignatureBytes = 512 << 10
+
+// signConsent freezes the consent the patient signed on the tablet: the PDF
+// with the typed name and the drawn signature, its SHA-256, the version of
+// the text read. A version that changed meanwhile shows the new text again.
+func (s *Server) signConsent(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadConsentPage(r)
+	if err != nil {
+		return err
+	}
+	l := localizer(r)
+	p.SignerName = strings.TrimSpace(r.PostFormValue("signer_name"))
+	signature, sigErr := decodeSignature(r.PostFormValue("signature"))
+	switch {
+	case p.SignerName == "" || len(p.SignerName) > 120:
+		p.Errors = append(p.Errors, l.T("consent.err.name"))
+	case sigErr != nil:
+		p.Errors = append(p.Errors, l.T("consent.err.signature"))
+	case r.PostFormValue("version") != p.Version:
+		p.Errors = append(p.Errors, l.T("consent.err.version"))
+	}
+	if len(p.Errors) == 0 {
+		born, _ := time.Parse(time.DateOnly, p.Patient.BirthDate)
+		signed := documents.SignedConsent{Act: p.Act, Variant: p.Appointment.VariantID, Lang: l.Lang, Version: p.Version, SignerName: p.SignerName,
+			SignaturePNG: signature, SignedAt: time.Now(), PatientName: p.Patient.DisplayName(), BirthDate: born, Location: s.cfg.Location}
+		pdf, sum, err := documents.SignedConsentPDF(signed)
+		if errors.Is(err, documents.ErrVersionMismatch) {
+			p.Errors = append(p.Errors, l.T("consent.err.version"))
+		} else if err != nil {
+			return err
+		} else {
+			_, err := s.store.SaveConsent(r.Context(), store.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
+				Lang: l.Lang, Version: p.Version, Kind: store.ConsentSigned, SignerName: p.SignerName, SignaturePNG: signature, Document: pdf,
+				ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if len(p.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "consent", "consent.title", "planning", p)
+	}
+	s.flash(r, "consent.signed")
+	http.Redirect(w, r, "/staff/appointments/"+itoa(p.Appointment.ID), http.StatusSeeOther)
+	return nil
+}
+
+// decodeSignature reads the canvas's data URL: a PNG, not blank, bounded.
+func decodeSignature(dataURL string) ([]byte, error) {
+	const prefix = "data:image/png;base64,"
+	if !strings.HasPrefix(dataURL, prefix) || len(dataURL) > maxSignatureBytes*4/3+len(prefix)+4 {
+		return nil, errors.New("not a PNG data URL")
+	}
+	data, err := base64.StdEncoding.DecodeString(dataURL[len(prefix):])
+	if err != nil {
+		return nil, err
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if _, _, _, a := img.At(x, y).RGBA(); a > 0 {
+				return data, nil
+			}
+		}
+	}
+	return nil, errors.New("blank signature")
+}
+
+// maxScanBytes bounds a scanned paper consent.
+const maxScanBytes = 10 << 20
+
+// scanConsent attaches a scanned paper consent (PDF, JPEG or PNG).
+func (s *Server) scanConsent(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadConsentPage(r)
+	if err != nil {
+		return err
+	}
+	l := localizer(r)
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		return errStatus(http.StatusUnprocessableEntity, "consent.err.file")
+	}
+	defer file.Close()
+	var buf bytes.Buffer
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, file, maxScanBytes)); err != nil {
+		return errStatus(http.StatusRequestEntityTooLarge, "consent.err.file")
+	}
+	data := buf.Bytes()
+	kind := http.DetectContentType(data)
+	if kind != "application/pdf" && kind != "image/jpeg" && kind != "image/png" {
+		return errStatus(http.StatusUnprocessableEntity, "consent.err.file")
+	}
+	signer := strings.TrimSpace(r.PostFormValue("signer_name"))
+	if signer == "" {
+		signer = p.Patient.DisplayName()
+	}
+	sum := sha256.Sum256(data)
+	_, err = s.store.SaveConsent(r.Context(), store.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
+		Lang: l.Lang, Version: p.Version + " (" + header.Filename + ")", Kind: store.ConsentScanned, SignerName: signer, Document: data,
+		ContentType: kind, SHA256: hex.EncodeToString(sum[:]), SignedAt: time.Now()})
+	if err != nil {
+		return err
+	}
+	s.flash(r, "consent.scanned")
+	http.Redirect(w, r, "/staff/appointments/"+itoa(p.Appointment.ID), http.StatusSeeOther)
+	return nil
+}
+
+// consentDocument downloads a frozen consent as stored, with its hash.
+func (s *Server) consentDocument(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.store.ConsentDocument(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	ext := map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}[c.ContentType]
+	w.Header().Set("X-Content-SHA256", c.SHA256)
+	return sendFile(w, c.ContentType, "consentement-"+itoa(c.ID)+ext, c.Document)
+}
+
+// withdrawConsent records the patient's withdrawal with a reason.
+func (s *Server) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	reason := strings.TrimSpace(r.PostFormValue("reason"))
+	if reason == "" {
+		return errStatus(http.StatusUnprocessableEntity, "book.err.reason")
+	}
+	c, err := s.store.ConsentDocument(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := s.store.WithdrawConsent(r.Context(), id, reason); err != nil {
+		return errStatus(http.StatusConflict, "consent.err.withdrawn")
+	}
+	s.flash(r, "consent.withdrawn")
+	http.Redirect(w, r, "/staff/appointments/"+itoa(c.AppointmentID), http.StatusSeeOther)
+	return nil
+}
