@@ -35,7 +35,7 @@ func dicomFlags(fs *flag.FlagSet, c *dicomConfig) {
 	fs.StringVar(&c.charset, "dicom-charset", envDefault("dicom-charset", "latin1"), "worklist character set: latin1 (ISO_IR 100) or utf8 (ISO_IR 192)")
 	fs.StringVar(&c.allowedCalling, "dicom-calling-aes", envDefault("dicom-calling-aes", ""), "calling AE titles allowed to connect, comma-separated (empty: any)")
 	fs.StringVar(&c.stationByCalling, "dicom-stations", envDefault("dicom-stations", ""), "CALLING_AE=STATION_AE pairs: a console querying without a station gets its own room's list (each room's station AE title maps to itself by default)")
-	fs.BoolVar(&c.allowUnmappedAll, "dicom-unmapped-all", envDefault("dicom-unmapped-all", "") == "true", "let a console with no room mapping list every room's patients (env REPERE_DICOM_UNMAPPED_ALL=true)")
+	fs.BoolVar(&c.allowUnmappedAll, "dicom-unmapped-all", envBool("dicom-unmapped-all", false), "let a console with no room mapping list every room's patients (env REPERE_DICOM_UNMAPPED_ALL=true)")
 }
 
 func (c dicomConfig) charsetValue() (dimse.Charset, error) {

@@ -55,6 +55,8 @@ Commands:
   serve       run the web and DICOM worklist servers (creates and migrates the database)
   migrate     apply database migrations and exit
   user        manage accounts: user add | passwd | list
+  backup      write a consistent copy of the SQLite database while it runs
+  restore     replace the SQLite database with a verified backup (server stopped)
   dicom-echo  send a DICOM C-ECHO (to our worklist server by default)
   version     print the version
 
@@ -82,6 +84,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, rest, stdout, stderr)
 	case "user":
 		return user(ctx, rest, os.Stdin, stdout, stderr)
+	case "backup":
+		return backup(ctx, rest, stdout, stderr)
+	case "restore":
+		return restore(ctx, rest, stdout, stderr)
 	case "dicom-echo":
 		return dicomEcho(ctx, rest, stdout, stderr)
 	case "version", "--version", "-version":

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"time"
 
+	"repere/internal/audit"
 	"repere/internal/documents"
 	"repere/internal/i18n"
 	"repere/internal/store"
@@ -75,4 +77,103 @@ func convocationMail(l *i18n.Localizer, f appointmentFile, kind string) (store.O
 			{Name: "rendez-vous.ics", ContentType: "text/calendar; charset=utf-8", Data: ics},
 		},
 	}, nil
+}
+
+// OutboxOptions tunes the outbox loop.
+type OutboxOptions struct {
+	Every time.Duration // how often the outbox is read (default 15 s)
+	// Retry says when to try a failed email again after attempts failures,
+	// or false to give up.
+	Retry func(attempts int, last time.Time) (time.Time, bool)
+}
+
+// RunOutbox sends the queued emails and queues the reminders until ctx ends.
+// Several instances may run it: each email is leased to one of them.
+func (s *Server) RunOutbox(ctx context.Context, opts OutboxOptions) {
+	if s.cfg.Mailer == nil {
+		return
+	}
+	every := opts.Every
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if err := s.OutboxOnce(ctx, opts); err != nil && ctx.Err() == nil {
+			s.log.Error("outbox", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// outboxActor is who the audit log names for the emails the server sends.
+var outboxActor = audit.System("outbox")
+
+// OutboxOnce queues the reminders due and sends what is due, once.
+func (s *Server) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
+	ctx = audit.WithActor(ctx, outboxActor)
+	if err := s.queueReminders(ctx); err != nil {
+		return err
+	}
+	now := time.Now()
+	due, err := s.store.ClaimDueMail(ctx, now, 5*time.Minute, 20)
+	if err != nil {
+		return err
+	}
+	for _, m := range due {
+		err := s.cfg.Mailer.Send(ctx, m)
+		if err == nil {
+			if err := s.store.MailSentOK(ctx, m.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		next, retry := time.Time{}, false
+		if !s.cfg.Mailer.Permanent(err) && opts.Retry != nil {
+			next, retry = opts.Retry(m.Attempts+1, now)
+		}
+		if !retry {
+			next = time.Time{}
+		}
+		s.log.Warn("email not delivered", "mail", m.ID, "kind", m.Kind, "attempt", m.Attempts+1, "retry", retry, "err", err)
+		if err := s.store.MailAttemptFailed(ctx, m.ID, err.Error(), next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueReminders queues a reminder, with the convocation attached, for each
+// booked appointment of the next ReminderDays days whose patient has an
+// email and has had no reminder yet.
+func (s *Server) queueReminders(ctx context.Context) error {
+	days := s.cfg.ReminderDays
+	if days <= 0 {
+		days = 2
+	}
+	now := time.Now()
+	ids, err := s.store.RemindersDue(ctx, now, now.AddDate(0, 0, days))
+	if err != nil {
+		return err
+	}
+	l := s.i18n.For("fr")
+	for _, id := range ids {
+		f, err := s.loadAppointmentFile(ctx, id, l.Lang)
+		if err != nil {
+			return err
+		}
+		m, err := convocationMail(l, f, "reminder")
+		if err != nil {
+			return err
+		}
+		if _, err := s.store.EnqueueMail(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
 }
