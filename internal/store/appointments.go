@@ -37,6 +37,7 @@ type AppointmentFilter struct {
 	RoomID        int64
 	RadiologistID int64
 	ReferralID    int64
+	PatientID     int64
 	Statuses      []booking.Status // empty: all
 	Limit         int
 }
@@ -61,6 +62,9 @@ func (s *Store) ListAppointments(ctx context.Context, f AppointmentFilter) ([]bo
 	}
 	if f.ReferralID != 0 {
 		where, args = append(where, "a.referral_id = ?"), append(args, f.ReferralID)
+	}
+	if f.PatientID != 0 {
+		where, args = append(where, "a.patient_id = ?"), append(args, f.PatientID)
 	}
 	if len(f.Statuses) > 0 {
 		marks := strings.TrimSuffix(strings.Repeat("?,", len(f.Statuses)), ",")

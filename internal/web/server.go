@@ -187,6 +187,10 @@ func (s *Server) routes() []route {
 		{"GET /admin/practice", adminOnly, s.practiceAdmin},
 		{"POST /admin/practice/{action}", adminOnly, s.practiceChange},
 		{"POST /admin/feeds", adminOnly, s.createFeed},
+		{"GET /admin/privacy", adminOnly, s.privacyAdmin},
+		{"GET /admin/patients/{id}/privacy", adminOnly, s.privacyPatient},
+		{"GET /admin/patients/{id}/export", adminOnly, s.exportPatient},
+		{"POST /admin/patients/{id}/erase", adminOnly, s.erasePatient},
 
 		{"GET /referrer", referrers, s.referrerHome},
 		{"GET /espace", patientOnly, s.patientHome},

@@ -122,7 +122,7 @@ func TestEveryPageRenders(t *testing.T) {
 					t.Errorf("%s (%s): status %d", path, lang, r.status)
 					continue
 				}
-				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/document")
+				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/document") || strings.HasSuffix(path, "/export")
 				if path != "/healthz" && !strings.HasPrefix(path, "/calendar/") && !download && !strings.Contains(r.body, `<html lang="`+lang+`">`) {
 					t.Errorf("%s: not rendered in %s", path, lang)
 				}
