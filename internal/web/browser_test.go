@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"repere/internal/storetest"
@@ -199,6 +200,52 @@ func TestBrowserJourney(t *testing.T) {
 	}
 	shoot(t, ctx, dir, "catalogue-tablet")
 
+	for _, m := range console.all() {
+		if strings.Contains(m, "Content Security Policy") || strings.Contains(strings.ToLower(m), "uncaught") {
+			t.Errorf("browser console: %s", m)
+		}
+	}
+}
+
+// TestBrowserTabletConsent has the patient sign the consent on a tablet: the
+// signature is drawn with pointer events on the canvas, and the signed
+// document is listed with its SHA-256.
+func TestBrowserTabletConsent(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	ctx, console := browser(t)
+	dir := screenshotDir(t)
+	base := h.ts.URL
+	run(t, ctx, chromedp.EmulateViewport(820, 1180), chromedp.Navigate(base+"/login?lang=fr"), chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("login"), "t.radiographer"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+		chromedp.WaitVisible(chromedp.CSS(".main-nav")))
+	appt := h.appointmentID()
+	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/consent"), chromedp.WaitVisible(chromedp.ID("signature-pad")))
+	// Submitting without drawing is refused and keeps the typed name.
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("signer"), "Zoé Lefèvre"), chromedp.Submit(chromedp.ID("signer")), chromedp.WaitVisible(chromedp.ID("consent-errors")))
+	if v := text(t, ctx, chromedp.Value(chromedp.ID("signer"))); v != "Zoé Lefèvre" {
+		t.Errorf("signer after a refusal = %q", v)
+	}
+	type rect struct{ X, Y, W, H float64 }
+	r := text(t, ctx, chromedp.Evaluate[rect](`(() => { const c = document.getElementById("signature-pad"); c.scrollIntoView(); const b = c.getBoundingClientRect(); return {X: b.left, Y: b.top, W: b.width, H: b.height}; })()`))
+	stroke := []chromedp.Action[chromedp.Void]{chromedp.MouseEvent(chromedp.MousePressed, r.X+20, r.Y+r.H/2, chromedp.ButtonLeft)}
+	for i := 1; i <= 20; i++ {
+		x := r.X + 20 + float64(i)*(r.W-40)/20
+		y := r.Y + r.H/2 + float64((i%4)-2)*r.H/8
+		stroke = append(stroke, chromedp.MouseEvent(chromedp.MouseMoved, x, y, chromedp.ButtonLeft, chromedp.ButtonType(input.MouseButtonLeft), func(p *input.DispatchMouseEventParams) { p.Buttons = 1 }))
+	}
+	stroke = append(stroke, chromedp.MouseEvent(chromedp.MouseReleased, r.X+r.W-20, r.Y+r.H/2, chromedp.ButtonLeft))
+	run(t, ctx, stroke...)
+	shoot(t, ctx, dir, "consent-tablet")
+	run(t, ctx, chromedp.Click(chromedp.CSS("#consent-form button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("code.hash")))
+	if loc := text(t, ctx, chromedp.Location()); !strings.HasSuffix(loc, "/staff/appointments/"+appt) {
+		t.Fatalf("after signing at %s", loc)
+	}
+	hash := text(t, ctx, chromedp.Text(chromedp.CSS("code.hash")))
+	if len(hash) != 64 {
+		t.Errorf("hash shown = %q", hash)
+	}
+	shoot(t, ctx, dir, "appointment-documents")
 	for _, m := range console.all() {
 		if strings.Contains(m, "Content Security Policy") || strings.Contains(strings.ToLower(m), "uncaught") {
 			t.Errorf("browser console: %s", m)
