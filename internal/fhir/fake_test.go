@@ -1,0 +1,318 @@
+package fhir
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/booking"
+	"repere/internal/catalog"
+	"repere/internal/patient"
+	"repere/internal/practice"
+	"repere/internal/referral"
+	"repere/internal/schedule"
+)
+
+var paris = mustLoc("Europe/Paris")
+
+func mustLoc(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// now is the tests' clock: Monday 23 November 2026, 10:00 in Paris.
+var now = time.Date(2026, 11, 23, 10, 0, 0, 0, paris)
+
+// insOf builds a valid INS from a 13-digit NIR.
+func insOf(nir string) string {
+	var n uint64
+	for _, r := range nir {
+		n = n*10 + uint64(r-'0')
+	}
+	k := 97 - n%97
+	return nir + string(rune('0'+k/10)) + string(rune('0'+k%10))
+}
+
+// fakeStore is an in-memory Source with French test data. It records the
+// audit actor of each call, as the real store needs one.
+type fakeStore struct {
+	mu           sync.Mutex
+	patients     []patient.Patient
+	referrals    []referral.Referral
+	appointments []booking.Appointment
+	users        []auth.User
+	physicians   []practice.Physician
+	rooms        []practice.Room
+	screenings   map[int64]Screening
+	actors       []string
+	fail         error
+}
+
+func newFakeStore() *fakeStore {
+	s := &fakeStore{
+		patients: []patient.Patient{
+			{ID: 1, BirthName: "Lefèvre", UsedName: "Durand", FirstNames: "Françoise Hélène", BirthDate: "1958-09-30", Sex: "F",
+				INS: insOf("2580975123456"), Phone: "06 12 34 56 78", Email: "f.durand@example.fr", Address: "12 rue de l'Église, 69003 Lyon"},
+			{ID: 2, BirthName: "N'Guessan", FirstNames: "Jérôme", BirthDate: "1971-02-14", Sex: "M"},
+			{ID: 3, BirthName: "Œillet", FirstNames: "Zoé", BirthDate: "1990-06-01", Sex: "F", Phone: "+33 4 78 00 00 00"},
+		},
+		users: []auth.User{
+			{ID: 7, Login: "cmartin", DisplayName: "Dr Céline Martin", Email: "c.martin@repere.example.fr", Role: auth.Radiologist, Active: true, PasswordHash: "secret-hash"},
+		},
+		physicians: []practice.Physician{
+			{ID: 4, Name: "Dr Hervé Bérard", RPPS: "10003456789", Email: "h.berard@example.fr"},
+			{ID: 5, Name: "Dr Amélie Poulain", RPPS: "10009999999"},
+		},
+		rooms: []practice.Room{
+			{ID: 1, Name: "Scanner Siemens — salle 1", Kind: practice.CT, StationAETitle: "CT1", Active: true},
+			{ID: 2, Name: "Fauteuil de surveillance 1", Kind: practice.RecoveryChair, Active: true},
+			{ID: 3, Name: "Scanner GE — salle 2", Kind: practice.CT, Active: false},
+		},
+	}
+	s.referrals = []referral.Referral{
+		{ID: 10, PatientID: 1, PhysicianID: 4, ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Side: "left",
+			Indication: "Sciatique L5 gauche rebelle", Urgency: referral.Soon, PriorImaging: "IRM lombaire du 02/11/2026",
+			PrescriptionDate: "2026-11-05", Status: referral.Booked, PatientName: "DURAND Françoise Hélène (née LEFÈVRE)", PhysicianName: "Dr Hervé Bérard"},
+		{ID: 11, PatientID: 2, ActID: "epidural_blood_patch", Urgency: referral.Urgent, PrescriptionDate: "2026-11-20", Status: referral.Received},
+		{ID: 12, PatientID: 1, PhysicianID: 5, ActID: "facet_joint_infiltration", Levels: "L3-L4, L4-L5", Side: "bilateral",
+			Urgency: referral.Routine, PrescriptionDate: "2026-06-01", Status: referral.Cancelled},
+	}
+	start := time.Date(2026, 12, 1, 9, 30, 0, 0, paris)
+	s.appointments = []booking.Appointment{
+		{ID: 20, ReferralID: 10, PatientID: 1, ActID: "lumbar_epidural_infiltration", Status: booking.Booked, RoomID: 1, RadiologistID: 7, PlaceID: 2,
+			Start: start, RoomEnd: start.Add(30 * time.Minute), PlaceEnd: start.Add(90 * time.Minute), RoomMinutes: 30, MonitoringMinutes: 60,
+			AccessionNumber: "RP2026120001", StudyInstanceUID: "1.2.250.1.999.1.20",
+			PatientName: "DURAND Françoise Hélène (née LEFÈVRE)", RoomName: "Scanner Siemens — salle 1", PlaceName: "Fauteuil de surveillance 1", RadiologistName: "Dr Céline Martin"},
+		{ID: 21, ReferralID: 12, PatientID: 1, ActID: "facet_joint_infiltration", Status: booking.Cancelled, RoomID: 1, RadiologistID: 7,
+			Start: time.Date(2026, 6, 10, 14, 0, 0, 0, paris), RoomEnd: time.Date(2026, 6, 10, 14, 45, 0, 0, paris), RoomMinutes: 45,
+			CancelReason: "Patiente hospitalisée ailleurs"},
+	}
+	s.screenings = map[int64]Screening{
+		10: {ReferralID: 10, PatientID: 1, Completed: true, UpdatedAt: time.Date(2026, 11, 20, 18, 5, 0, 0, paris),
+			Answers:    map[string]string{"anticoagulant": "oui", "allergy_iodine": "non", "pregnancy": "non", "fever": "non", "notes": "Allergie à la pénicilline"},
+			Treatments: []string{"Kardégic 75 mg", "Lévothyrox 50 µg"}},
+		11: {ReferralID: 11, PatientID: 2, UpdatedAt: time.Date(2026, 11, 21, 8, 0, 0, 0, paris), Answers: map[string]string{"fever": "non"}},
+	}
+	return s
+}
+
+func (s *fakeStore) enter(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := audit.ActorFrom(ctx)
+	if !ok {
+		return errors.New("fake store: no audit actor")
+	}
+	c, _ := ClientFrom(ctx)
+	s.actors = append(s.actors, a.Login+"/"+c.ID)
+	return s.fail
+}
+
+func pageOfList[T any](list []T, p Page) ([]T, int) {
+	if p.Offset >= len(list) {
+		return nil, len(list)
+	}
+	return list[p.Offset:min(len(list), p.Offset+p.Count)], len(list)
+}
+
+func (s *fakeStore) Patient(ctx context.Context, id int64) (patient.Patient, error) {
+	if err := s.enter(ctx); err != nil {
+		return patient.Patient{}, err
+	}
+	for _, p := range s.patients {
+		if p.ID == id {
+			return p, nil
+		}
+	}
+	return patient.Patient{}, ErrNotFound
+}
+
+func matchName(query string, names ...string) bool {
+	return query == "" || wordPrefix(patient.SearchKey(strings.Join(names, " ")), patient.SearchKey(query))
+}
+
+func (s *fakeStore) SearchPatients(ctx context.Context, q PatientQuery) ([]patient.Patient, int, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, 0, err
+	}
+	var out []patient.Patient
+	for _, p := range s.patients {
+		if q.ID != 0 && p.ID != q.ID || q.INS != "" && p.INS != q.INS ||
+			!matchName(q.Name, p.BirthName, p.UsedName, p.FirstNames) || !matchName(q.Family, p.BirthName, p.UsedName) ||
+			!matchName(q.Given, p.FirstNames) || q.BirthFrom != "" && p.BirthDate < q.BirthFrom || q.BirthTo != "" && p.BirthDate > q.BirthTo {
+			continue
+		}
+		out = append(out, p)
+	}
+	list, total := pageOfList(out, q.Page)
+	return list, total, nil
+}
+
+func (s *fakeStore) CreatePatient(ctx context.Context, p patient.Patient) (int64, error) {
+	if err := s.enter(ctx); err != nil {
+		return 0, err
+	}
+	p.ID = int64(100 + len(s.patients))
+	s.patients = append(s.patients, p)
+	return p.ID, nil
+}
+
+func (s *fakeStore) Referral(ctx context.Context, id int64) (referral.Referral, error) {
+	if err := s.enter(ctx); err != nil {
+		return referral.Referral{}, err
+	}
+	for _, r := range s.referrals {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return referral.Referral{}, ErrNotFound
+}
+
+func (s *fakeStore) SearchReferrals(ctx context.Context, q ReferralQuery) ([]referral.Referral, int, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, 0, err
+	}
+	var out []referral.Referral
+	for _, r := range s.referrals {
+		if q.ID != 0 && r.ID != q.ID || q.PatientID != 0 && r.PatientID != q.PatientID ||
+			q.Statuses != nil && !slices.Contains(q.Statuses, r.Status) ||
+			q.AuthoredFrom != "" && r.PrescriptionDate < q.AuthoredFrom || q.AuthoredTo != "" && r.PrescriptionDate > q.AuthoredTo {
+			continue
+		}
+		out = append(out, r)
+	}
+	list, total := pageOfList(out, q.Page)
+	return list, total, nil
+}
+
+func (s *fakeStore) CreateReferral(ctx context.Context, r referral.Referral) (int64, error) {
+	if err := s.enter(ctx); err != nil {
+		return 0, err
+	}
+	r.ID = int64(100 + len(s.referrals))
+	s.referrals = append(s.referrals, r)
+	return r.ID, nil
+}
+
+func (s *fakeStore) Appointment(ctx context.Context, id int64) (booking.Appointment, error) {
+	if err := s.enter(ctx); err != nil {
+		return booking.Appointment{}, err
+	}
+	for _, a := range s.appointments {
+		if a.ID == id {
+			return a, nil
+		}
+	}
+	return booking.Appointment{}, ErrNotFound
+}
+
+func (s *fakeStore) SearchAppointments(ctx context.Context, q AppointmentQuery) ([]booking.Appointment, int, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, 0, err
+	}
+	var out []booking.Appointment
+	for _, a := range s.appointments {
+		if q.ID != 0 && a.ID != q.ID || q.PatientID != 0 && a.PatientID != q.PatientID || q.ReferralID != 0 && a.ReferralID != q.ReferralID ||
+			q.AccessionNumber != "" && a.AccessionNumber != q.AccessionNumber || q.Statuses != nil && !slices.Contains(q.Statuses, a.Status) ||
+			!q.From.IsZero() && a.Start.Before(q.From) || !q.To.IsZero() && !a.Start.Before(q.To) {
+			continue
+		}
+		out = append(out, a)
+	}
+	list, total := pageOfList(out, q.Page)
+	return list, total, nil
+}
+
+func (s *fakeStore) Radiologists(ctx context.Context) ([]auth.User, error) {
+	return s.users, s.enter(ctx)
+}
+
+func (s *fakeStore) Physicians(ctx context.Context) ([]practice.Physician, error) {
+	return s.physicians, s.enter(ctx)
+}
+
+func (s *fakeStore) Rooms(ctx context.Context) ([]practice.Room, error) {
+	return slices.Clone(s.rooms), s.enter(ctx)
+}
+
+// FreeSlots offers the act every weekday at 8:30 and 14:00 in room 1.
+func (s *fakeStore) FreeSlots(ctx context.Context, actID string, from, to time.Time, count int) ([]schedule.Slot, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, err
+	}
+	var out []schedule.Slot
+	day := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, paris)
+	for ; day.Before(to) && len(out) < count; day = day.AddDate(0, 0, 1) {
+		if day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+			continue
+		}
+		for _, hm := range [][2]int{{8, 30}, {14, 0}} {
+			start := day.Add(time.Duration(hm[0])*time.Hour + time.Duration(hm[1])*time.Minute)
+			if start.Before(from) || !start.Before(to) || len(out) == count {
+				continue
+			}
+			act := schedule.Interval{Start: start, End: start.Add(30 * time.Minute)}
+			out = append(out, schedule.Slot{Booking: schedule.Booking{Start: start, RoomID: 1, RadiologistID: 7}, Act: act, Room: act})
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) Screening(ctx context.Context, referralID int64) (Screening, error) {
+	if err := s.enter(ctx); err != nil {
+		return Screening{}, err
+	}
+	sc, ok := s.screenings[referralID]
+	if !ok {
+		return Screening{}, ErrNotFound
+	}
+	return sc, nil
+}
+
+// Tokens of the test clients.
+const (
+	tokenAll      = "tok-all-3f9a"
+	tokenReadOnly = "tok-read-77c1"
+	tokenPatient  = "tok-patient-v2"
+	tokenReferral = "tok-referral-writer"
+)
+
+var testTokens = Tokens{
+	HashToken(tokenAll):      {ID: "dpi-hopital", Name: "DPI de l'hôpital", Scopes: []string{"system/*.read", "system/*.write"}},
+	HashToken(tokenReadOnly): {ID: "entrepot", Name: "Entrepôt de données", Scopes: []string{"system/*.read"}},
+	HashToken(tokenPatient):  {ID: "portail", Name: "Portail patient", Scopes: []string{"system/Patient.rs"}},
+	HashToken(tokenReferral): {ID: "messagerie", Name: "Messagerie de ville", Scopes: []string{"system/ServiceRequest.write", "system/Patient.read"}},
+}
+
+var testCatalog = func() *catalog.Catalog {
+	c, err := catalog.Load("")
+	if err != nil {
+		panic(err)
+	}
+	return c
+}()
+
+// doFunc sends a request to the handler under test; headers are name, value pairs.
+type doFunc func(method, target, token, body string, headers ...string) *response
+
+func newTestHandler(t testing.TB) (*fakeStore, doFunc) {
+	t.Helper()
+	store := newFakeStore()
+	h := NewHandler(store, testTokens, Options{BaseURL: "https://repere.example.fr/fhir/", Catalog: testCatalog,
+		Location: paris, Now: func() time.Time { return now }, Version: "test", Logger: slog.New(slog.DiscardHandler)})
+	do := func(method, target, token, body string, headers ...string) *response {
+		return serve(t, h, method, target, token, body, headers...)
+	}
+	return store, do
+}

@@ -1,0 +1,272 @@
+package fhir
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/catalog"
+)
+
+// Prefix is the path the handler serves; mount it as mux.Handle("/fhir/", h).
+const Prefix = "/fhir"
+
+// MaxBody is the largest request body accepted.
+const MaxBody = 1 << 20
+
+// ContentType is the type of every response.
+const ContentType = "application/fhir+json; charset=utf-8"
+
+// Options configure the API.
+type Options struct {
+	// BaseURL is the absolute URL of the API as clients see it, without a
+	// trailing slash (e.g. "https://repere.example.fr/fhir"); it prefixes
+	// links, fullUrl and Location. Empty: Prefix, relative to the host.
+	BaseURL string
+	// Catalog names the acts and checks those of received referrals.
+	Catalog *catalog.Catalog
+	// Lang is the language of act names (default "fr").
+	Lang string
+	// Location is the practice's time zone for times and date searches
+	// (default Europe/Paris).
+	Location *time.Location
+	Now      func() time.Time // default time.Now
+	Version  string           // software version in the CapabilityStatement
+	Logger   *slog.Logger     // default slog.Default()
+}
+
+type handler struct {
+	src   Source
+	auth  Authenticator
+	opts  Options
+	kinds map[string]*kind
+	meta  []byte // the CapabilityStatement, written once
+}
+
+// NewHandler returns the FHIR R4 REST API. GET /fhir/metadata needs no
+// token; every other request needs a bearer token whose client has a scope
+// for the resource type.
+func NewHandler(src Source, auth Authenticator, opts Options) http.Handler {
+	if opts.Lang == "" {
+		opts.Lang = "fr"
+	}
+	if opts.Location == nil {
+		loc, err := time.LoadLocation("Europe/Paris")
+		if err != nil {
+			loc = time.UTC
+		}
+		opts.Location = loc
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	opts.BaseURL = strings.TrimSuffix(opts.BaseURL, "/")
+	if opts.BaseURL == "" {
+		opts.BaseURL = Prefix
+	}
+	h := &handler{src: src, auth: auth, opts: opts, kinds: kinds()}
+	h.meta, _ = json.Marshal(h.capabilityStatement())
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+Prefix+"/metadata", h.metadata)
+	mux.HandleFunc(Prefix+"/{type}/{id}", h.authorized(h.instance))
+	mux.HandleFunc(Prefix+"/{type}", h.authorized(h.typeLevel))
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, http.StatusNotFound, Outcome("error", "not-supported", "no such FHIR endpoint: "+r.URL.Path))
+	})
+	return mux
+}
+
+func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
+	if !acceptsJSON(r) {
+		h.notAcceptable(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(h.meta)
+}
+
+// authorized checks the format, the token and the scope, then runs next with
+// the client and its audit actor in the context.
+func (h *handler) authorized(next func(http.ResponseWriter, *http.Request, *kind)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !acceptsJSON(r) {
+			h.notAcceptable(w, r)
+			return
+		}
+		token, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir"`)
+			h.fail(w, r, http.StatusUnauthorized, Outcome("error", "login", "a bearer token is required"))
+			return
+		}
+		client, err := h.auth.Authenticate(r.Context(), token)
+		if errors.Is(err, ErrInvalidToken) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="invalid_token"`)
+			h.fail(w, r, http.StatusUnauthorized, Outcome("error", "login", "the bearer token is not valid"))
+			return
+		}
+		if err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		k, ok := h.kinds[r.PathValue("type")]
+		if !ok {
+			h.fail(w, r, http.StatusNotFound, Outcome("error", "not-supported", "resource type "+r.PathValue("type")+" is not served here (see /fhir/metadata)"))
+			return
+		}
+		access := Read
+		if r.Method == http.MethodPost {
+			access = Write
+		}
+		if !client.Allows(k.name, access) {
+			scope := "system/" + k.name + "." + string(access)
+			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="insufficient_scope", scope="`+scope+`"`)
+			h.fail(w, r, http.StatusForbidden, Outcome("error", "forbidden", "this client lacks the scope "+scope))
+			return
+		}
+		ctx := withClient(r.Context(), client)
+		ctx = audit.WithActor(ctx, audit.Actor{Login: "fhir:" + client.ID, Role: "fhir_client", RemoteAddr: r.RemoteAddr})
+		next(w, r.WithContext(ctx), k)
+	}
+}
+
+func bearer(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	return token, ok && strings.EqualFold(scheme, "Bearer") && token != ""
+}
+
+// instance serves GET [type]/[id].
+func (h *handler) instance(w http.ResponseWriter, r *http.Request, k *kind) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || k.read == nil {
+		h.notAllowed(w, r, k, false)
+		return
+	}
+	res, err := k.read(h, r.Context(), r.PathValue("id"))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		h.fail(w, r, http.StatusNotFound, Outcome("error", "not-found", k.name+"/"+r.PathValue("id")+" does not exist"))
+	case err != nil:
+		h.internal(w, r, err)
+	default:
+		h.write(w, r, http.StatusOK, res)
+	}
+}
+
+// typeLevel serves GET [type]?params (search) and POST [type] (create).
+func (h *handler) typeLevel(w http.ResponseWriter, r *http.Request, k *kind) {
+	switch {
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && k.search != nil:
+		h.searchType(w, r, k)
+	case r.Method == http.MethodPost && k.create != nil:
+		h.createType(w, r, k)
+	default:
+		h.notAllowed(w, r, k, true)
+	}
+}
+
+func (h *handler) notAllowed(w http.ResponseWriter, r *http.Request, k *kind, typeLevel bool) {
+	var allow []string
+	if typeLevel && k.search != nil || !typeLevel && k.read != nil {
+		allow = append(allow, "GET")
+	}
+	if typeLevel && k.create != nil {
+		allow = append(allow, "POST")
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	h.fail(w, r, http.StatusMethodNotAllowed, Outcome("error", "not-supported", r.Method+" is not supported here for "+k.name))
+}
+
+func (h *handler) notAcceptable(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, r, http.StatusNotAcceptable, Outcome("error", "not-supported", "only JSON is served (application/fhir+json)"))
+}
+
+func (h *handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	h.opts.Logger.ErrorContext(r.Context(), "fhir", "method", r.Method, "path", r.URL.Path, "err", err)
+	h.fail(w, r, http.StatusInternalServerError, Outcome("fatal", "exception", "internal error"))
+}
+
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, status int, oo OperationOutcome) {
+	h.write(w, r, status, oo)
+}
+
+func (h *handler) write(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var body []byte
+	var err error
+	if r.URL.Query().Get("_pretty") == "true" {
+		body, err = json.MarshalIndent(v, "", "  ")
+	} else {
+		body, err = json.Marshal(v)
+	}
+	if err != nil {
+		h.opts.Logger.ErrorContext(r.Context(), "fhir: encoding", "err", err)
+		status, body = http.StatusInternalServerError, []byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"fatal","code":"exception"}]}`)
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// jsonTypes are the media types and _format values taken as JSON.
+var jsonTypes = map[string]bool{"json": true, "application/json": true, "application/fhir+json": true,
+	"application/json+fhir": true, "*/*": true, "application/*": true}
+
+// acceptsJSON tells whether the client takes JSON: _format wins over Accept.
+func acceptsJSON(r *http.Request) bool {
+	if f := r.URL.Query().Get("_format"); f != "" {
+		// A "+" left unescaped in the query reads as a space.
+		mt := strings.ReplaceAll(mediaType(f), " ", "+")
+		return jsonTypes[mt] && mt != "*/*" && mt != "application/*"
+	}
+	accept := r.Header.Get("Accept")
+	if strings.TrimSpace(accept) == "" {
+		return true
+	}
+	for _, part := range strings.Split(accept, ",") {
+		if jsonTypes[mediaType(part)] {
+			return true
+		}
+	}
+	return false
+}
+
+// mediaType is a media type without its parameters, in lower case.
+func mediaType(s string) string {
+	s, _, _ = strings.Cut(s, ";")
+	return strings.ToLower(strings.TrimSpace(s))
+}
+
+// lenient tells whether the client asked for unknown search parameters to
+// be ignored (Prefer: handling=lenient); the default is strict.
+func lenient(r *http.Request) bool {
+	for _, v := range r.Header.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.ReplaceAll(strings.TrimSpace(p), " ", ""), "handling=lenient") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// actName is the act's name in the catalogue, or its id when unknown.
+func (h *handler) actName(actID string) string {
+	if h.opts.Catalog != nil {
+		if a, ok := h.opts.Catalog.Act(actID); ok {
+			return a.Name.In(h.opts.Lang)
+		}
+	}
+	return actID
+}
+
+func (h *handler) today() time.Time { return h.opts.Now().In(h.opts.Location) }
