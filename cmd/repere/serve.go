@@ -32,6 +32,8 @@ type serveConfig struct {
 	sessionIdle, sessionMax    time.Duration
 	timezone                   string
 	dicom                      dicomConfig
+	mail                       mailConfig
+	practicePhone, baseURL     string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -51,7 +53,10 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.DurationVar(&c.sessionIdle, "session-idle", 60*time.Minute, "sign out after this long without activity")
 	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "sign out after this long in any case")
 	fs.StringVar(&c.timezone, "timezone", envDefault("timezone", "Europe/Paris"), "the practice's time zone")
+	fs.StringVar(&c.practicePhone, "practice-phone", envDefault("practice-phone", ""), "phone number printed on patient documents when the site has none")
+	fs.StringVar(&c.baseURL, "base-url", envDefault("base-url", ""), "public address of the server, e.g. https://repere.example.org (links in the FHIR API)")
 	dicomFlags(fs, &c.dicom)
+	mailFlags(fs, &c.mail)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -106,8 +111,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	srv, err := web.New(web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
-		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, Version: buildVersion(), Location: loc}, st, cat, bundle, log)
+	mailer, mailDesc, err := cfg.mail.mailer()
+	if err != nil {
+		return err
+	}
+	log.Info("email", "smtp", mailDesc, "reminder_days", cfg.mail.reminderDays)
+	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
+		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
+		Version: buildVersion(), Location: loc, ReminderDays: cfg.mail.reminderDays}
+	if mailer != nil {
+		webCfg.Mailer = mailer
+	}
+	srv, err := web.New(webCfg, st, cat, bundle, log)
 	if err != nil {
 		return err
 	}
@@ -128,6 +143,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go srv.CleanSessions(ctx, 10*time.Minute)
+	go srv.RunOutbox(ctx, web.OutboxOptions{Retry: retryAfter})
 	errc := make(chan error, 2)
 	go func() { errc <- httpServer.Serve(ln) }()
 	if dicomServer != nil {

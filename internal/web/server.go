@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"repere/internal/auth"
+	"repere/internal/fhir"
 	"repere/internal/catalog"
 	"repere/internal/i18n"
 	"repere/internal/store"
@@ -33,6 +34,7 @@ type Config struct {
 	PracticePhone string
 	Version       string
 	Location      *time.Location // the practice's time zone (default Europe/Paris)
+	BaseURL       string         // the public address, e.g. https://repere.example.org (FHIR links); empty: relative
 	// Mailer sends the outbox's emails; nil when SMTP is not configured
 	// (the pages say so and documents are printed instead).
 	Mailer Mailer
@@ -187,6 +189,9 @@ func (s *Server) routes() []route {
 		{"GET /admin/practice", adminOnly, s.practiceAdmin},
 		{"POST /admin/practice/{action}", adminOnly, s.practiceChange},
 		{"POST /admin/feeds", adminOnly, s.createFeed},
+		{"GET /admin/api", adminOnly, s.apiClients},
+		{"POST /admin/api", adminOnly, s.createAPIClient},
+		{"POST /admin/api/{id}/revoke", adminOnly, s.revokeAPIClient},
 		{"GET /admin/privacy", adminOnly, s.privacyAdmin},
 		{"GET /admin/patients/{id}/privacy", adminOnly, s.privacyPatient},
 		{"GET /admin/patients/{id}/export", adminOnly, s.exportPatient},
@@ -205,6 +210,7 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /metrics", s.metricsHandler())
+	mux.Handle(fhir.Prefix+"/", s.fhirHandler()) // its own bearer-token auth, scopes and audit
 	mux.Handle("/", s.adapt(s.notFound))
 
 	var h http.Handler = mux

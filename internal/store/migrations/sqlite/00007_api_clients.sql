@@ -1,0 +1,14 @@
+-- +goose Up
+-- Systems allowed to use the FHIR API: only the SHA-256 of their bearer token is kept.
+CREATE TABLE api_clients (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    scopes TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    created_by TEXT NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0
+);
+
+-- +goose Down
+DROP TABLE api_clients;
