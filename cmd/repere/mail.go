@@ -82,4 +82,6 @@ func (m *outboxMailer) Send(ctx context.Context, row store.OutboxMail) error {
 func (m *outboxMailer) Permanent(err error) bool { return mail.Permanent(err) }
 
 // retryAfter is the outbox's retry schedule (package mail's).
-func retryAfter(attempts int, last time.Time) (time.Time, bool) { return mail.NextAttempt(attempts, last) }
+func retryAfter(attempts int, last time.Time) (time.Time, bool) {
+	return mail.NextAttempt(attempts, last)
+}

@@ -78,7 +78,9 @@ func (f fhirSource) SearchAppointments(ctx context.Context, q fhir.AppointmentQu
 		AccessionNumber: q.AccessionNumber, Statuses: q.Statuses, From: q.From, To: q.To, Limit: q.Count, Offset: q.Offset})
 }
 
-func (f fhirSource) Radiologists(ctx context.Context) ([]auth.User, error) { return f.s.store.Radiologists(ctx) }
+func (f fhirSource) Radiologists(ctx context.Context) ([]auth.User, error) {
+	return f.s.store.Radiologists(ctx)
+}
 
 func (f fhirSource) Physicians(ctx context.Context) ([]practice.Physician, error) {
 	return f.s.store.Physicians(ctx)

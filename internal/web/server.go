@@ -16,8 +16,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"repere/internal/auth"
-	"repere/internal/fhir"
 	"repere/internal/catalog"
+	"repere/internal/fhir"
 	"repere/internal/i18n"
 	"repere/internal/store"
 )
