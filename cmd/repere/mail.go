@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"fmt"
 	netmail "net/mail"
@@ -9,7 +8,7 @@ import (
 	"time"
 
 	"repere/internal/mail"
-	"repere/internal/store"
+	"repere/internal/web"
 )
 
 // mailConfig holds the SMTP flags; without a host, email is off and the
@@ -35,7 +34,7 @@ func mailFlags(fs *flag.FlagSet, c *mailConfig) {
 }
 
 // mailer builds the outbox's sender, or nil when email is off.
-func (c mailConfig) mailer() (*outboxMailer, string, error) {
+func (c mailConfig) mailer() (web.Mailer, string, error) {
 	if c.host == "" {
 		return nil, "off", nil
 	}
@@ -55,31 +54,8 @@ func (c mailConfig) mailer() (*outboxMailer, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return &outboxMailer{sender: sender, from: cfg.From}, cfg.String(), nil
+	return web.NewMailer(sender, cfg.From), cfg.String(), nil
 }
-
-// outboxMailer turns an outbox row into a message. The message id and date
-// come from the row, so a retry sends the very same bytes.
-type outboxMailer struct {
-	sender *mail.Sender
-	from   netmail.Address
-}
-
-func (m *outboxMailer) Send(ctx context.Context, row store.OutboxMail) error {
-	to, err := netmail.ParseAddress(row.To)
-	if err != nil {
-		return fmt.Errorf("%w: recipient %q: %v", mail.ErrInvalid, row.To, err)
-	}
-	msg := mail.Message{From: m.from, To: *to, Subject: row.Subject, Text: row.Text, HTML: row.HTML,
-		MessageID: fmt.Sprintf("<outbox-%d.%d@repere>", row.ID, row.CreatedAt.Unix()), Date: row.CreatedAt,
-		Headers: map[string]string{"Auto-Submitted": "auto-generated"}}
-	for _, a := range row.Attachments {
-		msg.Attachments = append(msg.Attachments, mail.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
-	}
-	return m.sender.Send(ctx, msg)
-}
-
-func (m *outboxMailer) Permanent(err error) bool { return mail.Permanent(err) }
 
 // retryAfter is the outbox's retry schedule (package mail's).
 func retryAfter(attempts int, last time.Time) (time.Time, bool) {

@@ -119,9 +119,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
 		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
 		Version: buildVersion(), Location: loc, ReminderDays: cfg.mail.reminderDays}
-	if mailer != nil {
-		webCfg.Mailer = mailer
-	}
+	webCfg.Mailer = mailer
 	srv, err := web.New(webCfg, st, cat, bundle, log)
 	if err != nil {
 		return err

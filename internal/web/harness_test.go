@@ -50,6 +50,12 @@ var roleLogins = map[auth.Role]string{
 
 func newHarness(t testing.TB, st *store.Store) *harness {
 	t.Helper()
+	return newHarnessWith(t, st, func(*web.Config) {})
+}
+
+// newHarnessWith lets a test set the server's configuration (a mailer...).
+func newHarnessWith(t testing.TB, st *store.Store, configure func(*web.Config)) *harness {
+	t.Helper()
 	ctx := context.Background()
 	cat, err := catalog.Load("")
 	if err != nil {
@@ -81,7 +87,9 @@ func newHarness(t testing.TB, st *store.Store) *harness {
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	h.srv, err = web.New(web.Config{Version: "test"}, st, cat, bundle, log)
+	cfg := web.Config{Version: "test"}
+	configure(&cfg)
+	h.srv, err = web.New(cfg, st, cat, bundle, log)
 	if err != nil {
 		t.Fatal(err)
 	}

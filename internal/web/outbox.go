@@ -3,12 +3,15 @@ package web
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
+	netmail "net/mail"
 	"time"
 
 	"repere/internal/audit"
 	"repere/internal/documents"
 	"repere/internal/i18n"
+	"repere/internal/mail"
 	"repere/internal/store"
 )
 
@@ -177,3 +180,31 @@ func (s *Server) queueReminders(ctx context.Context) error {
 	}
 	return nil
 }
+
+// NewMailer sends outbox rows with an SMTP sender, from the practice's address.
+func NewMailer(sender *mail.Sender, from netmail.Address) Mailer {
+	return &outboxMailer{sender: sender, from: from}
+}
+
+// outboxMailer turns an outbox row into a message. The message id and date
+// come from the row, so a retry sends the very same bytes.
+type outboxMailer struct {
+	sender *mail.Sender
+	from   netmail.Address
+}
+
+func (m *outboxMailer) Send(ctx context.Context, row store.OutboxMail) error {
+	to, err := netmail.ParseAddress(row.To)
+	if err != nil {
+		return fmt.Errorf("%w: recipient %q: %v", mail.ErrInvalid, row.To, err)
+	}
+	msg := mail.Message{From: m.from, To: *to, Subject: row.Subject, Text: row.Text, HTML: row.HTML,
+		MessageID: fmt.Sprintf("<outbox-%d.%d@repere>", row.ID, row.CreatedAt.Unix()), Date: row.CreatedAt,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"}}
+	for _, a := range row.Attachments {
+		msg.Attachments = append(msg.Attachments, mail.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+	}
+	return m.sender.Send(ctx, msg)
+}
+
+func (m *outboxMailer) Permanent(err error) bool { return mail.Permanent(err) }
