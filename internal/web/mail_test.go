@@ -2,8 +2,8 @@ package web_test
 
 import (
 	"context"
-	netmail "net/mail"
 	"net/http"
+	netmail "net/mail"
 	"strings"
 	"testing"
 	"time"
