@@ -53,8 +53,16 @@ type referralPage struct {
 	CanBook                                bool
 	// StatusChoices are the statuses staff may set by hand; StatusForm is
 	// the refused status form as typed.
-	StatusChoices []referral.Status
-	StatusForm    struct {
+	// Screening is the questionnaire's verdict for the booked date.
+	Screening       screeningState
+	Findings        []findingView
+	Holds           []holdView
+	ScreeningErrors []string
+	OverrideRule    string // the finding whose override was refused, to reopen it
+	NewLink         string // a patient link just made, shown once
+	IsRadiologist   bool
+	StatusChoices   []referral.Status
+	StatusForm      struct {
 		Status, Reason string
 		Errors         []string
 	}
@@ -85,7 +93,12 @@ func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
 	if err := s.bookingChoices(r, &p); err != nil {
 		return p, err
 	}
+	if p.Screening, err = s.loadScreening(ctx, p.Referral, p.Act, bookedAppointment(p.Appointments)); err != nil {
+		return p, err
+	}
+	p.Findings, p.Holds = s.verdictView(localizer(r), p.Screening)
 	u := currentUser(r)
+	p.IsRadiologist = u.Role == auth.Radiologist
 	booked := slices.ContainsFunc(p.Appointments, func(a booking.Appointment) bool { return a.Status == booking.Booked })
 	if u.Role.In(bookers...) {
 		for _, st := range referral.Statuses {
@@ -190,9 +203,26 @@ func (s *Server) proposeSlots(r *http.Request, p *referralPage) error {
 }
 
 // earliestStart is the earliest instant an act of the referral may start:
-// an hour from now, on a 5-minute step.
+// an hour from now, on a 5-minute step, or later when a treatment hold of
+// its screening says so.
 func (s *Server) earliestStart(ctx context.Context, referralID int64) (time.Time, error) {
-	return time.Now().Add(time.Hour).Truncate(5 * time.Minute), nil
+	earliest := time.Now().Add(time.Hour).Truncate(5 * time.Minute)
+	ref, err := s.store.Referral(ctx, referralID)
+	if err != nil {
+		return earliest, err
+	}
+	act, ok := s.catalog.Act(ref.ActID)
+	if !ok {
+		return earliest, nil
+	}
+	st, err := s.loadScreening(ctx, ref, act, nil)
+	if err != nil {
+		return earliest, err
+	}
+	if st.Earliest.After(earliest) {
+		earliest = st.Earliest
+	}
+	return earliest, nil
 }
 
 // checkBooking checks a chosen slot against the calendars (opening hours,

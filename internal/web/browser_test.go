@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,8 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"repere/internal/auth"
+	"repere/internal/store"
 	"repere/internal/storetest"
 )
 
@@ -246,6 +249,64 @@ func TestBrowserTabletConsent(t *testing.T) {
 		t.Errorf("hash shown = %q", hash)
 	}
 	shoot(t, ctx, dir, "appointment-documents")
+	for _, m := range console.all() {
+		if strings.Contains(m, "Content Security Policy") || strings.Contains(strings.ToLower(m), "uncaught") {
+			t.Errorf("browser console: %s", m)
+		}
+	}
+}
+
+// TestBrowserPhoneQuestionnaire fills the patient's questionnaire on a phone
+// screen: nothing overflows sideways, the choices are big enough to tap,
+// and the answers arrive.
+func TestBrowserPhoneQuestionnaire(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	ctx, console := browser(t)
+	dir := screenshotDir(t)
+	staff := h.signedIn(auth.Secretary)
+	ref := h.referralID("MERCIER")
+	page := staff.post("/staff/referrals/"+ref+"/screening/link", nil)
+	m := regexp.MustCompile(`<code id="patient-link">(/q/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatal("no link")
+	}
+	list, _ := h.store.ListReferrals(system, store.ReferralFilter{})
+	var born string
+	for _, r := range list {
+		if itoa(r.ID) == ref {
+			p, _ := h.store.Patient(system, r.PatientID)
+			born = p.BirthDate
+		}
+	}
+	run(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Navigate(h.ts.URL+m[1]+"?lang=fr"), chromedp.WaitVisible(chromedp.ID("birth_date")),
+		chromedp.SetValue(chromedp.ID("birth_date"), born), chromedp.Submit(chromedp.ID("birth_date")),
+		chromedp.WaitVisible(chromedp.CSS("form.questionnaire")))
+	overflow := func() bool {
+		return text(t, ctx, chromedp.Evaluate[bool]("document.documentElement.scrollWidth > window.innerWidth + 1"))
+	}
+	if overflow() {
+		t.Error("the questionnaire is wider than the phone")
+	}
+	if h := text(t, ctx, chromedp.Evaluate[float64](`document.querySelector("label.choice").getBoundingClientRect().height`)); h < 40 {
+		t.Errorf("a choice is %.0f px high, too small to tap", h)
+	}
+	shoot(t, ctx, dir, "questionnaire-phone")
+	// Tap "No" everywhere, "Yes" where yes is reassuring, and give the weight.
+	run(t, ctx, chromedp.Evaluate[chromedp.Void](`
+		for (const fs of document.querySelectorAll("fieldset.q-choice")) {
+			const name = fs.querySelector("input").name;
+			const want = (name === "q.can_lie_prone_30min" || name === "q.accompanying_person") ? "yes" : "no";
+			fs.querySelector('input[value="' + want + '"]').click();
+		}`),
+		chromedp.SetValue(chromedp.ID("f-weight_kg"), "58"),
+		chromedp.SetValue(chromedp.ID("f-prior_injections_12m"), "0"),
+		chromedp.Click(chromedp.CSS(`button[value="save"]`)),
+		chromedp.WaitVisible(chromedp.ID("q-done")))
+	shoot(t, ctx, dir, "questionnaire-done")
+	if page := staff.get("/staff/referrals/" + ref); !strings.Contains(page.body, "patient-link:") {
+		t.Error("the answers did not reach the referral")
+	}
 	for _, m := range console.all() {
 		if strings.Contains(m, "Content Security Policy") || strings.Contains(strings.ToLower(m), "uncaught") {
 			t.Errorf("browser console: %s", m)

@@ -83,9 +83,22 @@ func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string)
 	return f, nil
 }
 
-// holdsFor lists the treatments to stop before the act; screening fills it.
+// holdsFor lists the treatments to stop before the act, from the screening
+// evaluated for this appointment (a hold the radiologist overrode is left out).
 func (s *Server) holdsFor(ctx context.Context, f appointmentFile, lang string) ([]documents.Hold, error) {
-	return nil, nil
+	st, err := s.loadScreening(ctx, f.Referral, f.Act, &f.Appointment)
+	if err != nil {
+		return nil, err
+	}
+	over := overrides(st.Decisions)
+	var out []documents.Hold
+	for _, h := range st.Verdict.Holds {
+		if h.Review || h.LastDoseBy.IsZero() || over["hold."+h.DrugID] {
+			continue
+		}
+		out = append(out, documents.Hold{DrugName: h.DrugName.In(lang), LastDoseBy: h.LastDoseBy, RestartAdvice: h.Advice.In(lang)})
+	}
+	return out, nil
 }
 
 // siteOf returns the site of a room, or the first site.

@@ -278,3 +278,16 @@ func (h *harness) consentID() string {
 	h.consent = itoa(id)
 	return h.consent
 }
+
+// questionnaireToken makes a patient questionnaire link for the demo
+// blood patch and returns its token.
+func (h *harness) questionnaireToken() string {
+	h.t.Helper()
+	token := "questionnaire-token-" + h.referralID("LEFÈVRE")
+	sum := sha256.Sum256([]byte(token))
+	ref, _ := strconv.ParseInt(h.referralID("LEFÈVRE"), 10, 64)
+	if _, err := h.store.CreateScreeningLink(system, ref, hex.EncodeToString(sum[:]), time.Now().Add(time.Hour)); err != nil && !strings.Contains(err.Error(), "UNIQUE") && !strings.Contains(err.Error(), "23505") {
+		h.t.Fatal(err)
+	}
+	return token
+}

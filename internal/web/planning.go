@@ -23,6 +23,7 @@ type boardCard struct {
 	booking.Appointment
 	ActName             string
 	From, To, PlaceTill string
+	Safety              *safety // nil for acts done
 }
 
 type placeUse struct {
@@ -94,11 +95,18 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 		q.Set("radiologist", itoa(radiologist))
 	}
 	p.Query = q.Encode()
+	safeties, err := s.safetyOf(r.Context(), list)
+	if err != nil {
+		return err
+	}
 	byRoom := map[int64][]boardCard{}
 	byPlace := map[string][]boardCard{}
 	var placeOrder []string
 	for _, a := range list {
 		c := boardCard{Appointment: a, ActName: a.ActID, From: l.Time(a.Start.In(loc)), To: l.Time(a.RoomEnd.In(loc))}
+		if sf, ok := safeties[a.ID]; ok {
+			c.Safety = &sf
+		}
 		if act, ok := s.catalog.Act(a.ActID); ok {
 			c.ActName = act.Name.In(l.Lang)
 		}

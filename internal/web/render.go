@@ -31,7 +31,8 @@ var assets embed.FS
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
-	"join": strings.Join,
+	"join":      strings.Join,
+	"drugLabel": drugLabel,
 	// performedClass turns an MPPS status ("IN PROGRESS") into a key ("in_progress").
 	"performedClass": func(status string) string { return strings.ToLower(strings.ReplaceAll(status, " ", "_")) },
 	"list":           func(items ...string) []string { return items },

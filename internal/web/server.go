@@ -19,6 +19,7 @@ import (
 	"repere/internal/catalog"
 	"repere/internal/fhir"
 	"repere/internal/i18n"
+	"repere/internal/screening"
 	"repere/internal/store"
 )
 
@@ -40,19 +41,22 @@ type Config struct {
 	Mailer Mailer
 	// ReminderDays is how long before the act the reminder is sent (default 2).
 	ReminderDays int
+	// Screening is the screening rules; nil loads the embedded ones.
+	Screening *screening.Set
 }
 
 // Server holds what the handlers share.
 type Server struct {
-	cfg      Config
-	store    *store.Store
-	catalog  *catalog.Catalog
-	i18n     *i18n.Bundle
-	sessions *scs.SessionManager
-	pages    *pages
-	log      *slog.Logger
-	metrics  *metrics
-	registry *prometheus.Registry
+	cfg       Config
+	store     *store.Store
+	screening *screening.Set
+	catalog   *catalog.Catalog
+	i18n      *i18n.Bundle
+	sessions  *scs.SessionManager
+	pages     *pages
+	log       *slog.Logger
+	metrics   *metrics
+	registry  *prometheus.Registry
 
 	// OnRender, when set, is called with the name of every page rendered (tests).
 	OnRender func(page string)
@@ -83,6 +87,11 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Screening == nil {
+		if cfg.Screening, err = screening.Load(cat, ""); err != nil {
+			return nil, err
+		}
+	}
 	sm := scs.New()
 	sm.Store = st.Sessions()
 	sm.IdleTimeout = cfg.SessionIdle
@@ -92,7 +101,7 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	reg := prometheus.NewRegistry()
-	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg}
+	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg, screening: cfg.Screening}
 	s.metrics = newMetrics(reg)
 	return s, nil
 }
@@ -120,14 +129,15 @@ func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 
 // Role sets used by the route table.
 var (
-	public      []auth.Role // nil: no sign-in needed
-	anyone      = auth.Roles
-	staff       = auth.Staff
-	clinical    = []auth.Role{auth.Secretary, auth.Radiographer, auth.Radiologist}
-	bookers     = []auth.Role{auth.Secretary, auth.Radiologist}
-	adminOnly   = []auth.Role{auth.Admin}
-	referrers   = []auth.Role{auth.Referrer}
-	patientOnly = []auth.Role{auth.Patient}
+	public       []auth.Role // nil: no sign-in needed
+	anyone       = auth.Roles
+	staff        = auth.Staff
+	clinical     = []auth.Role{auth.Secretary, auth.Radiographer, auth.Radiologist}
+	bookers      = []auth.Role{auth.Secretary, auth.Radiologist}
+	adminOnly    = []auth.Role{auth.Admin}
+	radiologists = []auth.Role{auth.Radiologist}
+	referrers    = []auth.Role{auth.Referrer}
+	patientOnly  = []auth.Role{auth.Patient}
 )
 
 // route is one entry of the route table.
@@ -144,6 +154,8 @@ func (s *Server) routes() []route {
 		{"GET /actes/{slug}/fiche.pdf", public, s.infoSheet},
 		{"GET /healthz", public, s.healthz},
 		{"GET /calendar/{token}", public, s.calendarFeed}, // the secret token is the credential
+		{"GET /q/{token}", public, s.patientLink},         // the link and the birth date are the credentials
+		{"POST /q/{token}", public, s.patientLinkPost},
 		{"GET /login", public, s.loginForm},
 		{"POST /login", public, s.login},
 		{"POST /logout", anyone, s.logout},
@@ -176,6 +188,11 @@ func (s *Server) routes() []route {
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},
 		{"POST /staff/referrals/{id}/status", bookers, s.setReferralStatus},
+		{"GET /staff/referrals/{id}/screening", clinical, s.screeningForm},
+		{"POST /staff/referrals/{id}/screening", clinical, s.saveScreening},
+		{"POST /staff/referrals/{id}/screening/sign", radiologists, s.decideScreening},
+		{"POST /staff/referrals/{id}/screening/override", radiologists, s.decideScreening},
+		{"POST /staff/referrals/{id}/screening/link", bookers, s.createScreeningLink},
 		{"POST /staff/waiting/{id}/remove", bookers, s.removeFromWaitingList},
 		{"GET /staff/catalogue", staff, s.catalogue},
 		{"GET /staff/catalogue/{id}", staff, s.catalogueAct},

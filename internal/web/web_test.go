@@ -26,6 +26,9 @@ func (h *harness) concretePath(pattern string) (method, path string) {
 	if strings.Contains(path, "/consents/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.consentID())
 	}
+	if strings.HasPrefix(path, "/q/{token}") {
+		path = strings.ReplaceAll(path, "{token}", h.questionnaireToken())
+	}
 	if strings.Contains(path, "{token}") {
 		path = strings.ReplaceAll(path, "{token}", h.feedToken())
 	}

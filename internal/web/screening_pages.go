@@ -1,0 +1,304 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/catalog"
+	"repere/internal/referral"
+	"repere/internal/screening"
+	"repere/internal/store"
+)
+
+// screeningPage is the staff questionnaire of a referral.
+type screeningPage struct {
+	Referral referral.Referral
+	Act      *catalog.Act
+	ActName  string
+	Form     questionnaireForm
+	Stale    bool // someone saved meanwhile: the form shows the new answers
+}
+
+func (s *Server) loadScreeningPage(r *http.Request) (screeningPage, screeningState, error) {
+	var p screeningPage
+	id, err := pathID(r)
+	if err != nil {
+		return p, screeningState{}, err
+	}
+	if p.Referral, err = s.store.Referral(r.Context(), id); err != nil {
+		return p, screeningState{}, err
+	}
+	act, ok := s.catalog.Act(p.Referral.ActID)
+	if !ok {
+		return p, screeningState{}, errStatus(http.StatusNotFound, "error.not_found")
+	}
+	p.Act, p.ActName = act, act.Name.In(localizer(r).Lang)
+	st, err := s.loadScreening(r.Context(), p.Referral, nil, nil)
+	return p, st, err
+}
+
+func (s *Server) screeningForm(w http.ResponseWriter, r *http.Request) error {
+	p, st, err := s.loadScreeningPage(r)
+	if err != nil {
+		return err
+	}
+	p.Form = s.newQuestionnaire(localizer(r), p.Act, st.Answers, st.Version, true)
+	return s.render(w, r, http.StatusOK, "screening", "screening.title", "referrals", p)
+}
+
+// saveScreening stores the staff's answers; the verdict is computed again
+// from them wherever it is shown.
+func (s *Server) saveScreening(w http.ResponseWriter, r *http.Request) error {
+	p, st, err := s.loadScreeningPage(r)
+	if err != nil {
+		return err
+	}
+	l := localizer(r)
+	p.Form = s.newQuestionnaire(l, p.Act, screening.Answers{}, st.Version, true)
+	p.Form.Version = int(formID(r, "version"))
+	answers := s.readQuestionnaire(l, &p.Form, r.PostForm, time.Now())
+	if r.PostFormValue("action") == "add_row" || len(p.Form.Errors) > 0 {
+		if r.PostFormValue("action") == "add_row" {
+			p.Form.setRows(len(p.Form.Rows) + 1)
+		}
+		status := http.StatusOK
+		if len(p.Form.Errors) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
+		return s.render(w, r, status, "screening", "screening.title", "referrals", p)
+	}
+	data, err := json.Marshal(answers)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.SaveScreening(r.Context(), p.Referral.ID, data, p.Form.Version); errors.Is(err, store.ErrStale) {
+		// Someone saved meanwhile: show their answers; nothing is overwritten.
+		p.Form = s.newQuestionnaire(l, p.Act, st.Answers, st.Version, true)
+		p.Stale = true
+		return s.render(w, r, http.StatusConflict, "screening", "screening.title", "referrals", p)
+	} else if err != nil {
+		return err
+	}
+	s.flash(r, "screening.saved")
+	http.Redirect(w, r, "/staff/referrals/"+itoa(p.Referral.ID)+"#screening-h", http.StatusSeeOther)
+	return nil
+}
+
+// decideScreening records the radiologist's signature of the screening, or
+// the override of one finding with its mandatory reason.
+func (s *Server) decideScreening(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadReferralPage(r)
+	if err != nil {
+		return err
+	}
+	if p.Act == nil {
+		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	d := store.ScreeningDecision{ReferralID: p.Referral.ID, AnswersVersion: p.Screening.Version, VerdictStatus: string(p.Screening.Verdict.Status)}
+	if strings.HasSuffix(r.URL.Path, "/override") {
+		d.Kind, d.RuleID, d.Reason = store.DecisionOverride, r.PostFormValue("rule"), strings.TrimSpace(r.PostFormValue("reason"))
+		found := false
+		for _, rs := range p.Screening.Verdict.Reasons {
+			found = found || (rs.RuleID == d.RuleID && rs.Outcome != screening.OutcomeIncomplete && !rs.Overridden)
+		}
+		switch {
+		case !found:
+			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.rule"))
+		case d.Reason == "":
+			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.reason"))
+			p.OverrideRule = d.RuleID
+		}
+	} else {
+		d.Kind = store.DecisionSigned
+		if p.Screening.Version == 0 || p.Screening.Verdict.Status == screening.Incomplete {
+			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.incomplete"))
+		}
+	}
+	if len(p.ScreeningErrors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
+	}
+	if _, err := s.store.AddScreeningDecision(r.Context(), d); err != nil {
+		return err
+	}
+	s.flash(r, map[string]string{store.DecisionSigned: "screening.signed", store.DecisionOverride: "screening.override_done"}[d.Kind])
+	http.Redirect(w, r, "/staff/referrals/"+itoa(p.Referral.ID)+"#screening-h", http.StatusSeeOther)
+	return nil
+}
+
+// linkLifetime is how long a patient's questionnaire link works.
+const linkLifetime = 7 * 24 * time.Hour
+
+// maxLinkFailures locks a link after this many wrong birth dates.
+const maxLinkFailures = 5
+
+// createScreeningLink makes a patient's questionnaire link and shows it once.
+func (s *Server) createScreeningLink(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadReferralPage(r)
+	if err != nil {
+		return err
+	}
+	b := make([]byte, 24)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	if _, err := s.store.CreateScreeningLink(r.Context(), p.Referral.ID, tokenHash(token), time.Now().Add(linkLifetime)); err != nil {
+		return err
+	}
+	p.NewLink = s.cfg.BaseURL + "/q/" + token
+	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
+}
+
+func tokenHash(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// patientQuestionnaire is the patient's page behind a link: the birth date
+// first, then the questionnaire, then thanks.
+type patientQuestionnaire struct {
+	Token     string
+	Step      string // birth_date, form, done, expired
+	ActName   string
+	BirthDate string
+	Form      questionnaireForm
+	Errors    []string
+}
+
+// openLink finds a usable link and puts its patient as the audit actor.
+func (s *Server) openLink(r *http.Request) (store.ScreeningLink, *http.Request, string, error) {
+	token := r.PathValue("token")
+	actor := audit.Actor{Login: "patient-link", Role: string(auth.Patient), RemoteAddr: remoteAddr(r)}
+	r = r.WithContext(audit.WithActor(r.Context(), actor))
+	link, err := s.store.ScreeningLinkByHash(r.Context(), tokenHash(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return link, r, "expired", nil
+	}
+	if err != nil {
+		return link, r, "", err
+	}
+	actor.Login = "patient-link:" + itoa(link.ID)
+	r = r.WithContext(audit.WithActor(r.Context(), actor))
+	switch {
+	case time.Now().After(link.ExpiresAt), link.Failures >= maxLinkFailures:
+		return link, r, "expired", nil
+	case s.sessions.GetBool(r.Context(), linkSessionKey(link.ID)):
+		return link, r, "form", nil
+	}
+	return link, r, "birth_date", nil
+}
+
+func linkSessionKey(id int64) string { return "screening_link:" + itoa(id) }
+
+func (s *Server) patientLink(w http.ResponseWriter, r *http.Request) error {
+	link, r, step, err := s.openLink(r)
+	if err != nil {
+		return err
+	}
+	p := patientQuestionnaire{Token: r.PathValue("token"), Step: step}
+	status := http.StatusOK
+	if step == "expired" {
+		status = http.StatusGone
+	}
+	if step == "form" {
+		if err := s.fillPatientForm(r, &p, link); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, status, "questionnaire", "questionnaire.title", "", p)
+}
+
+func (s *Server) fillPatientForm(r *http.Request, p *patientQuestionnaire, link store.ScreeningLink) error {
+	ref, err := s.store.Referral(r.Context(), link.ReferralID)
+	if err != nil {
+		return err
+	}
+	act, ok := s.catalog.Act(ref.ActID)
+	if !ok {
+		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	st, err := s.loadScreening(r.Context(), ref, nil, nil)
+	if err != nil {
+		return err
+	}
+	p.ActName = act.Name.In(localizer(r).Lang)
+	p.Form = s.newQuestionnaire(localizer(r), act, st.Answers, st.Version, false)
+	return nil
+}
+
+// patientLinkPost checks the birth date, or saves the patient's answers.
+func (s *Server) patientLinkPost(w http.ResponseWriter, r *http.Request) error {
+	link, r, step, err := s.openLink(r)
+	if err != nil {
+		return err
+	}
+	l := localizer(r)
+	p := patientQuestionnaire{Token: r.PathValue("token"), Step: step}
+	switch step {
+	case "expired":
+		return s.render(w, r, http.StatusGone, "questionnaire", "questionnaire.title", "", p)
+	case "birth_date":
+		p.BirthDate = strings.TrimSpace(r.PostFormValue("birth_date"))
+		day, ok := parseDay(p.BirthDate)
+		if !ok || day != link.BirthDate {
+			if err := s.store.ScreeningLinkFailed(r.Context(), link); err != nil {
+				return err
+			}
+			p.Errors = append(p.Errors, l.T("questionnaire.err.birth_date"))
+			return s.render(w, r, http.StatusUnprocessableEntity, "questionnaire", "questionnaire.title", "", p)
+		}
+		if err := s.sessions.RenewToken(r.Context()); err != nil {
+			return err
+		}
+		s.sessions.Put(r.Context(), linkSessionKey(link.ID), true)
+		http.Redirect(w, r, "/q/"+p.Token, http.StatusSeeOther)
+		return nil
+	}
+	if err := s.fillPatientForm(r, &p, link); err != nil {
+		return err
+	}
+	version := p.Form.Version
+	answers := s.readQuestionnaire(l, &p.Form, r.PostForm, time.Now())
+	if r.PostFormValue("action") == "add_row" || len(p.Form.Errors) > 0 {
+		if r.PostFormValue("action") == "add_row" {
+			p.Form.setRows(len(p.Form.Rows) + 1)
+		}
+		status := http.StatusOK
+		if len(p.Form.Errors) > 0 {
+			status = http.StatusUnprocessableEntity
+		}
+		return s.render(w, r, status, "questionnaire", "questionnaire.title", "", p)
+	}
+	data, err := json.Marshal(answers)
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.SaveScreening(r.Context(), link.ReferralID, data, version); errors.Is(err, store.ErrStale) {
+		p.Errors = append(p.Errors, l.T("questionnaire.err.stale"))
+		return s.render(w, r, http.StatusConflict, "questionnaire", "questionnaire.title", "", p)
+	} else if err != nil {
+		return err
+	}
+	if err := s.store.ScreeningLinkSubmitted(r.Context(), link); err != nil {
+		return err
+	}
+	p.Step = "done"
+	return s.render(w, r, http.StatusOK, "questionnaire", "questionnaire.title", "", p)
+}
+
+// parseDay reads a birth date typed as YYYY-MM-DD or DD/MM/YYYY.
+func parseDay(q string) (string, bool) {
+	for _, layout := range []string{time.DateOnly, "02/01/2006", "2/1/2006"} {
+		if t, err := time.Parse(layout, q); err == nil {
+			return t.Format(time.DateOnly), true
+		}
+	}
+	return "", false
+}
