@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"repere/internal/catalog"
 	"repere/internal/dimse"
 	"repere/internal/mpps"
+	"repere/internal/screening"
 	"repere/internal/store"
 	"repere/internal/worklist"
 )
@@ -64,7 +66,7 @@ func parsePairs(s string) (map[string]string, error) {
 }
 
 // newDicomServer builds the worklist server on the store, or nil when disabled.
-func newDicomServer(c dicomConfig, st *store.Store, cat *catalog.Catalog, loc *time.Location, log *slog.Logger) (*dimse.Server, error) {
+func newDicomServer(c dicomConfig, st *store.Store, cat *catalog.Catalog, set *screening.Set, loc *time.Location, log *slog.Logger) (*dimse.Server, error) {
 	if c.addr == "" || c.addr == "off" {
 		return nil, nil
 	}
@@ -95,7 +97,7 @@ func newDicomServer(c dicomConfig, st *store.Store, cat *catalog.Catalog, loc *t
 		}
 	}
 	maps.Copy(byCalling, stations)
-	h := worklist.NewHandler(worklist.Config{Source: &worklistSource{st: st, cat: cat}, Charset: charset, StationByCallingAE: byCalling,
+	h := worklist.NewHandler(worklist.Config{Source: &worklistSource{st: st, cat: cat, screening: set, loc: loc}, Charset: charset, StationByCallingAE: byCalling,
 		AllowUnmappedAll: c.allowUnmappedAll, Location: loc, Logger: log})
 	steps := mpps.NewHandler(mpps.Config{Store: dicomSteps{st.PerformedSteps()}, Location: loc, Logger: log})
 	return &dimse.Server{Addr: c.addr, AETitle: c.aeTitle, AllowedCallingAEs: allowed, Find: h, MPPS: steps, Logger: log}, nil
@@ -115,10 +117,14 @@ func (d dicomSteps) UpdateStep(ctx context.Context, uid string, apply func(cur *
 	return d.steps.UpdateStep(audit.WithActor(ctx, dicomActor), uid, apply)
 }
 
-// worklistSource serves booked appointments to the scanners.
+// worklistSource serves booked appointments to the scanners, with what the
+// console operator must see from the safety screening (alerts, contrast
+// allergy, weight), evaluated at each query so it is never out of date.
 type worklistSource struct {
-	st  *store.Store
-	cat *catalog.Catalog
+	st        *store.Store
+	cat       *catalog.Catalog
+	screening *screening.Set
+	loc       *time.Location
 }
 
 func (w *worklistSource) WorklistItems(ctx context.Context, r worklist.Range) ([]worklist.Item, error) {
@@ -128,10 +134,57 @@ func (w *worklistSource) WorklistItems(ctx context.Context, r worklist.Range) ([
 		return nil, err
 	}
 	items := make([]worklist.Item, 0, len(rows))
+	refs := make([]int64, 0, len(rows))
 	for _, row := range rows {
-		items = append(items, w.item(row))
+		refs = append(refs, row.Appointment.ReferralID)
+	}
+	answers, err := w.st.Screenings(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	for _, row := range rows {
+		it := w.item(row)
+		if sc, ok := answers[row.Appointment.ReferralID]; ok {
+			if err := w.addSafety(ctx, &it, row, sc); err != nil {
+				return nil, err
+			}
+		}
+		items = append(items, it)
 	}
 	return items, nil
+}
+
+// addSafety puts the screening's console alerts, contrast allergy and the
+// patient's weight on a worklist entry.
+func (w *worklistSource) addSafety(ctx context.Context, it *worklist.Item, row store.WorklistRow, sc store.Screening) error {
+	act, ok := w.cat.Act(row.Appointment.ActID)
+	if !ok || w.screening == nil {
+		return nil
+	}
+	var a screening.Answers
+	if err := json.Unmarshal(sc.Answers, &a); err != nil {
+		return err
+	}
+	decisions, err := w.st.ScreeningDecisions(ctx, row.Appointment.ReferralID)
+	if err != nil {
+		return err
+	}
+	over := map[string]bool{}
+	for _, d := range decisions {
+		if d.Kind == store.DecisionOverride {
+			over[d.RuleID] = true
+		}
+	}
+	v := w.screening.Evaluate(screening.Input{Act: act, Variant: row.Appointment.VariantID, Answers: a, Appointment: row.Appointment.Start,
+		Now: time.Now(), Loc: w.loc}).WithOverrides(over)
+	it.MedicalAlerts = v.MedicalAlerts("fr")
+	if allergy := v.ContrastAllergy("fr"); allergy != "" {
+		it.ContrastAllergies = []string{allergy}
+	}
+	if kg, err := strconv.ParseFloat(a.Values["weight_kg"], 64); err == nil && kg > 0 {
+		it.PatientWeightKg = kg
+	}
+	return nil
 }
 
 func (w *worklistSource) item(row store.WorklistRow) worklist.Item {

@@ -99,3 +99,40 @@ func TestConsoleListsAndPerformedSteps(t *testing.T) {
 		t.Errorf("after COMPLETED: %d entries, want the other one only:\n%s", n, after)
 	}
 }
+
+// TestWorklistCarriesSafety: the demo patient with a contrast allergy shows
+// it, with the screening's alert and his weight, in findscu -W output.
+func TestWorklistCarriesSafety(t *testing.T) {
+	findscu := requireTool(t, "findscu")
+	port := freePort(t)
+	_, _, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
+	defer stop()
+	paris, _ := time.LoadLocation("Europe/Paris")
+	day := demo.Tomorrow(time.Now(), paris).Format("20060102")
+	out, err := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_INTERV",
+		"-k", "PatientName", "-k", "MedicalAlerts", "-k", "Allergies", "-k", "PatientWeight",
+		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate="+day, "127.0.0.1", port).CombinedOutput()
+	if err != nil {
+		t.Fatalf("findscu: %v\n%s", err, out)
+	}
+	var pasquier string
+	for _, response := range strings.Split(string(out), "Find Response:") {
+		if strings.Contains(response, "PASQUIER") {
+			pasquier = response
+		}
+	}
+	for _, want := range []string{"(0010,2110) LO [Produit de contraste iodé", "(0010,1030) DS [81"} {
+		if !strings.Contains(pasquier, want) {
+			t.Errorf("PASQUIER's entry lacks %q:\n%s", want, pasquier)
+		}
+	}
+	// Scanner 2's console: ROUSSEAU comes without anyone to take her home.
+	out, err = exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT2_INTERV", "-k", "PatientName", "-k", "MedicalAlerts",
+		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate="+day, "127.0.0.1", port).CombinedOutput()
+	if err != nil {
+		t.Fatalf("findscu: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "ROUSSEAU") || !strings.Contains(string(out), "(0010,2000) LO [Pas d'accompagnant") {
+		t.Errorf("ROUSSEAU's entry lacks the medical alert:\n%s", out)
+	}
+}

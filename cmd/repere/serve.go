@@ -19,12 +19,14 @@ import (
 	"repere/internal/catalog"
 	"repere/internal/demo"
 	"repere/internal/i18n"
+	"repere/internal/screening"
 	"repere/internal/store"
 	"repere/internal/web"
 )
 
 type serveConfig struct {
 	addr, db, catalogDir       string
+	screeningDir               string
 	demo                       bool
 	logFormat, logLevel        string
 	secureCookies, hsts        bool
@@ -43,6 +45,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.addr, "addr", envDefault("addr", ":8080"), "HTTP listen address (env REPERE_ADDR)")
 	db := dbFlag(fs)
 	fs.StringVar(&c.catalogDir, "catalog", envDefault("catalog", ""), "practice catalogue folder overriding or adding acts (env REPERE_CATALOG)")
+	fs.StringVar(&c.screeningDir, "screening", envDefault("screening", ""), "practice folder overriding or adding screening rules, drugs and holds (env REPERE_SCREENING)")
 	fs.BoolVar(&c.demo, "demo", envBool("demo", false), "load a demo practice into an empty database (env REPERE_DEMO)")
 	fs.StringVar(&c.logFormat, "log-format", envDefault("log-format", "text"), "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", envDefault("log-level", "info"), "log level: debug, info, warn, error")
@@ -88,6 +91,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("catalogue loaded", "acts", len(cat.Acts()))
+	rules, err := screening.Load(cat, cfg.screeningDir)
+	if err != nil {
+		return err
+	}
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
@@ -118,7 +125,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("email", "smtp", mailDesc, "reminder_days", cfg.mail.reminderDays)
 	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
 		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
-		Version: buildVersion(), Location: loc, ReminderDays: cfg.mail.reminderDays}
+		Version: buildVersion(), Location: loc, ReminderDays: cfg.mail.reminderDays, Screening: rules}
 	webCfg.Mailer = mailer
 	srv, err := web.New(webCfg, st, cat, bundle, log)
 	if err != nil {
@@ -132,7 +139,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
-	dicomServer, err := newDicomServer(cfg.dicom, st, cat, loc, log)
+	dicomServer, err := newDicomServer(cfg.dicom, st, cat, rules, loc, log)
 	if err != nil {
 		ln.Close()
 		return err

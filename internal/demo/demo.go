@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"repere/internal/patient"
 	"repere/internal/practice"
 	"repere/internal/referral"
+	"repere/internal/screening"
 	"repere/internal/store"
 )
 
@@ -188,9 +190,50 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 			if err := book(ctx, st, cat, c, rid, day, cts[c.ct], userIDs[c.doctor], roomIDs); err != nil {
 				return nil, err
 			}
+			if err := answer(ctx, st, cat, c, rid); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return accounts, nil
+}
+
+// screeningAnswers are the demo's particular answers; every other question
+// of the act gets the reassuring answer.
+var screeningAnswers = map[string]map[string]string{
+	"Pasquier": {"allergy_contrast": "yes", "weight_kg": "81"},
+	"Lefèvre":  {"weight_kg": "62"},
+	"Rousseau": {"weight_kg": "58", "accompanying_person": "no"},
+}
+
+// answer fills the safety questionnaire of a booked demo referral.
+func answer(ctx context.Context, st *store.Store, cat *catalog.Catalog, c demoCase, referralID int64) error {
+	set, err := screening.Load(cat, "")
+	if err != nil {
+		return err
+	}
+	act, _ := cat.Act(c.ref.ActID)
+	a := screening.Answers{Values: map[string]string{}}
+	for _, q := range set.QuestionsFor(act) {
+		switch {
+		case q.Kind == "number":
+			a.Values[q.ID] = "0"
+		case q.Kind != "yes_no":
+		case q.ID == "can_lie_prone_30min" || q.ID == "accompanying_person":
+			a.Values[q.ID] = "yes"
+		default:
+			a.Values[q.ID] = "no"
+		}
+	}
+	for k, v := range screeningAnswers[c.p.BirthName] {
+		a.Values[k] = v
+	}
+	data, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	_, err = st.SaveScreening(ctx, referralID, data, 0)
+	return err
 }
 
 // book places a demo referral on the demo day with the act's own durations
