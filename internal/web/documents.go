@@ -261,6 +261,8 @@ type consentPage struct {
 	Version    string
 	SignerName string
 	Errors     []string
+	Action     string // where the form posts: the staff tablet page or the patient's link
+	Done       bool   // signed through the patient link
 }
 
 func (s *Server) loadConsentPage(r *http.Request) (consentPage, error) {
@@ -268,6 +270,12 @@ func (s *Server) loadConsentPage(r *http.Request) (consentPage, error) {
 	if err != nil {
 		return consentPage{}, err
 	}
+	p, err := s.consentPageFor(r, id)
+	p.Action = "/staff/appointments/" + itoa(id) + "/consent"
+	return p, err
+}
+
+func (s *Server) consentPageFor(r *http.Request, id int64) (consentPage, error) {
 	l := localizer(r)
 	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
 	if err != nil {
@@ -299,6 +307,20 @@ func (s *Server) signConsent(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := s.recordSignature(r, &p); err != nil {
+		return err
+	}
+	if len(p.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "consent", "consent.title", "planning", p)
+	}
+	s.flash(r, "consent.signed")
+	http.Redirect(w, r, "/staff/appointments/"+itoa(p.Appointment.ID), http.StatusSeeOther)
+	return nil
+}
+
+// recordSignature checks the typed name, the drawn signature and the text's
+// version, and freezes the signed consent; problems go to p.Errors.
+func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 	l := localizer(r)
 	p.SignerName = strings.TrimSpace(r.PostFormValue("signer_name"))
 	signature, sigErr := decodeSignature(r.PostFormValue("signature"))
@@ -328,11 +350,6 @@ func (s *Server) signConsent(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	if len(p.Errors) > 0 {
-		return s.render(w, r, http.StatusUnprocessableEntity, "consent", "consent.title", "planning", p)
-	}
-	s.flash(r, "consent.signed")
-	http.Redirect(w, r, "/staff/appointments/"+itoa(p.Appointment.ID), http.StatusSeeOther)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package web
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -31,7 +32,8 @@ type practicePage struct {
 	Teams        []practice.AnaesthesiaTeam
 	Settings     practice.Settings
 	Physicians   []practice.Physician
-	Discharge    string // the ward discharge time in effect, HH:MM
+	Discharge    string           // the ward discharge time in effect, HH:MM
+	Fees         map[int64]string // radiologist id -> extra fee in euros, as shown
 	Weekdays     []int
 	Kinds        []string
 	Errors       []string
@@ -85,6 +87,14 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 		return p, err
 	}
 	p.Discharge = clock(cmp.Or(p.Settings.WardDischargeMinute, schedule.DefaultWardDischargeMinute))
+	fees, err := s.store.RadiologistFees(ctx)
+	if err != nil {
+		return p, err
+	}
+	p.Fees = map[int64]string{}
+	for id, cents := range fees {
+		p.Fees[id] = strconv.FormatFloat(float64(cents)/100, 'f', 2, 64)
+	}
 	names := map[string]string{}
 	add := func(kind string, id int64, label string, feed bool) {
 		key := kind + ":" + itoa(id)
@@ -196,6 +206,8 @@ func (s *Server) practiceChange(w http.ResponseWriter, r *http.Request) error {
 		problems, err = s.saveSettings(r)
 	case "physician":
 		problems, err = s.savePhysician(r)
+	case "fee":
+		problems, err = s.saveFee(r, p)
 	case "delete-hours", "delete-closure", "revoke-feed":
 		id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 		switch action {
@@ -379,4 +391,17 @@ func validRPPS(s string) bool {
 		}
 	}
 	return true
+}
+
+// saveFee sets a radiologist's extra fee (sector 2) shown on cost estimates.
+func (s *Server) saveFee(r *http.Request, p practicePage) ([]string, error) {
+	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
+	if !slices.ContainsFunc(p.Radiologists, func(u auth.User) bool { return u.ID == id }) {
+		return []string{"practice.err.radiologist"}, nil
+	}
+	euros, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(cmp.Or(r.PostFormValue("fee"), "0")), ",", "."), 64)
+	if err != nil || euros < 0 || euros > 1000 {
+		return []string{"practice.err.fee"}, nil
+	}
+	return nil, s.store.SetRadiologistFee(r.Context(), id, int64(math.Round(euros*100)))
 }

@@ -153,3 +153,24 @@ func TestBoardShowsTheScannerProgress(t *testing.T) {
 		t.Errorf("the board does not show the act in progress (%d)", board.status)
 	}
 }
+
+// TestRadiologistFeeReachesTheEstimate: the admin sets a radiologist's extra
+// fee; the estimate on the appointment's convocation adds it.
+func TestRadiologistFeeReachesTheEstimate(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	admin := h.signedIn(auth.Admin)
+	list, _ := h.store.ListAppointments(system, store.AppointmentFilter{})
+	a := list[0]
+	if r := admin.post("/admin/practice/fee", url.Values{"id": {itoa(a.RadiologistID)}, "fee": {"beaucoup"}}); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `value="beaucoup"`) {
+		t.Fatalf("bad fee: %d", r.status)
+	}
+	if r := admin.post("/admin/practice/fee", url.Values{"id": {itoa(a.RadiologistID)}, "fee": {"35,50"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("fee: %d", r.status)
+	}
+	if fees, _ := h.store.RadiologistFees(system); fees[a.RadiologistID] != 3550 {
+		t.Errorf("stored fee %v", fees)
+	}
+	if page := h.signedIn(auth.Secretary).get("/staff/appointments/" + itoa(a.ID)); !strings.Contains(page.body, "35,50") {
+		t.Error("the estimate does not show the extra fee")
+	}
+}

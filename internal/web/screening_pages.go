@@ -302,3 +302,49 @@ func parseDay(q string) (string, bool) {
 	}
 	return "", false
 }
+
+// linkedAppointment is the booked appointment of a link's referral, once
+// the birth date was given in this browser.
+func (s *Server) linkedAppointment(w http.ResponseWriter, r *http.Request) (*http.Request, int64, bool, error) {
+	link, r, step, err := s.openLink(r)
+	if err != nil || step != "form" {
+		if err == nil {
+			http.Redirect(w, r, "/q/"+r.PathValue("token"), http.StatusSeeOther)
+		}
+		return r, 0, false, err
+	}
+	list, err := s.store.ListAppointments(r.Context(), store.AppointmentFilter{ReferralID: link.ReferralID})
+	if err != nil {
+		return r, 0, false, err
+	}
+	appt := bookedAppointment(list)
+	if appt == nil {
+		return r, 0, false, errStatus(http.StatusNotFound, "questionnaire.no_appointment")
+	}
+	return r, appt.ID, true, nil
+}
+
+// patientConsent lets the patient read and sign the consent through the link.
+func (s *Server) patientConsent(w http.ResponseWriter, r *http.Request) error {
+	r, id, ok, err := s.linkedAppointment(w, r)
+	if err != nil || !ok {
+		return err
+	}
+	p, err := s.consentPageFor(r, id)
+	if err != nil {
+		return err
+	}
+	p.Action = "/q/" + r.PathValue("token") + "/consent"
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		if err := s.recordSignature(r, &p); err != nil {
+			return err
+		}
+		if len(p.Errors) > 0 {
+			status = http.StatusUnprocessableEntity
+		} else {
+			p.Done = true
+		}
+	}
+	return s.render(w, r, status, "consent", "consent.title", "", p)
+}

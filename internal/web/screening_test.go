@@ -269,3 +269,39 @@ func TestRadiologistSignsAndOverrides(t *testing.T) {
 		}
 	}
 }
+
+// TestPatientSignsConsentThroughTheLink: with the birth date given, the
+// patient reads and signs the consent of the booked act from the link.
+func TestPatientSignsConsentThroughTheLink(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	link := "/q/" + h.questionnaireToken()
+	patient := h.client()
+	if r := patient.get(link + "/consent"); r.status != http.StatusSeeOther {
+		t.Fatalf("consent before the birth date: %d, want a redirect to the first step", r.status)
+	}
+	if r := patient.post(link, url.Values{"birth_date": {"1991-04-12"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("birth date: %d", r.status)
+	}
+	page := patient.get(link + "/consent")
+	version := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(page.body)
+	if page.status != http.StatusOK || version == nil || !strings.Contains(page.body, "Blood patch") {
+		t.Fatalf("consent page: %d", page.status)
+	}
+	r := patient.post(link+"/consent", url.Values{"signer_name": {"Zoé Lefèvre"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, `id="consent-done"`) {
+		t.Fatalf("signing: %d\n%s", r.status, errorsOf(r.body))
+	}
+	staff := h.signedIn(auth.Secretary)
+	if appt := staff.get("/staff/appointments/" + h.appointmentID()); !strings.Contains(appt.body, `<code class="hash">`) {
+		t.Error("the consent signed through the link is not on the appointment")
+	}
+	consents, _ := h.store.ConsentsFor(system, mustID(h.appointmentID()))
+	if len(consents) != 1 || !strings.HasPrefix(consents[0].RecordedBy, "patient-link:") {
+		t.Errorf("consents %+v", consents)
+	}
+}
+
+func mustID(s string) int64 {
+	n, _ := parseID(s)
+	return n
+}

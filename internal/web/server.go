@@ -156,6 +156,8 @@ func (s *Server) routes() []route {
 		{"GET /calendar/{token}", public, s.calendarFeed}, // the secret token is the credential
 		{"GET /q/{token}", public, s.patientLink},         // the link and the birth date are the credentials
 		{"POST /q/{token}", public, s.patientLinkPost},
+		{"GET /q/{token}/consent", public, s.patientConsent},
+		{"POST /q/{token}/consent", public, s.patientConsent},
 		{"GET /login", public, s.loginForm},
 		{"POST /login", public, s.login},
 		{"POST /logout", anyone, s.logout},
