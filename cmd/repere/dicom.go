@@ -171,8 +171,12 @@ func (w *worklistSource) addSafety(ctx context.Context, it *worklist.Item, row s
 	}
 	over := map[string]bool{}
 	for _, d := range decisions {
-		if d.Kind == store.DecisionOverride {
+		switch {
+		case d.Kind == store.DecisionOverride:
 			over[d.RuleID] = true
+		case d.Kind == store.DecisionSigned && d.AnswersVersion == sc.Version:
+			// The radiologist's prescription at signature, for the console.
+			it.Step.PreMedication, it.Step.ContrastAgent = d.Premedication, d.ContrastAgent
 		}
 	}
 	v := w.screening.Evaluate(screening.Input{Act: act, Variant: row.Appointment.VariantID, Answers: a, Appointment: row.Appointment.Start,

@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"repere/internal/audit"
 	"repere/internal/demo"
 	"repere/internal/dimse"
+	"repere/internal/store"
 )
 
 // findscuDay asks the worklist for a day's entries as callingAE, naming a
@@ -134,5 +136,47 @@ func TestWorklistCarriesSafety(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "ROUSSEAU") || !strings.Contains(string(out), "(0010,2000) LO [Pas d'accompagnant") {
 		t.Errorf("ROUSSEAU's entry lacks the medical alert:\n%s", out)
+	}
+}
+
+// TestWorklistCarriesThePrescription: what the radiologist prescribes when
+// signing the screening reaches the console as Pre-Medication and Requested
+// Contrast Agent (both in the Scheduled Procedure Step, PS3.4 K.6-1).
+func TestWorklistCarriesThePrescription(t *testing.T) {
+	findscu := requireTool(t, "findscu")
+	port := freePort(t)
+	db := filepath.Join(t.TempDir(), "p.db")
+	_, _, stop := startServe(t, "--db", db, "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
+	defer stop()
+	ctx := audit.WithActor(context.Background(), audit.System("test"))
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	refs, _ := st.ListReferrals(ctx, store.ReferralFilter{})
+	for _, r := range refs {
+		if strings.Contains(r.PatientName, "PASQUIER") {
+			sc, err := st.Screening(ctx, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.AddScreeningDecision(ctx, store.ScreeningDecision{ReferralID: r.ID, Kind: store.DecisionSigned, AnswersVersion: sc.Version,
+				VerdictStatus: "review", Premedication: "Hydroxyzine 25 mg", ContrastAgent: "Gadolinium (pas d'iode)"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	paris, _ := time.LoadLocation("Europe/Paris")
+	day := demo.Tomorrow(time.Now(), paris).Format("20060102")
+	out, err := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_INTERV", "-k", "PatientName",
+		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate="+day, "-k", "(0040,0100)[0].PreMedication", "-k", "(0040,0100)[0].RequestedContrastAgent", "127.0.0.1", port).CombinedOutput()
+	if err != nil {
+		t.Fatalf("findscu: %v\n%s", err, out)
+	}
+	for _, want := range []string{"(0040,0012) LO [Hydroxyzine 25 mg", "(0032,1070) LO [Gadolinium (pas d'iode)"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("findscu output lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -220,6 +220,8 @@ type ScreeningDecision struct {
 	VerdictStatus  string
 	At             time.Time
 	Actor          string
+	// With a signature: what the radiologist prescribes for the act.
+	Premedication, ContrastAgent string
 }
 
 // AddScreeningDecision records a signature or an override; an override needs a reason.
@@ -241,8 +243,9 @@ func (s *Store) AddScreeningDecision(ctx context.Context, d ScreeningDecision) (
 		}
 		actor, _ := audit.ActorFrom(ctx)
 		var err error
-		id, err = s.insert(ctx, tx, `INSERT INTO screening_decisions (referral_id, kind, rule_id, reason, answers_version, verdict_status, at, actor_login)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, d.ReferralID, d.Kind, d.RuleID, d.Reason, d.AnswersVersion, d.VerdictStatus, s.now(), actor.Login)
+		id, err = s.insert(ctx, tx, `INSERT INTO screening_decisions (referral_id, kind, rule_id, reason, answers_version, verdict_status, at, actor_login,
+				premedication, contrast_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.ReferralID, d.Kind, d.RuleID, d.Reason, d.AnswersVersion, d.VerdictStatus, s.now(), actor.Login, d.Premedication, d.ContrastAgent)
 		if err != nil {
 			return err
 		}
@@ -255,15 +258,16 @@ func (s *Store) AddScreeningDecision(ctx context.Context, d ScreeningDecision) (
 func (s *Store) ScreeningDecisions(ctx context.Context, referralID int64) ([]ScreeningDecision, error) {
 	var out []ScreeningDecision
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT id, referral_id, kind, rule_id, reason, answers_version, verdict_status, at, actor_login
-			FROM screening_decisions WHERE referral_id = ? ORDER BY id`, referralID)
+		rows, err := s.query(ctx, tx, `SELECT id, referral_id, kind, rule_id, reason, answers_version, verdict_status, at, actor_login,
+				premedication, contrast_agent FROM screening_decisions WHERE referral_id = ? ORDER BY id`, referralID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var d ScreeningDecision
-			if err := rows.Scan(&d.ID, &d.ReferralID, &d.Kind, &d.RuleID, &d.Reason, &d.AnswersVersion, &d.VerdictStatus, &d.At, &d.Actor); err != nil {
+			if err := rows.Scan(&d.ID, &d.ReferralID, &d.Kind, &d.RuleID, &d.Reason, &d.AnswersVersion, &d.VerdictStatus, &d.At, &d.Actor,
+				&d.Premedication, &d.ContrastAgent); err != nil {
 				return err
 			}
 			out = append(out, d)

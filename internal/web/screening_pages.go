@@ -119,6 +119,10 @@ func (s *Server) decideScreening(w http.ResponseWriter, r *http.Request) error {
 		}
 	} else {
 		d.Kind = store.DecisionSigned
+		d.Premedication, d.ContrastAgent = strings.TrimSpace(r.PostFormValue("premedication")), strings.TrimSpace(r.PostFormValue("contrast_agent"))
+		if len(d.Premedication) > 64 || len(d.ContrastAgent) > 64 {
+			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.prescription"))
+		}
 		if p.Screening.Version == 0 || p.Screening.Verdict.Status == screening.Incomplete {
 			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.incomplete"))
 		}
