@@ -119,8 +119,10 @@ type Interval struct {
 // BusyIntervals returns the spans held by active appointments that overlap
 // [from, to), for the slot search. It reads no patient data.
 func (s *Store) BusyIntervals(ctx context.Context, from, to time.Time) ([]Interval, error) {
+	// No hold is longer than booking.MaxHold: the lower bound on starts_at
+	// keeps the index range to the window.
 	rows, err := s.query(ctx, s.db, `SELECT appointment_id, resource_kind, resource_id, starts_at, ends_at FROM resource_busy
-		WHERE active AND starts_at < ? AND ends_at > ? ORDER BY resource_kind, resource_id, starts_at`, to.UTC(), from.UTC())
+		WHERE active AND starts_at < ? AND starts_at > ? AND ends_at > ?`, to.UTC(), from.Add(-booking.MaxHold).UTC(), from.UTC())
 	if err != nil {
 		return nil, err
 	}
