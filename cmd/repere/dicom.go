@@ -142,10 +142,14 @@ func (w *worklistSource) WorklistItems(ctx context.Context, r worklist.Range) ([
 	if err != nil {
 		return nil, err
 	}
+	decisions, err := w.st.ScreeningDecisionsFor(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
 	for _, row := range rows {
 		it := w.item(row)
 		if sc, ok := answers[row.Appointment.ReferralID]; ok {
-			if err := w.addSafety(ctx, &it, row, sc); err != nil {
+			if err := w.addSafety(&it, row, sc, decisions[row.Appointment.ReferralID]); err != nil {
 				return nil, err
 			}
 		}
@@ -156,17 +160,13 @@ func (w *worklistSource) WorklistItems(ctx context.Context, r worklist.Range) ([
 
 // addSafety puts the screening's console alerts, contrast allergy and the
 // patient's weight on a worklist entry.
-func (w *worklistSource) addSafety(ctx context.Context, it *worklist.Item, row store.WorklistRow, sc store.Screening) error {
+func (w *worklistSource) addSafety(it *worklist.Item, row store.WorklistRow, sc store.Screening, decisions []store.ScreeningDecision) error {
 	act, ok := w.cat.Act(row.Appointment.ActID)
 	if !ok || w.screening == nil {
 		return nil
 	}
 	var a screening.Answers
 	if err := json.Unmarshal(sc.Answers, &a); err != nil {
-		return err
-	}
-	decisions, err := w.st.ScreeningDecisions(ctx, row.Appointment.ReferralID)
-	if err != nil {
 		return err
 	}
 	over := map[string]bool{}

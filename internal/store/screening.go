@@ -279,3 +279,38 @@ func (s *Store) ScreeningDecisions(ctx context.Context, referralID int64) ([]Scr
 	})
 	return out, err
 }
+
+// ScreeningDecisionsFor lists the decisions of several referrals (for the
+// board and the worklist), keyed by referral id, oldest first.
+func (s *Store) ScreeningDecisionsFor(ctx context.Context, referralIDs []int64) (map[int64][]ScreeningDecision, error) {
+	out := make(map[int64][]ScreeningDecision, len(referralIDs))
+	if len(referralIDs) == 0 {
+		return out, nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(referralIDs)), ",")
+	args := make([]any, len(referralIDs))
+	for i, id := range referralIDs {
+		args[i] = id
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT id, referral_id, kind, rule_id, reason, answers_version, verdict_status, at, actor_login,
+				premedication, contrast_agent FROM screening_decisions WHERE referral_id IN (`+marks+`) ORDER BY id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d ScreeningDecision
+			if err := rows.Scan(&d.ID, &d.ReferralID, &d.Kind, &d.RuleID, &d.Reason, &d.AnswersVersion, &d.VerdictStatus, &d.At, &d.Actor,
+				&d.Premedication, &d.ContrastAgent); err != nil {
+				return err
+			}
+			out[d.ReferralID] = append(out[d.ReferralID], d)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "screening_decisions", "", 0, strconv.Itoa(len(referralIDs))+" referrals")
+	})
+	return out, err
+}

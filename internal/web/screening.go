@@ -362,6 +362,10 @@ func (s *Server) safetyOf(ctx context.Context, list []booking.Appointment) (map[
 	if err != nil {
 		return nil, err
 	}
+	allDecisions, err := s.store.ScreeningDecisionsFor(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
 	for _, a := range list {
 		sc, ok := answers[a.ReferralID]
 		act, known := s.catalog.Act(a.ActID)
@@ -376,10 +380,7 @@ func (s *Server) safetyOf(ctx context.Context, list []booking.Appointment) (map[
 		if err := json.Unmarshal(sc.Answers, &parsed); err != nil {
 			return nil, err
 		}
-		decisions, err := s.store.ScreeningDecisions(ctx, a.ReferralID)
-		if err != nil {
-			return nil, err
-		}
+		decisions := allDecisions[a.ReferralID]
 		v, _ := s.evaluate(act, a.VariantID, parsed, a.Start, decisions)
 		signed := false
 		for _, d := range decisions {
