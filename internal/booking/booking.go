@@ -7,6 +7,7 @@ package booking
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -109,10 +110,14 @@ type Appointment struct {
 	TurnoverMinutes   int
 	// PerformedStatus is the scanner's last Modality Performed Procedure
 	// Step status: "", "IN PROGRESS", "COMPLETED" or "DISCONTINUED".
-	PerformedStatus  string
-	StudyInstanceUID string
-	AccessionNumber  string
-	CancelReason     string
+	PerformedStatus string
+	// The day of the act: where the patient is and when each step began.
+	DayStatus                                         DayStatus
+	ArrivedAt, InRoomAt, MonitoringFrom, DischargedAt time.Time
+	IdentityCheckedBy                                 string
+	StudyInstanceUID                                  string
+	AccessionNumber                                   string
+	CancelReason                                      string
 
 	// Filled by list queries for display.
 	PatientName     string
@@ -138,3 +143,30 @@ var ErrAlreadyBooked = errors.New("booking: this referral already has a booked a
 
 // ErrNotBooked is returned when changing an appointment that is no longer booked.
 var ErrNotBooked = errors.New("booking: the appointment is no longer booked")
+
+// DayStatus is where the patient is on the day of the act.
+type DayStatus string
+
+const (
+	Expected   DayStatus = "expected"
+	Arrived    DayStatus = "arrived"
+	InRoom     DayStatus = "in_room"
+	Monitoring DayStatus = "monitoring"
+	Discharged DayStatus = "discharged"
+)
+
+// DayStatuses in the order of the day.
+var DayStatuses = []DayStatus{Expected, Arrived, InRoom, Monitoring, Discharged}
+
+// ErrDayStep is returned for a move the day's flow does not allow.
+var ErrDayStep = errors.New("booking: this step does not follow the patient's current one")
+
+// NextDayStep tells whether a patient may move from one status to another:
+// one step forward at a time, or one step back to correct a mistake.
+func NextDayStep(from, to DayStatus) error {
+	i, j := slices.Index(DayStatuses, from), slices.Index(DayStatuses, to)
+	if i < 0 || j < 0 || (j != i+1 && j != i-1) {
+		return ErrDayStep
+	}
+	return nil
+}

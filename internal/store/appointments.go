@@ -14,19 +14,23 @@ import (
 
 const appointmentColumns = `a.id, a.referral_id, a.patient_id, a.act_id, a.variant_id, a.status, a.room_id, a.radiologist_id, COALESCE(a.place_id, 0),
 	a.starts_at, a.room_ends_at, a.place_ends_at, a.room_minutes, a.monitoring_minutes, a.study_instance_uid, a.accession_number, a.cancel_reason,
-	COALESCE(a.anaesthesia_id, 0), a.turnover_minutes, a.performed_status`
+	COALESCE(a.anaesthesia_id, 0), a.turnover_minutes, a.performed_status,
+	a.day_status, a.arrived_at, a.in_room_at, a.monitoring_from, a.discharged_at, a.identity_checked_by`
 
 func scanAppointment(row interface{ Scan(...any) error }, extra ...any) (booking.Appointment, error) {
 	var a booking.Appointment
-	var status string
+	var status, day string
+	var arrived, inRoom, monitoring, discharged sql.NullTime
 	dest := append([]any{&a.ID, &a.ReferralID, &a.PatientID, &a.ActID, &a.VariantID, &status, &a.RoomID, &a.RadiologistID, &a.PlaceID,
 		&a.Start, &a.RoomEnd, &a.PlaceEnd, &a.RoomMinutes, &a.MonitoringMinutes, &a.StudyInstanceUID, &a.AccessionNumber, &a.CancelReason,
-		&a.AnaesthesiaID, &a.TurnoverMinutes, &a.PerformedStatus}, extra...)
+		&a.AnaesthesiaID, &a.TurnoverMinutes, &a.PerformedStatus,
+		&day, &arrived, &inRoom, &monitoring, &discharged, &a.IdentityCheckedBy}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound
 	}
-	a.Status = booking.Status(status)
+	a.Status, a.DayStatus = booking.Status(status), booking.DayStatus(day)
+	a.ArrivedAt, a.InRoomAt, a.MonitoringFrom, a.DischargedAt = arrived.Time, inRoom.Time, monitoring.Time, discharged.Time
 	return a, err
 }
 

@@ -148,6 +148,20 @@ func (p PerformedSteps) mirror(ctx context.Context, tx *sql.Tx, apptID int64, st
 		WHERE id = ?`, st.Status, nullTime(st.Start), nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol), s.now(), apptID); err != nil {
 		return err
 	}
+	// The scanner moves the patient on the day board: in the room when the
+	// step starts, in monitoring when it completes.
+	switch st.Status {
+	case mpps.StatusInProgress:
+		if _, err := s.exec(ctx, tx, `UPDATE appointments SET day_status = ?, in_room_at = ? WHERE id = ? AND day_status IN ('expected','arrived')`,
+			string(booking.InRoom), nullTime(st.Start), apptID); err != nil {
+			return err
+		}
+	case mpps.StatusCompleted:
+		if _, err := s.exec(ctx, tx, `UPDATE appointments SET day_status = ?, monitoring_from = ? WHERE id = ? AND day_status = ?`,
+			string(booking.Monitoring), nullTime(st.End), apptID, string(booking.InRoom)); err != nil {
+			return err
+		}
+	}
 	if st.Status != mpps.StatusCompleted {
 		return nil
 	}
