@@ -157,6 +157,12 @@ func (s *Server) routes() []route {
 		{"GET /q/{token}", public, s.patientLink},         // the link and the birth date are the credentials
 		{"POST /q/{token}", public, s.patientLinkPost},
 		{"GET /q/{token}/consent", public, s.patientConsent},
+		{"GET /portal/{$}", public, s.portalHome}, // the portal checks its own sign-in (code + birth date)
+		{"POST /portal/code", public, s.portalCode},
+		{"POST /portal/verify", public, s.portalVerify},
+		{"POST /portal/logout", public, s.portalLogout},
+		{"GET /portal/appointments/{id}/convocation.pdf", public, s.portalConvocation},
+		{"GET /portal/consents/{id}", public, s.portalConsent},
 		{"POST /q/{token}/consent", public, s.patientConsent},
 		{"GET /login", public, s.loginForm},
 		{"POST /login", public, s.login},

@@ -70,6 +70,14 @@ func TestAccessMatrix(t *testing.T) {
 				continue // these change the client's own session; tested on their own
 			}
 			method, path := h.concretePath(pattern)
+			if strings.HasPrefix(pattern, "GET /portal/") && pattern != "GET /portal/{$}" {
+				// The portal's documents need the patient's own portal sign-in
+				// (TestPortal); no staff role opens them.
+				if r := c.get(path); r.status != http.StatusUnauthorized {
+					t.Errorf("%s as %s: %d, want 401 without a portal sign-in", pattern, who, r.status)
+				}
+				continue
+			}
 			var r response
 			if method == "GET" {
 				r = c.get(path)
@@ -121,6 +129,13 @@ func TestEveryPageRenders(t *testing.T) {
 					c = patient
 				}
 				r := c.get(path)
+				if strings.HasPrefix(path, "/portal/") && path != "/portal/" {
+					// Behind the portal's code: TestPortal reads them as their patient.
+					if r.status != http.StatusUnauthorized {
+						t.Errorf("%s without the portal code: %d, want 401", path, r.status)
+					}
+					continue
+				}
 				if strings.HasPrefix(path, "/q/") && strings.HasSuffix(path, "/consent") {
 					// Behind the birth date: TestPatientSignsConsentThroughTheLink renders it.
 					if r.status != http.StatusSeeOther {

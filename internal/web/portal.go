@@ -1,0 +1,215 @@
+package web
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/booking"
+	"repere/internal/documents"
+	"repere/internal/patient"
+	"repere/internal/store"
+)
+
+// The patient portal (/portal/): the patient signs in with a one-time code
+// sent to their email and their birth date, and sees only their own
+// appointments, documents and consents. Every access is audited under
+// "portal:patient:<id>".
+
+const (
+	sessionPortalPatient = "portal_patient"
+	portalCodeLifetime   = 10 * time.Minute
+)
+
+type portalPage struct {
+	Step         string // email, code, home
+	Email        string
+	BirthDate    string
+	Patient      patient.Patient
+	Appointments []portalAppointment
+	Errors       []string
+	MailOff      bool
+}
+
+type portalAppointment struct {
+	booking.Appointment
+	ActName  string
+	Consents []store.Consent
+	Upcoming bool
+}
+
+// portalPatient returns the signed-in patient's id, and a request whose
+// context names them as the audit actor.
+func (s *Server) portalPatient(r *http.Request) (int64, *http.Request) {
+	id := s.sessions.GetInt64(r.Context(), sessionPortalPatient)
+	actor := audit.Actor{Login: "portal:anonymous", Role: string(auth.Patient), RemoteAddr: remoteAddr(r)}
+	if id != 0 {
+		actor.Login = "portal:patient:" + itoa(id)
+	}
+	return id, r.WithContext(audit.WithActor(r.Context(), actor))
+}
+
+func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
+	id, r := s.portalPatient(r)
+	if id == 0 {
+		return s.render(w, r, http.StatusOK, "portal", "portal.title", "", portalPage{Step: "email", MailOff: s.cfg.Mailer == nil})
+	}
+	p := portalPage{Step: "home"}
+	var err error
+	if p.Patient, err = s.store.Patient(r.Context(), id); err != nil {
+		return err
+	}
+	list, err := s.store.ListAppointments(r.Context(), store.AppointmentFilter{PatientID: id, Statuses: []booking.Status{booking.Booked, booking.Done}})
+	if err != nil {
+		return err
+	}
+	l := localizer(r)
+	for _, a := range list {
+		pa := portalAppointment{Appointment: a, ActName: a.ActID, Upcoming: a.Status == booking.Booked}
+		if act, ok := s.catalog.Act(a.ActID); ok {
+			pa.ActName = act.Name.In(l.Lang)
+		}
+		if pa.Consents, err = s.store.ConsentsFor(r.Context(), a.ID); err != nil {
+			return err
+		}
+		p.Appointments = append(p.Appointments, pa)
+	}
+	return s.render(w, r, http.StatusOK, "portal", "portal.title", "", p)
+}
+
+// portalCode sends a one-time code to the patients of an email address. The
+// answer is the same whether the address is known or not.
+func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) error {
+	_, r = s.portalPatient(r)
+	l := localizer(r)
+	p := portalPage{Step: "code", Email: strings.TrimSpace(r.PostFormValue("email")), MailOff: s.cfg.Mailer == nil}
+	if !strings.Contains(p.Email, "@") || len(p.Email) > 200 {
+		p.Step = "email"
+		p.Errors = append(p.Errors, l.T("portal.err.email"))
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
+	}
+	if s.cfg.Mailer != nil {
+		patients, err := s.store.PatientsByEmail(r.Context(), p.Email)
+		if err != nil {
+			return err
+		}
+		for _, pt := range patients {
+			code, err := portalCodeValue()
+			if err != nil {
+				return err
+			}
+			if err := s.store.CreatePortalCode(r.Context(), pt.ID, tokenHash(p.Email+"|"+code), time.Now().Add(portalCodeLifetime)); err != nil {
+				return err
+			}
+			if _, err := s.store.EnqueueMail(r.Context(), store.OutboxMail{Kind: "portal_code", PatientID: pt.ID, To: pt.Email,
+				Subject: l.T("mail.subject.portal_code"), Text: l.T("mail.text.portal_code", "Code", code, "Minutes", int(portalCodeLifetime.Minutes()))}); err != nil {
+				return err
+			}
+		}
+	}
+	return s.render(w, r, http.StatusOK, "portal", "portal.title", "", p)
+}
+
+// portalCodeValue draws a 6-digit code.
+func portalCodeValue() (string, error) {
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%06d", n.Int64()), nil
+}
+
+// portalVerify signs the patient in with the code and their birth date.
+func (s *Server) portalVerify(w http.ResponseWriter, r *http.Request) error {
+	_, r = s.portalPatient(r)
+	l := localizer(r)
+	p := portalPage{Step: "code", Email: strings.TrimSpace(r.PostFormValue("email")), BirthDate: strings.TrimSpace(r.PostFormValue("birth_date"))}
+	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
+	day, ok := parseDay(p.BirthDate)
+	var id int64
+	var err error
+	if ok {
+		id, err = s.store.UsePortalCode(r.Context(), p.Email, day, tokenHash(p.Email+"|"+code), time.Now())
+	}
+	if !ok || errors.Is(err, store.ErrCodeInvalid) {
+		p.Errors = append(p.Errors, l.T("portal.err.code"))
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	s.sessions.Put(r.Context(), sessionPortalPatient, id)
+	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) portalLogout(w http.ResponseWriter, r *http.Request) error {
+	s.sessions.Remove(r.Context(), sessionPortalPatient)
+	if err := s.sessions.RenewToken(r.Context()); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
+	return nil
+}
+
+// portalAppointment returns one of the signed-in patient's appointments;
+// another patient's is "not found", never shown.
+func (s *Server) portalOwnAppointment(r *http.Request) (*http.Request, appointmentFile, error) {
+	patientID, r := s.portalPatient(r)
+	if patientID == 0 {
+		return r, appointmentFile{}, errStatus(http.StatusUnauthorized, "portal.err.signin")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return r, appointmentFile{}, err
+	}
+	list, err := s.store.ListAppointments(r.Context(), store.AppointmentFilter{ID: id, PatientID: patientID})
+	if err != nil {
+		return r, appointmentFile{}, err
+	}
+	if len(list) == 0 {
+		return r, appointmentFile{}, errStatus(http.StatusNotFound, "error.not_found")
+	}
+	f, err := s.loadAppointmentFile(r.Context(), id, localizer(r).Lang)
+	return r, f, err
+}
+
+func (s *Server) portalConvocation(w http.ResponseWriter, r *http.Request) error {
+	_, f, err := s.portalOwnAppointment(r)
+	if err != nil {
+		return err
+	}
+	data, err := documents.ConvocationPDF(f.Convocation)
+	if err != nil {
+		return err
+	}
+	return sendFile(w, "application/pdf", "convocation-"+itoa(f.Appointment.ID)+".pdf", data)
+}
+
+func (s *Server) portalConsent(w http.ResponseWriter, r *http.Request) error {
+	patientID, r := s.portalPatient(r)
+	if patientID == 0 {
+		return errStatus(http.StatusUnauthorized, "portal.err.signin")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	c, err := s.store.ConsentDocument(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && c.PatientID != patientID) {
+		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	return sendFile(w, c.ContentType, "consentement-"+itoa(c.ID)+".pdf", c.Document)
+}

@@ -1,0 +1,96 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/mail"
+	"repere/internal/mail/mailtest"
+	"repere/internal/store"
+	"repere/internal/storetest"
+	"repere/internal/web"
+)
+
+// TestPortal: the patient asks a code by email, signs in with it and the
+// birth date, sees only their own appointments and documents, and cannot
+// open another patient's; every access is audited.
+func TestPortal(t *testing.T) {
+	smtp := mailtest.Start(t, mailtest.Options{})
+	cfg := smtp.Config()
+	sender, err := mail.NewSender(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *web.Config) { c.Mailer = web.NewMailer(sender, cfg.From) })
+	appt := h.appointmentID() // LEFÈVRE Zoé, zoe.lefevre@example.org
+	h.consentID()
+	other, _ := h.store.ListAppointments(system, storeFilterID(appt))
+	// Another patient's appointment, to try to read.
+	var otherID string
+	all, _ := h.store.ListAppointments(system, store.AppointmentFilter{})
+	for _, a := range all {
+		if a.PatientID != other[0].PatientID {
+			otherID = itoa(a.ID)
+		}
+	}
+	if otherID == "" {
+		t.Fatal("the demo has no other patient's appointment")
+	}
+	p := h.client()
+	if r := p.get("/portal/appointments/" + appt + "/convocation.pdf"); r.status != http.StatusUnauthorized {
+		t.Fatalf("document before signing in: %d", r.status)
+	}
+	if r := p.post("/portal/code", url.Values{"email": {"inconnu@example.org"}}); r.status != http.StatusOK || !strings.Contains(r.body, `id="portal-sent"`) {
+		t.Fatalf("unknown address: %d (the answer must not tell)", r.status)
+	}
+	if r := p.post("/portal/code", url.Values{"email": {"zoe.lefevre@example.org"}}); r.status != http.StatusOK {
+		t.Fatalf("code request: %d", r.status)
+	}
+	if err := h.srv.OutboxOnce(context.Background(), web.OutboxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var code string
+	for _, m := range smtp.Wait(1, 5*time.Second) {
+		if c := regexp.MustCompile(`code d'accès est : (\d{6})`).FindStringSubmatch(m.Text); c != nil {
+			code = c[1]
+		}
+	}
+	if code == "" {
+		t.Fatal("no code delivered")
+	}
+	if r := p.post("/portal/verify", url.Values{"email": {"zoe.lefevre@example.org"}, "code": {code}, "birth_date": {"1991-04-13"}}); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("wrong birth date: %d", r.status)
+	}
+	if r := p.post("/portal/verify", url.Values{"email": {"zoe.lefevre@example.org"}, "code": {code}, "birth_date": {"1991-04-12"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("sign-in: %d\n%s", r.status, errorsOf(r.body))
+	}
+	home := p.get("/portal/")
+	if !strings.Contains(home.body, "LEFÈVRE Zoé") || !strings.Contains(home.body, "portal-appt-"+appt) || strings.Contains(home.body, "portal-appt-"+otherID) {
+		t.Fatalf("portal home does not show exactly the patient's own appointments")
+	}
+	if r := p.get("/portal/appointments/" + appt + "/convocation.pdf"); r.status != http.StatusOK || !strings.HasPrefix(r.body, "%PDF") {
+		t.Errorf("own convocation: %d", r.status)
+	}
+	if r := p.get("/portal/consents/" + h.consentID()); r.status != http.StatusOK {
+		t.Errorf("own consent: %d", r.status)
+	}
+	if r := p.get("/portal/appointments/" + otherID + "/convocation.pdf"); r.status != http.StatusNotFound {
+		t.Errorf("another patient's convocation: %d, want 404", r.status)
+	}
+	if r := p.post("/portal/verify", url.Values{"email": {"zoe.lefevre@example.org"}, "code": {code}, "birth_date": {"1991-04-12"}}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("a used code worked again: %d", r.status)
+	}
+	if n := h.auditCount(audit.Filter{Actor: "portal:patient:" + itoa(other[0].PatientID)}); n == 0 {
+		t.Error("the portal accesses are not audited under the patient")
+	}
+	p.post("/portal/logout", nil)
+	if r := p.get("/portal/appointments/" + appt + "/convocation.pdf"); r.status != http.StatusUnauthorized {
+		t.Errorf("after sign-out: %d", r.status)
+	}
+}
