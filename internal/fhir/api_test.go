@@ -250,7 +250,7 @@ func TestCapabilityStatementListsWhatIsServed(t *testing.T) {
 	}
 	var types []string
 	probe := map[string]string{"Patient": "1", "Practitioner": "rad-7", "ServiceRequest": "10", "Appointment": "20",
-		"Schedule": "1", "QuestionnaireResponse": "10", "Slot": "x"}
+		"Schedule": "1", "QuestionnaireResponse": "10", "Slot": "x", "Consent": "30"}
 	for _, res := range cs.Rest[0].Resource {
 		types = append(types, res.Type)
 		has := func(code string) bool {
@@ -260,7 +260,7 @@ func TestCapabilityStatementListsWhatIsServed(t *testing.T) {
 		if has("read") != (read.status == 200) {
 			t.Errorf("%s: read listed %v, read answered %d", res.Type, has("read"), read.status)
 		}
-		need := map[string]string{"Slot": "service-type=epidural_blood_patch", "QuestionnaireResponse": "patient=Patient/1"}[res.Type]
+		need := map[string]string{"Slot": "service-type=epidural_blood_patch", "QuestionnaireResponse": "patient=Patient/1", "Consent": "patient=Patient/1"}[res.Type]
 		if search := do("GET", "/fhir/"+res.Type+"?"+need, tokenAll, ""); has("search-type") != (search.status == 200) {
 			t.Errorf("%s: search listed %v, answered %d: %s", res.Type, has("search-type"), search.status, search.body)
 		}
@@ -275,11 +275,11 @@ func TestCapabilityStatementListsWhatIsServed(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"Appointment", "Patient", "Practitioner", "QuestionnaireResponse", "Schedule", "ServiceRequest", "Slot"}
+	want := []string{"Appointment", "Consent", "Patient", "Practitioner", "QuestionnaireResponse", "Schedule", "ServiceRequest", "Slot"}
 	if diff := cmp.Diff(want, types); diff != "" {
 		t.Errorf("resource types (-want +got):\n%s", diff)
 	}
-	for _, typ := range []string{"Procedure", "Consent", "DiagnosticReport", "Location", "Observation"} {
+	for _, typ := range []string{"Procedure", "DiagnosticReport", "Location", "Observation"} {
 		if r := do("GET", "/fhir/"+typ, tokenAll, ""); r.status != 404 {
 			t.Errorf("%s not listed but answered %d", typ, r.status)
 		}
@@ -345,5 +345,35 @@ func TestOperationOutcomeShape(t *testing.T) {
 		if strings.Contains(string(r.body), "disk on fire") {
 			t.Errorf("internal error leaked: %s", r.body)
 		}
+	}
+}
+
+// TestConsentResource: a patient's consents, active and withdrawn, valid R4.
+func TestConsentResource(t *testing.T) {
+	_, do := newTestHandler(t)
+	var b struct {
+		Total int `json:"total"`
+		Entry []struct {
+			Resource Consent `json:"resource"`
+		} `json:"entry"`
+	}
+	r := do("GET", "/fhir/Consent?patient=Patient/1", tokenAll, "")
+	validateR4(t, r.body)
+	r.decode(t, &b)
+	if b.Total != 2 || b.Entry[0].Resource.Status != "active" || b.Entry[1].Resource.Status != "inactive" || b.Entry[1].Resource.Provision.Period.End == "" {
+		t.Fatalf("consents: %+v", b)
+	}
+	r = do("GET", "/fhir/Consent?patient=Patient/1&status=active", tokenAll, "")
+	r.decode(t, &b)
+	if b.Total != 1 {
+		t.Errorf("active consents: %d", b.Total)
+	}
+	read := do("GET", "/fhir/Consent/31", tokenAll, "")
+	validateR4(t, read.body)
+	if read.status != 200 || !strings.Contains(string(read.body), SystemConsentSHA256) {
+		t.Errorf("read: %d %s", read.status, read.body)
+	}
+	if r := do("GET", "/fhir/Consent", tokenAll, ""); r.status != 400 {
+		t.Errorf("search without patient: %d", r.status)
 	}
 }

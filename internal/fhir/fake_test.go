@@ -316,3 +316,39 @@ func newTestHandler(t testing.TB) (*fakeStore, doFunc) {
 	}
 	return store, do
 }
+
+func (s *fakeStore) consentList() []ConsentRecord {
+	signed := time.Date(2026, 11, 30, 17, 12, 0, 0, paris)
+	return []ConsentRecord{
+		{ID: 30, PatientID: 1, AppointmentID: 20, ActID: "lumbar_epidural_infiltration", Kind: "signed", Version: "3f2a", SignerName: "Françoise Durand",
+			SignedAt: signed, SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", ContentType: "application/pdf"},
+		{ID: 31, PatientID: 1, AppointmentID: 21, ActID: "facet_joint_infiltration", Kind: "scanned", SignerName: "Françoise Durand",
+			SignedAt: signed.AddDate(0, -6, 0), SHA256: "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752", ContentType: "image/jpeg",
+			WithdrawnAt: signed.AddDate(0, -5, 0)},
+	}
+}
+
+func (s *fakeStore) Consent(ctx context.Context, id int64) (ConsentRecord, error) {
+	if err := s.enter(ctx); err != nil {
+		return ConsentRecord{}, err
+	}
+	for _, c := range s.consentList() {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return ConsentRecord{}, ErrNotFound
+}
+
+func (s *fakeStore) Consents(ctx context.Context, patientID int64) ([]ConsentRecord, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, err
+	}
+	var out []ConsentRecord
+	for _, c := range s.consentList() {
+		if c.PatientID == patientID {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}

@@ -52,6 +52,9 @@ type Source interface {
 	// Screening returns a referral's safety questionnaire, or ErrNotFound
 	// when the patient has not answered it yet.
 	Screening(ctx context.Context, referralID int64) (Screening, error)
+	// Consent returns one consent record, Consents a patient's, oldest first.
+	Consent(ctx context.Context, id int64) (ConsentRecord, error)
+	Consents(ctx context.Context, patientID int64) ([]ConsentRecord, error)
 }
 
 // Page selects part of a search's results.

@@ -216,3 +216,28 @@ func (s *Store) SetRadiologistFee(ctx context.Context, userID, cents int64) erro
 		return err
 	})
 }
+
+// ConsentsOfPatient lists a patient's consents, oldest first, without their documents.
+func (s *Store) ConsentsOfPatient(ctx context.Context, patientID int64) ([]Consent, error) {
+	var out []Consent
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT `+consentColumns+` FROM consents c LEFT JOIN consent_events e ON e.consent_id = c.id
+			WHERE c.patient_id = ? ORDER BY c.id`, patientID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			c, err := scanConsent(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, c)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "consent", "patient="+strconv.FormatInt(patientID, 10), patientID, "")
+	})
+	return out, err
+}

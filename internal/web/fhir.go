@@ -226,3 +226,32 @@ func (s *Server) revokeAPIClient(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/admin/api", http.StatusSeeOther)
 	return nil
 }
+
+func consentRecord(c store.Consent) fhir.ConsentRecord {
+	r := fhir.ConsentRecord{ID: c.ID, PatientID: c.PatientID, AppointmentID: c.AppointmentID, ActID: c.ActID, Kind: c.Kind, Version: c.Version,
+		SignerName: c.SignerName, SignedAt: c.SignedAt, SHA256: c.SHA256, ContentType: c.ContentType}
+	if c.Withdrawn != nil {
+		r.WithdrawnAt = c.Withdrawn.At
+	}
+	return r
+}
+
+func (f fhirSource) Consent(ctx context.Context, id int64) (fhir.ConsentRecord, error) {
+	c, err := f.s.store.ConsentDocument(ctx, id)
+	if err != nil {
+		return fhir.ConsentRecord{}, notFound(err)
+	}
+	return consentRecord(c), nil
+}
+
+func (f fhirSource) Consents(ctx context.Context, patientID int64) ([]fhir.ConsentRecord, error) {
+	list, err := f.s.store.ConsentsOfPatient(ctx, patientID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fhir.ConsentRecord, 0, len(list))
+	for _, c := range list {
+		out = append(out, consentRecord(c))
+	}
+	return out, nil
+}

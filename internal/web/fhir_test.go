@@ -56,6 +56,10 @@ func TestFHIROverTheStore(t *testing.T) {
 		if code, b := get("/fhir/Slot?service-type=facet_joint_infiltration&_count=3", token); code != http.StatusOK || len(b["entry"].([]any)) != 3 {
 			t.Errorf("free slots: %d", code)
 		}
+		h.consentID()
+		if code, b := get("/fhir/Consent?patient=Patient/"+entry["id"].(string), token); code != http.StatusOK || b["total"] != float64(1) {
+			t.Errorf("consent search: %d %v", code, b["total"])
+		}
 		if n := h.auditCount(audit.Filter{Actor: "fhir:" + itoa(id)}); n == 0 {
 			t.Error("the API reads are not in the audit log under the client")
 		}
