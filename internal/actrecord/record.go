@@ -1,0 +1,73 @@
+package actrecord
+
+import "time"
+
+// Drug classes of DrugDose.
+const (
+	ClassSteroid          = "steroid"
+	ClassLocalAnaesthetic = "local_anaesthetic"
+)
+
+// Complication keys with a meaning of their own.
+const (
+	ComplicationNone  = "none"
+	ComplicationOther = "other"
+)
+
+// DrugDose is one product injected, by its id in data/fields.yaml.
+type DrugDose struct {
+	DrugID   string  `json:"drug_id"`
+	DoseMg   float64 `json:"dose_mg"`
+	VolumeML float64 `json:"volume_ml,omitempty"`
+}
+
+// Record is what was done during one act. Optional amounts are pointers, so
+// that "not recorded" differs from zero.
+type Record struct {
+	Levels      []string   `json:"levels"`
+	Side        string     `json:"side,omitempty"`
+	Approach    string     `json:"approach,omitempty"`
+	NeedleGauge int        `json:"needle_gauge,omitempty"`
+	Drugs       []DrugDose `json:"drugs,omitempty"`
+	ContrastML  *float64   `json:"contrast_ml,omitempty"`
+	BloodML     *float64   `json:"blood_ml,omitempty"`
+	// CementML is the cement volume per treated vertebra (level → mL).
+	CementML   map[string]float64 `json:"cement_ml,omitempty"`
+	BiopsySent bool               `json:"biopsy_sent,omitempty"`
+	// DLP in mGy·cm, CTDIvol in mGy.
+	DLP     *float64  `json:"dlp,omitempty"`
+	CTDIvol *float64  `json:"ctdivol,omitempty"`
+	Start   time.Time `json:"start"`
+	End     time.Time `json:"end"`
+	// Complications are keys of the act's coded list; ComplicationNone alone
+	// when there was none.
+	Complications    []string `json:"complications,omitempty"`
+	ComplicationNote string   `json:"complication_note,omitempty"`
+	StudyInstanceUID string   `json:"study_instance_uid,omitempty"`
+	Notes            string   `json:"notes,omitempty"`
+}
+
+// MergeScanner fills the times and dose the scanner sent (MPPS) where the
+// record has none; a value typed by the team is never overwritten.
+func (r Record) MergeScanner(start, end time.Time, dlp, ctdi *float64) Record {
+	if r.Start.IsZero() {
+		r.Start = start
+	}
+	if r.End.IsZero() {
+		r.End = end
+	}
+	if r.DLP == nil && dlp != nil {
+		v := *dlp
+		r.DLP = &v
+	}
+	if r.CTDIvol == nil && ctdi != nil {
+		v := *ctdi
+		r.CTDIvol = &v
+	}
+	return r
+}
+
+// NoComplication reports whether the record says explicitly that there was none.
+func (r Record) NoComplication() bool {
+	return len(r.Complications) == 1 && r.Complications[0] == ComplicationNone
+}
