@@ -281,3 +281,12 @@ func (c *Catalog) BySlug(slug string) (*Act, bool) { a, ok := c.bySlug[slug]; re
 
 // Source returns a cited source.
 func (c *Catalog) Source(id string) (Source, bool) { s, ok := c.sources[id]; return s, ok }
+
+// OptionIDs lists the ids of the act's options.
+func (a *Act) OptionIDs() []string {
+	ids := make([]string, 0, len(a.Options))
+	for _, o := range a.Options {
+		ids = append(ids, o.ID)
+	}
+	return ids
+}

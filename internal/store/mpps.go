@@ -188,3 +188,34 @@ func itoa64(id int64) string {
 	}
 	return strconv.FormatInt(id, 10)
 }
+
+// PerformedFor returns the latest performed step the scanner sent for an
+// appointment, or ErrNotFound.
+func (s *Store) PerformedFor(ctx context.Context, appointmentID int64) (mpps.PerformedStep, error) {
+	var st mpps.PerformedStep
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
+			return err
+		}
+		var start, end sql.NullTime
+		var dlp, ctdi sql.NullFloat64
+		err = s.queryRow(ctx, tx, `SELECT sop_instance_uid, status, study_instance_uid, started_at, ended_at, dlp, ctdivol FROM performed_steps
+			WHERE appointment_id = ? ORDER BY created_at DESC LIMIT 1`, appointmentID).Scan(&st.SOPInstanceUID, &st.Status, &st.StudyInstanceUID, &start, &end, &dlp, &ctdi)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		st.Start, st.End = start.Time, end.Time
+		if dlp.Valid {
+			st.DLP = &dlp.Float64
+		}
+		if ctdi.Valid {
+			st.CTDIvol = &ctdi.Float64
+		}
+		return s.audited(ctx, tx, "read", "performed_step", strconv.FormatInt(appointmentID, 10), patientID, "")
+	})
+	return st, err
+}

@@ -457,3 +457,9 @@ func (s *Server) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/staff/appointments/"+itoa(c.AppointmentID), http.StatusSeeOther)
 	return nil
 }
+
+// tokenHashBytes is the SHA-256 of bytes, in hex.
+func tokenHashBytes(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}

@@ -41,6 +41,7 @@ type harness struct {
 	missing []string        // message keys without translation
 	pages   map[string]bool // page templates rendered
 	consent string          // id of the consent consentID recorded
+	report  string          // id of the report reportID signed
 }
 
 var roleLogins = map[auth.Role]string{
@@ -290,4 +291,23 @@ func (h *harness) questionnaireToken() string {
 		h.t.Fatal(err)
 	}
 	return token
+}
+
+// reportID signs a report version for the first demo appointment (once per
+// harness) and returns its id.
+func (h *harness) reportID() string {
+	h.t.Helper()
+	if h.report != "" {
+		return h.report
+	}
+	appt, _ := strconv.ParseInt(h.appointmentID(), 10, 64)
+	pdf := []byte("%PDF-1.4 report")
+	sum := sha256.Sum256(pdf)
+	r, err := h.store.SaveSignedReport(system, store.SignedReport{AppointmentID: appt, Number: 1, Title: "Blood patch", Body: "Technique…",
+		SignedBy: "Dr Hélène Martin", SignedAt: time.Now(), SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.report = itoa(r.ID)
+	return h.report
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/alexedwards/scs/v2"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"repere/internal/actrecord"
 	"repere/internal/auth"
 	"repere/internal/catalog"
 	"repere/internal/fhir"
@@ -43,6 +44,8 @@ type Config struct {
 	ReminderDays int
 	// Screening is the screening rules; nil loads the embedded ones.
 	Screening *screening.Set
+	// Records is the act record fields; nil loads the embedded ones.
+	Records *actrecord.Set
 }
 
 // Server holds what the handlers share.
@@ -50,6 +53,7 @@ type Server struct {
 	cfg       Config
 	store     *store.Store
 	screening *screening.Set
+	records   *actrecord.Set
 	catalog   *catalog.Catalog
 	i18n      *i18n.Bundle
 	sessions  *scs.SessionManager
@@ -87,6 +91,11 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Records == nil {
+		if cfg.Records, err = actrecord.Load(cat, ""); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Screening == nil {
 		if cfg.Screening, err = screening.Load(cat, ""); err != nil {
 			return nil, err
@@ -101,7 +110,7 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	reg := prometheus.NewRegistry()
-	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg, screening: cfg.Screening}
+	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg, screening: cfg.Screening, records: cfg.Records}
 	s.metrics = newMetrics(reg)
 	return s, nil
 }
@@ -136,6 +145,7 @@ var (
 	bookers      = []auth.Role{auth.Secretary, auth.Radiologist}
 	adminOnly    = []auth.Role{auth.Admin}
 	radiologists = []auth.Role{auth.Radiologist}
+	caregivers   = []auth.Role{auth.Radiologist, auth.Radiographer} // who records the act and writes its report
 	referrers    = []auth.Role{auth.Referrer}
 	patientOnly  = []auth.Role{auth.Patient}
 )
@@ -197,6 +207,11 @@ func (s *Server) routes() []route {
 		{"GET /staff/appointments/{id}/checkin", clinical, s.checkInForm},
 		{"POST /staff/appointments/{id}/checkin", clinical, s.checkIn},
 		{"POST /staff/appointments/{id}/day", clinical, s.moveDay},
+		{"GET /staff/appointments/{id}/record", clinical, s.recordForm},
+		{"POST /staff/appointments/{id}/record", caregivers, s.saveRecord},
+		{"GET /staff/appointments/{id}/report", clinical, s.reportForm},
+		{"POST /staff/appointments/{id}/report", caregivers, s.saveReport},
+		{"GET /staff/reports/{id}", clinical, s.reportDocument},
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},
 		{"POST /staff/referrals/{id}/status", bookers, s.setReferralStatus},

@@ -23,6 +23,9 @@ func (h *harness) concretePath(pattern string) (method, path string) {
 	}
 	path = strings.ReplaceAll(path, "{action}", "hours")
 	path = strings.ReplaceAll(path, "{doc}", "convocation.pdf")
+	if strings.Contains(path, "/staff/reports/{id}") {
+		path = strings.ReplaceAll(path, "{id}", h.reportID())
+	}
 	if strings.Contains(path, "/consents/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.consentID())
 	}
@@ -147,7 +150,7 @@ func TestEveryPageRenders(t *testing.T) {
 					t.Errorf("%s (%s): status %d", path, lang, r.status)
 					continue
 				}
-				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/document") || strings.HasSuffix(path, "/export")
+				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/document") || strings.HasSuffix(path, "/export") || strings.HasPrefix(path, "/staff/reports/")
 				if path != "/healthz" && !strings.HasPrefix(path, "/calendar/") && !download && !strings.Contains(r.body, `<html lang="`+lang+`">`) {
 					t.Errorf("%s: not rendered in %s", path, lang)
 				}

@@ -1,0 +1,261 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"repere/internal/actrecord"
+	"repere/internal/auth"
+	"repere/internal/store"
+)
+
+// recordPage is the act record form: the act's fields as data, the values
+// as typed, errors refusing the save and warnings shown after it.
+type recordPage struct {
+	appointmentFile
+	Fields   []actrecord.Field
+	Values   map[string]string   // field name -> value as typed
+	Multi    map[string][]string // levels and complications chosen
+	Errors   map[string]string
+	Warnings []string
+	Version  int
+	Saved    bool
+	CanEdit  bool
+}
+
+func (s *Server) loadRecordPage(r *http.Request) (recordPage, actrecord.Record, error) {
+	var p recordPage
+	id, err := pathID(r)
+	if err != nil {
+		return p, actrecord.Record{}, err
+	}
+	l := localizer(r)
+	if p.appointmentFile, err = s.loadAppointmentFile(r.Context(), id, l.Lang); err != nil {
+		return p, actrecord.Record{}, err
+	}
+	p.Fields = s.records.FieldsFor(p.Act, p.Appointment.VariantID, s.optionsOf(p.Act))
+	p.Values, p.Multi, p.Errors = map[string]string{}, map[string][]string{}, map[string]string{}
+	u := currentUser(r)
+	p.CanEdit = u.Role.In(auth.Radiologist, auth.Radiographer)
+	var rec actrecord.Record
+	stored, err := s.store.ActRecordOf(r.Context(), id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+	case err != nil:
+		return p, rec, err
+	default:
+		if err := json.Unmarshal(stored.Record, &rec); err != nil {
+			return p, rec, err
+		}
+		p.Version = stored.Version
+	}
+	// What the scanner sent fills what the team has not typed.
+	if step, err := s.store.PerformedFor(r.Context(), id); err == nil {
+		rec = rec.MergeScanner(step.Start, step.End, step.DLP, step.CTDIvol)
+		if rec.StudyInstanceUID == "" {
+			rec.StudyInstanceUID = step.StudyInstanceUID
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return p, rec, err
+	}
+	if rec.StudyInstanceUID == "" {
+		rec.StudyInstanceUID = p.Appointment.StudyInstanceUID
+	}
+	if len(rec.Levels) == 0 && p.Referral.Levels != "" {
+		for _, lv := range strings.Split(p.Referral.Levels, ",") {
+			rec.Levels = append(rec.Levels, strings.TrimSpace(lv))
+		}
+	}
+	if rec.Side == "" {
+		rec.Side = p.Referral.Side
+	}
+	p.fill(rec, s.cfg.Location)
+	return p, rec, nil
+}
+
+// optionsOf lists an act's options: the record offers their fields (the
+// biopsy of a vertebroplasty), whether or not they were booked.
+func (s *Server) optionsOf(act interface{ OptionIDs() []string }) []string { return act.OptionIDs() }
+
+func num(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+// fill puts a record's values in the form.
+func (p *recordPage) fill(r actrecord.Record, loc *time.Location) {
+	v := p.Values
+	p.Multi["levels"], p.Multi["complications"] = r.Levels, r.Complications
+	v["side"], v["approach"] = r.Side, r.Approach
+	if r.NeedleGauge != 0 {
+		v["needle_gauge"] = strconv.Itoa(r.NeedleGauge)
+	}
+	for _, f := range p.Fields {
+		if f.Kind != actrecord.KindDrug {
+			continue
+		}
+		for _, d := range r.Drugs {
+			if slices.ContainsFunc(f.Drugs, func(x *actrecord.Drug) bool { return x.ID == d.DrugID }) {
+				v[f.ID+".drug"], v[f.ID+".dose"] = d.DrugID, strconv.FormatFloat(d.DoseMg, 'f', -1, 64)
+			}
+		}
+	}
+	v["contrast_ml"], v["blood_ml"], v["dlp"], v["ctdivol"] = num(r.ContrastML), num(r.BloodML), num(r.DLP), num(r.CTDIvol)
+	var cement []string
+	for _, lv := range r.Levels {
+		if ml, ok := r.CementML[lv]; ok {
+			cement = append(cement, lv+"="+strconv.FormatFloat(ml, 'f', -1, 64))
+		}
+	}
+	v["cement_ml"] = strings.Join(cement, "; ")
+	if r.BiopsySent {
+		v["biopsy_sent"] = "yes"
+	}
+	if !r.Start.IsZero() {
+		v["start"] = r.Start.In(loc).Format("2006-01-02T15:04")
+	}
+	if !r.End.IsZero() {
+		v["end"] = r.End.In(loc).Format("2006-01-02T15:04")
+	}
+	v["complication_note"], v["study_instance_uid"], v["notes"] = r.ComplicationNote, r.StudyInstanceUID, r.Notes
+}
+
+// readRecord reads the posted form into a record; unreadable values are
+// errors keyed by field, the typed text kept.
+func (s *Server) readRecord(r *http.Request, p *recordPage) actrecord.Record {
+	l := localizer(r)
+	get := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	var rec actrecord.Record
+	number := func(id string) *float64 {
+		text := get(id)
+		p.Values[id] = text
+		if text == "" {
+			return nil
+		}
+		n, err := strconv.ParseFloat(strings.ReplaceAll(text, ",", "."), 64)
+		if err != nil {
+			p.Errors[id] = l.T("record.err.number")
+			return nil
+		}
+		return &n
+	}
+	rec.Levels, rec.Complications = r.PostForm["levels"], r.PostForm["complications"]
+	p.Multi["levels"], p.Multi["complications"] = rec.Levels, rec.Complications
+	rec.Side, rec.Approach = get("side"), get("approach")
+	p.Values["side"], p.Values["approach"] = rec.Side, rec.Approach
+	if g := get("needle_gauge"); g != "" {
+		p.Values["needle_gauge"] = g
+		rec.NeedleGauge, _ = strconv.Atoi(g)
+	}
+	for _, f := range p.Fields {
+		if f.Kind != actrecord.KindDrug {
+			continue
+		}
+		drug, dose := get(f.ID+".drug"), get(f.ID+".dose")
+		p.Values[f.ID+".drug"], p.Values[f.ID+".dose"] = drug, dose
+		if drug == "" && dose == "" {
+			continue
+		}
+		mg, err := strconv.ParseFloat(strings.ReplaceAll(dose, ",", "."), 64)
+		if err != nil {
+			p.Errors[f.ID] = l.T("record.err.dose")
+			continue
+		}
+		rec.Drugs = append(rec.Drugs, actrecord.DrugDose{DrugID: drug, DoseMg: mg})
+	}
+	rec.ContrastML, rec.BloodML, rec.DLP, rec.CTDIvol = number("contrast_ml"), number("blood_ml"), number("dlp"), number("ctdivol")
+	if text := get("cement_ml"); text != "" {
+		p.Values["cement_ml"] = text
+		rec.CementML = map[string]float64{}
+		for _, part := range strings.FieldsFunc(text, func(r rune) bool { return r == ';' || r == '\n' }) {
+			level, ml, ok := strings.Cut(part, "=")
+			n, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(ml), ",", "."), 64)
+			if !ok || err != nil {
+				p.Errors["cement_ml"] = l.T("record.err.cement")
+				break
+			}
+			rec.CementML[strings.ToUpper(strings.TrimSpace(level))] = n
+		}
+	}
+	rec.BiopsySent = get("biopsy_sent") == "yes"
+	if rec.BiopsySent {
+		p.Values["biopsy_sent"] = "yes"
+	}
+	for _, id := range []string{"start", "end"} {
+		text := get(id)
+		p.Values[id] = text
+		if text == "" {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02T15:04", text, s.cfg.Location)
+		if err != nil {
+			p.Errors[id] = l.T("record.err.time")
+			continue
+		}
+		if id == "start" {
+			rec.Start = t
+		} else {
+			rec.End = t
+		}
+	}
+	rec.ComplicationNote, rec.StudyInstanceUID, rec.Notes = get("complication_note"), get("study_instance_uid"), get("notes")
+	p.Values["complication_note"], p.Values["study_instance_uid"], p.Values["notes"] = rec.ComplicationNote, rec.StudyInstanceUID, rec.Notes
+	return rec
+}
+
+func (s *Server) recordForm(w http.ResponseWriter, r *http.Request) error {
+	p, _, err := s.loadRecordPage(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "record", "record.title", "day", p)
+}
+
+// saveRecord validates the act record against the act's fields: errors
+// refuse the save (the form comes back as typed), warnings (an unusual
+// dose) are shown once it is saved.
+func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request) error {
+	p, _, err := s.loadRecordPage(r)
+	if err != nil {
+		return err
+	}
+	if !p.CanEdit {
+		return errStatus(http.StatusForbidden, "error.forbidden")
+	}
+	l := localizer(r)
+	p.Values, p.Multi = map[string]string{}, map[string][]string{}
+	rec := s.readRecord(r, &p)
+	errs, warnings := s.records.Validate(p.Act, p.Appointment.VariantID, rec)
+	for id, msg := range errs {
+		if _, seen := p.Errors[id]; !seen {
+			p.Errors[id] = msg.In(l.Lang)
+		}
+	}
+	for _, msg := range warnings {
+		p.Warnings = append(p.Warnings, msg.In(l.Lang))
+	}
+	slices.Sort(p.Warnings)
+	if len(p.Errors) > 0 {
+		return s.render(w, r, http.StatusUnprocessableEntity, "record", "record.title", "day", p)
+	}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	version := int(formID(r, "version"))
+	if p.Version, err = s.store.SaveActRecord(r.Context(), p.Appointment.ID, data, version); errors.Is(err, store.ErrStale) {
+		p.Errors["version"] = l.T("record.err.stale")
+		return s.render(w, r, http.StatusConflict, "record", "record.title", "day", p)
+	} else if err != nil {
+		return err
+	}
+	p.Saved = true
+	return s.render(w, r, http.StatusOK, "record", "record.title", "day", p)
+}
