@@ -41,6 +41,7 @@ type portalAppointment struct {
 	booking.Appointment
 	ActName  string
 	Consents []store.Consent
+	Reports  []store.SignedReport
 	Upcoming bool
 }
 
@@ -76,6 +77,9 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 			pa.ActName = act.Name.In(l.Lang)
 		}
 		if pa.Consents, err = s.store.ConsentsFor(r.Context(), a.ID); err != nil {
+			return err
+		}
+		if pa.Reports, err = s.store.ReportsOf(r.Context(), a.ID); err != nil {
 			return err
 		}
 		p.Appointments = append(p.Appointments, pa)
@@ -212,4 +216,24 @@ func (s *Server) portalConsent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return sendFile(w, c.ContentType, "consentement-"+itoa(c.ID)+".pdf", c.Document)
+}
+
+// portalReport downloads one of the patient's own signed reports.
+func (s *Server) portalReport(w http.ResponseWriter, r *http.Request) error {
+	patientID, r := s.portalPatient(r)
+	if patientID == 0 {
+		return errStatus(http.StatusUnauthorized, "portal.err.signin")
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	rep, err := s.store.ReportPDF(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && rep.PatientID != patientID) {
+		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	if err != nil {
+		return err
+	}
+	return sendFile(w, "application/pdf", "compte-rendu-v"+itoa(int64(rep.Number))+".pdf", rep.PDF)
 }

@@ -30,6 +30,7 @@ func TestPortal(t *testing.T) {
 	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *web.Config) { c.Mailer = web.NewMailer(sender, cfg.From) })
 	appt := h.appointmentID() // LEFÈVRE Zoé, zoe.lefevre@example.org
 	h.consentID()
+	h.reportID()
 	other, _ := h.store.ListAppointments(system, storeFilterID(appt))
 	// Another patient's appointment, to try to read.
 	var otherID string
@@ -71,6 +72,9 @@ func TestPortal(t *testing.T) {
 		t.Fatalf("sign-in: %d\n%s", r.status, errorsOf(r.body))
 	}
 	home := p.get("/portal/")
+	if !strings.Contains(home.body, "/portal/reports/"+h.reportID()) {
+		t.Error("the signed report is not listed on the portal")
+	}
 	if !strings.Contains(home.body, "LEFÈVRE Zoé") || !strings.Contains(home.body, "portal-appt-"+appt) || strings.Contains(home.body, "portal-appt-"+otherID) {
 		t.Fatalf("portal home does not show exactly the patient's own appointments")
 	}
@@ -79,6 +83,9 @@ func TestPortal(t *testing.T) {
 	}
 	if r := p.get("/portal/consents/" + h.consentID()); r.status != http.StatusOK {
 		t.Errorf("own consent: %d", r.status)
+	}
+	if r := p.get("/portal/reports/" + h.reportID()); r.status != http.StatusOK || !strings.HasPrefix(r.body, "%PDF") {
+		t.Errorf("own report: %d", r.status)
 	}
 	if r := p.get("/portal/appointments/" + otherID + "/convocation.pdf"); r.status != http.StatusNotFound {
 		t.Errorf("another patient's convocation: %d, want 404", r.status)

@@ -173,6 +173,7 @@ func (s *Server) routes() []route {
 		{"POST /portal/logout", public, s.portalLogout},
 		{"GET /portal/appointments/{id}/convocation.pdf", public, s.portalConvocation},
 		{"GET /portal/consents/{id}", public, s.portalConsent},
+		{"GET /portal/reports/{id}", public, s.portalReport},
 		{"POST /q/{token}/consent", public, s.patientConsent},
 		{"GET /login", public, s.loginForm},
 		{"POST /login", public, s.login},

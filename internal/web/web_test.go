@@ -23,7 +23,7 @@ func (h *harness) concretePath(pattern string) (method, path string) {
 	}
 	path = strings.ReplaceAll(path, "{action}", "hours")
 	path = strings.ReplaceAll(path, "{doc}", "convocation.pdf")
-	if strings.Contains(path, "/staff/reports/{id}") {
+	if strings.Contains(path, "/reports/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.reportID())
 	}
 	if strings.Contains(path, "/consents/{id}") {
