@@ -250,7 +250,7 @@ func TestCapabilityStatementListsWhatIsServed(t *testing.T) {
 	}
 	var types []string
 	probe := map[string]string{"Patient": "1", "Practitioner": "rad-7", "ServiceRequest": "10", "Appointment": "20",
-		"Schedule": "1", "QuestionnaireResponse": "10", "Slot": "x", "Consent": "30"}
+		"Schedule": "1", "QuestionnaireResponse": "10", "Slot": "x", "Consent": "30", "Procedure": "20", "DiagnosticReport": "41"}
 	for _, res := range cs.Rest[0].Resource {
 		types = append(types, res.Type)
 		has := func(code string) bool {
@@ -260,7 +260,7 @@ func TestCapabilityStatementListsWhatIsServed(t *testing.T) {
 		if has("read") != (read.status == 200) {
 			t.Errorf("%s: read listed %v, read answered %d", res.Type, has("read"), read.status)
 		}
-		need := map[string]string{"Slot": "service-type=epidural_blood_patch", "QuestionnaireResponse": "patient=Patient/1", "Consent": "patient=Patient/1"}[res.Type]
+		need := map[string]string{"Slot": "service-type=epidural_blood_patch", "QuestionnaireResponse": "patient=Patient/1", "Consent": "patient=Patient/1", "Procedure": "patient=Patient/1", "DiagnosticReport": "patient=Patient/1"}[res.Type]
 		if search := do("GET", "/fhir/"+res.Type+"?"+need, tokenAll, ""); has("search-type") != (search.status == 200) {
 			t.Errorf("%s: search listed %v, answered %d: %s", res.Type, has("search-type"), search.status, search.body)
 		}
@@ -275,11 +275,11 @@ func TestCapabilityStatementListsWhatIsServed(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"Appointment", "Consent", "Patient", "Practitioner", "QuestionnaireResponse", "Schedule", "ServiceRequest", "Slot"}
+	want := []string{"Appointment", "Consent", "DiagnosticReport", "Patient", "Practitioner", "Procedure", "QuestionnaireResponse", "Schedule", "ServiceRequest", "Slot"}
 	if diff := cmp.Diff(want, types); diff != "" {
 		t.Errorf("resource types (-want +got):\n%s", diff)
 	}
-	for _, typ := range []string{"Procedure", "DiagnosticReport", "Location", "Observation"} {
+	for _, typ := range []string{"Location", "Observation"} {
 		if r := do("GET", "/fhir/"+typ, tokenAll, ""); r.status != 404 {
 			t.Errorf("%s not listed but answered %d", typ, r.status)
 		}
@@ -331,7 +331,7 @@ func TestOperationOutcomeShape(t *testing.T) {
 		{"GET", "/fhir/Patient/1", "", 401, "login"},
 		{"GET", "/fhir/Patient/1", tokenPatient + "x", 401, "login"},
 		{"GET", "/fhir/Appointment/20", tokenPatient, 403, "forbidden"},
-		{"GET", "/fhir/Procedure", tokenAll, 404, "not-supported"},
+		{"GET", "/fhir/Observation", tokenAll, 404, "not-supported"},
 		{"DELETE", "/fhir/Patient/1", tokenAll, 405, "not-supported"},
 		{"GET", "/fhir/Patient?foo=bar", tokenAll, 400, "not-supported"},
 		{"GET", "/fhir/Patient/1", tokenAll, 500, "exception"},
@@ -374,6 +374,35 @@ func TestConsentResource(t *testing.T) {
 		t.Errorf("read: %d %s", read.status, read.body)
 	}
 	if r := do("GET", "/fhir/Consent", tokenAll, ""); r.status != 400 {
+		t.Errorf("search without patient: %d", r.status)
+	}
+}
+
+// TestProcedureAndReport: an act performed and its signed reports, valid R4.
+func TestProcedureAndReport(t *testing.T) {
+	_, do := newTestHandler(t)
+	proc := do("GET", "/fhir/Procedure/20", tokenAll, "")
+	validateR4(t, proc.body)
+	for _, want := range []string{`"status":"completed"`, `"ServiceRequest/10"`, "DLP 123.5", `"L4-L5 (left)"`, "urn:oid:1.2.250.1.999.1.20"} {
+		if !strings.Contains(string(proc.body), want) {
+			t.Errorf("procedure lacks %s: %s", want, proc.body)
+		}
+	}
+	var b struct {
+		Total int `json:"total"`
+		Entry []struct {
+			Resource DiagnosticReport `json:"resource"`
+		} `json:"entry"`
+	}
+	r := do("GET", "/fhir/DiagnosticReport?patient=Patient/1", tokenAll, "")
+	validateR4(t, r.body)
+	r.decode(t, &b)
+	if b.Total != 2 || b.Entry[0].Resource.Status != "final" || b.Entry[1].Resource.Status != "amended" ||
+		b.Entry[0].Resource.Conclusion != "Infiltration épidurale L4-L5 réalisée sans complication." {
+		t.Fatalf("reports: %+v", b)
+	}
+	validateR4(t, do("GET", "/fhir/Procedure?patient=Patient/1", tokenAll, "").body)
+	if r := do("GET", "/fhir/DiagnosticReport", tokenAll, ""); r.status != 400 {
 		t.Errorf("search without patient: %d", r.status)
 	}
 }

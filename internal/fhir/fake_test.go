@@ -352,3 +352,72 @@ func (s *fakeStore) Consents(ctx context.Context, patientID int64) ([]ConsentRec
 	}
 	return out, nil
 }
+
+func (s *fakeStore) procedureList() []ProcedureRecord {
+	start := time.Date(2026, 12, 1, 9, 35, 0, 0, paris)
+	dlp, ctdi := 123.5, 4.2
+	return []ProcedureRecord{{AppointmentID: 20, ReferralID: 10, PatientID: 1, ActID: "lumbar_epidural_infiltration", Levels: []string{"L4-L5"}, Side: "left",
+		Start: start, End: start.Add(20 * time.Minute), Complications: []string{"none"}, StudyInstanceUID: "1.2.250.1.999.1.20", DLP: &dlp, CTDIvol: &ctdi,
+		Performer: "Dr Céline Martin", PerformerID: 7}}
+}
+
+func (s *fakeStore) Procedure(ctx context.Context, id int64) (ProcedureRecord, error) {
+	if err := s.enter(ctx); err != nil {
+		return ProcedureRecord{}, err
+	}
+	for _, p := range s.procedureList() {
+		if p.AppointmentID == id {
+			return p, nil
+		}
+	}
+	return ProcedureRecord{}, ErrNotFound
+}
+
+func (s *fakeStore) Procedures(ctx context.Context, patientID int64) ([]ProcedureRecord, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, err
+	}
+	var out []ProcedureRecord
+	for _, p := range s.procedureList() {
+		if p.PatientID == patientID {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+func (s *fakeStore) reportList() []ReportRecord {
+	signed := time.Date(2026, 12, 1, 10, 30, 0, 0, paris)
+	body := "INDICATION\nSciatique L5 gauche.\n\nCONCLUSION\nInfiltration épidurale L4-L5 réalisée sans complication."
+	return []ReportRecord{
+		{ID: 40, AppointmentID: 20, ReferralID: 10, PatientID: 1, ActID: "lumbar_epidural_infiltration", Number: 1, Title: "Infiltration épidurale lombaire",
+			Body: body, SignedAt: signed, ActDate: signed.Add(-time.Hour), SignedBy: "Dr Céline Martin", SHA256: strings.Repeat("ab", 32)},
+		{ID: 41, AppointmentID: 20, ReferralID: 10, PatientID: 1, ActID: "lumbar_epidural_infiltration", Number: 2, Amends: 1, Title: "Infiltration épidurale lombaire",
+			Body: body + " Dose précisée.", SignedAt: signed.Add(time.Hour), ActDate: signed.Add(-time.Hour), SignedBy: "Dr Céline Martin", SHA256: strings.Repeat("cd", 32)},
+	}
+}
+
+func (s *fakeStore) Report(ctx context.Context, id int64) (ReportRecord, error) {
+	if err := s.enter(ctx); err != nil {
+		return ReportRecord{}, err
+	}
+	for _, r := range s.reportList() {
+		if r.ID == id {
+			return r, nil
+		}
+	}
+	return ReportRecord{}, ErrNotFound
+}
+
+func (s *fakeStore) Reports(ctx context.Context, patientID int64) ([]ReportRecord, error) {
+	if err := s.enter(ctx); err != nil {
+		return nil, err
+	}
+	var out []ReportRecord
+	for _, r := range s.reportList() {
+		if r.PatientID == patientID {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}

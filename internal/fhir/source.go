@@ -55,6 +55,12 @@ type Source interface {
 	// Consent returns one consent record, Consents a patient's, oldest first.
 	Consent(ctx context.Context, id int64) (ConsentRecord, error)
 	Consents(ctx context.Context, patientID int64) ([]ConsentRecord, error)
+	// Procedure returns an act performed (by appointment id), Procedures a
+	// patient's; Report a signed report version, Reports a patient's.
+	Procedure(ctx context.Context, appointmentID int64) (ProcedureRecord, error)
+	Procedures(ctx context.Context, patientID int64) ([]ProcedureRecord, error)
+	Report(ctx context.Context, id int64) (ReportRecord, error)
+	Reports(ctx context.Context, patientID int64) ([]ReportRecord, error)
 }
 
 // Page selects part of a search's results.

@@ -279,3 +279,28 @@ func (s *Store) PainScores(ctx context.Context, appointmentID int64) ([]PainScor
 	})
 	return out, err
 }
+
+// ReportsOfPatient lists a patient's signed report versions, oldest first, without PDFs.
+func (s *Store) ReportsOfPatient(ctx context.Context, patientID int64) ([]SignedReport, error) {
+	var out []SignedReport
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT id, appointment_id, patient_id, number, amends, title, body, reason, signed_by, signed_at, sha256
+			FROM reports WHERE patient_id = ? ORDER BY id`, patientID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var r SignedReport
+			if err := rows.Scan(&r.ID, &r.AppointmentID, &r.PatientID, &r.Number, &r.Amends, &r.Title, &r.Body, &r.Reason, &r.SignedBy, &r.SignedAt, &r.SHA256); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "report", "patient="+strconv.FormatInt(patientID, 10), patientID, "")
+	})
+	return out, err
+}

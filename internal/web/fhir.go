@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"repere/internal/actrecord"
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/fhir"
@@ -252,6 +254,89 @@ func (f fhirSource) Consents(ctx context.Context, patientID int64) ([]fhir.Conse
 	out := make([]fhir.ConsentRecord, 0, len(list))
 	for _, c := range list {
 		out = append(out, consentRecord(c))
+	}
+	return out, nil
+}
+
+// procedureOf maps a done appointment and its act record.
+func (f fhirSource) procedureOf(ctx context.Context, a booking.Appointment) (fhir.ProcedureRecord, error) {
+	p := fhir.ProcedureRecord{AppointmentID: a.ID, ReferralID: a.ReferralID, PatientID: a.PatientID, ActID: a.ActID, StudyInstanceUID: a.StudyInstanceUID,
+		Performer: a.RadiologistName, PerformerID: a.RadiologistID}
+	stored, err := f.s.store.ActRecordOf(ctx, a.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return p, nil
+	}
+	if err != nil {
+		return p, err
+	}
+	var rec actrecord.Record
+	if err := json.Unmarshal(stored.Record, &rec); err != nil {
+		return p, err
+	}
+	p.Levels, p.Side, p.Start, p.End, p.Complications, p.DLP, p.CTDIvol = rec.Levels, rec.Side, rec.Start, rec.End, rec.Complications, rec.DLP, rec.CTDIvol
+	if rec.StudyInstanceUID != "" {
+		p.StudyInstanceUID = rec.StudyInstanceUID
+	}
+	return p, nil
+}
+
+func (f fhirSource) Procedure(ctx context.Context, id int64) (fhir.ProcedureRecord, error) {
+	list, err := f.s.store.ListAppointments(ctx, store.AppointmentFilter{ID: id, Statuses: []booking.Status{booking.Done}})
+	if err != nil {
+		return fhir.ProcedureRecord{}, err
+	}
+	if len(list) == 0 {
+		return fhir.ProcedureRecord{}, fhir.ErrNotFound
+	}
+	return f.procedureOf(ctx, list[0])
+}
+
+func (f fhirSource) Procedures(ctx context.Context, patientID int64) ([]fhir.ProcedureRecord, error) {
+	list, err := f.s.store.ListAppointments(ctx, store.AppointmentFilter{PatientID: patientID, Statuses: []booking.Status{booking.Done}})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fhir.ProcedureRecord, 0, len(list))
+	for _, a := range list {
+		p, err := f.procedureOf(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func (f fhirSource) reportRecord(ctx context.Context, r store.SignedReport) (fhir.ReportRecord, error) {
+	list, err := f.s.store.ListAppointments(ctx, store.AppointmentFilter{ID: r.AppointmentID})
+	if err != nil || len(list) == 0 {
+		return fhir.ReportRecord{}, cmp.Or(err, fhir.ErrNotFound)
+	}
+	a := list[0]
+	return fhir.ReportRecord{ID: r.ID, AppointmentID: r.AppointmentID, ReferralID: a.ReferralID, PatientID: r.PatientID, ActID: a.ActID,
+		Number: r.Number, Amends: r.Amends, Title: r.Title, Body: r.Body, SignedAt: r.SignedAt, ActDate: a.Start, SignedBy: r.SignedBy, SHA256: r.SHA256}, nil
+}
+
+func (f fhirSource) Report(ctx context.Context, id int64) (fhir.ReportRecord, error) {
+	r, err := f.s.store.ReportPDF(ctx, id)
+	if err != nil {
+		return fhir.ReportRecord{}, notFound(err)
+	}
+	return f.reportRecord(ctx, r)
+}
+
+func (f fhirSource) Reports(ctx context.Context, patientID int64) ([]fhir.ReportRecord, error) {
+	list, err := f.s.store.ReportsOfPatient(ctx, patientID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]fhir.ReportRecord, 0, len(list))
+	for _, r := range list {
+		rr, err := f.reportRecord(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rr)
 	}
 	return out, nil
 }

@@ -57,6 +57,10 @@ func TestFHIROverTheStore(t *testing.T) {
 			t.Errorf("free slots: %d", code)
 		}
 		h.consentID()
+		h.reportID()
+		if code, b := get("/fhir/DiagnosticReport?patient=Patient/"+entry["id"].(string), token); code != http.StatusOK || b["total"] != float64(1) {
+			t.Errorf("report search: %d %v", code, b["total"])
+		}
 		if code, b := get("/fhir/Consent?patient=Patient/"+entry["id"].(string), token); code != http.StatusOK || b["total"] != float64(1) {
 			t.Errorf("consent search: %d %v", code, b["total"])
 		}
