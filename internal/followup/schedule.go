@@ -1,0 +1,188 @@
+package followup
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"repere/internal/catalog"
+)
+
+// Outcome statuses.
+const (
+	Pending   = "pending"
+	Improved  = "improved"
+	Failed    = "failed"
+	Recurring = "recurring"
+)
+
+// Days lists the days after the act a score is asked, with provenance.
+type Days struct {
+	Values       []int `yaml:"values"`
+	catalog.Fact `yaml:",inline"`
+}
+
+// Rule says how follow-up scores are read against the score before the act.
+type Rule struct {
+	JudgeFromDay   int `yaml:"judge_from_day"`
+	MinDrop        int `yaml:"min_drop"`
+	MinDropPercent int `yaml:"min_drop_percent,omitempty"` // 0: not used
+	BadAtLeast     int `yaml:"bad_at_least,omitempty"`     // 0: not used
+	catalog.Fact   `yaml:",inline"`
+}
+
+// Offer says for which outcomes a new act is offered.
+type Offer struct {
+	On           []string     `yaml:"on"`
+	Text         catalog.Text `yaml:"text"`
+	catalog.Fact `yaml:",inline"`
+}
+
+// Plan is the follow-up of one act: each part falls back to the default.
+type Plan struct {
+	Acts  []string `yaml:"acts,omitempty"`
+	Days  *Days    `yaml:"days,omitempty"`
+	Rule  *Rule    `yaml:"rule,omitempty"`
+	Offer *Offer   `yaml:"offer,omitempty"`
+}
+
+// Score is one pain score.
+type Score struct {
+	Day   int // 0 = before the act
+	Value int // 0-10
+	At    time.Time
+	By    string // "patient" or a staff login
+}
+
+// Outcome is what the scores show so far.
+type Outcome struct {
+	Status      string // pending, improved, failed, recurring
+	OfferNewAct bool
+	Reason      catalog.Text
+	// Source and SourceStatus are those of the rule that read the scores;
+	// OfferSource is that of the offer (or of not offering).
+	Source       string
+	SourceStatus catalog.Status
+	OfferSource  string
+	// Day is the follow-up day judged (0 when pending).
+	Day int
+	// Final: the last scheduled day has a score.
+	Final bool
+}
+
+// plan returns the act's plan with every part filled.
+func (s *Set) plan(act *catalog.Act) Plan {
+	p := s.defaults
+	if act == nil {
+		return p
+	}
+	for _, e := range s.plans {
+		if !contains(e.Acts, act.ID) {
+			continue
+		}
+		if e.Days != nil {
+			p.Days = e.Days
+		}
+		if e.Rule != nil {
+			p.Rule = e.Rule
+		}
+		if e.Offer != nil {
+			p.Offer = e.Offer
+		}
+	}
+	return p
+}
+
+// FollowUpDays returns the days after the act when a pain score is asked.
+func (s *Set) FollowUpDays(act *catalog.Act) []int {
+	return append([]int(nil), s.plan(act).Days.Values...)
+}
+
+// Rules returns the act's plan (days, rule, offer) with its sources, for
+// display; it shares the set's data and must not be modified.
+func (s *Set) Rules(act *catalog.Act) Plan { return s.plan(act) }
+
+// Outcome reads the scores of one act. Per day only the latest score counts;
+// values outside 0-10 are ignored.
+func (s *Set) Outcome(act *catalog.Act, scores []Score) Outcome {
+	p := s.plan(act)
+	rule := *p.Rule
+	out := Outcome{Status: Pending, Source: rule.Source, SourceStatus: rule.Status, OfferSource: p.Offer.Source}
+	byDay := latestByDay(scores)
+	days := p.Days.Values
+	if len(days) > 0 {
+		_, out.Final = byDay[days[len(days)-1]]
+	}
+	base, ok := byDay[0]
+	if !ok {
+		out.Reason = text("Score de douleur avant le geste manquant : pas d'évaluation possible.", "Pain score before the act missing: no assessment possible.")
+		return out
+	}
+	var judged []Score
+	for day, sc := range byDay {
+		if day > 0 && day >= rule.JudgeFromDay {
+			judged = append(judged, sc)
+		}
+	}
+	sort.Slice(judged, func(i, j int) bool { return judged[i].Day < judged[j].Day })
+	if len(judged) == 0 {
+		out.Reason = text(fmt.Sprintf("En attente du score à J%d ou après.", max(rule.JudgeFromDay, 1)), fmt.Sprintf("Waiting for the score on day %d or later.", max(rule.JudgeFromDay, 1)))
+		return out
+	}
+	last := judged[len(judged)-1]
+	out.Day = last.Day
+	goodBefore := 0
+	for _, sc := range judged[:len(judged)-1] {
+		if rule.good(base.Value, sc.Value) {
+			goodBefore = sc.Day
+		}
+	}
+	now := fmt.Sprintf("%d/10 à J%d (%d/10 avant le geste)", last.Value, last.Day, base.Value)
+	nowEN := fmt.Sprintf("%d/10 on day %d (%d/10 before the act)", last.Value, last.Day, base.Value)
+	switch {
+	case rule.good(base.Value, last.Value):
+		out.Status = Improved
+		out.Reason = text("Amélioration : douleur "+now+".", "Improved: pain "+nowEN+".")
+	case goodBefore > 0:
+		out.Status = Recurring
+		out.Reason = text(fmt.Sprintf("Douleur revenue après une amélioration à J%d : %s.", goodBefore, now), fmt.Sprintf("Pain back after an improvement on day %d: %s.", goodBefore, nowEN))
+	default:
+		out.Status = Failed
+		out.Reason = text("Pas d'amélioration suffisante : douleur "+now+".", "Not enough improvement: pain "+nowEN+".")
+	}
+	if out.Status != Improved {
+		out.OfferNewAct = contains(p.Offer.On, out.Status)
+		out.Reason["fr"] += " " + p.Offer.Text.In("fr")
+		out.Reason["en"] += " " + p.Offer.Text.In("en")
+	}
+	return out
+}
+
+// good reports whether a follow-up score shows enough relief from base.
+func (r Rule) good(base, v int) bool {
+	if r.BadAtLeast > 0 && v >= r.BadAtLeast {
+		return false
+	}
+	if v == 0 {
+		return true
+	}
+	drop := base - v
+	return drop >= r.MinDrop || r.MinDropPercent > 0 && base > 0 && drop*100 >= r.MinDropPercent*base
+}
+
+// latestByDay keeps the latest valid score of each day (later in the list on equal times).
+func latestByDay(scores []Score) map[int]Score {
+	out := map[int]Score{}
+	for _, sc := range scores {
+		if sc.Day < 0 || sc.Value < 0 || sc.Value > 10 {
+			continue
+		}
+		if prev, ok := out[sc.Day]; ok && sc.At.Before(prev.At) {
+			continue
+		}
+		out[sc.Day] = sc
+	}
+	return out
+}
+
+func text(fr, en string) catalog.Text { return catalog.Text{"fr": fr, "en": en} }
