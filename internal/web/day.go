@@ -195,6 +195,17 @@ func (s *Server) moveDay(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/staff/appointments/"+itoa(id)+"/checkin", http.StatusSeeOther)
 		return nil
 	}
+	if to == booking.InRoom {
+		// The act starts only with every blocking checklist item checked,
+		// or the radiologist's override.
+		ready, err := s.checklistReady(r.Context(), id, localizer(r).Lang)
+		if err != nil {
+			return err
+		}
+		if !ready {
+			return errStatus(http.StatusConflict, "checklist.err.open")
+		}
+	}
 	err = s.store.MoveDay(r.Context(), id, to, time.Now())
 	switch {
 	case errors.Is(err, booking.ErrDayStep), errors.Is(err, booking.ErrNotBooked):

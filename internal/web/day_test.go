@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"regexp"
 	"net/url"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"repere/internal/auth"
 	"repere/internal/booking"
+	"repere/internal/storetest"
 )
 
 // TestDayBoardCheckInAndMonitoring plays the start of the demo day: the
@@ -39,6 +41,23 @@ func TestDayBoardCheckInAndMonitoring(t *testing.T) {
 		if r := c.post("/staff/appointments/"+appt+"/day", url.Values{"to": {"monitoring"}}); r.status != http.StatusConflict {
 			t.Fatalf("monitoring before the room: %d", r.status)
 		}
+		// The act does not start with blocking checklist items open.
+		if r := c.post("/staff/appointments/"+appt+"/day", url.Values{"to": {"in_room"}}); r.status != http.StatusConflict || !strings.Contains(r.body, "points bloquants") {
+			t.Fatalf("start with the checklist open: %d", r.status)
+		}
+		list2 := c.get("/staff/appointments/" + appt + "/checklist")
+		items := regexp.MustCompile(`name="item" value="([a-z_]+)"`).FindAllStringSubmatch(list2.body, -1)
+		if len(items) < 8 || !strings.Contains(list2.body, "Dossier :") {
+			t.Fatalf("checklist page: %d items", len(items))
+		}
+		for _, it := range items {
+			if r := c.post("/staff/appointments/"+appt+"/checklist", url.Values{"item": {it[1]}, "state": {"ok"}}); r.status != http.StatusSeeOther {
+				t.Fatalf("check %s: %d", it[1], r.status)
+			}
+		}
+		if page := c.get("/staff/appointments/" + appt + "/checklist"); !strings.Contains(page.body, "l&#39;acte peut commencer") || !strings.Contains(page.body, "t.radiographer,") {
+			t.Fatal("the checklist is not complete after checking every item, or does not name who checked")
+		}
 		for _, to := range []string{"in_room", "monitoring"} {
 			if r := c.post("/staff/appointments/"+appt+"/day", url.Values{"to": {to}}); r.status != http.StatusSeeOther {
 				t.Fatalf("to %s: %d", to, r.status)
@@ -53,4 +72,30 @@ func TestDayBoardCheckInAndMonitoring(t *testing.T) {
 			t.Errorf("the blood patch's two hours of monitoring are not counted down:\n%s", board.body[strings.Index(board.body, `id="col-monitoring"`):][:800])
 		}
 	})
+}
+
+// TestChecklistOverride: only the radiologist starts the act with an item
+// open, and only with a reason, which the checklist shows.
+func TestChecklistOverride(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	appt := h.appointmentID()
+	tech, doc := h.signedIn(auth.Radiographer), h.signedIn(auth.Radiologist)
+	if r := tech.post("/staff/appointments/"+appt+"/checkin", url.Values{"name_confirmed": {"yes"}, "birth_date": {"1991-04-12"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("check-in: %d", r.status)
+	}
+	if r := tech.post("/staff/appointments/"+appt+"/checklist", url.Values{"action": {"override"}, "reason": {"x"}}); r.status != http.StatusForbidden {
+		t.Errorf("radiographer override: %d", r.status)
+	}
+	if r := doc.post("/staff/appointments/"+appt+"/checklist", url.Values{"action": {"override"}}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("override without reason: %d", r.status)
+	}
+	if r := doc.post("/staff/appointments/"+appt+"/checklist", url.Values{"action": {"override"}, "reason": {"consentement papier signé, à numériser"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("override: %d", r.status)
+	}
+	if page := tech.get("/staff/appointments/" + appt + "/checklist"); !strings.Contains(page.body, "consentement papier signé, à numériser") {
+		t.Error("the override's reason is not shown")
+	}
+	if r := tech.post("/staff/appointments/"+appt+"/day", url.Values{"to": {"in_room"}}); r.status != http.StatusSeeOther {
+		t.Errorf("start after the override: %d", r.status)
+	}
 }

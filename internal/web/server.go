@@ -18,7 +18,9 @@ import (
 	"repere/internal/actrecord"
 	"repere/internal/auth"
 	"repere/internal/catalog"
+	"repere/internal/checklist"
 	"repere/internal/fhir"
+	"repere/internal/followup"
 	"repere/internal/i18n"
 	"repere/internal/screening"
 	"repere/internal/store"
@@ -46,21 +48,27 @@ type Config struct {
 	Screening *screening.Set
 	// Records is the act record fields; nil loads the embedded ones.
 	Records *actrecord.Set
+	// Checklists and FollowUp: the checklist items and the follow-up rules;
+	// nil loads the embedded ones.
+	Checklists *checklist.Set
+	FollowUp   *followup.Set
 }
 
 // Server holds what the handlers share.
 type Server struct {
-	cfg       Config
-	store     *store.Store
-	screening *screening.Set
-	records   *actrecord.Set
-	catalog   *catalog.Catalog
-	i18n      *i18n.Bundle
-	sessions  *scs.SessionManager
-	pages     *pages
-	log       *slog.Logger
-	metrics   *metrics
-	registry  *prometheus.Registry
+	cfg        Config
+	store      *store.Store
+	screening  *screening.Set
+	records    *actrecord.Set
+	checklists *checklist.Set
+	followup   *followup.Set
+	catalog    *catalog.Catalog
+	i18n       *i18n.Bundle
+	sessions   *scs.SessionManager
+	pages      *pages
+	log        *slog.Logger
+	metrics    *metrics
+	registry   *prometheus.Registry
 
 	// OnRender, when set, is called with the name of every page rendered (tests).
 	OnRender func(page string)
@@ -91,6 +99,16 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	if err != nil {
 		return nil, err
 	}
+	if cfg.Checklists == nil {
+		if cfg.Checklists, err = checklist.Load(""); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.FollowUp == nil {
+		if cfg.FollowUp, err = followup.Load(cat, ""); err != nil {
+			return nil, err
+		}
+	}
 	if cfg.Records == nil {
 		if cfg.Records, err = actrecord.Load(cat, ""); err != nil {
 			return nil, err
@@ -110,7 +128,8 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	reg := prometheus.NewRegistry()
-	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg, screening: cfg.Screening, records: cfg.Records}
+	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg, screening: cfg.Screening, records: cfg.Records,
+		checklists: cfg.Checklists, followup: cfg.FollowUp}
 	s.metrics = newMetrics(reg)
 	return s, nil
 }
@@ -208,6 +227,8 @@ func (s *Server) routes() []route {
 		{"GET /staff/appointments/{id}/checkin", clinical, s.checkInForm},
 		{"POST /staff/appointments/{id}/checkin", clinical, s.checkIn},
 		{"POST /staff/appointments/{id}/day", clinical, s.moveDay},
+		{"GET /staff/appointments/{id}/checklist", clinical, s.checklistPage},
+		{"POST /staff/appointments/{id}/checklist", clinical, s.checkItem},
 		{"GET /staff/appointments/{id}/record", clinical, s.recordForm},
 		{"POST /staff/appointments/{id}/record", caregivers, s.saveRecord},
 		{"GET /staff/appointments/{id}/report", clinical, s.reportForm},
