@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"repere/internal/booking"
+	"repere/internal/followup"
 	"repere/internal/store"
 )
 
@@ -57,6 +58,10 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	settings, err := s.store.Settings(r.Context())
+	if err != nil {
+		return err
+	}
 	p := dayPage{Day: day.Format(time.DateOnly), Prev: day.AddDate(0, 0, -1).Format(time.DateOnly), Next: next.Format(time.DateOnly),
 		DayLabel: l.Date(day), Count: len(list)}
 	byStatus := map[booking.DayStatus][]dayCard{}
@@ -87,13 +92,9 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 				c.Missing = append(c.Missing, "day.missing.consent")
 			}
 		}
-		if a.DayStatus == booking.Monitoring && !a.MonitoringFrom.IsZero() {
-			c.MonitoringEnd = a.MonitoringFrom.Add(time.Duration(a.MonitoringMinutes) * time.Minute)
-			left := c.MonitoringEnd.Sub(now)
-			if left < 0 {
-				left = 0
-			}
-			c.TimeLeft = l.Minutes(int(left.Round(time.Minute).Minutes()))
+		if a.DayStatus == booking.Monitoring && !a.MonitoringFrom.IsZero() && ok {
+			_, c.MonitoringEnd = followup.MonitoringWindow(act, a.MonitoringFrom, loc, settings.WardDischargeMinute)
+			c.TimeLeft = l.Minutes(int(followup.TimeLeft(c.MonitoringEnd, now).Round(time.Minute).Minutes()))
 		}
 		byStatus[a.DayStatus] = append(byStatus[a.DayStatus], c)
 	}

@@ -99,3 +99,59 @@ func TestChecklistOverride(t *testing.T) {
 		t.Errorf("start after the override: %d", r.status)
 	}
 }
+
+// TestDischargeAndFollowUp: the patient leaves only with every discharge
+// criterion checked, the advice is shown; a failed blood patch on the
+// follow-up offers a new act as a prefilled referral.
+func TestDischargeAndFollowUp(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	appt := h.appointmentID()
+	tech, doc, sec := h.signedIn(auth.Radiographer), h.signedIn(auth.Radiologist), h.signedIn(auth.Secretary)
+	tech.post("/staff/appointments/"+appt+"/checkin", url.Values{"name_confirmed": {"yes"}, "birth_date": {"1991-04-12"}})
+	doc.post("/staff/appointments/"+appt+"/checklist", url.Values{"action": {"override"}, "reason": {"test de sortie"}})
+	for _, to := range []string{"in_room", "monitoring"} {
+		if r := tech.post("/staff/appointments/"+appt+"/day", url.Values{"to": {to}}); r.status != http.StatusSeeOther {
+			t.Fatalf("to %s: %d", to, r.status)
+		}
+	}
+	page := tech.get("/staff/appointments/" + appt + "/discharge")
+	criteria := regexp.MustCompile(`name="criterion" value="([a-z_]+)"`).FindAllStringSubmatch(page.body, -1)
+	if len(criteria) < 4 || !strings.Contains(page.body, "Appelez-nous si vous avez") {
+		t.Fatalf("discharge page: %d criteria", len(criteria))
+	}
+	if r := tech.post("/staff/appointments/"+appt+"/discharge", url.Values{"criterion": {criteria[0][1]}}); r.status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.body, `value="`+criteria[0][1]+`" checked`) {
+		t.Fatalf("discharge with criteria unchecked: %d", r.status)
+	}
+	all := url.Values{}
+	for _, c := range criteria {
+		all.Add("criterion", c[1])
+	}
+	if r := tech.post("/staff/appointments/"+appt+"/discharge", all); r.status != http.StatusSeeOther {
+		t.Fatalf("discharge: %d\n%s", r.status, errorsOf(r.body))
+	}
+	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
+	if list[0].DayStatus != booking.Discharged || list[0].DischargedAt.IsZero() {
+		t.Fatalf("after discharge: %s", list[0].DayStatus)
+	}
+	// The headache is no better on day 2: the patch failed, a new one is offered.
+	for _, sc := range []url.Values{{"day": {"0"}, "value": {"8"}}, {"day": {"2"}, "value": {"8"}}} {
+		if r := sec.post("/staff/appointments/"+appt+"/score", sc); r.status != http.StatusSeeOther {
+			t.Fatalf("score: %d", r.status)
+		}
+	}
+	if r := sec.post("/staff/appointments/"+appt+"/score", url.Values{"day": {"15"}, "value": {"11"}}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("a score of 11: %d", r.status)
+	}
+	page = sec.get("/staff/appointments/" + appt)
+	if !strings.Contains(page.body, "Échec") || !strings.Contains(page.body, `id="offer-new-act"`) {
+		t.Fatalf("no failure nor offer on the follow-up:\n%s", page.body[strings.Index(page.body, `id="followup-h"`):][:1200])
+	}
+	r := sec.post("/staff/appointments/"+appt+"/new-act", nil)
+	if r.status != http.StatusSeeOther || !strings.HasPrefix(r.header.Get("Location"), "/staff/referrals/") {
+		t.Fatalf("offer a new act: %d %q", r.status, r.header.Get("Location"))
+	}
+	if ref := sec.get(r.header.Get("Location")); !strings.Contains(ref.body, "Nouvel acte proposé") || !strings.Contains(ref.body, "Blood patch") {
+		t.Error("the new referral is not prefilled")
+	}
+}

@@ -145,6 +145,7 @@ type appointmentPage struct {
 	Covers          []string
 	MailReady       bool // SMTP is configured
 	ConsentVersion  string
+	FollowUp        followUpView
 }
 
 func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) error {
@@ -168,6 +169,9 @@ func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.Mails, err = s.store.MailFor(r.Context(), id); err != nil {
+		return err
+	}
+	if p.FollowUp, err = s.followUpOf(r, f); err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "appointment", "appointment.title", "planning", p)
