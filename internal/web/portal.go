@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ type portalAppointment struct {
 	Consents []store.Consent
 	Reports  []store.SignedReport
 	Upcoming bool
+	// ScoreDay is the follow-up day whose pain score the patient may give
+	// now (0: none due).
+	ScoreDay int
 }
 
 // portalPatient returns the signed-in patient's id, and a request whose
@@ -81,6 +85,11 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 		}
 		if pa.Reports, err = s.store.ReportsOf(r.Context(), a.ID); err != nil {
 			return err
+		}
+		if a.Status == booking.Done {
+			if pa.ScoreDay, err = s.scoreDue(r, a); err != nil {
+				return err
+			}
 		}
 		p.Appointments = append(p.Appointments, pa)
 	}
@@ -236,4 +245,51 @@ func (s *Server) portalReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return sendFile(w, "application/pdf", "compte-rendu-v"+itoa(int64(rep.Number))+".pdf", rep.PDF)
+}
+
+// scoreDue returns the latest follow-up day reached since the act whose
+// pain score is still missing (0 when none is due).
+func (s *Server) scoreDue(r *http.Request, a booking.Appointment) (int, error) {
+	act, ok := s.catalog.Act(a.ActID)
+	if !ok {
+		return 0, nil
+	}
+	scores, err := s.store.PainScores(r.Context(), a.ID)
+	if err != nil {
+		return 0, err
+	}
+	given := map[int]bool{}
+	for _, sc := range scores {
+		given[sc.Day] = true
+	}
+	since := int(time.Since(a.Start).Hours() / 24)
+	due := 0
+	for _, d := range s.followup.FollowUpDays(act) {
+		if d <= since && !given[d] {
+			due = d
+		}
+	}
+	return due, nil
+}
+
+// portalScore records the pain score the patient gives for a follow-up day.
+func (s *Server) portalScore(w http.ResponseWriter, r *http.Request) error {
+	r, f, err := s.portalOwnAppointment(r)
+	if err != nil {
+		return err
+	}
+	day, err := s.scoreDue(r, f.Appointment)
+	if err != nil {
+		return err
+	}
+	value, perr := strconv.Atoi(strings.TrimSpace(r.PostFormValue("value")))
+	if day == 0 || perr != nil || value < 0 || value > 10 {
+		return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
+	}
+	if err := s.store.AddPainScore(r.Context(), f.Appointment.ID, day, value); err != nil {
+		return err
+	}
+	s.flash(r, "portal.score_saved")
+	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
+	return nil
 }

@@ -10,8 +10,10 @@ import (
 	"time"
 
 	"repere/internal/audit"
+	"repere/internal/booking"
 	"repere/internal/mail"
 	"repere/internal/mail/mailtest"
+	"repere/internal/referral"
 	"repere/internal/store"
 	"repere/internal/storetest"
 	"repere/internal/web"
@@ -71,7 +73,37 @@ func TestPortal(t *testing.T) {
 	if r := p.post("/portal/verify", url.Values{"email": {"zoe.lefevre@example.org"}, "code": {code}, "birth_date": {"1991-04-12"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("sign-in: %d\n%s", r.status, errorsOf(r.body))
 	}
+	// An infiltration done 16 days ago: its day-15 pain score is due.
+	rooms, _ := h.store.Rooms(system)
+	doctors, _ := h.store.Radiologists(system)
+	ref, err := h.store.CreateReferral(system, referral.Referral{PatientID: other[0].PatientID, ActID: "facet_joint_infiltration"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	past, err := h.store.Book(system, booking.Request{ReferralID: ref, RoomID: rooms[0].ID, RadiologistID: doctors[0].ID, PlaceID: rooms[len(rooms)-1].ID,
+		Start: time.Now().AddDate(0, 0, -16).Truncate(time.Hour), RoomMinutes: 30, MonitoringMinutes: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.CheckIn(system, past); err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []booking.DayStatus{booking.InRoom, booking.Monitoring} {
+		if err := h.store.MoveDay(system, past, to, time.Now().AddDate(0, 0, -16)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	home := p.get("/portal/")
+	if !strings.Contains(home.body, `id="score-`+itoa(past)+`"`) || !strings.Contains(home.body, "15 jours après") {
+		t.Fatal("the day-15 pain score is not asked on the portal")
+	}
+	if r := p.post("/portal/appointments/"+itoa(past)+"/score", url.Values{"value": {"3"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("portal score: %d", r.status)
+	}
+	if scores, _ := h.store.PainScores(system, past); len(scores) != 1 || scores[0].Day != 15 || scores[0].Value != 3 || !strings.HasPrefix(scores[0].By, "portal:patient:") {
+		t.Errorf("scores %+v", scores)
+	}
+	home = p.get("/portal/")
 	if !strings.Contains(home.body, "/portal/reports/"+h.reportID()) {
 		t.Error("the signed report is not listed on the portal")
 	}

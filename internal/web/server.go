@@ -193,6 +193,7 @@ func (s *Server) routes() []route {
 		{"GET /portal/appointments/{id}/convocation.pdf", public, s.portalConvocation},
 		{"GET /portal/consents/{id}", public, s.portalConsent},
 		{"GET /portal/reports/{id}", public, s.portalReport},
+		{"POST /portal/appointments/{id}/score", public, s.portalScore},
 		{"POST /q/{token}/consent", public, s.patientConsent},
 		{"GET /login", public, s.loginForm},
 		{"POST /login", public, s.login},
