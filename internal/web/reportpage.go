@@ -9,6 +9,7 @@ import (
 
 	"repere/internal/actrecord"
 	"repere/internal/auth"
+	"repere/internal/booking"
 	"repere/internal/report"
 	"repere/internal/store"
 )
@@ -179,4 +180,41 @@ func (s *Server) reportDocument(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("X-Content-SHA256", rep.SHA256)
 	return sendFile(w, "application/pdf", "compte-rendu-"+itoa(rep.AppointmentID)+"-v"+itoa(int64(rep.Number))+".pdf", rep.PDF)
+}
+
+// reportRow is an act of the last weeks with where its report stands.
+type reportRow struct {
+	booking.Appointment
+	ActName string
+	Signed  int // number of signed versions
+}
+
+// reportsList shows the acts of the last 30 days, those without a signed
+// report first, for the radiologists to write and sign.
+func (s *Server) reportsList(w http.ResponseWriter, r *http.Request) error {
+	l := localizer(r)
+	now := time.Now()
+	list, err := s.store.ListAppointments(r.Context(), store.AppointmentFilter{From: now.AddDate(0, 0, -30), To: now.AddDate(0, 0, 1),
+		Statuses: []booking.Status{booking.Done}})
+	if err != nil {
+		return err
+	}
+	var todo, done []reportRow
+	for _, a := range list {
+		row := reportRow{Appointment: a, ActName: a.ActID}
+		if act, ok := s.catalog.Act(a.ActID); ok {
+			row.ActName = act.Name.In(l.Lang)
+		}
+		versions, err := s.store.ReportsOf(r.Context(), a.ID)
+		if err != nil {
+			return err
+		}
+		row.Signed = len(versions)
+		if row.Signed == 0 {
+			todo = append(todo, row)
+		} else {
+			done = append(done, row)
+		}
+	}
+	return s.render(w, r, http.StatusOK, "reports", "reports.title", "reports", append(todo, done...))
 }

@@ -239,6 +239,7 @@ func (s *Server) routes() []route {
 		{"GET /staff/appointments/{id}/report", clinical, s.reportForm},
 		{"POST /staff/appointments/{id}/report", caregivers, s.saveReport},
 		{"GET /staff/reports/{id}", clinical, s.reportDocument},
+		{"GET /staff/reports", clinical, s.reportsList},
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},
 		{"POST /staff/referrals/{id}/status", bookers, s.setReferralStatus},
