@@ -92,6 +92,45 @@ func (s *Store) FindPatients(ctx context.Context, q PatientSearch) ([]patient.Pa
 	return out, total, err
 }
 
+// inList is "column IN (?, ?…)" with its arguments.
+func inList[T ~string](column string, values []T) (string, []any) {
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = string(v)
+	}
+	return column + " IN (" + strings.TrimSuffix(strings.Repeat("?,", len(values)), ",") + ")", args
+}
+
+// pageOfIDs counts the rows of table (aliased) matching cond and returns one
+// page of their ids, ascending, auditing the search as a list of entity.
+func (s *Store) pageOfIDs(ctx context.Context, table, alias, cond string, args []any, limit, offset int, entity string) ([]int64, int, error) {
+	var ids []int64
+	var total int
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		from := table + " " + alias + " WHERE " + cond
+		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM `+from, args...).Scan(&total); err != nil {
+			return err
+		}
+		rows, err := s.query(ctx, tx, `SELECT `+alias+`.id FROM `+from+` ORDER BY `+alias+`.id`+page(limit, offset), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", entity, "", 0, "api")
+	})
+	return ids, total, err
+}
+
 func page(limit, offset int) string {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
@@ -118,12 +157,7 @@ func (s *Store) FindReferrals(ctx context.Context, q ReferralSearch) ([]referral
 		add("r.patient_id = ?", q.PatientID)
 	}
 	if len(q.Statuses) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(q.Statuses)), ",")
-		var a []any
-		for _, st := range q.Statuses {
-			a = append(a, string(st))
-		}
-		add("r.status IN ("+marks+")", a...)
+		add(inList("r.status", q.Statuses))
 	}
 	if q.AuthoredFrom != "" {
 		add("r.prescription_date >= ?", q.AuthoredFrom)
@@ -131,30 +165,7 @@ func (s *Store) FindReferrals(ctx context.Context, q ReferralSearch) ([]referral
 	if q.AuthoredTo != "" {
 		add("r.prescription_date <= ?", q.AuthoredTo)
 	}
-	var ids []int64
-	var total int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cond := strings.Join(where, " AND ")
-		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM referrals r WHERE `+cond, args...).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := s.query(ctx, tx, `SELECT r.id FROM referrals r WHERE `+cond+` ORDER BY r.id`+page(q.Limit, q.Offset), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return s.audited(ctx, tx, "list", "referral", "", 0, "api")
-	})
+	ids, total, err := s.pageOfIDs(ctx, "referrals", "r", strings.Join(where, " AND "), args, q.Limit, q.Offset, "referral")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -194,12 +205,7 @@ func (s *Store) FindAppointments(ctx context.Context, q AppointmentSearch) ([]bo
 		add("a.accession_number = ?", q.AccessionNumber)
 	}
 	if len(q.Statuses) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(q.Statuses)), ",")
-		var a []any
-		for _, st := range q.Statuses {
-			a = append(a, string(st))
-		}
-		add("a.status IN ("+marks+")", a...)
+		add(inList("a.status", q.Statuses))
 	}
 	if !q.From.IsZero() {
 		add("a.starts_at >= ?", q.From.UTC())
@@ -207,30 +213,7 @@ func (s *Store) FindAppointments(ctx context.Context, q AppointmentSearch) ([]bo
 	if !q.To.IsZero() {
 		add("a.starts_at < ?", q.To.UTC())
 	}
-	var ids []int64
-	var total int
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cond := strings.Join(where, " AND ")
-		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM appointments a WHERE `+cond, args...).Scan(&total); err != nil {
-			return err
-		}
-		rows, err := s.query(ctx, tx, `SELECT a.id FROM appointments a WHERE `+cond+` ORDER BY a.id`+page(q.Limit, q.Offset), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			ids = append(ids, id)
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return s.audited(ctx, tx, "list", "appointment", "", 0, "api")
-	})
+	ids, total, err := s.pageOfIDs(ctx, "appointments", "a", strings.Join(where, " AND "), args, q.Limit, q.Offset, "appointment")
 	if err != nil {
 		return nil, 0, err
 	}

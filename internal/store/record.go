@@ -187,25 +187,32 @@ func (s *Store) ReportsOf(ctx context.Context, appointmentID int64) ([]SignedRep
 		if err != nil {
 			return err
 		}
-		rows, err := s.query(ctx, tx, `SELECT id, appointment_id, patient_id, number, amends, title, body, reason, signed_by, signed_at, sha256
-			FROM reports WHERE appointment_id = ? ORDER BY number`, appointmentID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r SignedReport
-			if err := rows.Scan(&r.ID, &r.AppointmentID, &r.PatientID, &r.Number, &r.Amends, &r.Title, &r.Body, &r.Reason, &r.SignedBy, &r.SignedAt, &r.SHA256); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		if err := rows.Err(); err != nil {
+		if out, err = s.reportRows(ctx, tx, "appointment_id", appointmentID); err != nil {
 			return err
 		}
 		return s.audited(ctx, tx, "list", "report", "appointment="+strconv.FormatInt(appointmentID, 10), patientID, "")
 	})
 	return out, err
+}
+
+// reportRows reads the signed versions whose column equals id, without PDFs.
+func (s *Store) reportRows(ctx context.Context, tx *sql.Tx, column string, id int64) ([]SignedReport, error) {
+	// audited by the caller
+	rows, err := s.query(ctx, tx, `SELECT id, appointment_id, patient_id, number, amends, title, body, reason, signed_by, signed_at, sha256
+		FROM reports WHERE `+column+` = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SignedReport
+	for rows.Next() {
+		var r SignedReport
+		if err := rows.Scan(&r.ID, &r.AppointmentID, &r.PatientID, &r.Number, &r.Amends, &r.Title, &r.Body, &r.Reason, &r.SignedBy, &r.SignedAt, &r.SHA256); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }
 
 // ReportPDF returns one signed version with its PDF.
@@ -284,20 +291,8 @@ func (s *Store) PainScores(ctx context.Context, appointmentID int64) ([]PainScor
 func (s *Store) ReportsOfPatient(ctx context.Context, patientID int64) ([]SignedReport, error) {
 	var out []SignedReport
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT id, appointment_id, patient_id, number, amends, title, body, reason, signed_by, signed_at, sha256
-			FROM reports WHERE patient_id = ? ORDER BY id`, patientID)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var r SignedReport
-			if err := rows.Scan(&r.ID, &r.AppointmentID, &r.PatientID, &r.Number, &r.Amends, &r.Title, &r.Body, &r.Reason, &r.SignedBy, &r.SignedAt, &r.SHA256); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		if err := rows.Err(); err != nil {
+		var err error
+		if out, err = s.reportRows(ctx, tx, "patient_id", patientID); err != nil {
 			return err
 		}
 		return s.audited(ctx, tx, "list", "report", "patient="+strconv.FormatInt(patientID, 10), patientID, "")
