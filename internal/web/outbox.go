@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net/http"
 	netmail "net/mail"
+	"slices"
+	"strconv"
 	"time"
 
 	"repere/internal/audit"
+	"repere/internal/booking"
 	"repere/internal/documents"
 	"repere/internal/i18n"
 	"repere/internal/mail"
@@ -123,6 +126,9 @@ func (s *Server) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 	if err := s.queueReminders(ctx); err != nil {
 		return err
 	}
+	if err := s.queueFollowUps(ctx); err != nil {
+		return err
+	}
 	now := time.Now()
 	due, err := s.store.ClaimDueMail(ctx, now, 5*time.Minute, 20)
 	if err != nil {
@@ -208,3 +214,52 @@ func (m *outboxMailer) Send(ctx context.Context, row store.OutboxMail) error {
 }
 
 func (m *outboxMailer) Permanent(err error) bool { return mail.Permanent(err) }
+
+// queueFollowUps asks, by email, the pain score of each follow-up day that
+// is reached today, with the way to the portal; once per act and day.
+func (s *Server) queueFollowUps(ctx context.Context) error {
+	loc := s.cfg.Location
+	today := time.Now().In(loc)
+	midnight := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
+	days := map[int]bool{}
+	for _, act := range s.catalog.Acts() {
+		for _, d := range s.followup.FollowUpDays(act) {
+			days[d] = true
+		}
+	}
+	l := s.i18n.For("fr")
+	for d := range days {
+		from := midnight.AddDate(0, 0, -d)
+		list, err := s.store.ListAppointments(ctx, store.AppointmentFilter{From: from, To: from.AddDate(0, 0, 1), Statuses: []booking.Status{booking.Done}})
+		if err != nil {
+			return err
+		}
+		for _, a := range list {
+			act, ok := s.catalog.Act(a.ActID)
+			if !ok || !slices.Contains(s.followup.FollowUpDays(act), d) {
+				continue
+			}
+			kind := "followup_" + strconv.Itoa(d)
+			mails, err := s.store.MailFor(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			if slices.ContainsFunc(mails, func(m store.OutboxMail) bool { return m.Kind == kind }) {
+				continue
+			}
+			p, err := s.store.Patient(ctx, a.PatientID)
+			if err != nil {
+				return err
+			}
+			if p.Email == "" {
+				continue
+			}
+			if _, err := s.store.EnqueueMail(ctx, store.OutboxMail{Kind: kind, AppointmentID: a.ID, PatientID: p.ID, To: p.Email,
+				Subject: l.T("mail.subject.followup"),
+				Text:    l.T("mail.text.followup", "Name", p.DisplayName(), "Act", act.Name.In(l.Lang), "Day", d, "Portal", s.cfg.BaseURL+"/portal/")}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"repere/internal/audit"
+	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/mail"
 	"repere/internal/mail/mailtest"
@@ -92,6 +93,35 @@ func TestPortal(t *testing.T) {
 		if err := h.store.MoveDay(system, past, to, time.Now().AddDate(0, 0, -16)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// An act done 15 days ago, on the patient's email: the day-15 question goes out.
+	ref15, _ := h.store.CreateReferral(system, referral.Referral{PatientID: other[0].PatientID, ActID: "facet_joint_infiltration"})
+	loc := paris
+	now := time.Now().In(loc)
+	day15 := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, loc).AddDate(0, 0, -15)
+	a15, err := h.store.Book(system, booking.Request{ReferralID: ref15, RoomID: rooms[0].ID, RadiologistID: doctors[0].ID, PlaceID: rooms[len(rooms)-1].ID,
+		Start: day15, RoomMinutes: 30, MonitoringMinutes: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.store.CheckIn(system, a15)
+	for _, to := range []booking.DayStatus{booking.InRoom, booking.Monitoring} {
+		if err := h.store.MoveDay(system, a15, to, day15); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.srv.OutboxOnce(context.Background(), web.OutboxOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	asked := false
+	for _, m := range smtp.Wait(2, 5*time.Second) {
+		asked = asked || (strings.Contains(m.Text, "Il y a 15 jours") && strings.Contains(m.Text, "/portal/"))
+	}
+	if !asked {
+		t.Error("the day-15 pain question was not emailed")
+	}
+	if page := h.signedIn(auth.Secretary).get("/staff/appointments/" + itoa(a15)); !strings.Contains(page.body, "Suivi de la douleur (courriel)") {
+		t.Error("the follow-up email is not listed on the appointment")
 	}
 	home := p.get("/portal/")
 	if !strings.Contains(home.body, `id="score-`+itoa(past)+`"`) || !strings.Contains(home.body, "15 jours après") {

@@ -33,6 +33,7 @@ type pages struct{ byName map[string]*template.Template }
 var funcs = template.FuncMap{
 	"join":      strings.Join,
 	"drugLabel": drugLabel,
+	"hasPrefix": strings.HasPrefix,
 	// performedClass turns an MPPS status ("IN PROGRESS") into a key ("in_progress").
 	"performedClass": func(status string) string { return strings.ToLower(strings.ReplaceAll(status, " ", "_")) },
 	"list":           func(items ...string) []string { return items },
