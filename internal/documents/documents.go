@@ -39,9 +39,11 @@ type Site struct {
 
 // Hold is a treatment to stop before the act (filled by screening).
 type Hold struct {
-	DrugName      string
-	LastDoseBy    time.Time // day of the last dose
-	RestartAdvice string
+	DrugName   string
+	LastDoseBy time.Time // day of the last dose, or its latest instant with AtTime
+	// AtTime: the hold counts hours, so the clock time of LastDoseBy matters.
+	AtTime        bool
+	RestartAdvice string // when to restart, e.g. "à partir du mardi 24 novembre à 17 h 20"
 }
 
 // Convocation is everything one personalised appointment letter needs.

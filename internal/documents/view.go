@@ -141,7 +141,11 @@ func holdsSection(c Convocation, l string) section {
 	}
 	s.Paragraphs = []string{msg(l, "holds.intro")}
 	for _, h := range c.Holds {
-		item := msg(l, "holds.line", h.DrugName, f.Date(h.LastDoseBy.In(c.location())))
+		last := h.LastDoseBy.In(c.location())
+		item := msg(l, "holds.line", h.DrugName, f.Date(last))
+		if h.AtTime {
+			item = msg(l, "holds.line_time", h.DrugName, f.Date(last), f.Time(last))
+		}
 		if h.RestartAdvice != "" {
 			item += " " + msg(l, "holds.restart", h.RestartAdvice)
 		}

@@ -84,19 +84,26 @@ func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string)
 }
 
 // holdsFor lists the treatments to stop before the act, from the screening
-// evaluated for this appointment (a hold the radiologist overrode is left out).
+// evaluated for this appointment (a hold the radiologist overrode is left out):
+// the last dose (with its time when the hold counts hours) and when to restart.
 func (s *Server) holdsFor(ctx context.Context, f appointmentFile, lang string) ([]documents.Hold, error) {
 	st, err := s.loadScreening(ctx, f.Referral, f.Act, &f.Appointment)
 	if err != nil {
 		return nil, err
 	}
+	l := s.i18n.For(lang)
 	over := overrides(st.Decisions)
 	var out []documents.Hold
 	for _, h := range st.Verdict.Holds {
 		if h.Review || h.LastDoseBy.IsZero() || over["hold."+h.DrugID] {
 			continue
 		}
-		out = append(out, documents.Hold{DrugName: h.DrugName.In(lang), LastDoseBy: h.LastDoseBy, RestartAdvice: h.Advice.In(lang)})
+		hold := documents.Hold{DrugName: h.DrugName.In(lang), LastDoseBy: h.LastDoseBy, AtTime: !h.DayOnly}
+		if !h.RestartFrom.IsZero() {
+			from := h.RestartFrom.In(s.cfg.Location)
+			hold.RestartAdvice = l.T("convocation.restart_from", "When", l.Date(from)+" "+l.Time(from))
+		}
+		out = append(out, hold)
 	}
 	return out, nil
 }

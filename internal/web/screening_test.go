@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -304,4 +305,35 @@ func TestPatientSignsConsentThroughTheLink(t *testing.T) {
 func mustID(s string) int64 {
 	n, _ := parseID(s)
 	return n
+}
+
+// TestConvocationHoldLine: the convocation says the last dose once, with its
+// time when the hold counts hours, and when to restart.
+func TestConvocationHoldLine(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	c := h.signedIn(auth.Secretary)
+	ref := h.referralID("MERCIER") // facet infiltration, low bleeding risk
+	form := safeAnswers(t, h.cat, "facet_joint_infiltration")
+	form.Set("q.takes_medicines", "yes")
+	form.Set("t.0.drug", "apixaban")
+	form.Set("version", "0")
+	if r := c.post("/staff/referrals/"+ref+"/screening", form); r.status != http.StatusSeeOther {
+		t.Fatalf("questionnaire: %d", r.status)
+	}
+	page := c.get("/staff/referrals/" + ref)
+	m := regexp.MustCompile(`href="(/staff/referrals/\d+\?[^"#]+)#book-h"`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatal("no slot")
+	}
+	link := html.UnescapeString(m[1])
+	q, _ := url.ParseQuery(link[strings.Index(link, "?")+1:])
+	if r := c.post("/staff/referrals/"+ref+"/book", q); r.status != http.StatusSeeOther {
+		t.Fatalf("book: %d\n%s", r.status, errorsOf(r.body))
+	}
+	list, _ := h.store.ListAppointments(system, storeFilterReferral(ref))
+	conv := c.get("/staff/appointments/" + itoa(list[len(list)-1].ID))
+	line := regexp.MustCompile(`Apixaban : dernière prise le [^<]*`).FindString(conv.body)
+	if !strings.Contains(line, ", avant ") || !strings.Contains(line, "Reprise : à partir du ") || strings.Count(line, "Apixaban") != 1 {
+		t.Errorf("hold line on the convocation: %q", line)
+	}
 }
