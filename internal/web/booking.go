@@ -55,6 +55,7 @@ type referralPage struct {
 	// the refused status form as typed.
 	// Screening is the questionnaire's verdict for the booked date.
 	Screening       screeningState
+	Earliest        string // the holds' earliest start in words (the date alone at midnight)
 	Findings        []findingView
 	Holds           []holdView
 	ScreeningErrors []string
@@ -97,6 +98,12 @@ func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
 		return p, err
 	}
 	p.Findings, p.Holds = s.verdictView(localizer(r), p.Screening)
+	if e := p.Screening.Earliest.In(s.cfg.Location); !e.IsZero() {
+		p.Earliest = localizer(r).DateTime(e)
+		if e.Hour() == 0 && e.Minute() == 0 {
+			p.Earliest = localizer(r).ShortDate(e)
+		}
+	}
 	u := currentUser(r)
 	p.IsRadiologist = u.Role == auth.Radiologist
 	booked := slices.ContainsFunc(p.Appointments, func(a booking.Appointment) bool { return a.Status == booking.Booked })
