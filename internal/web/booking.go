@@ -197,11 +197,9 @@ func (s *Server) proposeSlots(r *http.Request, p *referralPage) error {
 	if !p.CanBook {
 		return nil
 	}
-	earliest, err := s.earliestStart(r.Context(), p.Referral.ID)
-	if err != nil {
-		return err
-	}
+	earliest := earliestOf(p.Screening) // a bookable referral has no booked appointment: the verdict is undated
 	a := actPlan{act: p.Act, variant: p.Form.Variant, anaesthesia: p.AnaesthesiaAlways || (p.AnaesthesiaOptional && p.Form.WithAnaesthesia)}
+	var err error
 	if p.Slots, err = s.nextSlots(r.Context(), localizer(r), p.Referral.ID, a, earliest, 6); err != nil {
 		return err
 	}
@@ -213,23 +211,25 @@ func (s *Server) proposeSlots(r *http.Request, p *referralPage) error {
 // an hour from now, on a 5-minute step, or later when a treatment hold of
 // its screening says so.
 func (s *Server) earliestStart(ctx context.Context, referralID int64) (time.Time, error) {
-	earliest := time.Now().Add(time.Hour).Truncate(5 * time.Minute)
 	ref, err := s.store.Referral(ctx, referralID)
 	if err != nil {
-		return earliest, err
+		return time.Time{}, err
 	}
 	act, ok := s.catalog.Act(ref.ActID)
 	if !ok {
-		return earliest, nil
+		return earliestOf(screeningState{}), nil
 	}
 	st, err := s.loadScreening(ctx, ref, act, nil)
-	if err != nil {
-		return earliest, err
-	}
+	return earliestOf(st), err
+}
+
+// earliestOf is earliestStart for a screening already loaded.
+func earliestOf(st screeningState) time.Time {
+	earliest := time.Now().Add(time.Hour).Truncate(5 * time.Minute)
 	if st.Earliest.After(earliest) {
 		earliest = st.Earliest
 	}
-	return earliest, nil
+	return earliest
 }
 
 // checkBooking checks a chosen slot against the calendars (opening hours,
@@ -335,10 +335,7 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 		f.PlaceID = 0
 	}
 	if len(f.Errors) == 0 {
-		earliest, err := s.earliestStart(r.Context(), p.Referral.ID)
-		if err != nil {
-			return err
-		}
+		earliest := earliestOf(p.Screening)
 		b := schedule.Booking{Start: start, RoomID: f.RoomID, RadiologistID: f.RadiologistID, PlaceID: f.PlaceID, AnaesthesiaID: f.AnaesthesiaID}
 		slot, need, problems, err := s.checkBooking(r, actPlan{act: p.Act, variant: f.Variant, anaesthesia: withTeam}, b, earliest)
 		if err != nil {

@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -178,5 +177,4 @@ func TestBrowserDemoDay(t *testing.T) {
 			t.Errorf("browser console: %s", m)
 		}
 	}
-	_ = http.StatusOK
 }

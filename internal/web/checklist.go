@@ -9,7 +9,6 @@ import (
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/checklist"
-	"repere/internal/store"
 )
 
 // checklistState is an appointment's checklist: the items that apply, the
@@ -25,10 +24,7 @@ type checklistState struct {
 // screening verdict with its overrides, patient) and evaluates its checklist.
 func (s *Server) checklistFor(ctx context.Context, f appointmentFile) (checklistState, error) {
 	var st checklistState
-	sc, err := s.loadScreening(ctx, f.Referral, f.Act, &f.Appointment)
-	if err != nil {
-		return st, err
-	}
+	sc := f.Screening
 	consents, err := s.store.ConsentsFor(ctx, f.Appointment.ID)
 	if err != nil {
 		return st, err
@@ -140,5 +136,3 @@ func (s *Server) checklistReady(ctx context.Context, id int64, lang string) (boo
 	st, err := s.checklistFor(ctx, f)
 	return st.Status.Ready, err
 }
-
-var _ = store.ErrNotFound

@@ -30,6 +30,8 @@ type appointmentFile struct {
 	Patient     patient.Patient
 	Act         *catalog.Act
 	Convocation documents.Convocation
+	// Screening is the referral's screening evaluated for this appointment.
+	Screening screeningState
 }
 
 // loadAppointmentFile gathers an appointment, its referral, patient, site
@@ -68,10 +70,10 @@ func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string)
 	if err != nil {
 		return f, err
 	}
-	holds, err := s.holdsFor(ctx, f, lang)
-	if err != nil {
+	if f.Screening, err = s.loadScreening(ctx, f.Referral, act, &f.Appointment); err != nil {
 		return f, err
 	}
+	holds := s.holdsFor(f, lang)
 	born, _ := time.Parse(time.DateOnly, f.Patient.BirthDate)
 	f.Convocation = documents.Convocation{
 		AppointmentID: strconv.FormatInt(id, 10),
@@ -86,11 +88,8 @@ func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string)
 // holdsFor lists the treatments to stop before the act, from the screening
 // evaluated for this appointment (a hold the radiologist overrode is left out):
 // the last dose (with its time when the hold counts hours) and when to restart.
-func (s *Server) holdsFor(ctx context.Context, f appointmentFile, lang string) ([]documents.Hold, error) {
-	st, err := s.loadScreening(ctx, f.Referral, f.Act, &f.Appointment)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) holdsFor(f appointmentFile, lang string) []documents.Hold {
+	st := f.Screening
 	l := s.i18n.For(lang)
 	over := overrides(st.Decisions)
 	var out []documents.Hold
@@ -105,7 +104,7 @@ func (s *Server) holdsFor(ctx context.Context, f appointmentFile, lang string) (
 		}
 		out = append(out, hold)
 	}
-	return out, nil
+	return out
 }
 
 // siteOf returns the site of a room, or the first site.

@@ -38,7 +38,9 @@ func (s *Server) loadRecordPage(r *http.Request) (recordPage, actrecord.Record, 
 	if p.appointmentFile, err = s.loadAppointmentFile(r.Context(), id, l.Lang); err != nil {
 		return p, actrecord.Record{}, err
 	}
-	p.Fields = s.records.FieldsFor(p.Act, p.Appointment.VariantID, s.optionsOf(p.Act))
+	// Every option's fields are offered (the biopsy of a vertebroplasty),
+	// whether or not it was booked.
+	p.Fields = s.records.FieldsFor(p.Act, p.Appointment.VariantID, p.Act.OptionIDs())
 	p.Values, p.Multi, p.Errors = map[string]string{}, map[string][]string{}, map[string]string{}
 	u := currentUser(r)
 	p.CanEdit = u.Role.In(auth.Radiologist, auth.Radiographer)
@@ -77,10 +79,6 @@ func (s *Server) loadRecordPage(r *http.Request) (recordPage, actrecord.Record, 
 	p.fill(rec, s.cfg.Location)
 	return p, rec, nil
 }
-
-// optionsOf lists an act's options: the record offers their fields (the
-// biopsy of a vertebroplasty), whether or not they were booked.
-func (s *Server) optionsOf(act interface{ OptionIDs() []string }) []string { return act.OptionIDs() }
 
 func num(v *float64) string {
 	if v == nil {

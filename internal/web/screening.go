@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -286,8 +285,6 @@ func (s *Server) sourceURL(id string) string {
 	}
 	return ""
 }
-
-var _ = slices.Contains[[]string]
 
 // findingView is one reason of a verdict as the referral page shows it.
 type findingView struct {
