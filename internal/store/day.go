@@ -118,11 +118,8 @@ func (s *Store) AddCheck(ctx context.Context, appointmentID int64, itemID, state
 		return errors.New("store: a check is ok, not_ok or na")
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var patientID int64
-		if err := s.queryRow(ctx, tx, `SELECT patient_id FROM appointments WHERE id = ?`, appointmentID).Scan(&patientID); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
 			return err
 		}
 		actor, _ := audit.ActorFrom(ctx)
@@ -141,11 +138,8 @@ func (s *Store) OverrideChecklist(ctx context.Context, appointmentID int64, reas
 		return errors.New("store: an override needs a reason")
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var patientID int64
-		if err := s.queryRow(ctx, tx, `SELECT patient_id FROM appointments WHERE id = ?`, appointmentID).Scan(&patientID); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
 			return err
 		}
 		actor, _ := audit.ActorFrom(ctx)
@@ -162,11 +156,8 @@ func (s *Store) Checklist(ctx context.Context, appointmentID int64) ([]Checklist
 	var checks []ChecklistCheck
 	var override *ChecklistOverride
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var patientID int64
-		if err := s.queryRow(ctx, tx, `SELECT patient_id FROM appointments WHERE id = ?`, appointmentID).Scan(&patientID); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
 			return err
 		}
 		rows, err := s.query(ctx, tx, `SELECT item_id, state, note, actor_login, at FROM checklist_checks WHERE appointment_id = ? ORDER BY id`, appointmentID)

@@ -57,15 +57,11 @@ func (s *Store) SaveConsent(ctx context.Context, c Consent) (int64, error) {
 	}
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var patientID int64
-		if err := s.queryRow(ctx, tx, `SELECT patient_id FROM appointments WHERE id = ?`, c.AppointmentID).Scan(&patientID); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
+		patientID, err := s.patientOfAppointment(ctx, tx, c.AppointmentID)
+		if err != nil {
 			return err
 		}
 		actor, _ := audit.ActorFrom(ctx)
-		var err error
 		id, err = s.insert(ctx, tx, `INSERT INTO consents (appointment_id, patient_id, act_id, variant_id, lang, version, kind, signer_name, signature_png,
 				document, content_type, sha256, signed_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.AppointmentID, patientID, c.ActID, c.VariantID, c.Lang, c.Version, c.Kind, c.SignerName, c.SignaturePNG,
