@@ -1,7 +1,6 @@
 package actrecord
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,9 +10,8 @@ import (
 	"slices"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"repere/internal/catalog"
+	"repere/internal/datafile"
 )
 
 //go:embed data/fields.yaml
@@ -41,7 +39,7 @@ func Load(cat *catalog.Catalog, dir string) (*Set, error) {
 		return nil, err
 	}
 	var doc fileDoc
-	if err := decodeStrict(data, &doc); err != nil {
+	if err := datafile.Decode(data, &doc); err != nil {
 		return nil, fmt.Errorf("actrecord: built-in fields.yaml: %w", err)
 	}
 	if dir != "" {
@@ -53,7 +51,7 @@ func Load(cat *catalog.Catalog, dir string) (*Set, error) {
 			return nil, fmt.Errorf("actrecord: %w", err)
 		default:
 			var over fileDoc
-			if err := decodeStrict(extra, &over); err != nil {
+			if err := datafile.Decode(extra, &over); err != nil {
 				return nil, fmt.Errorf("actrecord: %s: %w", file, err)
 			}
 			doc.overlay(over)
@@ -64,15 +62,6 @@ func Load(cat *catalog.Catalog, dir string) (*Set, error) {
 		return nil, fmt.Errorf("actrecord: field data has %d problem(s):\n  - %s", len(problems), strings.Join(problems, "\n  - "))
 	}
 	return s, nil
-}
-
-func decodeStrict(data []byte, into any) error {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(into); err != nil {
-		return fmt.Errorf("invalid YAML: %w", err)
-	}
-	return nil
 }
 
 func (d *fileDoc) overlay(o fileDoc) {
@@ -229,7 +218,7 @@ func Builtin() *Set {
 		panic(err)
 	}
 	var doc fileDoc
-	if err := decodeStrict(data, &doc); err != nil {
+	if err := datafile.Decode(data, &doc); err != nil {
 		panic(fmt.Sprintf("actrecord: built-in fields.yaml: %v", err))
 	}
 	return build(doc)

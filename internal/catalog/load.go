@@ -1,7 +1,6 @@
 package catalog
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"repere/internal/datafile"
 )
 
 //go:embed data
@@ -93,7 +92,7 @@ func (c *Catalog) readSources(layer fs.FS, layerName string) error {
 		Sources []Source `yaml:"sources"`
 	}
 	file := path.Join(layerName, "sources.yaml")
-	if err := decodeStrict(data, &doc); err != nil {
+	if err := datafile.Decode(data, &doc); err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	for i, s := range doc.Sources {
@@ -111,21 +110,11 @@ func readAct(layer fs.FS, name, label string) (*Act, error) {
 		return nil, err
 	}
 	var act Act
-	if err := decodeStrict(data, &act); err != nil {
+	if err := datafile.Decode(data, &act); err != nil {
 		return nil, fmt.Errorf("%s: %w", label, err)
 	}
 	act.file = label
 	return &act, nil
-}
-
-// decodeStrict refuses unknown fields, so a misspelt key is an error, not a silent default.
-func decodeStrict(data []byte, into any) error {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(into); err != nil {
-		return fmt.Errorf("invalid YAML: %w", err)
-	}
-	return nil
 }
 
 // Error lists every problem found in the catalogue, each naming its file and field.

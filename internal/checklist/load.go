@@ -1,16 +1,13 @@
 package checklist
 
 import (
-	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"repere/internal/datafile"
 )
 
 //go:embed data
@@ -50,18 +47,9 @@ func (s *Set) Source(id string) (Source, bool) { src, ok := s.sources[id]; retur
 // optional: an item whose id is known replaces it in place, a new id is added
 // at the end of its phase, new sources are added.
 func Load(dir string) (*Set, error) {
-	layers := []fs.FS{Builtin()}
-	names := []string{"built-in checklist"}
-	if dir != "" {
-		info, err := os.Stat(dir)
-		if err != nil {
-			return nil, fmt.Errorf("checklist folder %s: %w", dir, err)
-		}
-		if !info.IsDir() {
-			return nil, fmt.Errorf("checklist folder %s: not a directory", dir)
-		}
-		layers = append(layers, os.DirFS(dir))
-		names = append(names, dir)
+	layers, names, err := datafile.Layers(Builtin(), "built-in checklist", "checklist", dir)
+	if err != nil {
+		return nil, err
 	}
 	return LoadFS(layers, names)
 }
@@ -89,7 +77,7 @@ func (s *Set) readLayer(layer fs.FS, name string) []error {
 		Sources []Source `yaml:"sources"`
 	}
 	file := path.Join(name, "sources.yaml")
-	if found, err := readYAML(layer, "sources.yaml", &srcDoc); err != nil {
+	if found, err := datafile.Read(layer, "sources.yaml", &srcDoc); err != nil {
 		problems = append(problems, fmt.Errorf("%s: %w", file, err))
 	} else if found {
 		for i, src := range srcDoc.Sources {
@@ -104,7 +92,7 @@ func (s *Set) readLayer(layer fs.FS, name string) []error {
 		Items []Item `yaml:"items"`
 	}
 	file = path.Join(name, "items.yaml")
-	found, err := readYAML(layer, "items.yaml", &itemDoc)
+	found, err := datafile.Read(layer, "items.yaml", &itemDoc)
 	if err != nil {
 		return append(problems, fmt.Errorf("%s: %w", file, err))
 	}
@@ -136,23 +124,6 @@ func (s *Set) index(id string) int {
 		}
 	}
 	return -1
-}
-
-// readYAML decodes a file strictly; found is false when it does not exist.
-func readYAML(layer fs.FS, name string, into any) (found bool, err error) {
-	data, err := fs.ReadFile(layer, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true) // a misspelt key is an error, not a silent default
-	if err := dec.Decode(into); err != nil {
-		return true, fmt.Errorf("invalid YAML: %w", err)
-	}
-	return true, nil
 }
 
 // Error lists every problem found in the checklist data, each naming its file and field.

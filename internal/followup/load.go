@@ -1,18 +1,15 @@
 package followup
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"repere/internal/catalog"
+	"repere/internal/datafile"
 )
 
 //go:embed data
@@ -65,18 +62,9 @@ func (s *Set) Source(id string) (Source, bool) {
 // schedule's default parts replace the built-in ones and its act entries are
 // read after the built-in ones.
 func Load(cat *catalog.Catalog, dir string) (*Set, error) {
-	layers := []fs.FS{Builtin()}
-	names := []string{"built-in follow-up"}
-	if dir != "" {
-		info, err := os.Stat(dir)
-		if err != nil {
-			return nil, fmt.Errorf("follow-up folder %s: %w", dir, err)
-		}
-		if !info.IsDir() {
-			return nil, fmt.Errorf("follow-up folder %s: not a directory", dir)
-		}
-		layers = append(layers, os.DirFS(dir))
-		names = append(names, dir)
+	layers, names, err := datafile.Layers(Builtin(), "built-in follow-up", "follow-up", dir)
+	if err != nil {
+		return nil, err
 	}
 	return LoadFS(cat, layers, names)
 }
@@ -109,7 +97,7 @@ func (s *Set) readLayer(layer fs.FS, name string) []error {
 		Sources []Source `yaml:"sources"`
 	}
 	file := path.Join(name, "sources.yaml")
-	if found, err := readYAML(layer, "sources.yaml", &srcDoc); err != nil {
+	if found, err := datafile.Read(layer, "sources.yaml", &srcDoc); err != nil {
 		fail(fmt.Errorf("%s: %w", file, err))
 	} else if found {
 		for i, src := range srcDoc.Sources {
@@ -125,7 +113,7 @@ func (s *Set) readLayer(layer fs.FS, name string) []error {
 		Criteria []Criterion `yaml:"criteria"`
 	}
 	file = path.Join(name, "discharge.yaml")
-	if found, err := readYAML(layer, "discharge.yaml", &critDoc); err != nil {
+	if found, err := datafile.Read(layer, "discharge.yaml", &critDoc); err != nil {
 		fail(fmt.Errorf("%s: %w", file, err))
 	} else if found {
 		inFile := map[string]bool{}
@@ -150,7 +138,7 @@ func (s *Set) readLayer(layer fs.FS, name string) []error {
 		Acts    []Plan `yaml:"acts"`
 	}
 	file = path.Join(name, "schedule.yaml")
-	if found, err := readYAML(layer, "schedule.yaml", &schedDoc); err != nil {
+	if found, err := datafile.Read(layer, "schedule.yaml", &schedDoc); err != nil {
 		fail(fmt.Errorf("%s: %w", file, err))
 	} else if found {
 		d := schedDoc.Default
@@ -181,23 +169,6 @@ func (s *Set) criterionIndex(id string) int {
 		}
 	}
 	return -1
-}
-
-// readYAML decodes a file strictly; found is false when it does not exist.
-func readYAML(layer fs.FS, name string, into any) (found bool, err error) {
-	data, err := fs.ReadFile(layer, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true) // a misspelt key is an error, not a silent default
-	if err := dec.Decode(into); err != nil {
-		return true, fmt.Errorf("invalid YAML: %w", err)
-	}
-	return true, nil
 }
 
 // Error lists every problem found in the follow-up data, each naming its file and field.

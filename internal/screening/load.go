@@ -1,19 +1,16 @@
 package screening
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"sort"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"repere/internal/catalog"
+	"repere/internal/datafile"
 )
 
 //go:embed data
@@ -34,18 +31,9 @@ func Builtin() fs.FS {
 // sources.yaml, rules/*.yaml), every file optional: an entry whose id is
 // already known replaces it, a new id is added.
 func Load(cat *catalog.Catalog, dir string) (*Set, error) {
-	layers := []fs.FS{Builtin()}
-	names := []string{"built-in screening"}
-	if dir != "" {
-		info, err := os.Stat(dir)
-		if err != nil {
-			return nil, fmt.Errorf("screening folder %s: %w", dir, err)
-		}
-		if !info.IsDir() {
-			return nil, fmt.Errorf("screening folder %s: not a directory", dir)
-		}
-		layers = append(layers, os.DirFS(dir))
-		names = append(names, dir)
+	layers, names, err := datafile.Layers(Builtin(), "built-in screening", "screening", dir)
+	if err != nil {
+		return nil, err
 	}
 	return LoadFS(cat, layers, names)
 }
@@ -163,10 +151,8 @@ func (l *loader) read(layer fs.FS, layerName, name string, into any) (string, bo
 		l.problems = append(l.problems, fmt.Errorf("%s: %w", file, err))
 		return file, false
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true) // a misspelt key is an error, not a silent default
-	if err := dec.Decode(into); err != nil {
-		l.problems = append(l.problems, fmt.Errorf("%s: invalid YAML: %w", file, err))
+	if err := datafile.Decode(data, into); err != nil {
+		l.problems = append(l.problems, fmt.Errorf("%s: %w", file, err))
 		return file, false
 	}
 	return file, true
