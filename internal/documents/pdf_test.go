@@ -6,78 +6,14 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	ics "github.com/arran4/golang-ical"
+
+	"repere/internal/pdftest"
 )
-
-// needTool skips when a poppler tool is missing, except in CI where the test
-// command installs Debian's poppler-utils and a missing tool is a failure.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found: install the Debian package poppler-utils", name)
-		}
-		t.Skipf("%s not found (Debian package poppler-utils)", name)
-	}
-	return path
-}
-
-// pdfText extracts the text of a PDF with pdftotext, lines joined by spaces so
-// a wrapped sentence still matches.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	tool := needTool(t, "pdftotext")
-	file := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(file, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-enc", "UTF-8", file, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
-
-// renderPage1 renders page 1 with pdftoppm; with REPERE_SCREENSHOTS=1 the PNG
-// is kept as docs/screenshots/documents/<name>.png.
-func renderPage1(t *testing.T, pdf []byte, name string) {
-	t.Helper()
-	tool := needTool(t, "pdftoppm")
-	dir := t.TempDir()
-	file := filepath.Join(dir, "doc.pdf")
-	if err := os.WriteFile(file, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	resolution := "60"
-	if os.Getenv("REPERE_SCREENSHOTS") == "1" {
-		resolution = "80"
-	}
-	prefix := filepath.Join(dir, "page")
-	if out, err := exec.Command(tool, "-png", "-r", resolution, "-f", "1", "-l", "1", "-singlefile", file, prefix).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v: %s", err, out)
-	}
-	img, err := os.ReadFile(prefix + ".png")
-	if err != nil || len(img) == 0 {
-		t.Fatalf("no page image: %v", err)
-	}
-	if os.Getenv("REPERE_SCREENSHOTS") == "1" {
-		shots := filepath.Join("..", "..", "docs", "screenshots", "documents")
-		if err := os.MkdirAll(shots, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), img, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 func TestConvocationPDF(t *testing.T) {
 	cat := loadCatalog(t)
@@ -96,7 +32,7 @@ func TestConvocationPDF(t *testing.T) {
 			if !bytes.Equal(pdf, again) {
 				t.Error("same convocation, different bytes")
 			}
-			got := pdfText(t, pdf)
+			got := pdftest.Text(t, pdf)
 			for _, w := range []string{"Votre convocation", "jeudi 10 décembre 2026", "Être à jeun", "Hélène Lefèvre",
 				"dernière prise le lundi 7 décembre 2026", "12 rue des Écoles", a.Name.In("fr"), a.DocumentsToBring[0].Text.In("fr")} {
 				if !strings.Contains(got, w) {
@@ -108,7 +44,7 @@ func TestConvocationPDF(t *testing.T) {
 				if !strings.Contains(got, "À jeun à partir de 6 h 30") {
 					t.Error("PDF lacks the fasting time")
 				}
-				renderPage1(t, pdf, "convocation")
+				pdftest.RenderPage1(t, pdf, "convocation")
 			case "vertebroplasty":
 				if !strings.Contains(got, "Vertébroplastie") && !strings.Contains(got, "vertébroplastie") {
 					t.Error("PDF lacks the act name with its accent")
@@ -132,7 +68,7 @@ func TestInfoSheetAndConsentFormPDF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := pdfText(t, info)
+			got := pdftest.Text(t, info)
 			for _, w := range []string{a.Name.In("fr"), "De quoi s'agit-il ?", firstWords(a.Patient.WhatItIs.In("fr"), 6)} {
 				if !strings.Contains(got, w) {
 					t.Errorf("information sheet lacks %q", w)
@@ -142,7 +78,7 @@ func TestInfoSheetAndConsentFormPDF(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got = pdfText(t, form)
+			got = pdftest.Text(t, form)
 			for _, c := range a.Complications {
 				risk := strings.Join(strings.Fields(c.Text.In("fr")+" : "+c.Frequency.In("fr")), " ")
 				if !strings.Contains(got, risk) {
@@ -153,7 +89,7 @@ func TestInfoSheetAndConsentFormPDF(t *testing.T) {
 				t.Error("consent form lacks its title or version")
 			}
 			if a.ID == "vertebroplasty" {
-				renderPage1(t, form, "consent-form")
+				pdftest.RenderPage1(t, form, "consent-form")
 				if !strings.Contains(got, "1 à 5 % des cas") {
 					t.Error("cement leak frequency missing")
 				}
@@ -214,14 +150,14 @@ func TestSignedConsentPDF(t *testing.T) {
 		t.Error("changed signing time, same hash")
 	}
 
-	got := pdfText(t, pdf)
+	got := pdftest.Text(t, pdf)
 	for _, w := range []string{"Consentement éclairé", "Signé par : Hélène Lefèvre", "Signé le mardi 1er décembre 2026 à 10 h 15",
 		"Version du document : " + s.Version, "03/04/1958", "Décès : exceptionnel"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("signed consent lacks %q", w)
 		}
 	}
-	renderPage1(t, pdf, "signed-consent")
+	pdftest.RenderPage1(t, pdf, "signed-consent")
 
 	stale := s
 	stale.Version = "0000000000000000"

@@ -3,15 +3,13 @@ package report
 import (
 	"bytes"
 	"crypto/sha256"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"repere/internal/actrecord"
 	"repere/internal/catalog"
+	"repere/internal/pdftest"
 )
 
 func ptr(v float64) *float64 { return &v }
@@ -200,7 +198,7 @@ func TestPDF(t *testing.T) {
 	if sha256.Sum256(pdf) != sha256.Sum256(again) {
 		t.Error("same version, different PDF bytes")
 	}
-	got := pdfText(t, pdf)
+	got := pdftest.Text(t, pdf)
 	for _, w := range []string{"Cabinet de radiologie des Écoles", "Compte rendu d'infiltration foraminale lombaire sous scanner",
 		"Mme Hélène Lefèvre", "jeudi 10 décembre 2026", "DÉROULEMENT", "dexaméthasone 7,5 mg", "PDL 123,5 mGy·cm",
 		"Pas de complication immédiate.", "Compte rendu signé électroniquement par Dr Anaïs Béranger le jeudi 10 décembre 2026 à 15 h 02.",
@@ -212,7 +210,7 @@ func TestPDF(t *testing.T) {
 	if strings.Contains(got, "modifiant") || strings.Contains(got, "PROJET") {
 		t.Error("a first signed version mentions an amendment or a draft")
 	}
-	renderPage1(t, pdf, "report")
+	pdftest.RenderPage1(t, pdf, "report")
 
 	amended := v
 	amended.Number, amended.Amends, amended.Reason = 2, 1, "Côté corrigé : droit et non gauche."
@@ -224,7 +222,7 @@ func TestPDF(t *testing.T) {
 	if bytes.Equal(pdf, pdf2) {
 		t.Fatal("amended version printed like the first")
 	}
-	got = pdfText(t, pdf2)
+	got = pdftest.Text(t, pdf2)
 	for _, w := range []string{"Version 2, qui modifie et remplace la version 1. Motif : Côté corrigé : droit et non gauche.",
 		"Version 2, modifiant la version 1.", "le vendredi 11 décembre 2026 à 17 h 02"} {
 		if !strings.Contains(got, w) {
@@ -238,7 +236,7 @@ func TestPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := pdfText(t, pdf3); !strings.Contains(got, "PROJET — non signé") || strings.Contains(got, "signé électroniquement") {
+	if got := pdftest.Text(t, pdf3); !strings.Contains(got, "PROJET — non signé") || strings.Contains(got, "signé électroniquement") {
 		t.Errorf("unsigned PDF:\n%s", got)
 	}
 	if _, err := PDF(Version{Number: 1}, ctx, practice); err == nil {
@@ -260,69 +258,8 @@ func TestPDFEveryActEnglish(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", a.ID, err)
 		}
-		if got := pdfText(t, pdf); !strings.Contains(got, "Report signed electronically by Dr Anaïs Béranger on Thursday 10 December 2026 at 15:00.") {
+		if got := pdftest.Text(t, pdf); !strings.Contains(got, "Report signed electronically by Dr Anaïs Béranger on Thursday 10 December 2026 at 15:00.") {
 			t.Errorf("%s: English PDF:\n%s", a.ID, got)
-		}
-	}
-}
-
-// needTool skips when a poppler tool is missing, except in CI.
-func needTool(t *testing.T, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found: install the Debian package poppler-utils", name)
-		}
-		t.Skipf("%s not found (Debian package poppler-utils)", name)
-	}
-	return path
-}
-
-// pdfText extracts the text with pdftotext, lines joined by spaces.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	tool := needTool(t, "pdftotext")
-	file := filepath.Join(t.TempDir(), "report.pdf")
-	if err := os.WriteFile(file, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(tool, "-enc", "UTF-8", file, "-").CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdftotext: %v: %s", err, out)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
-
-// renderPage1 renders page 1; with REPERE_SCREENSHOTS=1 the PNG is kept as
-// docs/screenshots/documents/<name>.png.
-func renderPage1(t *testing.T, pdf []byte, name string) {
-	t.Helper()
-	tool := needTool(t, "pdftoppm")
-	dir := t.TempDir()
-	file := filepath.Join(dir, "report.pdf")
-	if err := os.WriteFile(file, pdf, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	resolution := "60"
-	if os.Getenv("REPERE_SCREENSHOTS") == "1" {
-		resolution = "80"
-	}
-	prefix := filepath.Join(dir, "page")
-	if out, err := exec.Command(tool, "-png", "-r", resolution, "-f", "1", "-l", "1", "-singlefile", file, prefix).CombinedOutput(); err != nil {
-		t.Fatalf("pdftoppm: %v: %s", err, out)
-	}
-	img, err := os.ReadFile(prefix + ".png")
-	if err != nil || len(img) == 0 {
-		t.Fatalf("no page image: %v", err)
-	}
-	if os.Getenv("REPERE_SCREENSHOTS") == "1" {
-		shots := filepath.Join("..", "..", "docs", "screenshots", "documents")
-		if err := os.MkdirAll(shots, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, name+".png"), img, 0o644); err != nil {
-			t.Fatal(err)
 		}
 	}
 }
