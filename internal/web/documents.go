@@ -416,10 +416,9 @@ func (s *Server) scanConsent(w http.ResponseWriter, r *http.Request) error {
 	if signer == "" {
 		signer = p.Patient.DisplayName()
 	}
-	sum := sha256.Sum256(data)
 	_, err = s.store.SaveConsent(r.Context(), store.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
 		Lang: l.Lang, Version: p.Version + " (" + header.Filename + ")", Kind: store.ConsentScanned, SignerName: signer, Document: data,
-		ContentType: kind, SHA256: hex.EncodeToString(sum[:]), SignedAt: time.Now()})
+		ContentType: kind, SHA256: sha256Hex(data), SignedAt: time.Now()})
 	if err != nil {
 		return err
 	}
@@ -468,8 +467,8 @@ func (s *Server) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// tokenHashBytes is the SHA-256 of bytes, in hex.
-func tokenHashBytes(b []byte) string {
+// sha256Hex is the SHA-256 of bytes, in hex (documents, tokens).
+func sha256Hex(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

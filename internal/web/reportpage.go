@@ -124,7 +124,7 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	signed, err := s.store.SaveSignedReport(r.Context(), store.SignedReport{AppointmentID: p.Appointment.ID, Number: v.Number, Amends: v.Amends,
-		Title: p.Title, Body: p.Body, Reason: v.Reason, SignedBy: v.SignedBy, SignedAt: v.SignedAt, SHA256: tokenHashBytes(pdf), PDF: pdf})
+		Title: p.Title, Body: p.Body, Reason: v.Reason, SignedBy: v.SignedBy, SignedAt: v.SignedAt, SHA256: sha256Hex(pdf), PDF: pdf})
 	if errors.Is(err, store.ErrStale) {
 		p.Errors = append(p.Errors, l.T("report.err.stale"))
 		return s.render(w, r, http.StatusConflict, "report", "report.title", "day", p)

@@ -2,9 +2,7 @@ package web
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -160,10 +158,8 @@ func (s *Server) createScreeningLink(w http.ResponseWriter, r *http.Request) err
 	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
 }
 
-func tokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
+// tokenHash is how secret tokens and codes are kept: their SHA-256, in hex.
+func tokenHash(token string) string { return sha256Hex([]byte(token)) }
 
 // patientQuestionnaire is the patient's page behind a link: the birth date
 // first, then the questionnaire, then thanks.
