@@ -266,7 +266,7 @@ func TestBrowserPhoneQuestionnaire(t *testing.T) {
 	staff := h.signedIn(auth.Secretary)
 	ref := h.referralID("MERCIER")
 	page := staff.post("/staff/referrals/"+ref+"/screening/link", nil)
-	m := regexp.MustCompile(`<code id="patient-link">(/q/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(page.body)
+	m := regexp.MustCompile(`<code id="patient-link">https?://[^/]+(/q/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(page.body)
 	if m == nil {
 		t.Fatal("no link")
 	}

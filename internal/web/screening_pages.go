@@ -154,7 +154,7 @@ func (s *Server) createScreeningLink(w http.ResponseWriter, r *http.Request) err
 	if _, err := s.store.CreateScreeningLink(r.Context(), p.Referral.ID, tokenHash(token), time.Now().Add(linkLifetime)); err != nil {
 		return err
 	}
-	p.NewLink = s.cfg.BaseURL + "/q/" + token
+	p.NewLink = s.baseURL(r) + "/q/" + token
 	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
 }
 
@@ -347,4 +347,17 @@ func (s *Server) patientConsent(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, status, "consent", "consent.title", "", p)
+}
+
+// baseURL is the server's public address: --base-url, or else the address
+// the request came to, so a link given to a patient is whole.
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return s.cfg.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

@@ -176,7 +176,7 @@ func TestPatientQuestionnaireLink(t *testing.T) {
 	staff := h.signedIn(auth.Secretary)
 	ref := newReferral(t, h, "Lien", "facet_joint_infiltration")
 	page := staff.post("/staff/referrals/"+ref+"/screening/link", nil)
-	m := regexp.MustCompile(`<code id="patient-link">(/q/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(page.body)
+	m := regexp.MustCompile(`<code id="patient-link">https?://[^/]+(/q/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(page.body)
 	if page.status != http.StatusOK || m == nil {
 		t.Fatalf("no link shown: %d", page.status)
 	}
