@@ -188,3 +188,14 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 		t.Fatal("unknown command accepted")
 	}
 }
+
+func TestServeRefusesBadPracticeFolders(t *testing.T) {
+	for _, flag := range []string{"--checklist", "--followup", "--records", "--screening"} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--dicom-addr", "off", "--db", filepath.Join(t.TempDir(), "x.db"),
+			flag, filepath.Join(t.TempDir(), "missing")}, &stdout, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "missing") {
+			t.Errorf("%s with a missing folder: %v", flag, err)
+		}
+	}
+}

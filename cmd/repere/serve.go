@@ -14,10 +14,13 @@ import (
 	"syscall"
 	"time"
 
+	"repere/internal/actrecord"
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/catalog"
+	"repere/internal/checklist"
 	"repere/internal/demo"
+	"repere/internal/followup"
 	"repere/internal/i18n"
 	"repere/internal/screening"
 	"repere/internal/store"
@@ -27,6 +30,8 @@ import (
 type serveConfig struct {
 	addr, db, catalogDir       string
 	screeningDir               string
+	checklistDir, followUpDir  string
+	recordsDir                 string
 	demo                       bool
 	logFormat, logLevel        string
 	secureCookies, hsts        bool
@@ -46,6 +51,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	db := dbFlag(fs)
 	fs.StringVar(&c.catalogDir, "catalog", envDefault("catalog", ""), "practice catalogue folder overriding or adding acts (env REPERE_CATALOG)")
 	fs.StringVar(&c.screeningDir, "screening", envDefault("screening", ""), "practice folder overriding or adding screening rules, drugs and holds (env REPERE_SCREENING)")
+	fs.StringVar(&c.checklistDir, "checklist", envDefault("checklist", ""), "practice folder overriding or adding safety checklist items (env REPERE_CHECKLIST)")
+	fs.StringVar(&c.followUpDir, "followup", envDefault("followup", ""), "practice folder overriding discharge criteria and follow-up days (env REPERE_FOLLOWUP)")
+	fs.StringVar(&c.recordsDir, "records", envDefault("records", ""), "practice folder overriding the act record's fields and drugs (env REPERE_RECORDS)")
 	fs.BoolVar(&c.demo, "demo", envBool("demo", false), "load a demo practice into an empty database (env REPERE_DEMO)")
 	fs.StringVar(&c.logFormat, "log-format", envDefault("log-format", "text"), "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", envDefault("log-level", "info"), "log level: debug, info, warn, error")
@@ -95,6 +103,18 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	checks, err := checklist.Load(cfg.checklistDir)
+	if err != nil {
+		return err
+	}
+	follow, err := followup.Load(cat, cfg.followUpDir)
+	if err != nil {
+		return err
+	}
+	records, err := actrecord.Load(cat, cfg.recordsDir)
+	if err != nil {
+		return err
+	}
 	bundle, err := i18n.Load()
 	if err != nil {
 		return err
@@ -125,7 +145,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("email", "smtp", mailDesc, "reminder_days", cfg.mail.reminderDays)
 	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
 		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
-		Version: buildVersion(), Location: loc, ReminderDays: cfg.mail.reminderDays, Screening: rules}
+		Version: buildVersion(), Location: loc, ReminderDays: cfg.mail.reminderDays, Screening: rules,
+		Checklists: checks, FollowUp: follow, Records: records}
 	webCfg.Mailer = mailer
 	srv, err := web.New(webCfg, st, cat, bundle, log)
 	if err != nil {

@@ -2,10 +2,7 @@ package actrecord
 
 import (
 	"embed"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -43,17 +40,17 @@ func Load(cat *catalog.Catalog, dir string) (*Set, error) {
 		return nil, fmt.Errorf("actrecord: built-in fields.yaml: %w", err)
 	}
 	if dir != "" {
-		file := filepath.Join(dir, "fields.yaml")
-		extra, err := os.ReadFile(file)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
+		// A folder that does not exist is an error, not a silent default.
+		layers, _, err := datafile.Layers(nil, "", "act record", dir)
+		if err != nil {
 			return nil, fmt.Errorf("actrecord: %w", err)
-		default:
-			var over fileDoc
-			if err := datafile.Decode(extra, &over); err != nil {
-				return nil, fmt.Errorf("actrecord: %s: %w", file, err)
-			}
+		}
+		var over fileDoc
+		found, err := datafile.Read(layers[1], "fields.yaml", &over)
+		if err != nil {
+			return nil, fmt.Errorf("actrecord: %s: %w", filepath.Join(dir, "fields.yaml"), err)
+		}
+		if found {
 			doc.overlay(over)
 		}
 	}
