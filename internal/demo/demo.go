@@ -96,10 +96,15 @@ var cases = []demoCase{
 		referral.Referral{ActID: "facet_joint_infiltration", Levels: "C4-C5", Side: "left", Indication: "Cervicalgies, arthrose zygapophysaire", Status: referral.Received}, 0, 0, 0, ""},
 }
 
-// Tomorrow returns the start of the day after now, in loc: the demo day.
-func Tomorrow(now time.Time, loc *time.Location) time.Time {
+// NextWorkday returns the start of the first weekday (Monday to Friday, when
+// the demo practice is open) after now, in loc: the demo day.
+func NextWorkday(now time.Time, loc *time.Location) time.Time {
 	y, m, d := now.In(loc).Date()
-	return time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	day := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
+		day = time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
+	}
+	return day
 }
 
 // Load adds the demo practice unless the database already has a site, with

@@ -70,7 +70,7 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		now := time.Now()
+		now := storetest.Now()
 		due, err := s.ClaimDueMail(f.ctx, now.Add(time.Second), time.Minute, 10)
 		if err != nil || len(due) != 1 || due[0].ID != id || string(due[0].Attachments[0].Data) != "%PDF" {
 			t.Fatalf("due %+v %v", due, err)

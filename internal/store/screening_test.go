@@ -43,7 +43,7 @@ func TestScreeningVersionsLinksAndDecisions(t *testing.T) {
 			t.Fatalf("screenings %+v %v", all, err)
 		}
 
-		expires := time.Now().Add(72 * time.Hour).Truncate(time.Second)
+		expires := storetest.Now().Add(72 * time.Hour).Truncate(time.Second)
 		id, err := s.CreateScreeningLink(f.ctx, ref, "hash-1", expires)
 		if err != nil {
 			t.Fatal(err)

@@ -17,7 +17,7 @@ func (s *Store) Sessions() *SessionStore { return &SessionStore{s: s} }
 // FindCtx returns the data of a live session.
 func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := ss.s.queryRow(ctx, ss.s.db, `SELECT data FROM sessions WHERE token = ? AND expiry > ?`, token, ss.s.now()).Scan(&data)
+	err := ss.s.queryRow(ctx, ss.s.db, `SELECT data FROM sessions WHERE token = ? AND expiry > ?`, token, sessionNow()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -51,9 +51,14 @@ func (ss *SessionStore) Delete(token string) error {
 
 // DeleteExpired removes expired sessions; serve runs it periodically.
 func (ss *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
-	res, err := ss.s.exec(ctx, ss.s.db, `DELETE FROM sessions WHERE expiry <= ?`, ss.s.now())
+	res, err := ss.s.exec(ctx, ss.s.db, `DELETE FROM sessions WHERE expiry <= ?`, sessionNow())
 	if err != nil {
 		return 0, err
 	}
 	return res.RowsAffected()
 }
+
+// sessionNow is the machine's time: scs sets session deadlines from its own
+// time.Now, so expiry is compared on that clock, not the practice's (which
+// tests may start on another day).
+func sessionNow() time.Time { return time.Now().UTC() }

@@ -1,4 +1,9 @@
-// Package storetest opens fresh, migrated databases of both engines for tests.
+// Package storetest opens fresh, migrated databases of both engines for tests,
+// and gives the tests their clock.
+//
+// REPERE_TEST_NOW (RFC 3339) sets the instant at which the tests' clock
+// starts (it then runs on); without it the clock is the machine's. The suite
+// must pass whatever it says: a Saturday, a DST change, New Year's Eve.
 //
 // SQLite runs in a temporary file. PostgreSQL needs a server: its URL comes from
 // REPERE_TEST_POSTGRES (scripts/test starts a throwaway cluster and sets it).
@@ -15,10 +20,37 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
+	"repere/internal/clock"
 	"repere/internal/store"
 )
+
+var (
+	clockOnce sync.Once
+	testClock clock.Clock
+)
+
+// Clock is the clock every test of this process shares: it starts at
+// REPERE_TEST_NOW when set, or is the machine's clock.
+func Clock() clock.Clock {
+	clockOnce.Do(func() {
+		testClock = clock.System{}
+		if v := os.Getenv("REPERE_TEST_NOW"); v != "" {
+			start, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				panic("REPERE_TEST_NOW must be RFC 3339, e.g. 2026-12-05T09:00:00+01:00: " + err.Error())
+			}
+			testClock = clock.StartingAt(start)
+		}
+	})
+	return testClock
+}
+
+// Now is Clock().Now().
+func Now() time.Time { return Clock().Now() }
 
 // Engines runs fn once per database engine, each with a fresh migrated store.
 func Engines(t *testing.T, fn func(t *testing.T, s *store.Store)) {
@@ -81,6 +113,7 @@ func open(t testing.TB, dsn string) *store.Store {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
+	s.SetClock(func() time.Time { return Now().UTC() })
 	if _, err := s.Migrate(ctx); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

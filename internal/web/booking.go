@@ -170,7 +170,7 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Form.Date = time.Now().In(s.cfg.Location).AddDate(0, 0, 1).Format(time.DateOnly)
+	p.Form.Date = s.now().In(s.cfg.Location).AddDate(0, 0, 1).Format(time.DateOnly)
 	p.Form.Time = "09:00"
 	// A slot proposed from the waiting list comes prefilled in the query.
 	q := r.URL.Query()
@@ -197,7 +197,7 @@ func (s *Server) proposeSlots(r *http.Request, p *referralPage) error {
 	if !p.CanBook {
 		return nil
 	}
-	earliest := earliestOf(p.Screening) // a bookable referral has no booked appointment: the verdict is undated
+	earliest := s.earliestOf(p.Screening) // a bookable referral has no booked appointment: the verdict is undated
 	a := actPlan{act: p.Act, variant: p.Form.Variant, anaesthesia: p.AnaesthesiaAlways || (p.AnaesthesiaOptional && p.Form.WithAnaesthesia)}
 	var err error
 	if p.Slots, err = s.nextSlots(r.Context(), localizer(r), p.Referral.ID, a, earliest, 6); err != nil {
@@ -217,15 +217,15 @@ func (s *Server) earliestStart(ctx context.Context, referralID int64) (time.Time
 	}
 	act, ok := s.catalog.Act(ref.ActID)
 	if !ok {
-		return earliestOf(screeningState{}), nil
+		return s.earliestOf(screeningState{}), nil
 	}
 	st, err := s.loadScreening(ctx, ref, act, nil)
-	return earliestOf(st), err
+	return s.earliestOf(st), err
 }
 
 // earliestOf is earliestStart for a screening already loaded.
-func earliestOf(st screeningState) time.Time {
-	earliest := time.Now().Add(time.Hour).Truncate(5 * time.Minute)
+func (s *Server) earliestOf(st screeningState) time.Time {
+	earliest := s.now().Add(time.Hour).Truncate(5 * time.Minute)
 	if st.Earliest.After(earliest) {
 		earliest = st.Earliest
 	}
@@ -318,7 +318,7 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 	start, err := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Time, s.cfg.Location)
 	if err != nil {
 		f.Errors = append(f.Errors, l.T("book.err.when"))
-	} else if start.Before(time.Now()) {
+	} else if start.Before(s.now()) {
 		f.Errors = append(f.Errors, l.T("book.err.past"))
 	}
 	if !p.CanBook {
@@ -335,7 +335,7 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 		f.PlaceID = 0
 	}
 	if len(f.Errors) == 0 {
-		earliest := earliestOf(p.Screening)
+		earliest := s.earliestOf(p.Screening)
 		b := schedule.Booking{Start: start, RoomID: f.RoomID, RadiologistID: f.RadiologistID, PlaceID: f.PlaceID, AnaesthesiaID: f.AnaesthesiaID}
 		slot, need, problems, err := s.checkBooking(r, actPlan{act: p.Act, variant: f.Variant, anaesthesia: withTeam}, b, earliest)
 		if err != nil {
@@ -450,7 +450,7 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 		m.Errors = append(m.Errors, l.T("book.err.reason"))
 	case perr != nil:
 		m.Errors = append(m.Errors, l.T("book.err.when"))
-	case start.Before(time.Now()):
+	case start.Before(s.now()):
 		m.Errors = append(m.Errors, l.T("book.err.past"))
 	case appt.Status != booking.Booked:
 		m.Errors = append(m.Errors, l.T("book.err.not_booked"))

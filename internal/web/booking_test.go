@@ -17,7 +17,7 @@ import (
 func TestSecretaryBooksAMorning(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		c := h.signedIn(auth.Secretary)
-		day := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
+		day := nextDay(2, time.Tuesday, time.Thursday).Format(time.DateOnly) // after the demo's day; scanner 2 and dr.nguyen work then
 		rooms, _ := h.store.Rooms(system)
 		ids := map[string]string{}
 		for _, r := range rooms {
@@ -135,11 +135,7 @@ func TestMoveAndNoShow(t *testing.T) {
 			}
 		}
 		// Scanner 2 is open on Tuesday and Thursday mornings in the demo.
-		next := time.Now().AddDate(0, 0, 2)
-		for next.Weekday() != time.Tuesday && next.Weekday() != time.Thursday {
-			next = next.AddDate(0, 0, 1)
-		}
-		day := next.Format(time.DateOnly)
+		day := nextDay(2, time.Tuesday, time.Thursday).Format(time.DateOnly)
 		move := url.Values{"referral_id": {ref}, "date": {day}, "time": {"11:00"}, "room_id": {ids["Scanner 2"]}, "radiologist_id": {martin},
 			"place_id": {ids["Lit de repos 2"]}}
 		if r := c.post("/staff/appointments/"+m[1]+"/move", move); r.status != http.StatusConflict || !strings.Contains(r.body, "Indiquez un motif") ||

@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"repere/internal/auth"
+	"repere/internal/demo"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -185,7 +186,7 @@ func TestBrowserJourney(t *testing.T) {
 	shoot(t, ctx, dir, "referrals")
 
 	// The day board of the demo day: three acts in two rooms.
-	tomorrow := time.Now().AddDate(0, 0, 1).Format(time.DateOnly)
+	tomorrow := demo.NextWorkday(storetest.Now(), paris).Format(time.DateOnly)
 	run(t, ctx, chromedp.Navigate(base+"/staff/planning?day="+tomorrow), chromedp.WaitVisible(chromedp.CSS(".board")))
 	if cards := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".board-card").length`)); cards != 3 {
 		t.Errorf("board shows %d acts, want the 3 demo acts", cards)

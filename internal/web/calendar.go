@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	ics "github.com/arran4/golang-ical"
@@ -27,7 +26,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := audit.WithActor(r.Context(), audit.Actor{Login: "calendar-feed:" + itoa(feed.ID), Role: "system", RemoteAddr: remoteAddr(r)})
-	filter := store.AppointmentFilter{From: time.Now().AddDate(0, 0, -7), To: time.Now().AddDate(0, 0, 90), Statuses: []booking.Status{booking.Booked, booking.Done}}
+	filter := store.AppointmentFilter{From: s.now().AddDate(0, 0, -7), To: s.now().AddDate(0, 0, 90), Statuses: []booking.Status{booking.Booked, booking.Done}}
 	if feed.ResourceKind == practice.ResourceRoom {
 		filter.RoomID = feed.ResourceID
 	} else {
@@ -40,7 +39,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 	cal := ics.NewCalendarFor("Repère")
 	cal.SetMethod(ics.MethodPublish)
 	cal.SetXWRCalName(s.cfg.PracticeName)
-	now := time.Now()
+	now := s.now()
 	for _, a := range list {
 		ev := cal.AddEvent(fmt.Sprintf("appointment-%d@repere", a.ID))
 		ev.SetDtStampTime(now)

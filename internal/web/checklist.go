@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"repere/internal/auth"
 	"repere/internal/booking"
@@ -29,8 +28,8 @@ func (s *Server) checklistFor(ctx context.Context, f appointmentFile) (checklist
 	if err != nil {
 		return st, err
 	}
-	facts := checklist.Facts{Act: f.Act, Variant: f.Appointment.VariantID, PatientSex: f.Patient.Sex, PatientAge: f.Patient.Age(time.Now()),
-		Verdict: sc.Verdict, ScreeningSigned: sc.Signed != nil, ConsentSigned: hasValidConsent(consents), Now: time.Now(),
+	facts := checklist.Facts{Act: f.Act, Variant: f.Appointment.VariantID, PatientSex: f.Patient.Sex, PatientAge: f.Patient.Age(s.now()),
+		Verdict: sc.Verdict, ScreeningSigned: sc.Signed != nil, ConsentSigned: hasValidConsent(consents), Now: s.now(),
 		Appointment: f.Appointment.Start, Loc: s.cfg.Location,
 		IdentityChecked: f.Appointment.IdentityCheckedBy != "", IdentityCheckedAt: f.Appointment.ArrivedAt, IdentityCheckedBy: f.Appointment.IdentityCheckedBy}
 	if sc.Signed != nil {

@@ -40,7 +40,7 @@ type dayPage struct {
 func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	loc := s.cfg.Location
-	now := time.Now().In(loc)
+	now := s.now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	if q := r.URL.Query().Get("day"); q != "" {
 		d, err := time.ParseInLocation(time.DateOnly, q, loc)
@@ -207,7 +207,7 @@ func (s *Server) moveDay(w http.ResponseWriter, r *http.Request) error {
 			return errStatus(http.StatusConflict, "checklist.err.open")
 		}
 	}
-	err = s.store.MoveDay(r.Context(), id, to, time.Now())
+	err = s.store.MoveDay(r.Context(), id, to, s.now())
 	switch {
 	case errors.Is(err, booking.ErrDayStep), errors.Is(err, booking.ErrNotBooked):
 		return errStatus(http.StatusConflict, "day.err.step")

@@ -80,7 +80,7 @@ func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string)
 		Patient:       documents.Patient{Name: f.Patient.DisplayName(), BirthDate: born},
 		Act:           act, Variant: f.Appointment.VariantID, Start: f.Appointment.Start,
 		Site: site, Room: f.Appointment.RoomName, Radiologist: f.Appointment.RadiologistName,
-		Holds: holds, Estimate: &estimate, Lang: lang, Location: s.cfg.Location, IssuedAt: time.Now(),
+		Holds: holds, Estimate: &estimate, Lang: lang, Location: s.cfg.Location, IssuedAt: s.now(),
 	}
 	return f, nil
 }
@@ -345,7 +345,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 	if len(p.Errors) == 0 {
 		born, _ := time.Parse(time.DateOnly, p.Patient.BirthDate)
 		signed := documents.SignedConsent{Act: p.Act, Variant: p.Appointment.VariantID, Lang: l.Lang, Version: p.Version, SignerName: p.SignerName,
-			SignaturePNG: signature, SignedAt: time.Now(), PatientName: p.Patient.DisplayName(), BirthDate: born, Location: s.cfg.Location}
+			SignaturePNG: signature, SignedAt: s.now(), PatientName: p.Patient.DisplayName(), BirthDate: born, Location: s.cfg.Location}
 		pdf, sum, err := documents.SignedConsentPDF(signed)
 		if errors.Is(err, documents.ErrVersionMismatch) {
 			p.Errors = append(p.Errors, l.T("consent.err.version"))
@@ -418,7 +418,7 @@ func (s *Server) scanConsent(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.store.SaveConsent(r.Context(), store.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
 		Lang: l.Lang, Version: p.Version + " (" + header.Filename + ")", Kind: store.ConsentScanned, SignerName: signer, Document: data,
-		ContentType: kind, SHA256: sha256Hex(data), SignedAt: time.Now()})
+		ContentType: kind, SHA256: sha256Hex(data), SignedAt: s.now()})
 	if err != nil {
 		return err
 	}

@@ -95,7 +95,7 @@ func (f fhirSource) FreeSlots(ctx context.Context, actID string, from, to time.T
 	if !ok {
 		return nil, fhir.ErrNotFound
 	}
-	earliest := time.Now().Add(time.Hour)
+	earliest := f.s.now().Add(time.Hour)
 	if from.After(earliest) {
 		earliest = from
 	}
@@ -158,7 +158,7 @@ func (c fhirClients) Authenticate(ctx context.Context, token string) (fhir.Clien
 
 func (s *Server) fhirHandler() http.Handler {
 	return fhir.NewHandler(fhirSource{s}, fhirClients{s}, fhir.Options{BaseURL: s.cfg.BaseURL + fhir.Prefix, Catalog: s.catalog,
-		Location: s.cfg.Location, Version: s.cfg.Version, Logger: s.log})
+		Location: s.cfg.Location, Version: s.cfg.Version, Logger: s.log, Now: s.now})
 }
 
 // apiScopes are the scopes an admin can grant a client.

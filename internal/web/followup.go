@@ -46,7 +46,7 @@ func (s *Server) loadDischarge(r *http.Request) (dischargePage, error) {
 			return p, err
 		}
 		_, p.MonitoringEnd = followup.MonitoringWindow(f.Act, f.Appointment.MonitoringFrom, s.cfg.Location, settings.WardDischargeMinute)
-		p.TimeLeft = l.Minutes(int(followup.TimeLeft(p.MonitoringEnd, time.Now()).Round(time.Minute).Minutes()))
+		p.TimeLeft = l.Minutes(int(followup.TimeLeft(p.MonitoringEnd, s.now()).Round(time.Minute).Minutes()))
 	}
 	return p, nil
 }
@@ -75,7 +75,7 @@ func (s *Server) discharge(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(p.Errors) == 0 {
-		err := s.store.MoveDay(r.Context(), p.Appointment.ID, booking.Discharged, time.Now())
+		err := s.store.MoveDay(r.Context(), p.Appointment.ID, booking.Discharged, s.now())
 		switch {
 		case err == booking.ErrDayStep:
 			p.Errors = append(p.Errors, l.T("day.err.step"))
@@ -156,7 +156,7 @@ func (s *Server) offerNewAct(w http.ResponseWriter, r *http.Request) error {
 	}
 	prev := f.Referral
 	ref := referral.Referral{PatientID: prev.PatientID, PhysicianID: prev.PhysicianID, ActID: prev.ActID, Levels: prev.Levels, Side: prev.Side,
-		Urgency: referral.Soon, PrescriptionDate: time.Now().In(s.cfg.Location).Format(time.DateOnly), Status: referral.Received,
+		Urgency: referral.Soon, PrescriptionDate: s.now().In(s.cfg.Location).Format(time.DateOnly), Status: referral.Received,
 		Indication:   l.T("followup.indication", "Status", l.T("followup.status."+v.Outcome.Status), "Date", l.Date(f.Appointment.Start.In(s.cfg.Location)), "Previous", prev.Indication),
 		PriorImaging: prev.PriorImaging}
 	newID, err := s.store.CreateReferral(r.Context(), ref)

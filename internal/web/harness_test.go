@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -72,7 +73,7 @@ func newHarnessWith(t testing.TB, st *store.Store, configure func(*web.Config)) 
 		h.missing = append(h.missing, lang+":"+key)
 		h.mu.Unlock()
 	}
-	if _, err := demo.Load(ctx, st, cat, testPassword, demo.Tomorrow(time.Now(), time.UTC)); err != nil {
+	if _, err := demo.Load(ctx, st, cat, testPassword, demo.NextWorkday(storetest.Now(), paris)); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := auth.HashPassword(testPassword)
@@ -88,7 +89,7 @@ func newHarnessWith(t testing.TB, st *store.Store, configure func(*web.Config)) 
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := web.Config{Version: "test"}
+	cfg := web.Config{Version: "test", Clock: storetest.Clock()}
 	configure(&cfg)
 	h.srv, err = web.New(cfg, st, cat, bundle, log)
 	if err != nil {
@@ -272,7 +273,7 @@ func (h *harness) consentID() string {
 	doc := []byte("%PDF-1.4 scanned paper consent")
 	sum := sha256.Sum256(doc)
 	id, err := h.store.SaveConsent(system, store.Consent{AppointmentID: appt, ActID: "epidural_blood_patch", Lang: "fr", Version: "paper",
-		Kind: store.ConsentScanned, SignerName: "Zoé Lefèvre", Document: doc, ContentType: "application/pdf", SHA256: hex.EncodeToString(sum[:]), SignedAt: time.Now()})
+		Kind: store.ConsentScanned, SignerName: "Zoé Lefèvre", Document: doc, ContentType: "application/pdf", SHA256: hex.EncodeToString(sum[:]), SignedAt: storetest.Now()})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -287,7 +288,7 @@ func (h *harness) questionnaireToken() string {
 	token := "questionnaire-token-" + h.referralID("LEFÈVRE")
 	sum := sha256.Sum256([]byte(token))
 	ref, _ := strconv.ParseInt(h.referralID("LEFÈVRE"), 10, 64)
-	if _, err := h.store.CreateScreeningLink(system, ref, hex.EncodeToString(sum[:]), time.Now().Add(time.Hour)); err != nil && !strings.Contains(err.Error(), "UNIQUE") && !strings.Contains(err.Error(), "23505") {
+	if _, err := h.store.CreateScreeningLink(system, ref, hex.EncodeToString(sum[:]), storetest.Now().Add(time.Hour)); err != nil && !strings.Contains(err.Error(), "UNIQUE") && !strings.Contains(err.Error(), "23505") {
 		h.t.Fatal(err)
 	}
 	return token
@@ -304,10 +305,21 @@ func (h *harness) reportID() string {
 	pdf := []byte("%PDF-1.4 report")
 	sum := sha256.Sum256(pdf)
 	r, err := h.store.SaveSignedReport(system, store.SignedReport{AppointmentID: appt, Number: 1, Title: "Blood patch", Body: "Technique…",
-		SignedBy: "Dr Hélène Martin", SignedAt: time.Now(), SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
+		SignedBy: "Dr Hélène Martin", SignedAt: storetest.Now(), SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	h.report = itoa(r.ID)
 	return h.report
+}
+
+// nextDay is the first day at least after days after the tests' today (in
+// Paris) that falls on one of weekdays, at midnight.
+func nextDay(after int, weekdays ...time.Weekday) time.Time {
+	y, m, d := storetest.Now().In(paris).Date()
+	day := time.Date(y, m, d+after, 0, 0, 0, 0, paris)
+	for !slices.Contains(weekdays, day.Weekday()) {
+		day = day.AddDate(0, 0, 1)
+	}
+	return day
 }

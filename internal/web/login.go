@@ -103,7 +103,7 @@ func (s *Server) lockRemaining(ctx context.Context, keys ...string) (time.Durati
 		if err != nil {
 			return 0, err
 		}
-		if d := time.Until(until); d > wait {
+		if d := until.Sub(s.now()); d > wait {
 			wait = d
 		}
 	}

@@ -41,7 +41,7 @@ func TestConvocationEmailReachesSMTP(t *testing.T) {
 		t.Fatalf("send: %d", r.status)
 	}
 	smtp.FailNext(451)
-	retry := func(int, time.Time) (time.Time, bool) { return time.Now().Add(-time.Second), true } // due again at once
+	retry := func(int, time.Time) (time.Time, bool) { return storetest.Now().Add(-time.Second), true } // due again at once
 	opts := web.OutboxOptions{Retry: retry}
 	if err := h.srv.OutboxOnce(context.Background(), opts); err != nil {
 		t.Fatal(err)

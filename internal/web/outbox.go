@@ -129,7 +129,7 @@ func (s *Server) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 	if err := s.queueFollowUps(ctx); err != nil {
 		return err
 	}
-	now := time.Now()
+	now := s.now()
 	due, err := s.store.ClaimDueMail(ctx, now, 5*time.Minute, 20)
 	if err != nil {
 		return err
@@ -165,7 +165,7 @@ func (s *Server) queueReminders(ctx context.Context) error {
 	if days <= 0 {
 		days = 2
 	}
-	now := time.Now()
+	now := s.now()
 	ids, err := s.store.RemindersDue(ctx, now, now.AddDate(0, 0, days))
 	if err != nil {
 		return err
@@ -219,7 +219,7 @@ func (m *outboxMailer) Permanent(err error) bool { return mail.Permanent(err) }
 // is reached today, with the way to the portal; once per act and day.
 func (s *Server) queueFollowUps(ctx context.Context) error {
 	loc := s.cfg.Location
-	today := time.Now().In(loc)
+	today := s.now().In(loc)
 	midnight := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, loc)
 	days := map[int]bool{}
 	for _, act := range s.catalog.Acts() {

@@ -55,7 +55,7 @@ type weekDay struct {
 func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	loc := s.cfg.Location
-	now := time.Now().In(loc)
+	now := s.now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	if q := r.URL.Query().Get("day"); q != "" {
 		d, err := time.ParseInLocation(time.DateOnly, q, loc)

@@ -117,7 +117,7 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			if err := s.store.CreatePortalCode(r.Context(), pt.ID, tokenHash(p.Email+"|"+code), time.Now().Add(portalCodeLifetime)); err != nil {
+			if err := s.store.CreatePortalCode(r.Context(), pt.ID, tokenHash(p.Email+"|"+code), s.now().Add(portalCodeLifetime)); err != nil {
 				return err
 			}
 			if _, err := s.store.EnqueueMail(r.Context(), store.OutboxMail{Kind: "portal_code", PatientID: pt.ID, To: pt.Email,
@@ -148,7 +148,7 @@ func (s *Server) portalVerify(w http.ResponseWriter, r *http.Request) error {
 	var id int64
 	var err error
 	if ok {
-		id, err = s.store.UsePortalCode(r.Context(), p.Email, day, tokenHash(p.Email+"|"+code), time.Now())
+		id, err = s.store.UsePortalCode(r.Context(), p.Email, day, tokenHash(p.Email+"|"+code), s.now())
 	}
 	if !ok || errors.Is(err, store.ErrCodeInvalid) {
 		p.Errors = append(p.Errors, l.T("portal.err.code"))
@@ -262,7 +262,7 @@ func (s *Server) scoreDue(r *http.Request, a booking.Appointment) (int, error) {
 	for _, sc := range scores {
 		given[sc.Day] = true
 	}
-	since := int(time.Since(a.Start).Hours() / 24)
+	since := int(s.now().Sub(a.Start).Hours() / 24)
 	due := 0
 	for _, d := range s.followup.FollowUpDays(act) {
 		if d <= since && !given[d] {

@@ -82,7 +82,7 @@ func TestPortal(t *testing.T) {
 		t.Fatal(err)
 	}
 	past, err := h.store.Book(system, booking.Request{ReferralID: ref, RoomID: rooms[0].ID, RadiologistID: doctors[0].ID, PlaceID: rooms[len(rooms)-1].ID,
-		Start: time.Now().AddDate(0, 0, -16).Truncate(time.Hour), RoomMinutes: 30, MonitoringMinutes: 30})
+		Start: storetest.Now().AddDate(0, 0, -16).Truncate(time.Hour), RoomMinutes: 30, MonitoringMinutes: 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,14 +90,14 @@ func TestPortal(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, to := range []booking.DayStatus{booking.InRoom, booking.Monitoring} {
-		if err := h.store.MoveDay(system, past, to, time.Now().AddDate(0, 0, -16)); err != nil {
+		if err := h.store.MoveDay(system, past, to, storetest.Now().AddDate(0, 0, -16)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// An act done 15 days ago, on the patient's email: the day-15 question goes out.
 	ref15, _ := h.store.CreateReferral(system, referral.Referral{PatientID: other[0].PatientID, ActID: "facet_joint_infiltration"})
 	loc := paris
-	now := time.Now().In(loc)
+	now := storetest.Now().In(loc)
 	day15 := time.Date(now.Year(), now.Month(), now.Day(), 10, 0, 0, 0, loc).AddDate(0, 0, -15)
 	a15, err := h.store.Book(system, booking.Request{ReferralID: ref15, RoomID: rooms[0].ID, RadiologistID: doctors[0].ID, PlaceID: rooms[len(rooms)-1].ID,
 		Start: day15, RoomMinutes: 30, MonitoringMinutes: 30})

@@ -86,7 +86,7 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	if p.Physicians, err = s.store.Physicians(ctx); err != nil {
 		return p, err
 	}
-	p.Discharge = clock(cmp.Or(p.Settings.WardDischargeMinute, schedule.DefaultWardDischargeMinute))
+	p.Discharge = hhmm(cmp.Or(p.Settings.WardDischargeMinute, schedule.DefaultWardDischargeMinute))
 	fees, err := s.store.RadiologistFees(ctx)
 	if err != nil {
 		return p, err
@@ -126,7 +126,7 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 		return p, err
 	}
 	for _, h := range hours {
-		p.Hours = append(p.Hours, hoursRow{h, names[h.ResourceKind+":"+itoa(h.ResourceID)], l.T(fmt.Sprintf("weekday.%d", h.Weekday)) + " " + clock(h.StartMinute) + "–" + clock(h.EndMinute)})
+		p.Hours = append(p.Hours, hoursRow{h, names[h.ResourceKind+":"+itoa(h.ResourceID)], l.T(fmt.Sprintf("weekday.%d", h.Weekday)) + " " + hhmm(h.StartMinute) + "–" + hhmm(h.EndMinute)})
 	}
 	feeds, err := s.store.Feeds(ctx)
 	if err != nil {
@@ -135,7 +135,7 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	for _, f := range feeds {
 		p.Feeds = append(p.Feeds, feedRow{f.ID, names[f.ResourceKind+":"+itoa(f.ResourceID)], l.DateTime(f.CreatedAt.In(s.cfg.Location)) + " · " + f.CreatedBy})
 	}
-	closures, err := s.store.Closures(ctx, time.Now())
+	closures, err := s.store.Closures(ctx, s.now())
 	if err != nil {
 		return p, err
 	}
@@ -146,7 +146,7 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	return p, nil
 }
 
-func clock(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
+func hhmm(minutes int) string { return fmt.Sprintf("%02d:%02d", minutes/60, minutes%60) }
 
 // parseClock reads "HH:MM" as minutes from midnight; "24:00" is allowed as an end.
 func parseClock(s string) (int, bool) {

@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"repere/internal/auth"
 	"repere/internal/storetest"
@@ -49,8 +48,8 @@ func TestAdminSetsUpRoomsHoursAndAbsences(t *testing.T) {
 	if page := c.get("/admin/practice"); !strings.Contains(page.body, "dimanche 08:00–12:30") {
 		t.Error("hours not listed")
 	}
-	from := time.Now().AddDate(0, 0, 7).Format("2006-01-02") + "T08:00"
-	to := time.Now().AddDate(0, 0, 14).Format("2006-01-02") + "T18:00"
+	from := storetest.Now().AddDate(0, 0, 7).Format("2006-01-02") + "T08:00"
+	to := storetest.Now().AddDate(0, 0, 14).Format("2006-01-02") + "T18:00"
 	doctors, _ := h.store.Radiologists(system)
 	if r := c.post("/admin/practice/closure", url.Values{"resource": {"radiologist:" + itoa(doctors[0].ID)}, "from": {to}, "to": {from}, "reason": {"congés"}}); r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("closure ending before it starts: %d", r.status)
@@ -58,7 +57,7 @@ func TestAdminSetsUpRoomsHoursAndAbsences(t *testing.T) {
 	if r := c.post("/admin/practice/closure", url.Values{"resource": {"radiologist:" + itoa(doctors[0].ID)}, "from": {from}, "to": {to}, "reason": {"congés"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("closure: %d", r.status)
 	}
-	if closures, _ := h.store.Closures(system, time.Now()); len(closures) != 1 || closures[0].Reason != "congés" {
+	if closures, _ := h.store.Closures(system, storetest.Now()); len(closures) != 1 || closures[0].Reason != "congés" {
 		t.Fatalf("closures: %+v", closures)
 	}
 	if r := c.post("/admin/practice/room", url.Values{"name": {"Scanner 3"}, "kind": {"ct"}, "station_ae_title": {"ct3_interv"}}); r.status != http.StatusSeeOther {

@@ -93,7 +93,7 @@ func (s *Server) exportPatient(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	x := patientExport{ExportedAt: time.Now().UTC(), History: map[int64][]store.ReferralEvent{}, Screenings: map[int64]json.RawMessage{},
+	x := patientExport{ExportedAt: s.now().UTC(), History: map[int64][]store.ReferralEvent{}, Screenings: map[int64]json.RawMessage{},
 		Consents: map[int64][]store.Consent{}, Emails: map[int64][]store.OutboxMail{}}
 	if x.Patient, err = s.store.Patient(ctx, id); err != nil {
 		return err

@@ -64,7 +64,7 @@ func (s *Server) actPage(w http.ResponseWriter, r *http.Request) error {
 		return errStatus(http.StatusNotFound, "error.not_found")
 	}
 	l := localizer(r)
-	v := newActView(l, act, time.Now())
+	v := newActView(l, act, s.now())
 	return s.render(w, r, http.StatusOK, "act", "", "home", v)
 }
 

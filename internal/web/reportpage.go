@@ -109,7 +109,7 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
 		return errStatus(http.StatusForbidden, "error.forbidden")
 	}
 	v := report.Version{Number: len(p.Versions) + 1, Text: report.Text{Title: p.Title, Body: p.Body}, SignedBy: currentUser(r).DisplayName,
-		SignedAt: time.Now()}
+		SignedAt: s.now()}
 	if v.Number > 1 {
 		v.Amends = v.Number - 1
 		if p.Reason == "" {
@@ -193,7 +193,7 @@ type reportRow struct {
 // report first, for the radiologists to write and sign.
 func (s *Server) reportsList(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
-	now := time.Now()
+	now := s.now()
 	list, err := s.store.ListAppointments(r.Context(), store.AppointmentFilter{From: now.AddDate(0, 0, -30), To: now.AddDate(0, 0, 1),
 		Statuses: []booking.Status{booking.Done}})
 	if err != nil {

@@ -48,7 +48,7 @@ func overrides(decisions []store.ScreeningDecision) map[string]bool {
 // evaluate computes a referral's verdict for an act starting at appointment
 // (zero: not booked), with the radiologist's overrides applied.
 func (s *Server) evaluate(act *catalog.Act, variant string, a screening.Answers, appointment time.Time, decisions []store.ScreeningDecision) (screening.Verdict, time.Time) {
-	v := s.screening.Evaluate(screening.Input{Act: act, Variant: variant, Answers: a, Appointment: appointment, Now: time.Now(), Loc: s.cfg.Location})
+	v := s.screening.Evaluate(screening.Input{Act: act, Variant: variant, Answers: a, Appointment: appointment, Now: s.now(), Loc: s.cfg.Location})
 	over := overrides(decisions)
 	v = v.WithOverrides(over)
 	// An overridden hold no longer bounds the date.

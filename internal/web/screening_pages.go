@@ -63,7 +63,7 @@ func (s *Server) saveScreening(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	p.Form = s.newQuestionnaire(l, p.Act, screening.Answers{}, st.Version, true)
 	p.Form.Version = int(formID(r, "version"))
-	answers := s.readQuestionnaire(l, &p.Form, r.PostForm, time.Now())
+	answers := s.readQuestionnaire(l, &p.Form, r.PostForm, s.now())
 	if r.PostFormValue("action") == "add_row" || len(p.Form.Errors) > 0 {
 		if r.PostFormValue("action") == "add_row" {
 			p.Form.setRows(len(p.Form.Rows) + 1)
@@ -151,7 +151,7 @@ func (s *Server) createScreeningLink(w http.ResponseWriter, r *http.Request) err
 	b := make([]byte, 24)
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
-	if _, err := s.store.CreateScreeningLink(r.Context(), p.Referral.ID, tokenHash(token), time.Now().Add(linkLifetime)); err != nil {
+	if _, err := s.store.CreateScreeningLink(r.Context(), p.Referral.ID, tokenHash(token), s.now().Add(linkLifetime)); err != nil {
 		return err
 	}
 	p.NewLink = s.baseURL(r) + "/q/" + token
@@ -187,7 +187,7 @@ func (s *Server) openLink(r *http.Request) (store.ScreeningLink, *http.Request, 
 	actor.Login = "patient-link:" + itoa(link.ID)
 	r = r.WithContext(audit.WithActor(r.Context(), actor))
 	switch {
-	case time.Now().After(link.ExpiresAt), link.Failures >= maxLinkFailures:
+	case s.now().After(link.ExpiresAt), link.Failures >= maxLinkFailures:
 		return link, r, "expired", nil
 	case s.sessions.GetBool(r.Context(), linkSessionKey(link.ID)):
 		return link, r, "form", nil
@@ -265,7 +265,7 @@ func (s *Server) patientLinkPost(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	version := p.Form.Version
-	answers := s.readQuestionnaire(l, &p.Form, r.PostForm, time.Now())
+	answers := s.readQuestionnaire(l, &p.Form, r.PostForm, s.now())
 	if r.PostFormValue("action") == "add_row" || len(p.Form.Errors) > 0 {
 		if r.PostFormValue("action") == "add_row" {
 			p.Form.setRows(len(p.Form.Rows) + 1)

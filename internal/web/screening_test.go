@@ -114,7 +114,7 @@ func TestScreeningDoneWhen(t *testing.T) {
 		for early.Weekday() == time.Saturday || early.Weekday() == time.Sunday {
 			early = early.AddDate(0, 0, -1)
 		}
-		if early.After(time.Now().Add(24 * time.Hour)) {
+		if early.After(storetest.Now().Add(24 * time.Hour)) {
 			if r := book(early); r.status != http.StatusConflict || !strings.Contains(r.body, "trop tôt pour ce patient") {
 				t.Errorf("booking %s, before the hold ends: %d\n%s", early.Format(time.DateOnly), r.status, errorsOf(r.body))
 			}

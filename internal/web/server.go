@@ -19,6 +19,7 @@ import (
 	"repere/internal/auth"
 	"repere/internal/catalog"
 	"repere/internal/checklist"
+	"repere/internal/clock"
 	"repere/internal/fhir"
 	"repere/internal/followup"
 	"repere/internal/i18n"
@@ -52,6 +53,9 @@ type Config struct {
 	// nil loads the embedded ones.
 	Checklists *checklist.Set
 	FollowUp   *followup.Set
+	// Clock tells the time (default: the machine's clock); tests start it
+	// on any day.
+	Clock clock.Clock
 }
 
 // Server holds what the handlers share.
@@ -84,6 +88,9 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	}
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System{}
 	}
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
@@ -133,6 +140,9 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	s.metrics = newMetrics(reg)
 	return s, nil
 }
+
+// now is the current time on the server's clock.
+func (s *Server) now() time.Time { return s.cfg.Clock.Now() }
 
 // Registry is the Prometheus registry /metrics serves, for other packages' collectors.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }

@@ -63,7 +63,7 @@ func BenchmarkReferralPageYear(b *testing.B) {
 		b.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	day := time.Now().In(paris).AddDate(0, 0, 1)
+	day := storetest.Now().In(paris).AddDate(0, 0, 1)
 	booked := 0
 	for range 365 {
 		day = day.AddDate(0, 0, 1)

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"repere/internal/auth"
 	"repere/internal/catalog"
@@ -33,7 +32,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		Counts   []statusCount
 		Acts     int
 		Clinical bool
-	}{Today: localizer(r).Date(time.Now()), Acts: len(s.catalog.Acts())}
+	}{Today: localizer(r).Date(s.now()), Acts: len(s.catalog.Acts())}
 	if u := currentUser(r); u.Role.In(clinical...) {
 		data.Clinical = true
 		counts, err := s.store.CountReferralsByStatus(r.Context())
@@ -83,7 +82,7 @@ func (s *Server) patientPage(w http.ResponseWriter, r *http.Request) error {
 		Patient   patient.Patient
 		Age       int
 		Referrals []referralRow
-	}{p, p.Age(time.Now()), s.referralRows(r, refs)}
+	}{p, p.Age(s.now()), s.referralRows(r, refs)}
 	return s.render(w, r, http.StatusOK, "patient", "patient.title", "patients", data)
 }
 

@@ -43,7 +43,7 @@ func (s *Server) waitingList(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if len(list) == 1 && list[0].Start.After(time.Now()) {
+		if len(list) == 1 && list[0].Start.After(s.now()) {
 			page.Freed = &list[0]
 			page.When = l.Date(list[0].Start.In(s.cfg.Location)) + " " + l.Time(list[0].Start.In(s.cfg.Location))
 		}
