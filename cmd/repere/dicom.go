@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,16 +9,12 @@ import (
 	"log/slog"
 	"maps"
 	"net"
-	"strconv"
 	"strings"
 	"time"
 
-	"repere/internal/audit"
-	"repere/internal/catalog"
+	"repere/internal/app"
 	"repere/internal/dimse"
 	"repere/internal/mpps"
-	"repere/internal/screening"
-	"repere/internal/store"
 	"repere/internal/worklist"
 )
 
@@ -66,7 +61,7 @@ func parsePairs(s string) (map[string]string, error) {
 }
 
 // newDicomServer builds the worklist server on the store, or nil when disabled.
-func newDicomServer(c dicomConfig, st *store.Store, cat *catalog.Catalog, set *screening.Set, loc *time.Location, log *slog.Logger) (*dimse.Server, error) {
+func newDicomServer(c dicomConfig, a *app.App, log *slog.Logger) (*dimse.Server, error) {
 	if c.addr == "" || c.addr == "off" {
 		return nil, nil
 	}
@@ -86,7 +81,7 @@ func newDicomServer(c dicomConfig, st *store.Store, cat *catalog.Catalog, set *s
 	}
 	// A console whose calling AE title is its room's station AE title gets
 	// that room's list; --dicom-stations adds or overrides pairs.
-	rooms, err := st.Rooms(context.Background())
+	rooms, err := a.Store().Rooms(context.Background())
 	if err != nil {
 		return nil, err
 	}
@@ -97,141 +92,11 @@ func newDicomServer(c dicomConfig, st *store.Store, cat *catalog.Catalog, set *s
 		}
 	}
 	maps.Copy(byCalling, stations)
-	h := worklist.NewHandler(worklist.Config{Source: &worklistSource{st: st, cat: cat, screening: set, loc: loc}, Charset: charset, StationByCallingAE: byCalling,
+	loc := a.Location()
+	h := worklist.NewHandler(worklist.Config{Source: a.Worklist(), Charset: charset, StationByCallingAE: byCalling,
 		AllowUnmappedAll: c.allowUnmappedAll, Location: loc, Logger: log})
-	steps := mpps.NewHandler(mpps.Config{Store: dicomSteps{st.PerformedSteps()}, Location: loc, Logger: log})
+	steps := mpps.NewHandler(mpps.Config{Store: a.Steps(), Location: loc, Now: a.Now, Logger: log})
 	return &dimse.Server{Addr: c.addr, AETitle: c.aeTitle, AllowedCallingAEs: allowed, Find: h, MPPS: steps, Logger: log}, nil
-}
-
-// dicomActor is who the audit log names for what the scanners read and send.
-var dicomActor = audit.Actor{Login: "system:dicom", Role: "system"}
-
-// dicomSteps records the consoles' performed procedure steps as system:dicom.
-type dicomSteps struct{ steps store.PerformedSteps }
-
-func (d dicomSteps) CreateStep(ctx context.Context, s mpps.PerformedStep) error {
-	return d.steps.CreateStep(audit.WithActor(ctx, dicomActor), s)
-}
-
-func (d dicomSteps) UpdateStep(ctx context.Context, uid string, apply func(cur *mpps.PerformedStep) error) error {
-	return d.steps.UpdateStep(audit.WithActor(ctx, dicomActor), uid, apply)
-}
-
-// worklistSource serves booked appointments to the scanners, with what the
-// console operator must see from the safety screening (alerts, contrast
-// allergy, weight), evaluated at each query so it is never out of date.
-type worklistSource struct {
-	st        *store.Store
-	cat       *catalog.Catalog
-	screening *screening.Set
-	loc       *time.Location
-}
-
-func (w *worklistSource) WorklistItems(ctx context.Context, r worklist.Range) ([]worklist.Item, error) {
-	ctx = audit.WithActor(ctx, dicomActor)
-	rows, err := w.st.WorklistRows(ctx, r.From, r.To, r.StationAETitle)
-	if err != nil {
-		return nil, err
-	}
-	items := make([]worklist.Item, 0, len(rows))
-	refs := make([]int64, 0, len(rows))
-	for _, row := range rows {
-		refs = append(refs, row.Appointment.ReferralID)
-	}
-	answers, err := w.st.Screenings(ctx, refs)
-	if err != nil {
-		return nil, err
-	}
-	decisions, err := w.st.ScreeningDecisionsFor(ctx, refs)
-	if err != nil {
-		return nil, err
-	}
-	for _, row := range rows {
-		it := w.item(row)
-		if sc, ok := answers[row.Appointment.ReferralID]; ok {
-			if err := w.addSafety(&it, row, sc, decisions[row.Appointment.ReferralID]); err != nil {
-				return nil, err
-			}
-		}
-		items = append(items, it)
-	}
-	return items, nil
-}
-
-// addSafety puts the screening's console alerts, contrast allergy and the
-// patient's weight on a worklist entry.
-func (w *worklistSource) addSafety(it *worklist.Item, row store.WorklistRow, sc store.Screening, decisions []store.ScreeningDecision) error {
-	act, ok := w.cat.Act(row.Appointment.ActID)
-	if !ok || w.screening == nil {
-		return nil
-	}
-	var a screening.Answers
-	if err := json.Unmarshal(sc.Answers, &a); err != nil {
-		return err
-	}
-	over := map[string]bool{}
-	for _, d := range decisions {
-		switch {
-		case d.Kind == store.DecisionOverride:
-			over[d.RuleID] = true
-		case d.Kind == store.DecisionSigned && d.AnswersVersion == sc.Version:
-			// The radiologist's prescription at signature, for the console.
-			it.Step.PreMedication, it.Step.ContrastAgent = d.Premedication, d.ContrastAgent
-		}
-	}
-	v := w.screening.Evaluate(screening.Input{Act: act, Variant: row.Appointment.VariantID, Answers: a, Appointment: row.Appointment.Start,
-		Now: time.Now(), Loc: w.loc}).WithOverrides(over)
-	it.MedicalAlerts = v.MedicalAlerts("fr")
-	if allergy := v.ContrastAllergy("fr"); allergy != "" {
-		it.ContrastAllergies = []string{allergy}
-	}
-	if kg, err := strconv.ParseFloat(a.Values["weight_kg"], 64); err == nil && kg > 0 {
-		it.PatientWeightKg = kg
-	}
-	return nil
-}
-
-func (w *worklistSource) item(row store.WorklistRow) worklist.Item {
-	a, p := row.Appointment, row.Patient
-	description := a.ActID
-	var code *worklist.Code
-	if act, ok := w.cat.Act(a.ActID); ok {
-		description = act.Name.In("fr")
-		if len(act.Billing) > 0 && act.Billing[0].Code != "" && !act.Billing[0].NeedsCheck() {
-			code = &worklist.Code{Value: act.Billing[0].Code, Scheme: "CCAM", Meaning: act.Billing[0].Label}
-		}
-	}
-	if row.Levels != "" {
-		description += " " + row.Levels
-	}
-	if row.Side != "" {
-		description += " (" + row.Side + ")"
-	}
-	born, _ := time.Parse(time.DateOnly, p.BirthDate)
-	sex := map[string]string{"F": "F", "M": "M"}[p.Sex]
-	return worklist.Item{
-		PatientName:                   worklist.PersonName{Family: strings.ToUpper(p.BirthName), Given: p.FirstNames},
-		PatientID:                     "REP" + strconv.FormatInt(p.ID, 10),
-		IssuerOfPatientID:             "REPERE",
-		PatientBirthDate:              born,
-		PatientSex:                    sex,
-		AccessionNumber:               a.AccessionNumber,
-		RequestedProcedureID:          a.AccessionNumber,
-		RequestedProcedureDescription: description,
-		RequestedProcedureCode:        code,
-		StudyInstanceUID:              a.StudyInstanceUID,
-		ReferringPhysician:            worklist.PersonName{Family: row.PhysicianName},
-		Step: worklist.ScheduledStep{
-			StationAETitle:      row.StationAETitle,
-			StationName:         row.RoomName,
-			Start:               a.Start,
-			End:                 a.RoomEnd,
-			PerformingPhysician: worklist.PersonName{Family: row.RadiologistName},
-			PerformedStatus:     a.PerformedStatus,
-			Description:         description,
-			ID:                  "SPS" + strconv.FormatInt(a.ID, 10),
-		},
-	}
 }
 
 // dicomEcho is "repere dicom-echo": a C-ECHO to a DICOM peer, ours by default.

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/mail"
-	"repere/internal/web"
 )
 
 // mailConfig holds the SMTP flags; without a host, email is off and the
@@ -34,7 +34,7 @@ func mailFlags(fs *flag.FlagSet, c *mailConfig) {
 }
 
 // mailer builds the outbox's sender, or nil when email is off.
-func (c mailConfig) mailer() (web.Mailer, string, error) {
+func (c mailConfig) mailer() (app.Mailer, string, error) {
 	if c.host == "" {
 		return nil, "off", nil
 	}
@@ -54,7 +54,7 @@ func (c mailConfig) mailer() (web.Mailer, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return web.NewMailer(sender, cfg.From), cfg.String(), nil
+	return app.NewMailer(sender, cfg.From), cfg.String(), nil
 }
 
 // retryAfter is the outbox's retry schedule (package mail's).

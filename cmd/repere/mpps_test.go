@@ -12,6 +12,7 @@ import (
 	"repere/internal/audit"
 	"repere/internal/demo"
 	"repere/internal/dimse"
+	"repere/internal/screening"
 	"repere/internal/store"
 )
 
@@ -161,7 +162,7 @@ func TestWorklistCarriesThePrescription(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := st.AddScreeningDecision(ctx, store.ScreeningDecision{ReferralID: r.ID, Kind: store.DecisionSigned, AnswersVersion: sc.Version,
+			if _, err := st.AddScreeningDecision(ctx, screening.Decision{ReferralID: r.ID, Kind: screening.DecisionSigned, AnswersVersion: sc.Version,
 				VerdictStatus: "review", Premedication: "Hydroxyzine 25 mg", ContrastAgent: "Gadolinium (pas d'iode)"}); err != nil {
 				t.Fatal(err)
 			}

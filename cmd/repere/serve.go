@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"repere/internal/actrecord"
+	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/catalog"
@@ -143,12 +144,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("email", "smtp", mailDesc, "reminder_days", cfg.mail.reminderDays)
+	application, err := app.New(app.Config{Store: st, Catalog: cat, I18n: bundle, Screening: rules, Records: records, Checklists: checks,
+		FollowUp: follow, Location: loc, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
+		ReminderDays: cfg.mail.reminderDays, Mailer: mailer})
+	if err != nil {
+		return err
+	}
 	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
 		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
-		Version: buildVersion(), Location: loc, ReminderDays: cfg.mail.reminderDays, Screening: rules,
-		Checklists: checks, FollowUp: follow, Records: records}
-	webCfg.Mailer = mailer
-	srv, err := web.New(webCfg, st, cat, bundle, log)
+		Version: buildVersion()}
+	srv, err := web.New(webCfg, application, bundle, log)
 	if err != nil {
 		return err
 	}
@@ -160,7 +165,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 
-	dicomServer, err := newDicomServer(cfg.dicom, st, cat, rules, loc, log)
+	dicomServer, err := newDicomServer(cfg.dicom, application, log)
 	if err != nil {
 		ln.Close()
 		return err
@@ -169,7 +174,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go srv.CleanSessions(ctx, 10*time.Minute)
-	go srv.RunOutbox(ctx, web.OutboxOptions{Retry: retryAfter})
+	go application.RunOutbox(ctx, app.OutboxOptions{Retry: retryAfter, Logger: log})
 	errc := make(chan error, 2)
 	go func() { errc <- httpServer.Serve(ln) }()
 	if dicomServer != nil {

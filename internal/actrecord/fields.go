@@ -63,6 +63,9 @@ type Field struct {
 	// DrugClass and Drugs of a drug field.
 	DrugClass string
 	Drugs     []*Drug
+	// Allergy is the screening question of an allergy that a value in this
+	// field contradicts (e.g. allergy_contrast for the contrast volume).
+	Allergy string
 	// Fact is the provenance of the field's choices or requirement.
 	Fact catalog.Fact
 }
@@ -161,7 +164,7 @@ func (s *Set) FieldsFor(act *catalog.Act, variant string, options []string) []Fi
 
 func (s *Set) field(def fieldDef, u fieldUse, variant string) Field {
 	f := Field{ID: def.ID, Kind: def.Kind, Label: def.Label, Required: u.Required, Unit: def.Unit,
-		Min: def.Min, Max: def.Max, Usual: u.Usual, MaxCount: u.MaxCount, DrugClass: def.DrugClass, Fact: u.Fact}
+		Min: def.Min, Max: def.Max, Usual: u.Usual, MaxCount: u.MaxCount, DrugClass: def.DrugClass, Allergy: def.Allergy, Fact: u.Fact}
 	for _, key := range u.Choices {
 		label, ok := s.labels[key]
 		if !ok && def.Unit != "" { // a number such as a needle gauge: "22 G"
@@ -207,6 +210,9 @@ type fieldDef struct {
 	Min       *float64     `yaml:"min,omitempty"`
 	Max       *float64     `yaml:"max,omitempty"`
 	DrugClass string       `yaml:"drug_class,omitempty"`
+	// Allergy names the screening question whose "yes" (or "unknown")
+	// contradicts a value in this field.
+	Allergy string `yaml:"allergy,omitempty"`
 }
 
 // fieldUse is how an act (or every act) uses a defined field.

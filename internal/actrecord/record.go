@@ -45,6 +45,40 @@ type Record struct {
 	ComplicationNote string   `json:"complication_note,omitempty"`
 	StudyInstanceUID string   `json:"study_instance_uid,omitempty"`
 	Notes            string   `json:"notes,omitempty"`
+	// Confirmed are the contradictions with the screening (an allergy, a
+	// hold not respected) that the team confirmed when saving.
+	Confirmed []Confirmation `json:"confirmed,omitempty"`
+}
+
+// Confirmation is a contradiction with the screening, confirmed by a named
+// member of the team.
+type Confirmation struct {
+	ID string    `json:"id"` // e.g. "allergy.allergy_contrast", "hold_not_respected.apixaban"
+	By string    `json:"by"`
+	At time.Time `json:"at"`
+}
+
+// Uses reports whether the record gives a value in field f: a drug of its
+// class, a volume above zero, a level's cement...
+func (r Record) Uses(f Field) bool {
+	switch f.ID {
+	case "contrast_ml":
+		return r.ContrastML != nil && *r.ContrastML > 0
+	case "blood_ml":
+		return r.BloodML != nil && *r.BloodML > 0
+	case "cement_ml":
+		return len(r.CementML) > 0
+	}
+	if f.Kind == KindDrug {
+		for _, d := range r.Drugs {
+			for _, known := range f.Drugs {
+				if known.ID == d.DrugID {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // MergeScanner fills the times and dose the scanner sent (MPPS) where the

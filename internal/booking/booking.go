@@ -49,6 +49,9 @@ type Request struct {
 	// RoomEnd + MonitoringMinutes: an overnight ward bed is held until the
 	// next-morning discharge (see schedule.Planner.Holds).
 	PlaceUntil time.Time
+	// StudyInstanceUID is the DICOM study the act will make, given at
+	// booking (NewStudyInstanceUID when empty).
+	StudyInstanceUID string
 }
 
 // RoomEnd is when the act leaves the CT room.
@@ -86,6 +89,7 @@ func (r Request) Validate() error {
 		return errors.New("booking: the act's monitoring needs a place")
 	case r.Start.IsZero():
 		return errors.New("booking: no start time")
+
 	}
 	return nil
 }
@@ -115,9 +119,12 @@ type Appointment struct {
 	DayStatus                                         DayStatus
 	ArrivedAt, InRoomAt, MonitoringFrom, DischargedAt time.Time
 	IdentityCheckedBy                                 string
-	StudyInstanceUID                                  string
-	AccessionNumber                                   string
-	CancelReason                                      string
+	// ScannerFlag is what the scanner did that the day's steps did not
+	// allow (e.g. "started_checklist_open"), shown on the board.
+	ScannerFlag      string
+	StudyInstanceUID string
+	AccessionNumber  string
+	CancelReason     string
 
 	// Filled by list queries for display.
 	PatientName     string

@@ -37,13 +37,20 @@ type Site struct {
 	Phone   string
 }
 
-// Hold is a treatment to stop before the act (filled by screening).
+// Hold is one treatment the patient declared that matters for the act
+// (filled by the application layer from the screening). Exactly one of
+// these applies: a last dose (LastDoseBy), a call from the practice before
+// CallBy (the hold awaits the radiologist, or the medicine has no rule), or
+// Continue (no stop for this act).
 type Hold struct {
 	DrugName   string
 	LastDoseBy time.Time // day of the last dose, or its latest instant with AtTime
 	// AtTime: the hold counts hours, so the clock time of LastDoseBy matters.
 	AtTime        bool
 	RestartAdvice string // when to restart, e.g. "à partir du mardi 24 novembre à 17 h 20"
+	// CallBy: do not change this treatment; the practice calls before this day.
+	CallBy   time.Time
+	Continue bool
 }
 
 // Convocation is everything one personalised appointment letter needs.
@@ -58,10 +65,15 @@ type Convocation struct {
 	Room                 string
 	Radiologist          string
 	Holds                []Hold
-	Estimate             *billing.Estimate // nil: no cost section
-	Lang                 string            // fr (default) or en
-	Location             *time.Location    // nil: Europe/Paris
-	IssuedAt             time.Time         // when the letter is issued (PDF date, calendar DTSTAMP); zero: Start
+	// TreatmentsPending: the questionnaire is missing or incomplete, so the
+	// letter cannot say that nothing is to be stopped; the practice calls
+	// before TreatmentsCallBy.
+	TreatmentsPending bool
+	TreatmentsCallBy  time.Time
+	Estimate          *billing.Estimate // nil: no cost section
+	Lang              string            // fr (default) or en
+	Location          *time.Location    // nil: Europe/Paris
+	IssuedAt          time.Time         // when the letter is issued (PDF date, calendar DTSTAMP); zero: Start
 }
 
 // Arrival is the time the patient is asked to arrive.

@@ -3,6 +3,7 @@ package documents
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"repere/internal/billing"
 	"repere/internal/catalog"
@@ -135,23 +136,46 @@ func fastingSection(c Convocation, l string) section {
 func holdsSection(c Convocation, l string) section {
 	f := formatter(l)
 	s := section{Heading: msg(l, "holds.heading")}
-	if len(c.Holds) == 0 {
+	if c.TreatmentsPending {
+		// Never "nothing to stop" before the questionnaire is complete.
+		s.Strong = []string{msg(l, "holds.pending", f.Date(c.TreatmentsCallBy.In(c.location())))}
+	} else if len(c.Holds) == 0 {
 		s.Paragraphs = []string{msg(l, "holds.none")}
 		return s
 	}
-	s.Paragraphs = []string{msg(l, "holds.intro")}
+	intro := "holds.intro"
 	for _, h := range c.Holds {
-		last := h.LastDoseBy.In(c.location())
-		item := msg(l, "holds.line", h.DrugName, f.Date(last))
-		if h.AtTime {
-			item = msg(l, "holds.line_time", h.DrugName, f.Date(last), f.Time(last))
+		if h.Continue || h.LastDoseBy.IsZero() || !h.CallBy.IsZero() {
+			intro = "holds.intro_any" // not every line says to stop
 		}
-		if h.RestartAdvice != "" {
-			item += " " + msg(l, "holds.restart", h.RestartAdvice)
-		}
-		s.Items = append(s.Items, item)
+	}
+	if len(c.Holds) > 0 {
+		s.Paragraphs = []string{msg(l, intro)}
+	}
+	for _, h := range c.Holds {
+		s.Items = append(s.Items, holdLine(h, c.location(), l))
 	}
 	return s
+}
+
+// holdLine is what the letter says of one treatment.
+func holdLine(h Hold, loc *time.Location, l string) string {
+	f := formatter(l)
+	switch {
+	case h.Continue:
+		return msg(l, "holds.continue", h.DrugName)
+	case !h.CallBy.IsZero() || h.LastDoseBy.IsZero():
+		return msg(l, "holds.call", h.DrugName, f.Date(h.CallBy.In(loc)))
+	}
+	last := h.LastDoseBy.In(loc)
+	item := msg(l, "holds.line", h.DrugName, f.Date(last))
+	if h.AtTime {
+		item = msg(l, "holds.line_time", h.DrugName, f.Date(last), f.Time(last))
+	}
+	if h.RestartAdvice != "" {
+		item += " " + msg(l, "holds.restart", h.RestartAdvice)
+	}
+	return item
 }
 
 func estimateSection(e billing.Estimate, l string) section {

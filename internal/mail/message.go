@@ -18,10 +18,10 @@ var ErrInvalid = errors.New("invalid message")
 // Attachment is a file sent with a message, a PDF convocation for instance.
 type Attachment struct {
 	// Name is the file name the patient sees, accents allowed.
-	Name string
+	Name string `json:"name"`
 	// ContentType defaults to application/octet-stream.
-	ContentType string
-	Data        []byte
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
 }
 
 // Message is one email to one patient.

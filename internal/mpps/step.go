@@ -3,48 +3,27 @@ package mpps
 import (
 	"context"
 	"errors"
+	"repere/internal/booking"
 	"time"
 )
 
-// Performed Procedure Step Status (0040,0252) values, PS3.3 C.4.14.
+// Performed Procedure Step Status (0040,0252) values, PS3.3 C.4.14, and the
+// step as Repère records it: see package booking, which owns them.
 const (
-	StatusInProgress   = "IN PROGRESS"
-	StatusCompleted    = "COMPLETED"
-	StatusDiscontinued = "DISCONTINUED"
+	StatusInProgress   = booking.StepInProgress
+	StatusCompleted    = booking.StepCompleted
+	StatusDiscontinued = booking.StepDiscontinued
 )
 
 // IsFinal reports whether a step with this status may no longer change.
-func IsFinal(status string) bool {
-	return status == StatusCompleted || status == StatusDiscontinued
-}
+func IsFinal(status string) bool { return booking.StepIsFinal(status) }
 
 func isKnownStatus(status string) bool {
 	return status == StatusInProgress || IsFinal(status)
 }
 
-// PerformedStep is one Modality Performed Procedure Step as Repère records
-// it against the act.
-type PerformedStep struct {
-	SOPInstanceUID string
-	Status         string // StatusInProgress, StatusCompleted or StatusDiscontinued
-	// CallingAE is the console that sent the step; StationAE the Performed
-	// Station AE Title (0040,0241) it declared.
-	CallingAE, StationAE string
-	// PatientID is the top-level Patient ID; the others come from the first
-	// item of the Scheduled Step Attributes Sequence (0040,0270), which
-	// names the worklist entry the console performed.
-	PatientID, AccessionNumber, StudyInstanceUID, ScheduledStepID, RequestedProcedureID string
-	// Start and End are the Performed Procedure Step Start and End Date and
-	// Time, in the configured Location. End is the time the final N-SET
-	// arrived when the console leaves it out.
-	Start, End time.Time
-	// DLP (mGy·cm) and CTDIvol (mGy) when the console sends them; see
-	// readDose for the attributes read.
-	DLP, CTDIvol *float64
-	// DiscontinuationReason is the Code Meaning (or Code Value) of the
-	// Discontinuation Reason Code Sequence (0040,0281), when sent.
-	DiscontinuationReason string
-}
+// PerformedStep is one Modality Performed Procedure Step.
+type PerformedStep = booking.PerformedStep
 
 // StepStore persists steps. UpdateStep loads the current step, calls apply
 // (which enforces the state machine and merges the N-SET) and saves the
@@ -60,8 +39,8 @@ type StepStore interface {
 
 // Errors of a StepStore and of the state machine.
 var (
-	ErrDuplicateStep = errors.New("mpps: performed procedure step already exists")
-	ErrNoSuchStep    = errors.New("mpps: no such performed procedure step")
+	ErrDuplicateStep = booking.ErrDuplicateStep
+	ErrNoSuchStep    = booking.ErrNoSuchStep
 	// ErrFinal refuses any change to a COMPLETED or DISCONTINUED step.
 	ErrFinal = errors.New("mpps: performed procedure step may no longer be updated")
 	// ErrInvalidStatus is a status the operation does not allow.

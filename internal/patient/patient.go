@@ -2,6 +2,7 @@
 package patient
 
 import (
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -143,4 +144,19 @@ func validINS(ins string) bool {
 		key = key*10 + uint64(r-'0')
 	}
 	return 97-n%97 == key
+}
+
+// SortedProblems returns the message keys of Validate's problems in a
+// stable order (by field).
+func SortedProblems(problems map[string]string) []string {
+	fields := make([]string, 0, len(problems))
+	for f := range problems {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	keys := make([]string, len(fields))
+	for i, f := range fields {
+		keys[i] = problems[f]
+	}
+	return keys
 }

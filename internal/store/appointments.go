@@ -15,7 +15,7 @@ import (
 const appointmentColumns = `a.id, a.referral_id, a.patient_id, a.act_id, a.variant_id, a.status, a.room_id, a.radiologist_id, COALESCE(a.place_id, 0),
 	a.starts_at, a.room_ends_at, a.place_ends_at, a.room_minutes, a.monitoring_minutes, a.study_instance_uid, a.accession_number, a.cancel_reason,
 	COALESCE(a.anaesthesia_id, 0), a.turnover_minutes, a.performed_status,
-	a.day_status, a.arrived_at, a.in_room_at, a.monitoring_from, a.discharged_at, a.identity_checked_by`
+	a.day_status, a.arrived_at, a.in_room_at, a.monitoring_from, a.discharged_at, a.identity_checked_by, a.scanner_flag`
 
 func scanAppointment(row interface{ Scan(...any) error }, extra ...any) (booking.Appointment, error) {
 	var a booking.Appointment
@@ -24,7 +24,7 @@ func scanAppointment(row interface{ Scan(...any) error }, extra ...any) (booking
 	dest := append([]any{&a.ID, &a.ReferralID, &a.PatientID, &a.ActID, &a.VariantID, &status, &a.RoomID, &a.RadiologistID, &a.PlaceID,
 		&a.Start, &a.RoomEnd, &a.PlaceEnd, &a.RoomMinutes, &a.MonitoringMinutes, &a.StudyInstanceUID, &a.AccessionNumber, &a.CancelReason,
 		&a.AnaesthesiaID, &a.TurnoverMinutes, &a.PerformedStatus,
-		&day, &arrived, &inRoom, &monitoring, &discharged, &a.IdentityCheckedBy}, extra...)
+		&day, &arrived, &inRoom, &monitoring, &discharged, &a.IdentityCheckedBy, &a.ScannerFlag}, extra...)
 	err := row.Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, ErrNotFound

@@ -14,7 +14,6 @@ import (
 	"repere/internal/audit"
 	"repere/internal/booking"
 	"repere/internal/referral"
-	"repere/internal/worklist"
 )
 
 // busyRow is one resource an appointment holds, over a half-open interval.
@@ -48,6 +47,9 @@ func (s *Store) Book(ctx context.Context, r booking.Request) (int64, error) {
 		return 0, err
 	}
 	r.Start = r.Start.UTC().Truncate(time.Minute)
+	if r.StudyInstanceUID == "" {
+		r.StudyInstanceUID = booking.NewStudyInstanceUID()
+	}
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var patientID int64
@@ -83,7 +85,7 @@ func (s *Store) Book(ctx context.Context, r booking.Request) (int64, error) {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.ReferralID, patientID, actID, r.VariantID, string(booking.Booked), r.RoomID, r.RadiologistID, nullID(r.PlaceID),
 			nullID(r.AnaesthesiaID), r.Start, r.RoomEnd().UTC(), r.PlaceEnd().UTC(), r.RoomMinutes, r.MonitoringMinutes, r.TurnoverMinutes,
-			worklist.NewStudyInstanceUID(), now, actor.Login, now)
+			r.StudyInstanceUID, now, actor.Login, now)
 		if err != nil {
 			return err
 		}

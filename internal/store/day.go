@@ -10,6 +10,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/booking"
+	"repere/internal/checklist"
 	"repere/internal/referral"
 )
 
@@ -17,8 +18,8 @@ import (
 var ErrNotToday = errors.New("store: this appointment cannot be checked in")
 
 // CheckIn records the patient's arrival once their identity was checked on
-// two identifiers by the named member of staff.
-func (s *Store) CheckIn(ctx context.Context, id int64) error {
+// two identifiers by the named member of staff; note goes to the event.
+func (s *Store) CheckIn(ctx context.Context, id int64, note string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		a, err := s.lockedAppointment(ctx, tx, id)
 		if errors.Is(err, booking.ErrNotBooked) {
@@ -35,7 +36,7 @@ func (s *Store) CheckIn(ctx context.Context, id int64) error {
 			string(booking.Arrived), s.now(), actor.Login, s.now(), id); err != nil {
 			return err
 		}
-		if err := s.appointmentEvent(ctx, tx, id, "arrived", "identity checked on two identifiers"); err != nil {
+		if err := s.appointmentEvent(ctx, tx, id, "arrived", note); err != nil {
 			return err
 		}
 		return s.audited(ctx, tx, "check_in", "appointment", strconv.FormatInt(id, 10), a.PatientID, "")
@@ -49,8 +50,9 @@ var dayColumn = map[booking.DayStatus]string{
 
 // MoveDay moves a patient one step of the day forward (or back, to correct
 // a mistake, which clears the step's time). Reaching monitoring means the act
-// is over: a booked appointment becomes done, and its referral too.
-func (s *Store) MoveDay(ctx context.Context, id int64, to booking.DayStatus, at time.Time) error {
+// is over: a booked appointment becomes done, and its referral too. note
+// (an override's reason) goes to the event.
+func (s *Store) MoveDay(ctx context.Context, id int64, to booking.DayStatus, at time.Time, note string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
 		if s.engine == Postgres {
@@ -84,7 +86,7 @@ func (s *Store) MoveDay(ctx context.Context, id int64, to booking.DayStatus, at 
 				return err
 			}
 		}
-		if err := s.appointmentEvent(ctx, tx, id, "day:"+string(to), ""); err != nil {
+		if err := s.appointmentEvent(ctx, tx, id, "day:"+string(to), note); err != nil {
 			return err
 		}
 		return s.audited(ctx, tx, "day_step", "appointment", strconv.FormatInt(id, 10), a.PatientID, string(a.DayStatus)+" -> "+string(to))
@@ -98,18 +100,6 @@ func indexOf(d booking.DayStatus) int {
 		}
 	}
 	return -1
-}
-
-// ChecklistCheck is one checklist item checked by a named user.
-type ChecklistCheck struct {
-	ItemID, State, Note, Actor string
-	At                         time.Time
-}
-
-// ChecklistOverride is the radiologist's decision to start with an item open.
-type ChecklistOverride struct {
-	Reason, Actor string
-	At            time.Time
 }
 
 // AddCheck records a checklist item's state for an appointment.
@@ -152,9 +142,9 @@ func (s *Store) OverrideChecklist(ctx context.Context, appointmentID int64, reas
 }
 
 // Checklist returns an appointment's checks (oldest first) and the latest override, if any.
-func (s *Store) Checklist(ctx context.Context, appointmentID int64) ([]ChecklistCheck, *ChecklistOverride, error) {
-	var checks []ChecklistCheck
-	var override *ChecklistOverride
+func (s *Store) Checklist(ctx context.Context, appointmentID int64) ([]checklist.Check, *checklist.Override, error) {
+	var checks []checklist.Check
+	var override *checklist.Override
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
 		if err != nil {
@@ -165,8 +155,8 @@ func (s *Store) Checklist(ctx context.Context, appointmentID int64) ([]Checklist
 			return err
 		}
 		for rows.Next() {
-			var c ChecklistCheck
-			if err := rows.Scan(&c.ItemID, &c.State, &c.Note, &c.Actor, &c.At); err != nil {
+			var c checklist.Check
+			if err := rows.Scan(&c.ItemID, &c.State, &c.Note, &c.By, &c.At); err != nil {
 				rows.Close()
 				return err
 			}
@@ -176,9 +166,9 @@ func (s *Store) Checklist(ctx context.Context, appointmentID int64) ([]Checklist
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		var o ChecklistOverride
+		var o checklist.Override
 		err = s.queryRow(ctx, tx, `SELECT reason, actor_login, at FROM checklist_overrides WHERE appointment_id = ? ORDER BY id DESC LIMIT 1`, appointmentID).
-			Scan(&o.Reason, &o.Actor, &o.At)
+			Scan(&o.Reason, &o.By, &o.At)
 		if err == nil {
 			override = &o
 		} else if !errors.Is(err, sql.ErrNoRows) {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"repere/internal/booking"
-	"repere/internal/mpps"
 	"repere/internal/referral"
 	"repere/internal/store"
 	"repere/internal/storetest"
@@ -20,31 +19,30 @@ func TestDayOfTheAct(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.MoveDay(f.ctx, id, booking.InRoom, monday8); !errors.Is(err, booking.ErrDayStep) {
+		if err := s.MoveDay(f.ctx, id, booking.InRoom, monday8, ""); !errors.Is(err, booking.ErrDayStep) {
 			t.Fatalf("in room before arrival: %v", err)
 		}
-		if err := s.CheckIn(f.ctx, id); err != nil {
+		if err := s.CheckIn(f.ctx, id, "identity checked"); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.CheckIn(f.ctx, id); !errors.Is(err, booking.ErrDayStep) {
+		if err := s.CheckIn(f.ctx, id, "identity checked"); !errors.Is(err, booking.ErrDayStep) {
 			t.Fatalf("second check-in: %v", err)
 		}
 		a, _ := s.ListAppointments(f.ctx, store.AppointmentFilter{ID: id})
 		if a[0].DayStatus != booking.Arrived || a[0].ArrivedAt.IsZero() || a[0].IdentityCheckedBy != secretary.Login {
 			t.Fatalf("after check-in: %+v", a[0])
 		}
-		// The scanner starts the act: the patient is in the room.
-		list, _ := s.ListAppointments(f.ctx, store.AppointmentFilter{ID: id})
-		if err := s.PerformedSteps().CreateStep(f.ctx, mpps.PerformedStep{SOPInstanceUID: "2.25.77", Status: mpps.StatusInProgress, AccessionNumber: list[0].AccessionNumber, Start: monday8.Add(3 * time.Minute)}); err != nil {
+		// The act starts: the patient is in the room.
+		if err := s.MoveDay(f.ctx, id, booking.InRoom, monday8.Add(3*time.Minute), ""); err != nil {
 			t.Fatal(err)
 		}
 		a, _ = s.ListAppointments(f.ctx, store.AppointmentFilter{ID: id})
 		if a[0].DayStatus != booking.InRoom || !a[0].InRoomAt.Equal(monday8.Add(3*time.Minute)) {
-			t.Fatalf("after MPPS IN PROGRESS: %s %v", a[0].DayStatus, a[0].InRoomAt)
+			t.Fatalf("in the room: %s %v", a[0].DayStatus, a[0].InRoomAt)
 		}
 		// The radiographer ends the act by hand: monitoring, act done.
 		end := monday8.Add(31 * time.Minute)
-		if err := s.MoveDay(f.ctx, id, booking.Monitoring, end); err != nil {
+		if err := s.MoveDay(f.ctx, id, booking.Monitoring, end, ""); err != nil {
 			t.Fatal(err)
 		}
 		a, _ = s.ListAppointments(f.ctx, store.AppointmentFilter{ID: id})
@@ -55,7 +53,7 @@ func TestDayOfTheAct(t *testing.T) {
 			t.Errorf("referral %s", r.Status)
 		}
 		// A correction goes one step back and clears the step's time.
-		if err := s.MoveDay(f.ctx, id, booking.InRoom, end); err != nil {
+		if err := s.MoveDay(f.ctx, id, booking.InRoom, end, ""); err != nil {
 			t.Fatal(err)
 		}
 		a, _ = s.ListAppointments(f.ctx, store.AppointmentFilter{ID: id})
@@ -76,7 +74,7 @@ func TestDayOfTheAct(t *testing.T) {
 			t.Fatal(err)
 		}
 		checks, over, err := s.Checklist(f.ctx, id)
-		if err != nil || len(checks) != 1 || checks[0].Actor != secretary.Login || over == nil || over.Reason == "" {
+		if err != nil || len(checks) != 1 || checks[0].By != secretary.Login || over == nil || over.Reason == "" {
 			t.Fatalf("checklist %+v %+v %v", checks, over, err)
 		}
 	})

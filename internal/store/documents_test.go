@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"repere/internal/booking"
+	"repere/internal/mail"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -65,8 +66,8 @@ func TestConsentIsFrozen(t *testing.T) {
 func TestOutboxRetriesAndGivesUp(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		f := newPractice(t, s)
-		id, err := s.EnqueueMail(f.ctx, store.OutboxMail{Kind: "convocation", PatientID: f.patientID, To: "zoe@example.org", Subject: "Votre rendez-vous",
-			Text: "Bonjour", Attachments: []store.MailAttachment{{Name: "convocation.pdf", ContentType: "application/pdf", Data: []byte("%PDF")}}})
+		id, err := s.EnqueueMail(f.ctx, mail.Outgoing{Kind: "convocation", PatientID: f.patientID, To: "zoe@example.org", Subject: "Votre rendez-vous",
+			Text: "Bonjour", Attachments: []mail.Attachment{{Name: "convocation.pdf", ContentType: "application/pdf", Data: []byte("%PDF")}}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,20 +83,20 @@ func TestOutboxRetriesAndGivesUp(t *testing.T) {
 			t.Fatal(err)
 		}
 		m, _ := s.MailByID(f.ctx, id)
-		if m.Status != store.MailQueued || m.Attempts != 1 || m.LastError != "451 try later" {
+		if m.Status != mail.Queued || m.Attempts != 1 || m.LastError != "451 try later" {
 			t.Fatalf("after a temporary failure: %+v", m)
 		}
 		if err := s.MailAttemptFailed(f.ctx, id, "550 no such user", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
-		if m, _ = s.MailByID(f.ctx, id); m.Status != store.MailFailed || m.Attempts != 2 {
+		if m, _ = s.MailByID(f.ctx, id); m.Status != mail.Failed || m.Attempts != 2 {
 			t.Fatalf("after giving up: %+v", m)
 		}
-		id2, _ := s.EnqueueMail(f.ctx, store.OutboxMail{Kind: "reminder", PatientID: f.patientID, To: "zoe@example.org", Subject: "Rappel", Text: "x"})
+		id2, _ := s.EnqueueMail(f.ctx, mail.Outgoing{Kind: "reminder", PatientID: f.patientID, To: "zoe@example.org", Subject: "Rappel", Text: "x"})
 		if err := s.MailSentOK(f.ctx, id2); err != nil {
 			t.Fatal(err)
 		}
-		if m, _ = s.MailByID(f.ctx, id2); m.Status != store.MailSent || m.SentAt.IsZero() {
+		if m, _ = s.MailByID(f.ctx, id2); m.Status != mail.Sent || m.SentAt.IsZero() {
 			t.Fatalf("sent: %+v", m)
 		}
 	})

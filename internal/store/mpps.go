@@ -8,20 +8,17 @@ import (
 	"time"
 
 	"repere/internal/booking"
-	"repere/internal/mpps"
 	"repere/internal/referral"
 )
 
-// PerformedSteps is the store of the MPPS server (mpps.StepStore): each
-// step is kept as received and mirrored on the appointment it performed, so
-// the board shows an act started, and a completed act is done and leaves
-// the worklist.
+// PerformedSteps keeps the scanner's performed procedure steps: each step as
+// received, its status, times and dose mirrored on the appointment it
+// performed. What the step does to the day of the act (the patient in the
+// room, then in monitoring) is the application layer's decision.
 type PerformedSteps struct{ s *Store }
 
 // PerformedSteps returns the MPPS step store.
 func (s *Store) PerformedSteps() PerformedSteps { return PerformedSteps{s} }
-
-var _ mpps.StepStore = PerformedSteps{}
 
 func nullTime(t time.Time) sql.NullTime { return sql.NullTime{Time: t.UTC(), Valid: !t.IsZero()} }
 
@@ -32,21 +29,24 @@ func nullFloat(f *float64) sql.NullFloat64 {
 	return sql.NullFloat64{Float64: *f, Valid: true}
 }
 
-// CreateStep records an IN PROGRESS step and marks its appointment started.
-func (p PerformedSteps) CreateStep(ctx context.Context, st mpps.PerformedStep) error {
+// CreateStep records an IN PROGRESS step and returns the appointment it
+// performed (0 when none matches: the step is kept for staff to link).
+func (p PerformedSteps) CreateStep(ctx context.Context, st booking.PerformedStep) (int64, error) {
 	s := p.s
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	var appointmentID int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM performed_steps WHERE sop_instance_uid = ?`, st.SOPInstanceUID).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
-			return mpps.ErrDuplicateStep
+			return booking.ErrDuplicateStep
 		}
 		apptID, patientID, err := p.appointmentOf(ctx, tx, st)
 		if err != nil {
 			return err
 		}
+		appointmentID = apptID
 		now := s.now()
 		_, err = s.exec(ctx, tx, `INSERT INTO performed_steps (sop_instance_uid, appointment_id, status, calling_ae, station_ae, dicom_patient_id,
 				accession_number, study_instance_uid, scheduled_step_id, requested_procedure_id, started_at, ended_at, dlp, ctdivol,
@@ -55,7 +55,7 @@ func (p PerformedSteps) CreateStep(ctx context.Context, st mpps.PerformedStep) e
 			st.ScheduledStepID, st.RequestedProcedureID, nullTime(st.Start), nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol),
 			st.DiscontinuationReason, now, now)
 		if isUniqueViolation(err) {
-			return mpps.ErrDuplicateStep
+			return booking.ErrDuplicateStep
 		}
 		if err != nil {
 			return err
@@ -65,12 +65,13 @@ func (p PerformedSteps) CreateStep(ctx context.Context, st mpps.PerformedStep) e
 		}
 		return s.audited(ctx, tx, "mpps_create", "appointment", itoa64(apptID), patientID, st.SOPInstanceUID+" "+st.Status)
 	})
+	return appointmentID, err
 }
 
 // appointmentOf finds the booked or done appointment a step performed, by
 // accession number, then study UID; 0 when none matches (the step is kept
 // all the same, for the radiographer to link).
-func (p PerformedSteps) appointmentOf(ctx context.Context, tx *sql.Tx, st mpps.PerformedStep) (apptID, patientID int64, err error) {
+func (p PerformedSteps) appointmentOf(ctx context.Context, tx *sql.Tx, st booking.PerformedStep) (apptID, patientID int64, err error) {
 	// audited by the caller
 	s := p.s
 	for _, key := range []struct{ column, value string }{{"accession_number", st.AccessionNumber}, {"study_instance_uid", st.StudyInstanceUID}} {
@@ -86,16 +87,17 @@ func (p PerformedSteps) appointmentOf(ctx context.Context, tx *sql.Tx, st mpps.P
 }
 
 // UpdateStep applies an N-SET under the row's lock (SQLite's write
-// transaction, PostgreSQL's FOR UPDATE).
-func (p PerformedSteps) UpdateStep(ctx context.Context, uid string, apply func(cur *mpps.PerformedStep) error) error {
+// transaction, PostgreSQL's FOR UPDATE) and returns the appointment the
+// step performed (0: none) and the step as saved.
+func (p PerformedSteps) UpdateStep(ctx context.Context, uid string, apply func(cur *booking.PerformedStep) error) (int64, booking.PerformedStep, error) {
 	s := p.s
 	lock := ""
 	if s.engine == Postgres {
 		lock = " FOR UPDATE"
 	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var st mpps.PerformedStep
-		var appt sql.NullInt64
+	var st booking.PerformedStep
+	var appt sql.NullInt64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var start, end sql.NullTime
 		var dlp, ctdi sql.NullFloat64
 		err := s.queryRow(ctx, tx, `SELECT sop_instance_uid, appointment_id, status, calling_ae, station_ae, dicom_patient_id, accession_number,
@@ -104,7 +106,7 @@ func (p PerformedSteps) UpdateStep(ctx context.Context, uid string, apply func(c
 			Scan(&st.SOPInstanceUID, &appt, &st.Status, &st.CallingAE, &st.StationAE, &st.PatientID, &st.AccessionNumber, &st.StudyInstanceUID,
 				&st.ScheduledStepID, &st.RequestedProcedureID, &start, &end, &dlp, &ctdi, &st.DiscontinuationReason)
 		if errors.Is(err, sql.ErrNoRows) {
-			return mpps.ErrNoSuchStep
+			return booking.ErrNoSuchStep
 		}
 		if err != nil {
 			return err
@@ -134,52 +136,64 @@ func (p PerformedSteps) UpdateStep(ctx context.Context, uid string, apply func(c
 		}
 		return s.audited(ctx, tx, "mpps_set", "appointment", itoa64(appt.Int64), patientID, uid+" "+st.Status)
 	})
+	return appt.Int64, st, err
 }
 
-// mirror copies a step's status, times and dose onto its appointment; a
-// completed step makes a booked appointment, and its referral, done.
-func (p PerformedSteps) mirror(ctx context.Context, tx *sql.Tx, apptID int64, st mpps.PerformedStep) error {
+// mirror copies a step's status, times and dose onto its appointment.
+func (p PerformedSteps) mirror(ctx context.Context, tx *sql.Tx, apptID int64, st booking.PerformedStep) error {
 	// audited by the caller
 	if apptID == 0 {
 		return nil
 	}
 	s := p.s
-	if _, err := s.exec(ctx, tx, `UPDATE appointments SET performed_status = ?, performed_start = ?, performed_end = ?, dose_dlp = ?, dose_ctdivol = ?, updated_at = ?
-		WHERE id = ?`, st.Status, nullTime(st.Start), nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol), s.now(), apptID); err != nil {
-		return err
-	}
-	// The scanner moves the patient on the day board: in the room when the
-	// step starts, in monitoring when it completes.
-	switch st.Status {
-	case mpps.StatusInProgress:
-		if _, err := s.exec(ctx, tx, `UPDATE appointments SET day_status = ?, in_room_at = ? WHERE id = ? AND day_status IN ('expected','arrived')`,
-			string(booking.InRoom), nullTime(st.Start), apptID); err != nil {
+	_, err := s.exec(ctx, tx, `UPDATE appointments SET performed_status = ?, performed_start = ?, performed_end = ?, dose_dlp = ?, dose_ctdivol = ?, updated_at = ?
+		WHERE id = ?`, st.Status, nullTime(st.Start), nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol), s.now(), apptID)
+	return err
+}
+
+// MarkPerformed makes a booked appointment, and its referral, done: the
+// scanner completed the act, which leaves the worklist.
+func (s *Store) MarkPerformed(ctx context.Context, appointmentID int64, stepUID string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var status string
+		var referralID, patientID int64
+		err := s.queryRow(ctx, tx, `SELECT status, referral_id, patient_id FROM appointments WHERE id = ?`, appointmentID).Scan(&status, &referralID, &patientID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil || status != string(booking.Booked) {
 			return err
 		}
-	case mpps.StatusCompleted:
-		if _, err := s.exec(ctx, tx, `UPDATE appointments SET day_status = ?, monitoring_from = ? WHERE id = ? AND day_status = ?`,
-			string(booking.Monitoring), nullTime(st.End), apptID, string(booking.InRoom)); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE appointments SET status = ?, updated_at = ? WHERE id = ?`, string(booking.Done), s.now(), appointmentID); err != nil {
 			return err
 		}
-	}
-	if st.Status != mpps.StatusCompleted {
-		return nil
-	}
-	var status string
-	var referralID int64
-	if err := s.queryRow(ctx, tx, `SELECT status, referral_id FROM appointments WHERE id = ?`, apptID).Scan(&status, &referralID); err != nil {
-		return err
-	}
-	if status != string(booking.Booked) {
-		return nil
-	}
-	if _, err := s.exec(ctx, tx, `UPDATE appointments SET status = ? WHERE id = ?`, string(booking.Done), apptID); err != nil {
-		return err
-	}
-	if err := s.appointmentEvent(ctx, tx, apptID, "performed", st.SOPInstanceUID); err != nil {
-		return err
-	}
-	return s.moveReferral(ctx, tx, referralID, referral.Booked, referral.Done, "")
+		if err := s.appointmentEvent(ctx, tx, appointmentID, "performed", stepUID); err != nil {
+			return err
+		}
+		if err := s.moveReferral(ctx, tx, referralID, referral.Booked, referral.Done, ""); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "performed", "appointment", itoa64(appointmentID), patientID, stepUID)
+	})
+}
+
+// SetScannerFlag records on an appointment what the scanner did that the
+// day's steps did not allow (e.g. started with the checklist open), for the
+// board to show; "" clears it.
+func (s *Store) SetScannerFlag(ctx context.Context, appointmentID int64, flag string) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE appointments SET scanner_flag = ?, updated_at = ? WHERE id = ?`, flag, s.now(), appointmentID); err != nil {
+			return err
+		}
+		if err := s.appointmentEvent(ctx, tx, appointmentID, "scanner_flag", flag); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "scanner_flag", "appointment", itoa64(appointmentID), patientID, flag)
+	})
 }
 
 func itoa64(id int64) string {
@@ -191,8 +205,8 @@ func itoa64(id int64) string {
 
 // PerformedFor returns the latest performed step the scanner sent for an
 // appointment, or ErrNotFound.
-func (s *Store) PerformedFor(ctx context.Context, appointmentID int64) (mpps.PerformedStep, error) {
-	var st mpps.PerformedStep
+func (s *Store) PerformedFor(ctx context.Context, appointmentID int64) (booking.PerformedStep, error) {
+	var st booking.PerformedStep
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
 		if err != nil {

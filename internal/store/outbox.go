@@ -9,43 +9,11 @@ import (
 	"time"
 
 	"repere/internal/audit"
+	"repere/internal/mail"
 )
-
-// Outbox statuses.
-const (
-	MailQueued    = "queued"
-	MailSent      = "sent"
-	MailFailed    = "failed" // given up: the staff sees it and prints instead
-	MailCancelled = "cancelled"
-)
-
-// MailAttachment is a file sent with an email.
-type MailAttachment struct {
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	Data        []byte `json:"data"`
-}
-
-// OutboxMail is an email waiting to be sent, sent or given up.
-type OutboxMail struct {
-	ID            int64
-	Kind          string // convocation, reminder, report...
-	AppointmentID int64
-	PatientID     int64
-	To            string
-	Subject       string
-	Text, HTML    string
-	Attachments   []MailAttachment
-	Status        string
-	Attempts      int
-	NextAttemptAt time.Time
-	LastError     string
-	CreatedAt     time.Time
-	SentAt        time.Time
-}
 
 // EnqueueMail queues an email; the sender picks it up at once.
-func (s *Store) EnqueueMail(ctx context.Context, m OutboxMail) (int64, error) {
+func (s *Store) EnqueueMail(ctx context.Context, m mail.Outgoing) (int64, error) {
 	attachments, err := json.Marshal(m.Attachments)
 	if err != nil {
 		return 0, err
@@ -57,7 +25,7 @@ func (s *Store) EnqueueMail(ctx context.Context, m OutboxMail) (int64, error) {
 		var err error
 		id, err = s.insert(ctx, tx, `INSERT INTO outbox (kind, appointment_id, patient_id, to_addr, subject, body_text, body_html, attachments, status,
 				next_attempt_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.Kind, nullID(m.AppointmentID), nullID(m.PatientID), m.To, m.Subject, m.Text, m.HTML, attachments, MailQueued, now, now, actor.Login)
+			m.Kind, nullID(m.AppointmentID), nullID(m.PatientID), m.To, m.Subject, m.Text, m.HTML, attachments, mail.Queued, now, now, actor.Login)
 		if err != nil {
 			return err
 		}
@@ -69,8 +37,8 @@ func (s *Store) EnqueueMail(ctx context.Context, m OutboxMail) (int64, error) {
 const outboxColumns = `id, kind, COALESCE(appointment_id, 0), COALESCE(patient_id, 0), to_addr, subject, body_text, body_html, attachments, status,
 	attempts, next_attempt_at, last_error, created_at, sent_at`
 
-func scanMail(row interface{ Scan(...any) error }) (OutboxMail, error) {
-	var m OutboxMail
+func scanMail(row interface{ Scan(...any) error }) (mail.Outgoing, error) {
+	var m mail.Outgoing
 	var attachments []byte
 	var sent sql.NullTime
 	err := row.Scan(&m.ID, &m.Kind, &m.AppointmentID, &m.PatientID, &m.To, &m.Subject, &m.Text, &m.HTML, &attachments, &m.Status,
@@ -87,15 +55,15 @@ func scanMail(row interface{ Scan(...any) error }) (OutboxMail, error) {
 
 // ClaimDueMail takes up to limit queued emails whose time has come and
 // leases them for lease, so another instance does not send them too.
-func (s *Store) ClaimDueMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]OutboxMail, error) {
-	var out []OutboxMail
+func (s *Store) ClaimDueMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Outgoing, error) {
+	var out []mail.Outgoing
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
 		if s.engine == Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
 		rows, err := s.query(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT `+
-			strconv.Itoa(limit)+lock, MailQueued, now.UTC())
+			strconv.Itoa(limit)+lock, mail.Queued, now.UTC())
 		if err != nil {
 			return err
 		}
@@ -127,16 +95,16 @@ func (s *Store) ClaimDueMail(ctx context.Context, now time.Time, lease time.Dura
 // MailSentOK records a delivery.
 func (s *Store) MailSentOK(ctx context.Context, id int64) error {
 	now := s.now()
-	return s.mailOutcome(ctx, id, "sent", MailSent, now, sql.NullTime{Time: now, Valid: true}, "")
+	return s.mailOutcome(ctx, id, "sent", mail.Sent, now, sql.NullTime{Time: now, Valid: true}, "")
 }
 
 // MailAttemptFailed records a failed attempt: the email is tried again at
 // next, or given up when next is zero.
 func (s *Store) MailAttemptFailed(ctx context.Context, id int64, reason string, next time.Time) error {
 	if next.IsZero() {
-		return s.mailOutcome(ctx, id, "give_up", MailFailed, s.now(), sql.NullTime{}, reason)
+		return s.mailOutcome(ctx, id, "give_up", mail.Failed, s.now(), sql.NullTime{}, reason)
 	}
-	return s.mailOutcome(ctx, id, "retry", MailQueued, next.UTC(), sql.NullTime{}, reason)
+	return s.mailOutcome(ctx, id, "retry", mail.Queued, next.UTC(), sql.NullTime{}, reason)
 }
 
 // mailOutcome records the result of one sending attempt.
@@ -159,8 +127,8 @@ func (s *Store) mailOutcome(ctx context.Context, id int64, action, status string
 
 // MailFor lists the emails of an appointment, newest first, for the
 // delivery status shown to the staff.
-func (s *Store) MailFor(ctx context.Context, appointmentID int64) ([]OutboxMail, error) {
-	var out []OutboxMail
+func (s *Store) MailFor(ctx context.Context, appointmentID int64) ([]mail.Outgoing, error) {
+	var out []mail.Outgoing
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := s.query(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE appointment_id = ? ORDER BY id DESC`, appointmentID)
 		if err != nil {
@@ -185,8 +153,8 @@ func (s *Store) MailFor(ctx context.Context, appointmentID int64) ([]OutboxMail,
 }
 
 // MailByID returns one email (for the delivery page and tests).
-func (s *Store) MailByID(ctx context.Context, id int64) (OutboxMail, error) {
-	var m OutboxMail
+func (s *Store) MailByID(ctx context.Context, id int64) (mail.Outgoing, error) {
+	var m mail.Outgoing
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		m, err = scanMail(s.queryRow(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE id = ?`, id))

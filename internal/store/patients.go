@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"repere/internal/audit"
 	"repere/internal/patient"
 	"repere/internal/referral"
 )
@@ -324,6 +325,57 @@ func (s *Store) ReferralHistory(ctx context.Context, id int64) ([]ReferralEvent,
 			return err
 		}
 		return s.audited(ctx, tx, "read", "referral_history", strconv.FormatInt(id, 10), patientID, "")
+	})
+	return out, err
+}
+
+// PatientEvent is one entry of a patient's history (an identity correction).
+type PatientEvent struct {
+	Kind, Detail, Document, Reason, Actor string
+	At                                    time.Time
+}
+
+// CorrectIdentity saves a patient's corrected identity and the event that
+// says what changed, from what, on which document and why, in one
+// transaction; the audit entry carries the old and new values.
+func (s *Store) CorrectIdentity(ctx context.Context, p patient.Patient, e PatientEvent) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.audited(ctx, tx, "identity_correction", "patient", strconv.FormatInt(p.ID, 10), p.ID, e.Detail); err != nil {
+			return err
+		}
+		args := append([]any{p.BirthName, p.UsedName, p.FirstNames, p.BirthDate, p.Sex, p.INS, p.Phone, p.Email, p.Address}, patientKeys(p)...)
+		res, err := s.exec(ctx, tx, `UPDATE patients SET birth_name = ?, used_name = ?, first_names = ?, birth_date = ?, sex = ?, ins = ?, phone = ?, email = ?, address = ?,
+			birth_name_key = ?, used_name_key = ?, first_names_key = ?, phone_key = ? WHERE id = ?`, append(args, p.ID)...)
+		if err := expectOne(res, err); err != nil {
+			return err
+		}
+		actor, _ := audit.ActorFrom(ctx)
+		_, err = s.exec(ctx, tx, `INSERT INTO patient_events (patient_id, kind, detail, document, reason, at, actor_login) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, e.Kind, e.Detail, e.Document, e.Reason, s.now(), actor.Login)
+		return err
+	})
+}
+
+// PatientHistory lists a patient's events, oldest first.
+func (s *Store) PatientHistory(ctx context.Context, patientID int64) ([]PatientEvent, error) {
+	var out []PatientEvent
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.audited(ctx, tx, "read", "patient_history", strconv.FormatInt(patientID, 10), patientID, ""); err != nil {
+			return err
+		}
+		rows, err := s.query(ctx, tx, `SELECT kind, detail, document, reason, at, actor_login FROM patient_events WHERE patient_id = ? ORDER BY id`, patientID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var e PatientEvent
+			if err := rows.Scan(&e.Kind, &e.Detail, &e.Document, &e.Reason, &e.At, &e.Actor); err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
 	})
 	return out, err
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"repere/internal/audit"
+	"repere/internal/followup"
 )
 
 // patientOfAppointment reads an appointment's patient inside a transaction.
@@ -233,13 +234,6 @@ func (s *Store) ReportPDF(ctx context.Context, id int64) (SignedReport, error) {
 	return r, err
 }
 
-// PainScore is one follow-up pain score.
-type PainScore struct {
-	Day, Value int
-	At         time.Time
-	By         string
-}
-
 // AddPainScore records a pain score (0-10) for a day after the act (0: before).
 func (s *Store) AddPainScore(ctx context.Context, appointmentID int64, day, value int) error {
 	if day < 0 || day > 365 || value < 0 || value > 10 {
@@ -260,8 +254,8 @@ func (s *Store) AddPainScore(ctx context.Context, appointmentID int64, day, valu
 }
 
 // PainScores lists an appointment's pain scores, oldest first.
-func (s *Store) PainScores(ctx context.Context, appointmentID int64) ([]PainScore, error) {
-	var out []PainScore
+func (s *Store) PainScores(ctx context.Context, appointmentID int64) ([]followup.Score, error) {
+	var out []followup.Score
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
 		if err != nil {
@@ -273,7 +267,7 @@ func (s *Store) PainScores(ctx context.Context, appointmentID int64) ([]PainScor
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var p PainScore
+			var p followup.Score
 			if err := rows.Scan(&p.Day, &p.Value, &p.At, &p.By); err != nil {
 				return err
 			}

@@ -10,6 +10,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/referral"
+	"repere/internal/screening"
 )
 
 // ErrStale is returned when a screening was changed by someone else since
@@ -204,32 +205,12 @@ func (s *Store) ScreeningLinkSubmitted(ctx context.Context, l ScreeningLink) err
 	})
 }
 
-// Kinds of screening decisions.
-const (
-	DecisionSigned   = "signed"
-	DecisionOverride = "override"
-)
-
-// ScreeningDecision is a radiologist's signature of a screening or override
-// of one of its findings.
-type ScreeningDecision struct {
-	ID, ReferralID int64
-	Kind           string
-	RuleID, Reason string
-	AnswersVersion int
-	VerdictStatus  string
-	At             time.Time
-	Actor          string
-	// With a signature: what the radiologist prescribes for the act.
-	Premedication, ContrastAgent string
-}
-
 // AddScreeningDecision records a signature or an override; an override needs a reason.
-func (s *Store) AddScreeningDecision(ctx context.Context, d ScreeningDecision) (int64, error) {
+func (s *Store) AddScreeningDecision(ctx context.Context, d screening.Decision) (int64, error) {
 	switch {
-	case d.Kind != DecisionSigned && d.Kind != DecisionOverride:
+	case d.Kind != screening.DecisionSigned && d.Kind != screening.DecisionOverride:
 		return 0, errors.New("store: unknown screening decision")
-	case d.Kind == DecisionOverride && (d.RuleID == "" || strings.TrimSpace(d.Reason) == ""):
+	case d.Kind == screening.DecisionOverride && (d.RuleID == "" || strings.TrimSpace(d.Reason) == ""):
 		return 0, errors.New("store: an override names its finding and gives a reason")
 	}
 	var id int64
@@ -255,8 +236,8 @@ func (s *Store) AddScreeningDecision(ctx context.Context, d ScreeningDecision) (
 }
 
 // ScreeningDecisions lists a referral's signatures and overrides, oldest first.
-func (s *Store) ScreeningDecisions(ctx context.Context, referralID int64) ([]ScreeningDecision, error) {
-	var out []ScreeningDecision
+func (s *Store) ScreeningDecisions(ctx context.Context, referralID int64) ([]screening.Decision, error) {
+	var out []screening.Decision
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := s.query(ctx, tx, `SELECT id, referral_id, kind, rule_id, reason, answers_version, verdict_status, at, actor_login,
 				premedication, contrast_agent FROM screening_decisions WHERE referral_id = ? ORDER BY id`, referralID)
@@ -265,7 +246,7 @@ func (s *Store) ScreeningDecisions(ctx context.Context, referralID int64) ([]Scr
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var d ScreeningDecision
+			var d screening.Decision
 			if err := rows.Scan(&d.ID, &d.ReferralID, &d.Kind, &d.RuleID, &d.Reason, &d.AnswersVersion, &d.VerdictStatus, &d.At, &d.Actor,
 				&d.Premedication, &d.ContrastAgent); err != nil {
 				return err
@@ -282,8 +263,8 @@ func (s *Store) ScreeningDecisions(ctx context.Context, referralID int64) ([]Scr
 
 // ScreeningDecisionsFor lists the decisions of several referrals (for the
 // board and the worklist), keyed by referral id, oldest first.
-func (s *Store) ScreeningDecisionsFor(ctx context.Context, referralIDs []int64) (map[int64][]ScreeningDecision, error) {
-	out := make(map[int64][]ScreeningDecision, len(referralIDs))
+func (s *Store) ScreeningDecisionsFor(ctx context.Context, referralIDs []int64) (map[int64][]screening.Decision, error) {
+	out := make(map[int64][]screening.Decision, len(referralIDs))
 	if len(referralIDs) == 0 {
 		return out, nil
 	}
@@ -300,7 +281,7 @@ func (s *Store) ScreeningDecisionsFor(ctx context.Context, referralIDs []int64) 
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var d ScreeningDecision
+			var d screening.Decision
 			if err := rows.Scan(&d.ID, &d.ReferralID, &d.Kind, &d.RuleID, &d.Reason, &d.AnswersVersion, &d.VerdictStatus, &d.At, &d.Actor,
 				&d.Premedication, &d.ContrastAgent); err != nil {
 				return err

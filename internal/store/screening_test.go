@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"repere/internal/referral"
+	"repere/internal/screening"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -65,19 +66,19 @@ func TestScreeningVersionsLinksAndDecisions(t *testing.T) {
 			t.Errorf("unknown link: %v", err)
 		}
 
-		if _, err := s.AddScreeningDecision(f.ctx, store.ScreeningDecision{ReferralID: ref, Kind: store.DecisionOverride, RuleID: "fever"}); err == nil {
+		if _, err := s.AddScreeningDecision(f.ctx, screening.Decision{ReferralID: ref, Kind: screening.DecisionOverride, RuleID: "fever"}); err == nil {
 			t.Error("override without a reason accepted")
 		}
-		for _, d := range []store.ScreeningDecision{
-			{ReferralID: ref, Kind: store.DecisionOverride, RuleID: "fever", Reason: "fièvre tombée, contrôlée ce matin", AnswersVersion: 2, VerdictStatus: "contraindicated"},
-			{ReferralID: ref, Kind: store.DecisionSigned, AnswersVersion: 2, VerdictStatus: "clear"},
+		for _, d := range []screening.Decision{
+			{ReferralID: ref, Kind: screening.DecisionOverride, RuleID: "fever", Reason: "fièvre tombée, contrôlée ce matin", AnswersVersion: 2, VerdictStatus: "contraindicated"},
+			{ReferralID: ref, Kind: screening.DecisionSigned, AnswersVersion: 2, VerdictStatus: "clear"},
 		} {
 			if _, err := s.AddScreeningDecision(f.ctx, d); err != nil {
 				t.Fatal(err)
 			}
 		}
 		ds, err := s.ScreeningDecisions(f.ctx, ref)
-		if err != nil || len(ds) != 2 || ds[0].Kind != store.DecisionOverride || ds[0].Actor != secretary.Login || ds[1].AnswersVersion != 2 {
+		if err != nil || len(ds) != 2 || ds[0].Kind != screening.DecisionOverride || ds[0].Actor != secretary.Login || ds[1].AnswersVersion != 2 {
 			t.Fatalf("decisions %+v %v", ds, err)
 		}
 	})

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -9,13 +8,13 @@ import (
 	"strings"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/catalog"
 	"repere/internal/i18n"
 	"repere/internal/practice"
 	"repere/internal/referral"
-	"repere/internal/schedule"
 	"repere/internal/store"
 )
 
@@ -54,7 +53,7 @@ type referralPage struct {
 	// StatusChoices are the statuses staff may set by hand; StatusForm is
 	// the refused status form as typed.
 	// Screening is the questionnaire's verdict for the booked date.
-	Screening       screeningState
+	Screening       app.Screening
 	Earliest        string // the holds' earliest start in words (the date alone at midnight)
 	Findings        []findingView
 	Holds           []holdView
@@ -94,11 +93,11 @@ func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
 	if err := s.bookingChoices(r, &p); err != nil {
 		return p, err
 	}
-	if p.Screening, err = s.loadScreening(ctx, p.Referral, p.Act, bookedAppointment(p.Appointments)); err != nil {
+	if p.Screening, err = s.app.ScreeningOf(ctx, p.Referral, app.BookedAppointment(p.Appointments)); err != nil {
 		return p, err
 	}
 	p.Findings, p.Holds = s.verdictView(localizer(r), p.Screening)
-	if e := p.Screening.Earliest.In(s.cfg.Location); !e.IsZero() {
+	if e := p.Screening.Earliest.In(s.loc()); !e.IsZero() {
 		p.Earliest = localizer(r).DateTime(e)
 		if e.Hour() == 0 && e.Minute() == 0 {
 			p.Earliest = localizer(r).ShortDate(e)
@@ -114,8 +113,7 @@ func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
 			}
 		}
 	}
-	p.CanBook = u.Role.In(bookers...) && p.Act != nil && p.Referral.Status != referral.Cancelled && p.Referral.Status != referral.Done &&
-		!slices.ContainsFunc(p.Appointments, func(a booking.Appointment) bool { return a.Status == booking.Booked })
+	p.CanBook = u.Role.In(bookers...) && s.app.NotBookable(p.Referral, p.Appointments) == nil
 	return p, nil
 }
 
@@ -154,7 +152,7 @@ func (s *Server) bookingChoices(r *http.Request, p *referralPage) error {
 		}
 	}
 	if p.Act != nil {
-		p.AnaesthesiaAlways, p.AnaesthesiaOptional = needsAnaesthesia(p.Act)
+		p.AnaesthesiaAlways, p.AnaesthesiaOptional = app.NeedsAnaesthesia(p.Act)
 	}
 	teams, err := s.store.AnaesthesiaTeams(r.Context())
 	for _, t := range teams {
@@ -170,7 +168,7 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Form.Date = s.now().In(s.cfg.Location).AddDate(0, 0, 1).Format(time.DateOnly)
+	p.Form.Date = s.now().In(s.loc()).AddDate(0, 0, 1).Format(time.DateOnly)
 	p.Form.Time = "09:00"
 	// A slot proposed from the waiting list comes prefilled in the query.
 	q := r.URL.Query()
@@ -197,100 +195,14 @@ func (s *Server) proposeSlots(r *http.Request, p *referralPage) error {
 	if !p.CanBook {
 		return nil
 	}
-	earliest := s.earliestOf(p.Screening) // a bookable referral has no booked appointment: the verdict is undated
-	a := actPlan{act: p.Act, variant: p.Form.Variant, anaesthesia: p.AnaesthesiaAlways || (p.AnaesthesiaOptional && p.Form.WithAnaesthesia)}
+	earliest := s.app.EarliestStart(p.Screening) // a bookable referral has no booked appointment: the verdict is undated
+	a := app.ActPlan{Act: p.Act, Variant: p.Form.Variant, Anaesthesia: p.AnaesthesiaAlways || (p.AnaesthesiaOptional && p.Form.WithAnaesthesia)}
 	var err error
 	if p.Slots, err = s.nextSlots(r.Context(), localizer(r), p.Referral.ID, a, earliest, 6); err != nil {
 		return err
 	}
 	p.SlotsSearched = true
 	return nil
-}
-
-// earliestStart is the earliest instant an act of the referral may start:
-// an hour from now, on a 5-minute step, or later when a treatment hold of
-// its screening says so.
-func (s *Server) earliestStart(ctx context.Context, referralID int64) (time.Time, error) {
-	ref, err := s.store.Referral(ctx, referralID)
-	if err != nil {
-		return time.Time{}, err
-	}
-	act, ok := s.catalog.Act(ref.ActID)
-	if !ok {
-		return s.earliestOf(screeningState{}), nil
-	}
-	st, err := s.loadScreening(ctx, ref, act, nil)
-	return s.earliestOf(st), err
-}
-
-// earliestOf is earliestStart for a screening already loaded.
-func (s *Server) earliestOf(st screeningState) time.Time {
-	earliest := s.now().Add(time.Hour).Truncate(5 * time.Minute)
-	if st.Earliest.After(earliest) {
-		earliest = st.Earliest
-	}
-	return earliest
-}
-
-// checkBooking checks a chosen slot against the calendars (opening hours,
-// closures, absences, qualifications, existing bookings, earliest start) and
-// returns what the act would hold of each resource, or the problems in the
-// user's language.
-func (s *Server) checkBooking(r *http.Request, a actPlan, b schedule.Booking, earliest time.Time) (schedule.Slot, schedule.Need, []string, error) {
-	l := localizer(r)
-	pl, err := s.loadPlan(r.Context(), a, b.Start.AddDate(0, 0, -1), b.Start.AddDate(0, 0, 1))
-	if err != nil {
-		return schedule.Slot{}, pl.need, nil, err
-	}
-	planner, err := schedule.New(pl.practice)
-	if err != nil {
-		return schedule.Slot{}, pl.need, nil, err
-	}
-	err = planner.Check(pl.need, schedule.Window{Earliest: earliest}, b)
-	var conflicts schedule.Conflicts
-	if errors.As(err, &conflicts) {
-		var problems []string
-		for _, c := range conflicts {
-			msg := l.T("book.problem."+string(c.Problem), "Resource", pl.names.of(c.Kind, c.ID, l))
-			if !slices.Contains(problems, msg) {
-				problems = append(problems, msg)
-			}
-		}
-		return schedule.Slot{}, pl.need, problems, nil
-	}
-	if err != nil {
-		return schedule.Slot{}, pl.need, nil, err
-	}
-	slot, err := planner.Holds(pl.need, b)
-	return slot, pl.need, nil, err
-}
-
-// of names a resource of a conflict.
-func (n slotNames) of(kind schedule.ResourceKind, id int64, l *i18n.Localizer) string {
-	var name string
-	switch kind {
-	case schedule.KindRoom, schedule.KindPlace:
-		name = n.rooms[id]
-	case schedule.KindRadiologist:
-		name = n.doctors[id]
-	case schedule.KindAnaesthesia:
-		name = n.teams[id]
-	}
-	if name == "" {
-		return l.T("book.kind." + string(kind))
-	}
-	return name
-}
-
-// requestFor turns a checked slot into the booking the store records.
-func requestFor(referralID int64, variant string, slot schedule.Slot, need schedule.Need) booking.Request {
-	req := booking.Request{ReferralID: referralID, VariantID: variant, RoomID: slot.RoomID, RadiologistID: slot.RadiologistID,
-		PlaceID: slot.PlaceID, AnaesthesiaID: slot.AnaesthesiaID, Start: slot.Start, RoomMinutes: need.RoomMinutes,
-		TurnoverMinutes: need.TurnoverMinutes, MonitoringMinutes: need.MonitoringMinutes}
-	if !slot.Monitoring.IsZero() {
-		req.PlaceUntil = slot.Monitoring.End
-	}
-	return req
 }
 
 func formID(r *http.Request, name string) int64 {
@@ -305,9 +217,15 @@ func readBookForm(r *http.Request) bookForm {
 		AnaesthesiaID: formID(r, "anaesthesia_id"), WithAnaesthesia: r.PostFormValue("with_anaesthesia") == "1"}
 }
 
-// book confirms an appointment from the referral page's form, after checking
-// the slot against the calendars; the store then takes the resources in one
-// transaction, which refuses a slot taken in the meantime.
+// request turns the form into the slot the application checks.
+func (f bookForm) request(referralID int64, start time.Time) app.BookRequest {
+	return app.BookRequest{ReferralID: referralID, Start: start, Variant: f.Variant, RoomID: f.RoomID, RadiologistID: f.RadiologistID,
+		PlaceID: f.PlaceID, AnaesthesiaID: f.AnaesthesiaID, WithAnaesthesia: f.WithAnaesthesia}
+}
+
+// book confirms an appointment from the referral page's form; a refusal
+// (a contraindication, a hold, the calendars, a slot taken meanwhile) shows
+// the page again with the form as typed and every reason.
 func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadReferralPage(r)
 	if err != nil {
@@ -315,38 +233,12 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 	}
 	l := localizer(r)
 	f := readBookForm(r)
-	start, err := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Time, s.cfg.Location)
+	start, err := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Time, s.loc())
 	if err != nil {
 		f.Errors = append(f.Errors, l.T("book.err.when"))
-	} else if start.Before(s.now()) {
-		f.Errors = append(f.Errors, l.T("book.err.past"))
-	}
-	if !p.CanBook {
-		f.Errors = append(f.Errors, l.T("book.err.not_bookable"))
-	}
-	if p.Act != nil && len(p.Act.Variants) > 0 && !slices.ContainsFunc(p.Act.Variants, func(v catalog.Variant) bool { return v.ID == f.Variant }) {
-		f.Errors = append(f.Errors, l.T("book.err.variant"))
-	}
-	withTeam := p.AnaesthesiaAlways || (p.AnaesthesiaOptional && f.WithAnaesthesia)
-	if !withTeam {
-		f.AnaesthesiaID = 0
-	}
-	if p.Act == nil || p.Act.Monitoring.Place == catalog.PlaceNone {
-		f.PlaceID = 0
-	}
-	if len(f.Errors) == 0 {
-		earliest := s.earliestOf(p.Screening)
-		b := schedule.Booking{Start: start, RoomID: f.RoomID, RadiologistID: f.RadiologistID, PlaceID: f.PlaceID, AnaesthesiaID: f.AnaesthesiaID}
-		slot, need, problems, err := s.checkBooking(r, actPlan{act: p.Act, variant: f.Variant, anaesthesia: withTeam}, b, earliest)
-		if err != nil {
+	} else if _, err := s.app.Book(r.Context(), f.request(p.Referral.ID, start)); err != nil {
+		if f.Errors, err = s.refusalMessages(l, err); err != nil {
 			return err
-		}
-		f.Errors = problems
-		if len(problems) == 0 {
-			_, err := s.store.Book(r.Context(), requestFor(p.Referral.ID, f.Variant, slot, need))
-			if f.Errors, err = bookingProblems(l, err); err != nil {
-				return err
-			}
 		}
 	}
 	if len(f.Errors) > 0 {
@@ -361,33 +253,22 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// bookingProblems turns the store's refusals (a slot taken in the meantime,
-// a referral booked twice, an appointment no longer booked) into messages;
-// any other error is returned as is.
-func bookingProblems(l *i18n.Localizer, err error) ([]string, error) {
-	var conflict *booking.ConflictError
-	switch {
-	case err == nil:
-		return nil, nil
-	case errors.As(err, &conflict):
-		return []string{l.T("book.err.conflict." + conflict.Kind)}, nil
-	case errors.Is(err, booking.ErrAlreadyBooked):
-		return []string{l.T("book.err.already")}, nil
-	case errors.Is(err, booking.ErrNotBooked):
-		return []string{l.T("book.err.not_booked")}, nil
+// refusalStatus is the HTTP status of a refused use case: 422 for an input
+// to give or correct, 409 for a rule that says no.
+func refusalStatus(err error) int {
+	if r, ok := app.AsRefusal(err); ok && !r.Invalid {
+		return http.StatusConflict
 	}
-	return nil, err
+	return http.StatusUnprocessableEntity
 }
 
-// roomMinutes is the act's room time, or its variant's plus nothing else:
-// options are added when the radiologist records them.
-func roomMinutes(act *catalog.Act, variant string) int {
-	for _, v := range act.Variants {
-		if v.ID == variant {
-			return v.RoomMinutes.Value
-		}
+// refusalMessages says a use case's refusal in the user's language; any
+// other error is returned as is.
+func (s *Server) refusalMessages(l *i18n.Localizer, err error) ([]string, error) {
+	if r, ok := app.AsRefusal(err); ok {
+		return s.app.Messages(r, l), nil
 	}
-	return act.RoomMinutes.Value
+	return nil, err
 }
 
 // endAppointment cancels an appointment or marks a no-show, with a reason.
@@ -397,16 +278,10 @@ func (s *Server) endAppointment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	if reason == "" {
-		return errStatus(http.StatusUnprocessableEntity, "book.err.reason")
-	}
 	if strings.HasSuffix(r.URL.Path, "/no-show") {
-		err = s.store.MarkNoShow(r.Context(), id, reason)
+		err = s.app.NoShow(r.Context(), id, reason)
 	} else {
-		err = s.store.CancelAppointment(r.Context(), id, reason)
-	}
-	if errors.Is(err, booking.ErrNotBooked) {
-		return errStatus(http.StatusConflict, "book.err.not_booked")
+		err = s.app.Cancel(r.Context(), id, reason)
 	}
 	if err != nil {
 		return err
@@ -432,56 +307,19 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
 	l := localizer(r)
-	list, err := s.store.ListAppointments(ctx, store.AppointmentFilter{ID: id})
+	appt, err := s.app.Appointment(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	if len(list) == 0 {
-		return errStatus(http.StatusNotFound, "error.not_found")
-	}
-	appt := list[0]
 	m := moveForm{AppointmentID: id, bookForm: readBookForm(r), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
 	m.Variant = appt.VariantID
-	start, perr := time.ParseInLocation("2006-01-02 15:04", m.Date+" "+m.Time, s.cfg.Location)
-	switch {
-	case m.Reason == "":
-		m.Errors = append(m.Errors, l.T("book.err.reason"))
-	case perr != nil:
+	start, perr := time.ParseInLocation("2006-01-02 15:04", m.Date+" "+m.Time, s.loc())
+	if perr != nil {
 		m.Errors = append(m.Errors, l.T("book.err.when"))
-	case start.Before(s.now()):
-		m.Errors = append(m.Errors, l.T("book.err.past"))
-	case appt.Status != booking.Booked:
-		m.Errors = append(m.Errors, l.T("book.err.not_booked"))
-	}
-	act, ok := s.catalog.Act(appt.ActID)
-	if !ok {
-		return errStatus(http.StatusConflict, "book.err.not_bookable")
-	}
-	if len(m.Errors) == 0 {
-		withTeam := appt.AnaesthesiaID != 0
-		if !withTeam {
-			m.AnaesthesiaID = 0
-		}
-		earliest, err := s.earliestStart(ctx, appt.ReferralID)
-		if err != nil {
+	} else if err := s.app.Move(r.Context(), id, m.request(appt.ReferralID, start), m.Reason); err != nil {
+		if m.Errors, err = s.refusalMessages(l, err); err != nil {
 			return err
-		}
-		b := schedule.Booking{Start: start, RoomID: m.RoomID, RadiologistID: m.RadiologistID, PlaceID: m.PlaceID, AnaesthesiaID: m.AnaesthesiaID}
-		if act.Monitoring.Place == catalog.PlaceNone {
-			b.PlaceID = 0
-		}
-		slot, need, problems, err := s.checkBooking(r, actPlan{act: act, variant: appt.VariantID, anaesthesia: withTeam, except: id}, b, earliest)
-		if err != nil {
-			return err
-		}
-		m.Errors = problems
-		if len(problems) == 0 {
-			err := s.store.Reschedule(ctx, id, requestFor(appt.ReferralID, appt.VariantID, slot, need), m.Reason)
-			if m.Errors, err = bookingProblems(l, err); err != nil {
-				return err
-			}
 		}
 	}
 	if len(m.Errors) > 0 {

@@ -10,11 +10,11 @@ import (
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
+	"repere/internal/app"
 	"repere/internal/mail"
 	"repere/internal/mail/mailtest"
 	"repere/internal/pdftest"
 	"repere/internal/storetest"
-	"repere/internal/web"
 )
 
 // drawSignature draws a stroke on the consent page's canvas.
@@ -50,13 +50,13 @@ func TestBrowserDemoDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *web.Config) { c.Mailer = web.NewMailer(sender, cfg.From) })
+	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From) })
 	ctx, console := browser(t)
 	dir := screenshotDir(t)
 	base := h.ts.URL
 	appt := h.appointmentID()
-	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
-	day := list[0].Start.In(paris).Format("2006-01-02")
+	a := h.onTheDay(appt) // the server's clock: half an hour before the act
+	day := a.Start.In(paris).Format("2006-01-02")
 
 	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/login?lang=fr"), chromedp.WaitVisible(chromedp.ID("login")),
 		chromedp.SendKeys(chromedp.ID("login"), "t.radiologist"), chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
@@ -109,7 +109,9 @@ func TestBrowserDemoDay(t *testing.T) {
 	clickAndWait(t, ctx, `button[value="sign"]`, "code.hash")
 	shoot(t, ctx, dir, "report-signed")
 
-	// Discharge with every criterion.
+	// Discharge: not before the two hours lying down are over.
+	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/discharge"), chromedp.WaitVisible(chromedp.ID("discharge-early")))
+	h.clock.Set(a.Start.Add(4 * time.Hour))
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/discharge"), chromedp.WaitVisible(chromedp.ID("advice-h")),
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('input[name=criterion]').forEach(c => c.checked = true)`))
 	shoot(t, ctx, dir, "discharge")
@@ -136,7 +138,7 @@ func TestBrowserDemoDay(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(base+"/portal/?lang=fr"), chromedp.WaitVisible(chromedp.ID("pt-email")),
 		chromedp.SendKeys(chromedp.ID("pt-email"), "zoe.lefevre@example.org"))
 	clickAndWait(t, ctx, `form[action="/portal/code"] button[type=submit]`, "#pt-code")
-	if err := h.srv.OutboxOnce(context.Background(), web.OutboxOptions{}); err != nil {
+	if err := h.app.OutboxOnce(context.Background(), app.OutboxOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var code string

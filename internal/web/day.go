@@ -1,11 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/booking"
 	"repere/internal/followup"
 	"repere/internal/store"
@@ -18,7 +18,7 @@ type dayCard struct {
 	Arrival, From string
 	Late          bool     // expected and past the arrival time
 	Missing       []string // message keys: consent, questionnaire, labs, signature
-	Safety        *safety
+	Safety        *app.Safety
 	MonitoringEnd time.Time
 	TimeLeft      string
 }
@@ -39,7 +39,7 @@ type dayPage struct {
 // (consent, questionnaire, labs, the radiologist's signature) stand out.
 func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
-	loc := s.cfg.Location
+	loc := s.loc()
 	now := s.now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	if q := r.URL.Query().Get("day"); q != "" {
@@ -54,7 +54,7 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	safeties, err := s.safetyOf(r.Context(), list)
+	safeties, err := s.app.SafetyOf(r.Context(), list)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 			if err != nil {
 				return err
 			}
-			if !hasValidConsent(consents) {
+			if !app.HasValidConsent(consents) {
 				c.Missing = append(c.Missing, "day.missing.consent")
 			}
 		}
@@ -104,23 +104,16 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "day", "day.title", "day", p)
 }
 
-// hasValidConsent reports a signed or scanned consent not withdrawn.
-func hasValidConsent(list []store.Consent) bool {
-	for _, c := range list {
-		if c.Withdrawn == nil {
-			return true
-		}
-	}
-	return false
-}
-
 // checkInPage asks the two identifiers before the patient is marked arrived.
 type checkInPage struct {
 	appointmentFile
-	Consent   bool
-	Named     bool
-	BirthDate string
-	Errors    []string
+	Consent    bool
+	Named      bool
+	BirthDate  string
+	EveAllowed bool // the act may admit the patient the evening before
+	Eve        bool
+	EveReason  string
+	Errors     []string
 }
 
 func (s *Server) loadCheckIn(r *http.Request) (checkInPage, error) {
@@ -136,7 +129,7 @@ func (s *Server) loadCheckIn(r *http.Request) (checkInPage, error) {
 	if err != nil {
 		return checkInPage{}, err
 	}
-	return checkInPage{appointmentFile: f, Consent: hasValidConsent(consents)}, nil
+	return checkInPage{appointmentFile: f, Consent: app.HasValidConsent(consents), EveAllowed: s.app.EveAdmissionAllowed(f.Act)}, nil
 }
 
 func (s *Server) checkInForm(w http.ResponseWriter, r *http.Request) error {
@@ -148,7 +141,8 @@ func (s *Server) checkInForm(w http.ResponseWriter, r *http.Request) error {
 }
 
 // checkIn marks the patient arrived once the staff confirmed the name and
-// the birth date the patient gave match the record (two identifiers).
+// the birth date the patient gave match the record (two identifiers), on
+// the act's day (or the evening before for a ward admission, with its reason).
 func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadCheckIn(r)
 	if err != nil {
@@ -157,27 +151,17 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	p.Named = r.PostFormValue("name_confirmed") == "yes"
 	p.BirthDate = strings.TrimSpace(r.PostFormValue("birth_date"))
-	day, ok := parseDay(p.BirthDate)
-	switch {
-	case !p.Named:
-		p.Errors = append(p.Errors, l.T("checkin.err.name"))
-	case !ok || day != p.Patient.BirthDate:
-		p.Errors = append(p.Errors, l.T("checkin.err.birth_date"))
-	}
-	if len(p.Errors) == 0 {
-		err := s.store.CheckIn(r.Context(), p.Appointment.ID)
-		switch {
-		case errors.Is(err, booking.ErrDayStep), errors.Is(err, store.ErrNotToday):
-			p.Errors = append(p.Errors, l.T("checkin.err.state"))
-		case err != nil:
-			return err
-		}
+	p.Eve, p.EveReason = r.PostFormValue("eve_admission") == "yes", strings.TrimSpace(r.PostFormValue("eve_reason"))
+	day, _ := parseDay(p.BirthDate)
+	err = s.app.CheckInPatient(r.Context(), p.Appointment.ID, app.CheckIn{NameConfirmed: p.Named, BirthDate: day, EveAdmission: p.Eve, Reason: p.EveReason})
+	if p.Errors, err = s.refusalMessages(l, err); err != nil {
+		return err
 	}
 	if len(p.Errors) > 0 {
 		return s.render(w, r, http.StatusUnprocessableEntity, "checkin", "checkin.title", "day", p)
 	}
 	s.flash(r, "checkin.done")
-	back := "/staff/day?day=" + p.Appointment.Start.In(s.cfg.Location).Format(time.DateOnly)
+	back := "/staff/day?day=" + p.Appointment.Start.In(s.loc()).Format(time.DateOnly)
 	if !p.Consent {
 		back = "/staff/appointments/" + itoa(p.Appointment.ID) + "/consent"
 	}
@@ -185,35 +169,23 @@ func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// moveDay moves a patient one step on the day board.
+// moveDay moves a patient one step on the board, through the application's
+// guards (the act's day, the checklist before the room).
 func (s *Server) moveDay(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
 	to := booking.DayStatus(r.PostFormValue("to"))
-	if to == booking.Arrived {
+	switch to {
+	case booking.Arrived:
 		http.Redirect(w, r, "/staff/appointments/"+itoa(id)+"/checkin", http.StatusSeeOther)
 		return nil
+	case booking.Discharged:
+		http.Redirect(w, r, "/staff/appointments/"+itoa(id)+"/discharge", http.StatusSeeOther)
+		return nil
 	}
-	if to == booking.InRoom {
-		// The act starts only with every blocking checklist item checked,
-		// or the radiologist's override.
-		ready, err := s.checklistReady(r.Context(), id, localizer(r).Lang)
-		if err != nil {
-			return err
-		}
-		if !ready {
-			return errStatus(http.StatusConflict, "checklist.err.open")
-		}
-	}
-	err = s.store.MoveDay(r.Context(), id, to, s.now())
-	switch {
-	case errors.Is(err, booking.ErrDayStep), errors.Is(err, booking.ErrNotBooked):
-		return errStatus(http.StatusConflict, "day.err.step")
-	case errors.Is(err, store.ErrNotFound):
-		return errStatus(http.StatusNotFound, "error.not_found")
-	case err != nil:
+	if err := s.app.MoveDay(r.Context(), id, to); err != nil {
 		return err
 	}
 	back := safeNext(r.PostFormValue("back"))

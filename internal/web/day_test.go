@@ -20,8 +20,7 @@ func TestDayBoardCheckInAndMonitoring(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		c := h.signedIn(auth.Radiographer)
 		appt := h.appointmentID()
-		list, _ := h.store.ListAppointments(system, storeFilterID(appt))
-		a := list[0]
+		a := h.onTheDay(appt)
 		day := a.Start.In(paris).Format(time.DateOnly)
 		board := c.get("/staff/day?day=" + day)
 		if board.status != http.StatusOK || strings.Count(board.body, `class="board-card`) != 3 || !strings.Contains(board.body, "Consentement non signé") {
@@ -63,7 +62,7 @@ func TestDayBoardCheckInAndMonitoring(t *testing.T) {
 				t.Fatalf("to %s: %d", to, r.status)
 			}
 		}
-		list, _ = h.store.ListAppointments(system, storeFilterID(appt))
+		list, _ := h.store.ListAppointments(system, storeFilterID(appt))
 		if list[0].DayStatus != booking.Monitoring || list[0].Status != booking.Done || list[0].IdentityCheckedBy != "t.radiographer" {
 			t.Fatalf("after the act: %+v", list[0])
 		}
@@ -79,6 +78,7 @@ func TestDayBoardCheckInAndMonitoring(t *testing.T) {
 func TestChecklistOverride(t *testing.T) {
 	h := newHarness(t, storetest.OpenSQLite(t))
 	appt := h.appointmentID()
+	h.onTheDay(appt)
 	tech, doc := h.signedIn(auth.Radiographer), h.signedIn(auth.Radiologist)
 	if r := tech.post("/staff/appointments/"+appt+"/checkin", url.Values{"name_confirmed": {"yes"}, "birth_date": {"1991-04-12"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("check-in: %d", r.status)
@@ -106,6 +106,7 @@ func TestChecklistOverride(t *testing.T) {
 func TestDischargeAndFollowUp(t *testing.T) {
 	h := newHarness(t, storetest.OpenSQLite(t))
 	appt := h.appointmentID()
+	a := h.onTheDay(appt)
 	tech, doc, sec := h.signedIn(auth.Radiographer), h.signedIn(auth.Radiologist), h.signedIn(auth.Secretary)
 	tech.post("/staff/appointments/"+appt+"/checkin", url.Values{"name_confirmed": {"yes"}, "birth_date": {"1991-04-12"}})
 	doc.post("/staff/appointments/"+appt+"/checklist", url.Values{"action": {"override"}, "reason": {"test de sortie"}})
@@ -127,6 +128,20 @@ func TestDischargeAndFollowUp(t *testing.T) {
 	for _, c := range criteria {
 		all.Add("criterion", c[1])
 	}
+	// Every criterion checked, but the blood patch's two hours of lying
+	// down are not over: the radiographer cannot let the patient go, the
+	// radiologist can, with a reason (recorded).
+	if r := tech.post("/staff/appointments/"+appt+"/discharge", all); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "La surveillance n&#39;est pas terminée") {
+		t.Fatalf("discharge seconds after monitoring started: %d\n%s", r.status, errorsOf(r.body))
+	}
+	early := url.Values{"early_reason": {"sortie contre avis, signée"}}
+	for k, v := range all {
+		early[k] = v
+	}
+	if r := tech.post("/staff/appointments/"+appt+"/discharge", early); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Seul un radiologue") {
+		t.Fatalf("early discharge by the radiographer: %d", r.status)
+	}
+	h.clock.Set(a.Start.Add(4 * time.Hour)) // the monitoring is over
 	if r := tech.post("/staff/appointments/"+appt+"/discharge", all); r.status != http.StatusSeeOther {
 		t.Fatalf("discharge: %d\n%s", r.status, errorsOf(r.body))
 	}

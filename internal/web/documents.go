@@ -14,130 +14,41 @@ import (
 	"strings"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/billing"
-	"repere/internal/booking"
-	"repere/internal/catalog"
 	"repere/internal/documents"
-	"repere/internal/patient"
-	"repere/internal/referral"
+	"repere/internal/mail"
 	"repere/internal/store"
 )
 
-// appointmentFile is everything an appointment's documents are made of.
+// appointmentFile is an appointment's file (app.AppointmentFile) with its
+// convocation in the page's language, or why none may be made.
 type appointmentFile struct {
-	Appointment booking.Appointment
-	Referral    referral.Referral
-	Patient     patient.Patient
-	Act         *catalog.Act
+	app.AppointmentFile
 	Convocation documents.Convocation
-	// Screening is the referral's screening evaluated for this appointment.
-	Screening screeningState
+	// NoConvocation says why no convocation may be made (a contraindication
+	// no radiologist lifted); Convocation is then empty.
+	NoConvocation []string
 }
 
-// loadAppointmentFile gathers an appointment, its referral, patient, site
-// and cost estimate into a convocation in the user's language.
+// loadAppointmentFile gathers an appointment's file and its convocation in lang.
 func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string) (appointmentFile, error) {
 	var f appointmentFile
-	list, err := s.store.ListAppointments(ctx, store.AppointmentFilter{ID: id})
-	if err != nil {
+	var err error
+	if f.AppointmentFile, err = s.app.AppointmentFile(ctx, id); err != nil {
 		return f, err
 	}
-	if len(list) == 0 {
-		return f, errStatus(http.StatusNotFound, "error.not_found")
-	}
-	f.Appointment = list[0]
-	if f.Referral, err = s.store.Referral(ctx, f.Appointment.ReferralID); err != nil {
-		return f, err
-	}
-	if f.Patient, err = s.store.Patient(ctx, f.Appointment.PatientID); err != nil {
-		return f, err
-	}
-	act, ok := s.catalog.Act(f.Appointment.ActID)
-	if !ok {
-		return f, errStatus(http.StatusNotFound, "error.not_found")
-	}
-	f.Act = act
-	site, err := s.siteOf(ctx, f.Appointment.RoomID)
-	if err != nil {
-		return f, err
-	}
-	fees, err := s.store.RadiologistFees(ctx)
-	if err != nil {
-		return f, err
-	}
-	estimate, err := billing.EstimateFor(act, f.Appointment.VariantID, nil, f.Appointment.Start.In(s.cfg.Location).Format(time.DateOnly),
-		coverOf(f.Referral.Cover), billing.Cents(fees[f.Appointment.RadiologistID]).EUR())
-	if err != nil {
-		return f, err
-	}
-	if f.Screening, err = s.loadScreening(ctx, f.Referral, act, &f.Appointment); err != nil {
-		return f, err
-	}
-	holds := s.holdsFor(f, lang)
-	born, _ := time.Parse(time.DateOnly, f.Patient.BirthDate)
-	f.Convocation = documents.Convocation{
-		AppointmentID: strconv.FormatInt(id, 10),
-		Patient:       documents.Patient{Name: f.Patient.DisplayName(), BirthDate: born},
-		Act:           act, Variant: f.Appointment.VariantID, Start: f.Appointment.Start,
-		Site: site, Room: f.Appointment.RoomName, Radiologist: f.Appointment.RadiologistName,
-		Holds: holds, Estimate: &estimate, Lang: lang, Location: s.cfg.Location, IssuedAt: s.now(),
-	}
-	return f, nil
+	f.Convocation, err = s.app.Convocation(f.AppointmentFile, lang)
+	f.NoConvocation, err = s.refusalMessages(s.i18n.For(lang), err)
+	return f, err
 }
 
-// holdsFor lists the treatments to stop before the act, from the screening
-// evaluated for this appointment (a hold the radiologist overrode is left out):
-// the last dose (with its time when the hold counts hours) and when to restart.
-func (s *Server) holdsFor(f appointmentFile, lang string) []documents.Hold {
-	st := f.Screening
-	l := s.i18n.For(lang)
-	over := overrides(st.Decisions)
-	var out []documents.Hold
-	for _, h := range st.Verdict.Holds {
-		if h.Review || h.LastDoseBy.IsZero() || over["hold."+h.DrugID] {
-			continue
-		}
-		hold := documents.Hold{DrugName: h.DrugName.In(lang), LastDoseBy: h.LastDoseBy, AtTime: !h.DayOnly}
-		if !h.RestartFrom.IsZero() {
-			from := h.RestartFrom.In(s.cfg.Location)
-			hold.RestartAdvice = l.T("convocation.restart_from", "When", l.Date(from)+" "+l.Time(from))
-		}
-		out = append(out, hold)
+// convocation is the file's letter, or the refusal that none may be made.
+func (f appointmentFile) convocation() (documents.Convocation, error) {
+	if len(f.NoConvocation) > 0 {
+		return documents.Convocation{}, errStatus(http.StatusConflict, "convocation.err.contraindicated")
 	}
-	return out
-}
-
-// siteOf returns the site of a room, or the first site.
-func (s *Server) siteOf(ctx context.Context, roomID int64) (documents.Site, error) {
-	sites, err := s.store.Sites(ctx)
-	if err != nil || len(sites) == 0 {
-		return documents.Site{Name: s.cfg.PracticeName, Phone: s.cfg.PracticePhone}, err
-	}
-	rooms, err := s.store.Rooms(ctx)
-	if err != nil {
-		return documents.Site{}, err
-	}
-	site := sites[0]
-	for _, room := range rooms {
-		for _, st := range sites {
-			if room.ID == roomID && st.ID == room.SiteID {
-				site = st
-			}
-		}
-	}
-	phone := site.Phone
-	if phone == "" {
-		phone = s.cfg.PracticePhone
-	}
-	return documents.Site{Name: site.Name, Address: site.Address, Phone: phone}, nil
-}
-
-// coverOf reads a referral's stored cover.
-func coverOf(reason string) billing.Cover {
-	if reason == "" {
-		return billing.Cover{}
-	}
-	return billing.Cover{Exempt: true, Reason: reason}
+	return f.Convocation, nil
 }
 
 // covers are the choices of the cover form, "" being the general case.
@@ -147,7 +58,7 @@ type appointmentPage struct {
 	appointmentFile
 	ConvocationHTML template.HTML
 	Consents        []store.Consent
-	Mails           []store.OutboxMail
+	Mails           []mail.Outgoing
 	Covers          []string
 	MailReady       bool // SMTP is configured
 	ConsentVersion  string
@@ -164,13 +75,15 @@ func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := appointmentPage{appointmentFile: f, Covers: covers, MailReady: s.cfg.Mailer != nil,
+	p := appointmentPage{appointmentFile: f, Covers: covers, MailReady: s.app.MailReady(),
 		ConsentVersion: documents.ConsentVersion(f.Act, f.Appointment.VariantID, l.Lang)}
-	var buf bytes.Buffer
-	if err := documents.RenderConvocationHTML(&buf, f.Convocation); err != nil {
-		return err
+	if len(f.NoConvocation) == 0 {
+		var buf bytes.Buffer
+		if err := documents.RenderConvocationHTML(&buf, f.Convocation); err != nil {
+			return err
+		}
+		p.ConvocationHTML = template.HTML(buf.String()) // escaped by the documents package's html/template
 	}
-	p.ConvocationHTML = template.HTML(buf.String()) // escaped by the documents package's html/template
 	if p.Consents, err = s.store.ConsentsFor(r.Context(), id); err != nil {
 		return err
 	}
@@ -205,13 +118,21 @@ func (s *Server) appointmentDocument(w http.ResponseWriter, r *http.Request) err
 	name := "rdv-" + strconv.FormatInt(id, 10)
 	switch r.PathValue("doc") {
 	case "convocation.pdf":
-		data, err := documents.ConvocationPDF(f.Convocation)
+		c, err := f.convocation()
+		if err != nil {
+			return err
+		}
+		data, err := documents.ConvocationPDF(c)
 		if err != nil {
 			return err
 		}
 		return sendFile(w, "application/pdf", "convocation-"+name+".pdf", data)
 	case "convocation.ics":
-		data, err := documents.ConvocationICS(f.Convocation)
+		c, err := f.convocation()
+		if err != nil {
+			return err
+		}
+		data, err := documents.ConvocationICS(c)
 		if err != nil {
 			return err
 		}
@@ -345,7 +266,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 	if len(p.Errors) == 0 {
 		born, _ := time.Parse(time.DateOnly, p.Patient.BirthDate)
 		signed := documents.SignedConsent{Act: p.Act, Variant: p.Appointment.VariantID, Lang: l.Lang, Version: p.Version, SignerName: p.SignerName,
-			SignaturePNG: signature, SignedAt: s.now(), PatientName: p.Patient.DisplayName(), BirthDate: born, Location: s.cfg.Location}
+			SignaturePNG: signature, SignedAt: s.now(), PatientName: p.Patient.DisplayName(), BirthDate: born, Location: s.loc()}
 		pdf, sum, err := documents.SignedConsentPDF(signed)
 		if errors.Is(err, documents.ErrVersionMismatch) {
 			p.Errors = append(p.Errors, l.T("consent.err.version"))

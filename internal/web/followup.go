@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"repere/internal/booking"
+	"repere/internal/auth"
 	"repere/internal/followup"
 	"repere/internal/referral"
 )
@@ -17,9 +17,13 @@ type dischargePage struct {
 	Criteria      []followup.Criterion
 	Checked       map[string]bool
 	Aftercare     []string
+	Restarts      []string // when to take each stopped treatment again
 	WarningSigns  []string
 	MonitoringEnd time.Time
 	TimeLeft      string
+	Early         bool   // monitoring is not over: an early discharge needs a radiologist's reason
+	EarlyReason   string // as typed
+	IsRadiologist bool
 	Errors        []string
 }
 
@@ -33,20 +37,20 @@ func (s *Server) loadDischarge(r *http.Request) (dischargePage, error) {
 	if err != nil {
 		return dischargePage{}, err
 	}
-	p := dischargePage{appointmentFile: f, Criteria: s.followup.DischargeCriteria(f.Act), Checked: map[string]bool{}}
+	p := dischargePage{appointmentFile: f, Criteria: s.followup.DischargeCriteria(f.Act), Checked: map[string]bool{},
+		Restarts: s.app.DischargeAdvice(f.AppointmentFile, l.Lang), IsRadiologist: currentUser(r).Role == auth.Radiologist}
 	for _, it := range f.Act.Aftercare {
 		p.Aftercare = append(p.Aftercare, it.Text.In(l.Lang))
 	}
 	for _, it := range f.Act.WarningSigns {
 		p.WarningSigns = append(p.WarningSigns, it.Text.In(l.Lang))
 	}
-	if !f.Appointment.MonitoringFrom.IsZero() {
-		settings, err := s.store.Settings(r.Context())
-		if err != nil {
-			return p, err
-		}
-		_, p.MonitoringEnd = followup.MonitoringWindow(f.Act, f.Appointment.MonitoringFrom, s.cfg.Location, settings.WardDischargeMinute)
-		p.TimeLeft = l.Minutes(int(followup.TimeLeft(p.MonitoringEnd, s.now()).Round(time.Minute).Minutes()))
+	if p.MonitoringEnd, err = s.app.MonitoringEnd(r.Context(), f.AppointmentFile); err != nil {
+		return p, err
+	}
+	if !p.MonitoringEnd.IsZero() {
+		left := followup.TimeLeft(p.MonitoringEnd, s.now())
+		p.TimeLeft, p.Early = l.Minutes(int(left.Round(time.Minute).Minutes())), left > 0
 	}
 	return p, nil
 }
@@ -59,35 +63,27 @@ func (s *Server) dischargeForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "discharge", "discharge.title", "day", p)
 }
 
-// discharge lets the patient go once every criterion is checked.
+// discharge lets the patient go once every criterion is checked and the
+// act's monitoring time has elapsed (or a radiologist gives the reason for
+// an earlier discharge).
 func (s *Server) discharge(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadDischarge(r)
 	if err != nil {
 		return err
 	}
-	l := localizer(r)
 	for _, c := range r.PostForm["criterion"] {
 		p.Checked[c] = true
 	}
-	for _, c := range p.Criteria {
-		if !p.Checked[c.ID] {
-			p.Errors = append(p.Errors, l.T("discharge.err.criterion", "Criterion", c.Text.In(l.Lang)))
-		}
-	}
-	if len(p.Errors) == 0 {
-		err := s.store.MoveDay(r.Context(), p.Appointment.ID, booking.Discharged, s.now())
-		switch {
-		case err == booking.ErrDayStep:
-			p.Errors = append(p.Errors, l.T("day.err.step"))
-		case err != nil:
-			return err
-		}
+	p.EarlyReason = strings.TrimSpace(r.PostFormValue("early_reason"))
+	err = s.app.Discharge(r.Context(), p.Appointment.ID, p.Checked, p.EarlyReason)
+	if p.Errors, err = s.refusalMessages(localizer(r), err); err != nil {
+		return err
 	}
 	if len(p.Errors) > 0 {
 		return s.render(w, r, http.StatusUnprocessableEntity, "discharge", "discharge.title", "day", p)
 	}
 	s.flash(r, "discharge.done")
-	http.Redirect(w, r, "/staff/day?day="+p.Appointment.Start.In(s.cfg.Location).Format(time.DateOnly), http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/day?day="+p.Appointment.Start.In(s.loc()).Format(time.DateOnly), http.StatusSeeOther)
 	return nil
 }
 
@@ -95,25 +91,19 @@ func (s *Server) discharge(w http.ResponseWriter, r *http.Request) error {
 // the outcome the rules read from them.
 type followUpView struct {
 	Days    []int
-	Scores  map[int]int // day -> latest score
+	Scores  map[int]int            // day -> latest score
+	Given   map[int]followup.Score // day -> latest score, with when it was given
 	Outcome followup.Outcome
 	Reason  string
 }
 
 func (s *Server) followUpOf(r *http.Request, f appointmentFile) (followUpView, error) {
-	v := followUpView{Days: append([]int{0}, s.followup.FollowUpDays(f.Act)...), Scores: map[int]int{}}
-	list, err := s.store.PainScores(r.Context(), f.Appointment.ID)
-	if err != nil {
-		return v, err
+	fu, err := s.app.FollowUpOf(r.Context(), f.AppointmentFile)
+	v := followUpView{Days: fu.Days, Scores: map[int]int{}, Given: fu.Latest, Outcome: fu.Outcome, Reason: fu.Outcome.Reason.In(localizer(r).Lang)}
+	for day, sc := range fu.Latest {
+		v.Scores[day] = sc.Value
 	}
-	scores := make([]followup.Score, 0, len(list))
-	for _, sc := range list {
-		v.Scores[sc.Day] = sc.Value
-		scores = append(scores, followup.Score{Day: sc.Day, Value: sc.Value, At: sc.At, By: sc.By})
-	}
-	v.Outcome = s.followup.Outcome(f.Act, scores)
-	v.Reason = v.Outcome.Reason.In(localizer(r).Lang)
-	return v, nil
+	return v, err
 }
 
 // addPainScore records a pain score given on the phone or at the desk.
@@ -124,10 +114,10 @@ func (s *Server) addPainScore(w http.ResponseWriter, r *http.Request) error {
 	}
 	day, err1 := strconv.Atoi(r.PostFormValue("day"))
 	value, err2 := strconv.Atoi(strings.TrimSpace(r.PostFormValue("value")))
-	if err1 != nil || err2 != nil || value < 0 || value > 10 || day < 0 {
+	if err1 != nil || err2 != nil {
 		return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
 	}
-	if err := s.store.AddPainScore(r.Context(), id, day, value); err != nil {
+	if err := s.app.AddPainScore(r.Context(), id, day, value); err != nil {
 		return err
 	}
 	s.flash(r, "followup.saved")
@@ -156,8 +146,8 @@ func (s *Server) offerNewAct(w http.ResponseWriter, r *http.Request) error {
 	}
 	prev := f.Referral
 	ref := referral.Referral{PatientID: prev.PatientID, PhysicianID: prev.PhysicianID, ActID: prev.ActID, Levels: prev.Levels, Side: prev.Side,
-		Urgency: referral.Soon, PrescriptionDate: s.now().In(s.cfg.Location).Format(time.DateOnly), Status: referral.Received,
-		Indication:   l.T("followup.indication", "Status", l.T("followup.status."+v.Outcome.Status), "Date", l.Date(f.Appointment.Start.In(s.cfg.Location)), "Previous", prev.Indication),
+		Urgency: referral.Soon, PrescriptionDate: s.now().In(s.loc()).Format(time.DateOnly), Status: referral.Received,
+		Indication:   l.T("followup.indication", "Status", l.T("followup.status."+v.Outcome.Status), "Date", l.Date(f.Appointment.Start.In(s.loc())), "Previous", prev.Indication),
 		PriorImaging: prev.PriorImaging}
 	newID, err := s.store.CreateReferral(r.Context(), ref)
 	if err != nil {

@@ -18,9 +18,12 @@ import (
 	"testing"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/auth"
+	"repere/internal/booking"
 	"repere/internal/catalog"
+	"repere/internal/clock"
 	"repere/internal/demo"
 	"repere/internal/i18n"
 	"repere/internal/store"
@@ -35,6 +38,8 @@ const testPassword = "correct horse battery"
 type harness struct {
 	t       testing.TB
 	srv     *web.Server
+	app     *app.App
+	clock   *clock.Offset // the server's clock: a test moves it to the act's day
 	ts      *httptest.Server
 	store   *store.Store
 	cat     *catalog.Catalog
@@ -52,11 +57,18 @@ var roleLogins = map[auth.Role]string{
 
 func newHarness(t testing.TB, st *store.Store) *harness {
 	t.Helper()
-	return newHarnessWith(t, st, func(*web.Config) {})
+	return newHarnessWith(t, st, func(*setup) {})
+}
+
+// setup is the configuration of the server and its application layer a
+// test may change (a mailer...).
+type setup struct {
+	web web.Config
+	app app.Config
 }
 
 // newHarnessWith lets a test set the server's configuration (a mailer...).
-func newHarnessWith(t testing.TB, st *store.Store, configure func(*web.Config)) *harness {
+func newHarnessWith(t testing.TB, st *store.Store, configure func(*setup)) *harness {
 	t.Helper()
 	ctx := context.Background()
 	cat, err := catalog.Load("")
@@ -89,9 +101,14 @@ func newHarnessWith(t testing.TB, st *store.Store, configure func(*web.Config)) 
 		}
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := web.Config{Version: "test", Clock: storetest.Clock()}
+	h.clock = clock.StartingAt(storetest.Now())
+	st.SetClock(func() time.Time { return h.clock.Now().UTC() })
+	cfg := setup{web: web.Config{Version: "test"}, app: app.Config{Store: st, Catalog: cat, I18n: bundle, Clock: h.clock}}
 	configure(&cfg)
-	h.srv, err = web.New(cfg, st, cat, bundle, log)
+	if h.app, err = app.New(cfg.app); err != nil {
+		t.Fatal(err)
+	}
+	h.srv, err = web.New(cfg.web, h.app, bundle, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -322,4 +339,45 @@ func nextDay(after int, weekdays ...time.Weekday) time.Time {
 		day = day.AddDate(0, 0, 1)
 	}
 	return day
+}
+
+// onTheDay moves the server's clock to the day of an appointment, half an
+// hour before it starts (the patient's arrival), and returns it.
+func (h *harness) onTheDay(appt string) booking.Appointment {
+	h.t.Helper()
+	list, err := h.store.ListAppointments(system, storeFilterID(appt))
+	if err != nil || len(list) != 1 {
+		h.t.Fatalf("appointment %s: %v", appt, err)
+	}
+	h.clock.Set(list[0].Start.Add(-30 * time.Minute))
+	return list[0]
+}
+
+// performed plays an appointment's act through the application, on its
+// day: checked in, checklist overridden by a radiologist, in the room, then
+// in monitoring (the act is done).
+func (h *harness) performed(appt string) booking.Appointment {
+	h.t.Helper()
+	a := h.onTheDay(appt)
+	p, err := h.store.Patient(system, a.PatientID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	doctor := audit.WithActor(context.Background(), audit.Actor{Login: "t.radiologist", Role: string(auth.Radiologist)})
+	steps := []func() error{
+		func() error {
+			return h.app.CheckInPatient(doctor, a.ID, app.CheckIn{NameConfirmed: true, BirthDate: p.BirthDate})
+		},
+		func() error { return h.app.OverrideChecklist(doctor, a.ID, "test: the act is played through") },
+		func() error { return h.app.StartAct(doctor, a.ID, a.Start) },
+		func() error { return h.app.EndAct(doctor, a.ID, a.Start.Add(time.Duration(a.RoomMinutes)*time.Minute)) },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			h.t.Fatalf("playing the act, step %d: %v", i, err)
+		}
+	}
+	h.clock.Set(a.Start.Add(time.Duration(a.RoomMinutes) * time.Minute))
+	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
+	return list[0]
 }

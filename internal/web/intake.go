@@ -86,7 +86,7 @@ func (s *Server) referralFormPage(r *http.Request, f *referralForm) error {
 }
 
 func (s *Server) newReferralForm(w http.ResponseWriter, r *http.Request) error {
-	f := referralForm{Referral: referral.Referral{Urgency: referral.Routine, PrescriptionDate: s.now().In(s.cfg.Location).Format(time.DateOnly)}}
+	f := referralForm{Referral: referral.Referral{Urgency: referral.Routine, PrescriptionDate: s.now().In(s.loc()).Format(time.DateOnly)}}
 	if err := s.referralFormPage(r, &f); err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (s *Server) createReferral(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Referral.PatientID = f.Patient.ID
-	for field, key := range f.Referral.Validate(s.now().In(s.cfg.Location)) {
+	for field, key := range f.Referral.Validate(s.now().In(s.loc())) {
 		f.Errors[field] = l.T(key)
 	}
 	if _, ok := s.catalog.Act(f.Referral.ActID); !ok {

@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/mail"
 	"repere/internal/mail/mailtest"
-	"repere/internal/store"
 	"repere/internal/storetest"
-	"repere/internal/web"
 )
 
 // TestConvocationEmailReachesSMTP queues the convocation from the
@@ -28,7 +27,7 @@ func TestConvocationEmailReachesSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *web.Config) { c.Mailer = web.NewMailer(sender, cfg.From) })
+	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From) })
 	appt := h.appointmentID()
 	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
 	p, _ := h.store.Patient(system, list[0].PatientID)
@@ -42,14 +41,14 @@ func TestConvocationEmailReachesSMTP(t *testing.T) {
 	}
 	smtp.FailNext(451)
 	retry := func(int, time.Time) (time.Time, bool) { return storetest.Now().Add(-time.Second), true } // due again at once
-	opts := web.OutboxOptions{Retry: retry}
-	if err := h.srv.OutboxOnce(context.Background(), opts); err != nil {
+	opts := app.OutboxOptions{Retry: retry}
+	if err := h.app.OutboxOnce(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	if page := c.get("/staff/appointments/" + appt); !strings.Contains(page.body, "En attente") || !strings.Contains(page.body, "451") {
 		t.Error("the temporary failure is not shown")
 	}
-	if err := h.srv.OutboxOnce(context.Background(), opts); err != nil {
+	if err := h.app.OutboxOnce(context.Background(), opts); err != nil {
 		t.Fatal(err)
 	}
 	// The reminder of an act within two days was queued too, by the outbox itself.
@@ -85,7 +84,7 @@ func TestConvocationEmailReachesSMTP(t *testing.T) {
 	for _, m := range mails {
 		attempts += m.Attempts
 	}
-	if len(mails) != 2 || mails[0].Status != store.MailSent || mails[1].Status != store.MailSent || attempts != 3 {
+	if len(mails) != 2 || mails[0].Status != mail.Sent || mails[1].Status != mail.Sent || attempts != 3 {
 		t.Errorf("outbox rows %+v", mails)
 	}
 }

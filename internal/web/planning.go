@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/i18n"
@@ -23,7 +24,7 @@ type boardCard struct {
 	booking.Appointment
 	ActName             string
 	From, To, PlaceTill string
-	Safety              *safety // nil for acts done
+	Safety              *app.Safety // nil for acts done
 }
 
 type placeUse struct {
@@ -54,7 +55,7 @@ type weekDay struct {
 // the monitoring places. It refreshes itself every minute.
 func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
-	loc := s.cfg.Location
+	loc := s.loc()
 	now := s.now().In(loc)
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	if q := r.URL.Query().Get("day"); q != "" {
@@ -95,7 +96,7 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 		q.Set("radiologist", itoa(radiologist))
 	}
 	p.Query = q.Encode()
-	safeties, err := s.safetyOf(r.Context(), list)
+	safeties, err := s.app.SafetyOf(r.Context(), list)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/documents"
+	"repere/internal/mail"
 	"repere/internal/patient"
 	"repere/internal/store"
 )
@@ -63,7 +64,7 @@ func (s *Server) portalPatient(r *http.Request) (int64, *http.Request) {
 func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 	id, r := s.portalPatient(r)
 	if id == 0 {
-		return s.render(w, r, http.StatusOK, "portal", "portal.title", "", portalPage{Step: "email", MailOff: s.cfg.Mailer == nil})
+		return s.render(w, r, http.StatusOK, "portal", "portal.title", "", portalPage{Step: "email", MailOff: !s.app.MailReady()})
 	}
 	p := portalPage{Step: "home"}
 	var err error
@@ -87,7 +88,7 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if a.Status == booking.Done {
-			if pa.ScoreDay, err = s.scoreDue(r, a); err != nil {
+			if pa.ScoreDay, err = s.app.ScoreDue(r.Context(), a); err != nil {
 				return err
 			}
 		}
@@ -101,13 +102,13 @@ func (s *Server) portalHome(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) error {
 	_, r = s.portalPatient(r)
 	l := localizer(r)
-	p := portalPage{Step: "code", Email: strings.TrimSpace(r.PostFormValue("email")), MailOff: s.cfg.Mailer == nil}
+	p := portalPage{Step: "code", Email: strings.TrimSpace(r.PostFormValue("email")), MailOff: !s.app.MailReady()}
 	if !strings.Contains(p.Email, "@") || len(p.Email) > 200 {
 		p.Step = "email"
 		p.Errors = append(p.Errors, l.T("portal.err.email"))
 		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
 	}
-	if s.cfg.Mailer != nil {
+	if s.app.MailReady() {
 		patients, err := s.store.PatientsByEmail(r.Context(), p.Email)
 		if err != nil {
 			return err
@@ -120,7 +121,7 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) error {
 			if err := s.store.CreatePortalCode(r.Context(), pt.ID, tokenHash(p.Email+"|"+code), s.now().Add(portalCodeLifetime)); err != nil {
 				return err
 			}
-			if _, err := s.store.EnqueueMail(r.Context(), store.OutboxMail{Kind: "portal_code", PatientID: pt.ID, To: pt.Email,
+			if _, err := s.store.EnqueueMail(r.Context(), mail.Outgoing{Kind: "portal_code", PatientID: pt.ID, To: pt.Email,
 				Subject: l.T("mail.subject.portal_code"), Text: l.T("mail.text.portal_code", "Code", code, "Minutes", int(portalCodeLifetime.Minutes()))}); err != nil {
 				return err
 			}
@@ -201,7 +202,11 @@ func (s *Server) portalConvocation(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	data, err := documents.ConvocationPDF(f.Convocation)
+	c, err := f.convocation()
+	if err != nil {
+		return err
+	}
+	data, err := documents.ConvocationPDF(c)
 	if err != nil {
 		return err
 	}
@@ -247,46 +252,21 @@ func (s *Server) portalReport(w http.ResponseWriter, r *http.Request) error {
 	return sendFile(w, "application/pdf", "compte-rendu-v"+itoa(int64(rep.Number))+".pdf", rep.PDF)
 }
 
-// scoreDue returns the latest follow-up day reached since the act whose
-// pain score is still missing (0 when none is due).
-func (s *Server) scoreDue(r *http.Request, a booking.Appointment) (int, error) {
-	act, ok := s.catalog.Act(a.ActID)
-	if !ok {
-		return 0, nil
-	}
-	scores, err := s.store.PainScores(r.Context(), a.ID)
-	if err != nil {
-		return 0, err
-	}
-	given := map[int]bool{}
-	for _, sc := range scores {
-		given[sc.Day] = true
-	}
-	since := int(s.now().Sub(a.Start).Hours() / 24)
-	due := 0
-	for _, d := range s.followup.FollowUpDays(act) {
-		if d <= since && !given[d] {
-			due = d
-		}
-	}
-	return due, nil
-}
-
 // portalScore records the pain score the patient gives for a follow-up day.
 func (s *Server) portalScore(w http.ResponseWriter, r *http.Request) error {
 	r, f, err := s.portalOwnAppointment(r)
 	if err != nil {
 		return err
 	}
-	day, err := s.scoreDue(r, f.Appointment)
+	day, err := s.app.ScoreDue(r.Context(), f.Appointment)
 	if err != nil {
 		return err
 	}
 	value, perr := strconv.Atoi(strings.TrimSpace(r.PostFormValue("value")))
-	if day == 0 || perr != nil || value < 0 || value > 10 {
+	if day == 0 || perr != nil {
 		return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
 	}
-	if err := s.store.AddPainScore(r.Context(), f.Appointment.ID, day, value); err != nil {
+	if err := s.app.AddPainScore(r.Context(), f.Appointment.ID, day, value); err != nil {
 		return err
 	}
 	s.flash(r, "portal.score_saved")

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/booking"
@@ -17,7 +18,6 @@ import (
 	"repere/internal/referral"
 	"repere/internal/store"
 	"repere/internal/storetest"
-	"repere/internal/web"
 )
 
 // TestPortal: the patient asks a code by email, signs in with it and the
@@ -30,7 +30,7 @@ func TestPortal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *web.Config) { c.Mailer = web.NewMailer(sender, cfg.From) })
+	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From) })
 	appt := h.appointmentID() // LEFÈVRE Zoé, zoe.lefevre@example.org
 	h.consentID()
 	h.reportID()
@@ -56,7 +56,7 @@ func TestPortal(t *testing.T) {
 	if r := p.post("/portal/code", url.Values{"email": {"zoe.lefevre@example.org"}}); r.status != http.StatusOK {
 		t.Fatalf("code request: %d", r.status)
 	}
-	if err := h.srv.OutboxOnce(context.Background(), web.OutboxOptions{}); err != nil {
+	if err := h.app.OutboxOnce(context.Background(), app.OutboxOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var code string
@@ -86,11 +86,11 @@ func TestPortal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := h.store.CheckIn(system, past); err != nil {
+	if err := h.store.CheckIn(system, past, "test"); err != nil {
 		t.Fatal(err)
 	}
 	for _, to := range []booking.DayStatus{booking.InRoom, booking.Monitoring} {
-		if err := h.store.MoveDay(system, past, to, storetest.Now().AddDate(0, 0, -16)); err != nil {
+		if err := h.store.MoveDay(system, past, to, storetest.Now().AddDate(0, 0, -16), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -104,13 +104,13 @@ func TestPortal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.store.CheckIn(system, a15)
+	h.store.CheckIn(system, a15, "test")
 	for _, to := range []booking.DayStatus{booking.InRoom, booking.Monitoring} {
-		if err := h.store.MoveDay(system, a15, to, day15); err != nil {
+		if err := h.store.MoveDay(system, a15, to, day15, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := h.srv.OutboxOnce(context.Background(), web.OutboxOptions{}); err != nil {
+	if err := h.app.OutboxOnce(context.Background(), app.OutboxOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	asked := false

@@ -133,13 +133,13 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 		return p, err
 	}
 	for _, f := range feeds {
-		p.Feeds = append(p.Feeds, feedRow{f.ID, names[f.ResourceKind+":"+itoa(f.ResourceID)], l.DateTime(f.CreatedAt.In(s.cfg.Location)) + " · " + f.CreatedBy})
+		p.Feeds = append(p.Feeds, feedRow{f.ID, names[f.ResourceKind+":"+itoa(f.ResourceID)], l.DateTime(f.CreatedAt.In(s.loc())) + " · " + f.CreatedBy})
 	}
 	closures, err := s.store.Closures(ctx, s.now())
 	if err != nil {
 		return p, err
 	}
-	loc := s.cfg.Location
+	loc := s.loc()
 	for _, c := range closures {
 		p.Closures = append(p.Closures, closureRow{c, names[c.ResourceKind+":"+itoa(c.ResourceID)], l.DateTime(c.From.In(loc)) + " → " + l.DateTime(c.To.In(loc))})
 	}
@@ -308,8 +308,8 @@ func (s *Server) addClosure(r *http.Request, p practicePage) ([]string, error) {
 	if !ok {
 		problems = append(problems, "practice.err.resource")
 	}
-	from, err1 := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("from"), s.cfg.Location)
-	to, err2 := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("to"), s.cfg.Location)
+	from, err1 := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("from"), s.loc())
+	to, err2 := time.ParseInLocation("2006-01-02T15:04", r.PostFormValue("to"), s.loc())
 	if err1 != nil || err2 != nil || !from.Before(to) {
 		problems = append(problems, "practice.err.closure")
 	}

@@ -9,6 +9,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/booking"
+	"repere/internal/mail"
 	"repere/internal/patient"
 	"repere/internal/privacy"
 	"repere/internal/referral"
@@ -81,7 +82,7 @@ type patientExport struct {
 	Screenings   map[int64]json.RawMessage       `json:"screenings"`
 	Appointments []booking.Appointment           `json:"appointments"`
 	Consents     map[int64][]store.Consent       `json:"consents"`
-	Emails       map[int64][]store.OutboxMail    `json:"emails"`
+	Emails       map[int64][]mail.Outgoing       `json:"emails"`
 	Access       []audit.Entry                   `json:"access_log"`
 }
 
@@ -94,7 +95,7 @@ func (s *Server) exportPatient(w http.ResponseWriter, r *http.Request) error {
 	}
 	ctx := r.Context()
 	x := patientExport{ExportedAt: s.now().UTC(), History: map[int64][]store.ReferralEvent{}, Screenings: map[int64]json.RawMessage{},
-		Consents: map[int64][]store.Consent{}, Emails: map[int64][]store.OutboxMail{}}
+		Consents: map[int64][]store.Consent{}, Emails: map[int64][]mail.Outgoing{}}
 	if x.Patient, err = s.store.Patient(ctx, id); err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -10,8 +8,8 @@ import (
 	"time"
 
 	"repere/internal/actrecord"
+	"repere/internal/app"
 	"repere/internal/auth"
-	"repere/internal/store"
 )
 
 // recordPage is the act record form: the act's fields as data, the values
@@ -26,7 +24,14 @@ type recordPage struct {
 	Version  int
 	Saved    bool
 	CanEdit  bool
+	// Contradictions with the screening still to confirm; Confirmed those
+	// confirmed when the record was saved.
+	Contradictions []contradictionView
+	Confirmed      []actrecord.Confirmation
 }
+
+// contradictionView is a contradiction with the screening, to confirm by ticking it.
+type contradictionView struct{ ID, Text string }
 
 func (s *Server) loadRecordPage(r *http.Request) (recordPage, actrecord.Record, error) {
 	var p recordPage
@@ -42,41 +47,13 @@ func (s *Server) loadRecordPage(r *http.Request) (recordPage, actrecord.Record, 
 	// whether or not it was booked.
 	p.Fields = s.records.FieldsFor(p.Act, p.Appointment.VariantID, p.Act.OptionIDs())
 	p.Values, p.Multi, p.Errors = map[string]string{}, map[string][]string{}, map[string]string{}
-	u := currentUser(r)
-	p.CanEdit = u.Role.In(auth.Radiologist, auth.Radiographer)
-	var rec actrecord.Record
-	stored, err := s.store.ActRecordOf(r.Context(), id)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-	case err != nil:
-		return p, rec, err
-	default:
-		if err := json.Unmarshal(stored.Record, &rec); err != nil {
-			return p, rec, err
-		}
-		p.Version = stored.Version
-	}
-	// What the scanner sent fills what the team has not typed.
-	if step, err := s.store.PerformedFor(r.Context(), id); err == nil {
-		rec = rec.MergeScanner(step.Start, step.End, step.DLP, step.CTDIvol)
-		if rec.StudyInstanceUID == "" {
-			rec.StudyInstanceUID = step.StudyInstanceUID
-		}
-	} else if !errors.Is(err, store.ErrNotFound) {
+	p.CanEdit = currentUser(r).Role.In(auth.Radiologist, auth.Radiographer)
+	rec, version, err := s.app.ActRecord(r.Context(), p.AppointmentFile)
+	if err != nil {
 		return p, rec, err
 	}
-	if rec.StudyInstanceUID == "" {
-		rec.StudyInstanceUID = p.Appointment.StudyInstanceUID
-	}
-	if len(rec.Levels) == 0 && p.Referral.Levels != "" {
-		for _, lv := range strings.Split(p.Referral.Levels, ",") {
-			rec.Levels = append(rec.Levels, strings.TrimSpace(lv))
-		}
-	}
-	if rec.Side == "" {
-		rec.Side = p.Referral.Side
-	}
-	p.fill(rec, s.cfg.Location)
+	p.Version, p.Confirmed = version, rec.Confirmed
+	p.fill(rec, s.loc())
 	return p, rec, nil
 }
 
@@ -192,7 +169,7 @@ func (s *Server) readRecord(r *http.Request, p *recordPage) actrecord.Record {
 		if text == "" {
 			continue
 		}
-		t, err := time.ParseInLocation("2006-01-02T15:04", text, s.cfg.Location)
+		t, err := time.ParseInLocation("2006-01-02T15:04", text, s.loc())
 		if err != nil {
 			p.Errors[id] = l.T("record.err.time")
 			continue
@@ -216,9 +193,11 @@ func (s *Server) recordForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "record", "record.title", "day", p)
 }
 
-// saveRecord validates the act record against the act's fields: errors
-// refuse the save (the form comes back as typed), warnings (an unusual
-// dose) are shown once it is saved.
+// saveRecord validates the act record against the act's fields and the
+// screening: errors refuse the save (the form comes back as typed), a
+// contradiction with the screening (an allergy, a hold not respected) asks
+// for an explicit confirmation, warnings (an unusual dose) are shown once it
+// is saved.
 func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request) error {
 	p, _, err := s.loadRecordPage(r)
 	if err != nil {
@@ -230,30 +209,30 @@ func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	p.Values, p.Multi = map[string]string{}, map[string][]string{}
 	rec := s.readRecord(r, &p)
-	errs, warnings := s.records.Validate(p.Act, p.Appointment.VariantID, rec)
-	for id, msg := range errs {
-		if _, seen := p.Errors[id]; !seen {
+	status := http.StatusUnprocessableEntity
+	if len(p.Errors) == 0 {
+		out, err := s.app.SaveRecord(r.Context(), p.Appointment.ID, app.RecordSave{Record: rec, Version: int(formID(r, "version")), Confirm: r.PostForm["confirm"]})
+		if isRefusal(err, "record.err.stale") {
+			p.Errors["version"] = l.T("record.err.stale")
+			return s.render(w, r, http.StatusConflict, "record", "record.title", "day", p)
+		} else if err != nil {
+			return err
+		}
+		for id, msg := range out.Errors {
 			p.Errors[id] = msg.In(l.Lang)
 		}
+		for _, msg := range out.Warnings {
+			p.Warnings = append(p.Warnings, msg.In(l.Lang))
+		}
+		slices.Sort(p.Warnings)
+		for _, c := range out.Unconfirmed {
+			p.Contradictions = append(p.Contradictions, contradictionView{ID: c.ID, Text: s.app.Messages(&app.Refusal{Reasons: []app.Reason{c.Reason}}, l)[0]})
+		}
+		if out.Saved {
+			p.Version, p.Saved, status = out.Version, true, http.StatusOK
+		} else if len(p.Contradictions) > 0 && len(p.Errors) == 0 {
+			status = http.StatusConflict
+		}
 	}
-	for _, msg := range warnings {
-		p.Warnings = append(p.Warnings, msg.In(l.Lang))
-	}
-	slices.Sort(p.Warnings)
-	if len(p.Errors) > 0 {
-		return s.render(w, r, http.StatusUnprocessableEntity, "record", "record.title", "day", p)
-	}
-	data, err := json.Marshal(rec)
-	if err != nil {
-		return err
-	}
-	version := int(formID(r, "version"))
-	if p.Version, err = s.store.SaveActRecord(r.Context(), p.Appointment.ID, data, version); errors.Is(err, store.ErrStale) {
-		p.Errors["version"] = l.T("record.err.stale")
-		return s.render(w, r, http.StatusConflict, "record", "record.title", "day", p)
-	} else if err != nil {
-		return err
-	}
-	p.Saved = true
-	return s.render(w, r, http.StatusOK, "record", "record.title", "day", p)
+	return s.render(w, r, status, "record", "record.title", "day", p)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/i18n"
 	"repere/internal/store"
@@ -152,6 +153,12 @@ func (s *Server) popFlash(r *http.Request) string {
 	return localizer(r).T(key)
 }
 
+// errorPage is what the error page says: a message key, or the reasons of a refusal.
+type errorPage struct {
+	Key      string
+	Messages []string
+}
+
 // httpError is an error with a status and a message key for the user.
 type httpError struct {
 	status int
@@ -171,15 +178,25 @@ func (s *Server) adapt(h func(w http.ResponseWriter, r *http.Request) error) htt
 			return
 		}
 		var he *httpError
+		page := errorPage{}
+		refusal, refused := app.AsRefusal(err)
 		switch {
 		case errors.As(err, &he):
+		case refused:
+			// A rule or a workflow guard said no: say why, nothing changed.
+			he = &httpError{status: http.StatusConflict, key: "error.refused"}
+			if refusal.Invalid {
+				he.status = http.StatusUnprocessableEntity
+			}
+			page.Messages = s.app.Messages(refusal, localizer(r))
 		case errors.Is(err, store.ErrNotFound):
 			he = &httpError{status: http.StatusNotFound, key: "error.not_found"}
 		default:
 			s.log.Error("handler failed", "route", info(r).route, "err", err)
 			he = &httpError{status: http.StatusInternalServerError, key: "error.internal"}
 		}
-		if rerr := s.render(w, r, he.status, "error", "error.title", "", he.key); rerr != nil {
+		page.Key = he.key
+		if rerr := s.render(w, r, he.status, "error", "error.title", "", page); rerr != nil {
 			s.log.Error("error page failed", "err", rerr)
 			http.Error(w, http.StatusText(he.status), he.status)
 		}

@@ -11,11 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/mail"
 	"repere/internal/mail/mailtest"
 	"repere/internal/storetest"
-	"repere/internal/web"
 )
 
 // TestRecordReportAndSending: the radiographer records the blood patch (a
@@ -29,11 +29,16 @@ func TestRecordReportAndSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *web.Config) { c.Mailer = web.NewMailer(sender, cfg.From) })
+	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From) })
 	appt := h.appointmentID() // LEFÈVRE Zoé, blood patch L3-L4, referred by Dr Anne Leroy
-	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
-	day := list[0].Start.In(paris).Format("2006-01-02")
 	tech, doc := h.signedIn(auth.Radiographer), h.signedIn(auth.Radiologist)
+	// The report cannot be signed before the act is done.
+	before := h.onTheDay(appt)
+	if r := doc.post("/staff/appointments/"+appt+"/report", url.Values{"title": {"Blood patch"}, "body": {"Texte."}, "action": {"sign"}}); r.status != http.StatusConflict || !strings.Contains(r.body, "pas encore réalisé") {
+		t.Fatalf("signing before the act: %d\n%s", r.status, errorsOf(r.body))
+	}
+	day := before.Start.In(paris).Format("2006-01-02")
+	h.performed(appt)
 	form := url.Values{"levels": {"L3-L4"}, "approach": {"interlaminar"}, "side": {"median"}, "needle_gauge": {"18"},
 		"dlp": {"123,5"}, "ctdivol": {"4.2"}, "start": {day + "T10:05"}, "end": {day + "T10:30"}, "complications": {"none"}, "version": {"0"}}
 	r := tech.post("/staff/appointments/"+appt+"/record", form)
@@ -80,11 +85,11 @@ func TestRecordReportAndSending(t *testing.T) {
 	if again := doc.get("/staff/reports/" + m[1]); again.body != pdf.body {
 		t.Error("version 1 changed after the amendment")
 	}
-	if err := h.srv.OutboxOnce(context.Background(), web.OutboxOptions{}); err != nil {
+	if err := h.app.OutboxOnce(context.Background(), app.OutboxOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var toDoctor int
-	for _, msg := range smtp.Wait(3, 5*time.Second) { // the two versions and the J-2 reminder
+	for _, msg := range smtp.Wait(2, 5*time.Second) { // the two versions (the act is done: no reminder)
 		if msg.To[0] == "a.leroy@example.org" && len(msg.Attachments) == 1 && strings.HasPrefix(string(msg.Attachments[0].Data), "%PDF") {
 			toDoctor++
 		}

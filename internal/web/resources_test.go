@@ -145,7 +145,7 @@ func TestBoardShowsTheScannerProgress(t *testing.T) {
 		t.Fatal(list, err)
 	}
 	a := list[0]
-	if err := h.store.PerformedSteps().CreateStep(system, mpps.PerformedStep{SOPInstanceUID: "2.25.9", Status: mpps.StatusInProgress, AccessionNumber: a.AccessionNumber, Start: a.Start}); err != nil {
+	if err := h.app.Steps().CreateStep(system, mpps.PerformedStep{SOPInstanceUID: "2.25.9", Status: mpps.StatusInProgress, AccessionNumber: a.AccessionNumber, Start: a.Start}); err != nil {
 		t.Fatal(err)
 	}
 	board := h.signedIn(auth.Radiographer).get("/staff/planning?day=" + a.Start.In(paris).Format(time.DateOnly))

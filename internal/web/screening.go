@@ -1,118 +1,17 @@
 package web
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"repere/internal/booking"
+	"repere/internal/app"
 	"repere/internal/catalog"
 	"repere/internal/i18n"
-	"repere/internal/referral"
 	"repere/internal/screening"
-	"repere/internal/store"
 )
-
-// screeningState is a referral's screening as the pages show it: the stored
-// answers, the verdict for the booked date (or none), and the
-// radiologist's decisions.
-type screeningState struct {
-	Answers   screening.Answers
-	Version   int // 0 before the first answers
-	UpdatedAt time.Time
-	UpdatedBy string
-	Verdict   screening.Verdict
-	Decisions []store.ScreeningDecision
-	// Signed is the latest signature, when it covers the current answers.
-	Signed *store.ScreeningDecision
-	// Earliest is the earliest act start the holds allow (zero: none).
-	Earliest time.Time
-}
-
-// overrides are the rule ids the radiologist overrode.
-func overrides(decisions []store.ScreeningDecision) map[string]bool {
-	out := map[string]bool{}
-	for _, d := range decisions {
-		if d.Kind == store.DecisionOverride {
-			out[d.RuleID] = true
-		}
-	}
-	return out
-}
-
-// evaluate computes a referral's verdict for an act starting at appointment
-// (zero: not booked), with the radiologist's overrides applied.
-func (s *Server) evaluate(act *catalog.Act, variant string, a screening.Answers, appointment time.Time, decisions []store.ScreeningDecision) (screening.Verdict, time.Time) {
-	v := s.screening.Evaluate(screening.Input{Act: act, Variant: variant, Answers: a, Appointment: appointment, Now: s.now(), Loc: s.cfg.Location})
-	over := overrides(decisions)
-	v = v.WithOverrides(over)
-	// An overridden hold no longer bounds the date.
-	var earliest time.Time
-	for _, h := range v.Holds {
-		rule := "hold." + h.DrugID
-		if h.Row != "" && h.Row != h.DrugID {
-			rule += "." + h.Row
-		}
-		if over[rule] || over["hold_not_respected"+strings.TrimPrefix(rule, "hold")] {
-			continue
-		}
-		if h.EarliestAct.After(earliest) {
-			earliest = h.EarliestAct
-		}
-	}
-	return v, earliest
-}
-
-// loadScreening reads a referral's answers and decisions and evaluates them
-// for its booked appointment, if any.
-func (s *Server) loadScreening(ctx context.Context, ref referral.Referral, act *catalog.Act, appt *booking.Appointment) (screeningState, error) {
-	var st screeningState
-	sc, err := s.store.Screening(ctx, ref.ID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-	case err != nil:
-		return st, err
-	default:
-		if err := json.Unmarshal(sc.Answers, &st.Answers); err != nil {
-			return st, fmt.Errorf("screening of referral %d: %w", ref.ID, err)
-		}
-		st.Version, st.UpdatedAt, st.UpdatedBy = sc.Version, sc.UpdatedAt, sc.UpdatedBy
-	}
-	if st.Decisions, err = s.store.ScreeningDecisions(ctx, ref.ID); err != nil {
-		return st, err
-	}
-	for i := range st.Decisions {
-		d := st.Decisions[i]
-		if d.Kind == store.DecisionSigned && d.AnswersVersion == st.Version {
-			st.Signed = &d
-		}
-	}
-	if act == nil {
-		return st, nil
-	}
-	var start time.Time
-	variant := ""
-	if appt != nil {
-		start, variant = appt.Start, appt.VariantID
-	}
-	st.Verdict, st.Earliest = s.evaluate(act, variant, st.Answers, start, st.Decisions)
-	return st, nil
-}
-
-// bookedAppointment returns the referral's booked appointment, if any.
-func bookedAppointment(list []booking.Appointment) *booking.Appointment {
-	for i := range list {
-		if list[i].Status == booking.Booked {
-			return &list[i]
-		}
-	}
-	return nil
-}
 
 // questionnaireForm is the questionnaire as typed: raw values keyed by
 // field name, so a refused form comes back exactly as it was.
@@ -153,7 +52,7 @@ func (s *Server) newQuestionnaire(l *i18n.Localizer, act *catalog.Act, a screeni
 		f.Values[fmt.Sprintf("t.%d.drug", i)] = t.DrugID
 		f.Values[fmt.Sprintf("t.%d.other", i)] = t.OtherName
 		if !t.LastDose.IsZero() {
-			f.Values[fmt.Sprintf("t.%d.last", i)] = t.LastDose.In(s.cfg.Location).Format("2006-01-02T15:04")
+			f.Values[fmt.Sprintf("t.%d.last", i)] = t.LastDose.In(s.loc()).Format("2006-01-02T15:04")
 		}
 	}
 	f.setRows(len(a.Treatments) + 2)
@@ -161,7 +60,7 @@ func (s *Server) newQuestionnaire(l *i18n.Localizer, act *catalog.Act, a screeni
 		f.Labs = labKinds
 		for _, lab := range a.Labs {
 			f.Values["lab."+lab.Kind+".value"] = strconv.FormatFloat(lab.Value, 'f', -1, 64)
-			f.Values["lab."+lab.Kind+".date"] = lab.TakenOn.In(s.cfg.Location).Format(time.DateOnly)
+			f.Values["lab."+lab.Kind+".date"] = lab.TakenOn.In(s.loc()).Format(time.DateOnly)
 		}
 	}
 	return f
@@ -235,7 +134,7 @@ func (s *Server) readQuestionnaire(l *i18n.Localizer, f *questionnaireForm, form
 			continue
 		}
 		if last != "" {
-			when, err := time.ParseInLocation("2006-01-02T15:04", last, s.cfg.Location)
+			when, err := time.ParseInLocation("2006-01-02T15:04", last, s.loc())
 			if err != nil || when.After(now.Add(5*time.Minute)) {
 				f.Errors[fmt.Sprintf("t.%d.last", i)] = l.T("screening.err.last_dose")
 				continue
@@ -252,7 +151,7 @@ func (s *Server) readQuestionnaire(l *i18n.Localizer, f *questionnaireForm, form
 			continue
 		}
 		n, err1 := strconv.ParseFloat(strings.ReplaceAll(value, ",", "."), 64)
-		day, err2 := time.ParseInLocation(time.DateOnly, date, s.cfg.Location)
+		day, err2 := time.ParseInLocation(time.DateOnly, date, s.loc())
 		if err1 != nil || n < 0 || err2 != nil || day.After(now) {
 			f.Errors["lab."+kind] = l.T("screening.err.lab")
 			continue
@@ -292,7 +191,7 @@ type findingView struct {
 	Text        string
 	SourceTitle string
 	SourceURL   string
-	Decision    *store.ScreeningDecision // the override, if any
+	Decision    *screening.Decision // the override, if any
 }
 
 // holdView is one treatment hold with its dates in words.
@@ -302,19 +201,15 @@ type holdView struct {
 }
 
 // verdictView prepares a verdict for display in the user's language.
-func (s *Server) verdictView(l *i18n.Localizer, st screeningState) ([]findingView, []holdView) {
+func (s *Server) verdictView(l *i18n.Localizer, st app.Screening) ([]findingView, []holdView) {
 	var findings []findingView
 	for _, rs := range st.Verdict.Reasons {
-		f := findingView{Reason: rs, Text: rs.Message.In(l.Lang), SourceTitle: s.sourceTitle(rs.Source), SourceURL: s.sourceURL(rs.Source)}
-		for i := range st.Decisions {
-			if d := st.Decisions[i]; d.Kind == store.DecisionOverride && d.RuleID == rs.RuleID {
-				f.Decision = &d
-			}
-		}
+		f := findingView{Reason: rs, Text: rs.Message.In(l.Lang), SourceTitle: s.sourceTitle(rs.Source), SourceURL: s.sourceURL(rs.Source),
+			Decision: st.Override(rs.RuleID)}
 		findings = append(findings, f)
 	}
 	var holds []holdView
-	loc := s.cfg.Location
+	loc := s.loc()
 	for _, h := range st.Verdict.Holds {
 		v := holdView{Hold: h, Drug: h.DrugName.In(l.Lang), Advice: h.Advice.In(l.Lang), SourceTitle: s.sourceTitle(h.Source)}
 		switch {
@@ -336,54 +231,4 @@ func (s *Server) verdictView(l *i18n.Localizer, st screeningState) ([]findingVie
 		holds = append(holds, v)
 	}
 	return findings, holds
-}
-
-// safety is a booked act's screening as the board flags it.
-type safety struct {
-	Status screening.Status // "" when no questionnaire was filled in
-	Signed bool
-}
-
-// safetyOf evaluates the screening of each booked appointment for its own
-// date, so a hold no longer respected after a move, or a new answer, turns
-// the act's flag red on the board.
-func (s *Server) safetyOf(ctx context.Context, list []booking.Appointment) (map[int64]safety, error) {
-	out := map[int64]safety{}
-	var refs []int64
-	for _, a := range list {
-		if a.Status == booking.Booked {
-			refs = append(refs, a.ReferralID)
-		}
-	}
-	answers, err := s.store.Screenings(ctx, refs)
-	if err != nil {
-		return nil, err
-	}
-	allDecisions, err := s.store.ScreeningDecisionsFor(ctx, refs)
-	if err != nil {
-		return nil, err
-	}
-	for _, a := range list {
-		sc, ok := answers[a.ReferralID]
-		act, known := s.catalog.Act(a.ActID)
-		if a.Status != booking.Booked || !known {
-			continue
-		}
-		if !ok {
-			out[a.ID] = safety{}
-			continue
-		}
-		var parsed screening.Answers
-		if err := json.Unmarshal(sc.Answers, &parsed); err != nil {
-			return nil, err
-		}
-		decisions := allDecisions[a.ReferralID]
-		v, _ := s.evaluate(act, a.VariantID, parsed, a.Start, decisions)
-		signed := false
-		for _, d := range decisions {
-			signed = signed || (d.Kind == store.DecisionSigned && d.AnswersVersion == sc.Version)
-		}
-		out[a.ID] = safety{Status: v.Status, Signed: signed}
-	}
-	return out, nil
 }

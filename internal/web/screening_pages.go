@@ -3,12 +3,12 @@ package web
 import (
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/catalog"
@@ -26,21 +26,21 @@ type screeningPage struct {
 	Stale    bool // someone saved meanwhile: the form shows the new answers
 }
 
-func (s *Server) loadScreeningPage(r *http.Request) (screeningPage, screeningState, error) {
+func (s *Server) loadScreeningPage(r *http.Request) (screeningPage, app.Screening, error) {
 	var p screeningPage
 	id, err := pathID(r)
 	if err != nil {
-		return p, screeningState{}, err
+		return p, app.Screening{}, err
 	}
 	if p.Referral, err = s.store.Referral(r.Context(), id); err != nil {
-		return p, screeningState{}, err
+		return p, app.Screening{}, err
 	}
 	act, ok := s.catalog.Act(p.Referral.ActID)
 	if !ok {
-		return p, screeningState{}, errStatus(http.StatusNotFound, "error.not_found")
+		return p, app.Screening{}, errStatus(http.StatusNotFound, "error.not_found")
 	}
 	p.Act, p.ActName = act, act.Name.In(localizer(r).Lang)
-	st, err := s.loadScreening(r.Context(), p.Referral, nil, nil)
+	st, err := s.app.ScreeningOf(r.Context(), p.Referral, nil)
 	return p, st, err
 }
 
@@ -74,11 +74,7 @@ func (s *Server) saveScreening(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, status, "screening", "screening.title", "referrals", p)
 	}
-	data, err := json.Marshal(answers)
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.SaveScreening(r.Context(), p.Referral.ID, data, p.Form.Version); errors.Is(err, store.ErrStale) {
+	if err := s.app.SaveAnswers(r.Context(), p.Referral.ID, answers, p.Form.Version); isRefusal(err, "screening.err.stale") {
 		// Someone saved meanwhile: show their answers; nothing is overwritten.
 		p.Form = s.newQuestionnaire(l, p.Act, st.Answers, st.Version, true)
 		p.Stale = true
@@ -94,46 +90,43 @@ func (s *Server) saveScreening(w http.ResponseWriter, r *http.Request) error {
 // decideScreening records the radiologist's signature of the screening, or
 // the override of one finding with its mandatory reason.
 func (s *Server) decideScreening(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadReferralPage(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	if p.Act == nil {
-		return errStatus(http.StatusNotFound, "error.not_found")
-	}
-	d := store.ScreeningDecision{ReferralID: p.Referral.ID, AnswersVersion: p.Screening.Version, VerdictStatus: string(p.Screening.Verdict.Status)}
-	if strings.HasSuffix(r.URL.Path, "/override") {
-		d.Kind, d.RuleID, d.Reason = store.DecisionOverride, r.PostFormValue("rule"), strings.TrimSpace(r.PostFormValue("reason"))
-		found := false
-		for _, rs := range p.Screening.Verdict.Reasons {
-			found = found || (rs.RuleID == d.RuleID && rs.Outcome != screening.OutcomeIncomplete && !rs.Overridden)
-		}
-		switch {
-		case !found:
-			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.rule"))
-		case d.Reason == "":
-			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.reason"))
-			p.OverrideRule = d.RuleID
-		}
+	override := strings.HasSuffix(r.URL.Path, "/override")
+	if override {
+		err = s.app.OverrideFinding(r.Context(), id, r.PostFormValue("rule"), r.PostFormValue("reason"))
 	} else {
-		d.Kind = store.DecisionSigned
-		d.Premedication, d.ContrastAgent = strings.TrimSpace(r.PostFormValue("premedication")), strings.TrimSpace(r.PostFormValue("contrast_agent"))
-		if len(d.Premedication) > 64 || len(d.ContrastAgent) > 64 {
-			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.prescription"))
-		}
-		if p.Screening.Version == 0 || p.Screening.Verdict.Status == screening.Incomplete {
-			p.ScreeningErrors = append(p.ScreeningErrors, localizer(r).T("screening.err.incomplete"))
-		}
+		err = s.app.SignScreening(r.Context(), id, r.PostFormValue("premedication"), r.PostFormValue("contrast_agent"))
 	}
-	if len(p.ScreeningErrors) > 0 {
+	if refusal, ok := app.AsRefusal(err); ok {
+		p, err := s.loadReferralPage(r)
+		if err != nil {
+			return err
+		}
+		p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
+		if refusal.Has("screening.err.reason") {
+			p.OverrideRule = r.PostFormValue("rule")
+		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
 	}
-	if _, err := s.store.AddScreeningDecision(r.Context(), d); err != nil {
+	if err != nil {
 		return err
 	}
-	s.flash(r, map[string]string{store.DecisionSigned: "screening.signed", store.DecisionOverride: "screening.override_done"}[d.Kind])
-	http.Redirect(w, r, "/staff/referrals/"+itoa(p.Referral.ID)+"#screening-h", http.StatusSeeOther)
+	if override {
+		s.flash(r, "screening.override_done")
+	} else {
+		s.flash(r, "screening.signed")
+	}
+	http.Redirect(w, r, "/staff/referrals/"+itoa(id)+"#screening-h", http.StatusSeeOther)
 	return nil
+}
+
+// isRefusal reports whether err is a refusal giving the reason key.
+func isRefusal(err error, key string) bool {
+	r, ok := app.AsRefusal(err)
+	return ok && r.Has(key)
 }
 
 // linkLifetime is how long a patient's questionnaire link works.
@@ -224,7 +217,7 @@ func (s *Server) fillPatientForm(r *http.Request, p *patientQuestionnaire, link 
 	if !ok {
 		return errStatus(http.StatusNotFound, "error.not_found")
 	}
-	st, err := s.loadScreening(r.Context(), ref, nil, nil)
+	st, err := s.app.ScreeningOf(r.Context(), ref, nil)
 	if err != nil {
 		return err
 	}
@@ -276,11 +269,7 @@ func (s *Server) patientLinkPost(w http.ResponseWriter, r *http.Request) error {
 		}
 		return s.render(w, r, status, "questionnaire", "questionnaire.title", "", p)
 	}
-	data, err := json.Marshal(answers)
-	if err != nil {
-		return err
-	}
-	if _, err := s.store.SaveScreening(r.Context(), link.ReferralID, data, version); errors.Is(err, store.ErrStale) {
+	if err := s.app.SaveAnswers(r.Context(), link.ReferralID, answers, version); isRefusal(err, "screening.err.stale") {
 		p.Errors = append(p.Errors, l.T("questionnaire.err.stale"))
 		return s.render(w, r, http.StatusConflict, "questionnaire", "questionnaire.title", "", p)
 	} else if err != nil {
@@ -317,7 +306,7 @@ func (s *Server) linkedAppointment(w http.ResponseWriter, r *http.Request) (*htt
 	if err != nil {
 		return r, 0, false, err
 	}
-	appt := bookedAppointment(list)
+	appt := app.BookedAppointment(list)
 	if appt == nil {
 		return r, 0, false, errStatus(http.StatusNotFound, "questionnaire.no_appointment")
 	}

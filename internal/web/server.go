@@ -16,10 +16,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"repere/internal/actrecord"
+	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/catalog"
 	"repere/internal/checklist"
-	"repere/internal/clock"
 	"repere/internal/fhir"
 	"repere/internal/followup"
 	"repere/internal/i18n"
@@ -38,29 +38,15 @@ type Config struct {
 	PracticeName  string
 	PracticePhone string
 	Version       string
-	Location      *time.Location // the practice's time zone (default Europe/Paris)
-	BaseURL       string         // the public address, e.g. https://repere.example.org (FHIR links); empty: relative
-	// Mailer sends the outbox's emails; nil when SMTP is not configured
-	// (the pages say so and documents are printed instead).
-	Mailer Mailer
-	// ReminderDays is how long before the act the reminder is sent (default 2).
-	ReminderDays int
-	// Screening is the screening rules; nil loads the embedded ones.
-	Screening *screening.Set
-	// Records is the act record fields; nil loads the embedded ones.
-	Records *actrecord.Set
-	// Checklists and FollowUp: the checklist items and the follow-up rules;
-	// nil loads the embedded ones.
-	Checklists *checklist.Set
-	FollowUp   *followup.Set
-	// Clock tells the time (default: the machine's clock); tests start it
-	// on any day.
-	Clock clock.Clock
+	BaseURL       string // the public address, e.g. https://repere.example.org (FHIR links); empty: relative
 }
 
-// Server holds what the handlers share.
+// Server holds what the handlers share. The use cases and their rules are
+// the application layer's (app); the handlers read requests, call it and
+// render its answers.
 type Server struct {
 	cfg        Config
+	app        *app.App
 	store      *store.Store
 	screening  *screening.Set
 	records    *actrecord.Set
@@ -78,8 +64,8 @@ type Server struct {
 	OnRender func(page string)
 }
 
-// New prepares the server; Handler returns its HTTP handler.
-func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle, log *slog.Logger) (*Server, error) {
+// New prepares the server on the application layer; Handler returns its HTTP handler.
+func New(cfg Config, a *app.App, bundle *i18n.Bundle, log *slog.Logger) (*Server, error) {
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = time.Hour
 	}
@@ -89,43 +75,14 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	if cfg.Clock == nil {
-		cfg.Clock = clock.System{}
-	}
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
 	}
-	if cfg.Location == nil {
-		loc, err := time.LoadLocation("Europe/Paris")
-		if err != nil {
-			return nil, err
-		}
-		cfg.Location = loc
-	}
-	pg, err := loadPages(cfg.Location)
+	pg, err := loadPages(a.Location())
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Checklists == nil {
-		if cfg.Checklists, err = checklist.Load(""); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.FollowUp == nil {
-		if cfg.FollowUp, err = followup.Load(cat, ""); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Records == nil {
-		if cfg.Records, err = actrecord.Load(cat, ""); err != nil {
-			return nil, err
-		}
-	}
-	if cfg.Screening == nil {
-		if cfg.Screening, err = screening.Load(cat, ""); err != nil {
-			return nil, err
-		}
-	}
+	st := a.Store()
 	sm := scs.New()
 	sm.Store = st.Sessions()
 	sm.IdleTimeout = cfg.SessionIdle
@@ -135,14 +92,17 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Secure = cfg.SecureCookies
 	reg := prometheus.NewRegistry()
-	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg, screening: cfg.Screening, records: cfg.Records,
-		checklists: cfg.Checklists, followup: cfg.FollowUp}
+	s := &Server{cfg: cfg, app: a, store: st, catalog: a.Catalog(), i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg,
+		screening: a.Screening(), records: a.Records(), checklists: a.Checklists(), followup: a.FollowUp()}
 	s.metrics = newMetrics(reg)
 	return s, nil
 }
 
 // now is the current time on the server's clock.
-func (s *Server) now() time.Time { return s.cfg.Clock.Now() }
+func (s *Server) now() time.Time { return s.app.Now() }
+
+// loc is the practice's time zone.
+func (s *Server) loc() *time.Location { return s.app.Location() }
 
 // Registry is the Prometheus registry /metrics serves, for other packages' collectors.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }

@@ -45,7 +45,7 @@ func (s *Server) waitingList(w http.ResponseWriter, r *http.Request) error {
 		}
 		if len(list) == 1 && list[0].Start.After(s.now()) {
 			page.Freed = &list[0]
-			page.When = l.Date(list[0].Start.In(s.cfg.Location)) + " " + l.Time(list[0].Start.In(s.cfg.Location))
+			page.When = l.Date(list[0].Start.In(s.loc())) + " " + l.Time(list[0].Start.In(s.loc()))
 		}
 	}
 	actsOf, err := s.store.RadiologistActs(ctx)
@@ -68,8 +68,8 @@ func (s *Server) waitingList(w http.ResponseWriter, r *http.Request) error {
 		}
 		if f := page.Freed; f != nil && ok && !e.HasAppointment && act.RoomMinutes.Value <= f.RoomMinutes &&
 			kindOf[f.PlaceID] == placeKinds[act.Monitoring.Place] && act.Monitoring.Minutes <= f.MonitoringMinutes &&
-			slices.Contains(actsOf[f.RadiologistID], e.ActID) && inWindow(f.Start.In(s.cfg.Location), e.Earliest, e.Latest) {
-			start := f.Start.In(s.cfg.Location)
+			slices.Contains(actsOf[f.RadiologistID], e.ActID) && inWindow(f.Start.In(s.loc()), e.Earliest, e.Latest) {
+			start := f.Start.In(s.loc())
 			q := url.Values{"date": {start.Format(time.DateOnly)}, "time": {start.Format("15:04")}, "room_id": {itoa(f.RoomID)},
 				"radiologist_id": {itoa(f.RadiologistID)}, "place_id": {itoa(f.PlaceID)}}
 			row.Proposal = "/staff/referrals/" + itoa(e.ReferralID) + "?" + q.Encode()

@@ -1,10 +1,9 @@
 package worklist
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
-	"math/big"
+	"repere/internal/booking"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -155,13 +154,5 @@ func validUID(uid string) bool {
 	return true
 }
 
-// NewStudyInstanceUID returns a UID derived from a random UUID (PS3.5
-// B.2), so the practice needs no registered root. Keep it with the booking:
-// the images of the act will carry it.
-func NewStudyInstanceUID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])  // never fails (crypto/rand)
-	b[6] = b[6]&0x0F | 0x40 // version 4
-	b[8] = b[8]&0x3F | 0x80 // variant RFC 4122
-	return "2.25." + new(big.Int).SetBytes(b[:]).String()
-}
+// NewStudyInstanceUID returns a new UID for a study: see booking.NewStudyInstanceUID.
+func NewStudyInstanceUID() string { return booking.NewStudyInstanceUID() }

@@ -1,0 +1,269 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	netmail "net/mail"
+	"slices"
+	"strconv"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/booking"
+	"repere/internal/documents"
+	"repere/internal/i18n"
+	"repere/internal/mail"
+	"repere/internal/store"
+)
+
+// Mailer delivers one email of the outbox.
+type Mailer interface {
+	Send(ctx context.Context, m mail.Outgoing) error
+	// Permanent tells whether a delivery error will not go away by retrying
+	// (a 5xx reply, an invalid address).
+	Permanent(err error) bool
+}
+
+// SendConvocation queues the convocation email of an appointment, with its
+// PDF and calendar file, in lang; refused without email set up, without
+// the patient's address, or when no convocation may be made.
+func (a *App) SendConvocation(ctx context.Context, id int64, lang string) error {
+	if a.cfg.Mailer == nil {
+		return refuse("appointment.no_smtp")
+	}
+	f, err := a.AppointmentFile(ctx, id)
+	if err != nil {
+		return err
+	}
+	if f.Patient.Email == "" {
+		return refuse("appointment.no_email")
+	}
+	m, err := a.convocationMail(f, lang, "convocation")
+	if err != nil {
+		return err
+	}
+	_, err = a.store.EnqueueMail(ctx, m)
+	return err
+}
+
+// convocationMail builds a convocation or reminder email: the letter as
+// HTML and plain text, with the PDF and the calendar file attached.
+func (a *App) convocationMail(f AppointmentFile, lang, kind string) (mail.Outgoing, error) {
+	c, err := a.Convocation(f, lang)
+	if err != nil {
+		return mail.Outgoing{}, err
+	}
+	var html bytes.Buffer
+	if err := documents.RenderConvocationHTML(&html, c); err != nil {
+		return mail.Outgoing{}, err
+	}
+	pdf, err := documents.ConvocationPDF(c)
+	if err != nil {
+		return mail.Outgoing{}, err
+	}
+	ics, err := documents.ConvocationICS(c)
+	if err != nil {
+		return mail.Outgoing{}, err
+	}
+	l := a.i18n.For(lang)
+	start := f.Appointment.Start.In(a.loc)
+	when := l.Date(start) + " " + l.Time(start)
+	act := f.Act.Name.In(l.Lang)
+	return mail.Outgoing{
+		Kind: kind, AppointmentID: f.Appointment.ID, PatientID: f.Patient.ID, To: f.Patient.Email,
+		Subject: l.T("mail.subject."+kind, "When", when),
+		Text:    l.T("mail.text."+kind, "Name", f.Patient.DisplayName(), "Act", act, "When", when, "Site", c.Site.Name, "Phone", c.Site.Phone),
+		HTML:    html.String(),
+		Attachments: []mail.Attachment{
+			{Name: "convocation.pdf", ContentType: "application/pdf", Data: pdf},
+			{Name: "rendez-vous.ics", ContentType: "text/calendar; charset=utf-8", Data: ics},
+		},
+	}, nil
+}
+
+// OutboxOptions tunes the outbox loop.
+type OutboxOptions struct {
+	Every time.Duration // how often the outbox is read (default 15 s)
+	// Retry says when to try a failed email again after attempts failures,
+	// or false to give up.
+	Retry  func(attempts int, last time.Time) (time.Time, bool)
+	Logger *slog.Logger
+}
+
+// RunOutbox sends the queued emails and queues the reminders until ctx ends.
+// Several instances may run it: each email is leased to one of them.
+func (a *App) RunOutbox(ctx context.Context, opts OutboxOptions) {
+	if a.cfg.Mailer == nil {
+		return
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	every := opts.Every
+	if every <= 0 {
+		every = 15 * time.Second
+	}
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		if err := a.OutboxOnce(ctx, opts); err != nil && ctx.Err() == nil {
+			opts.Logger.Error("outbox", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// outboxActor is who the audit log names for the emails the server sends.
+var outboxActor = audit.System("outbox")
+
+// OutboxOnce queues the reminders and follow-ups due and sends what is due, once.
+func (a *App) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx = audit.WithActor(ctx, outboxActor)
+	if err := a.queueReminders(ctx, opts.Logger); err != nil {
+		return err
+	}
+	if err := a.queueFollowUps(ctx); err != nil {
+		return err
+	}
+	if a.cfg.Mailer == nil {
+		return nil
+	}
+	now := a.Now()
+	due, err := a.store.ClaimDueMail(ctx, now, 5*time.Minute, 20)
+	if err != nil {
+		return err
+	}
+	for _, m := range due {
+		err := a.cfg.Mailer.Send(ctx, m)
+		if err == nil {
+			if err := a.store.MailSentOK(ctx, m.ID); err != nil {
+				return err
+			}
+			continue
+		}
+		next, retry := time.Time{}, false
+		if !a.cfg.Mailer.Permanent(err) && opts.Retry != nil {
+			next, retry = opts.Retry(m.Attempts+1, now)
+		}
+		if !retry {
+			next = time.Time{}
+		}
+		opts.Logger.Warn("email not delivered", "mail", m.ID, "kind", m.Kind, "attempt", m.Attempts+1, "retry", retry, "err", err)
+		if err := a.store.MailAttemptFailed(ctx, m.ID, err.Error(), next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueReminders queues a reminder, with the convocation attached, for each
+// booked appointment of the next ReminderDays days whose patient has an
+// email and has had no reminder yet. An act that may not be convoked (a
+// contraindication no radiologist lifted) gets none: it is logged for the
+// staff, whose board already shows it red.
+func (a *App) queueReminders(ctx context.Context, log *slog.Logger) error {
+	now := a.Now()
+	ids, err := a.store.RemindersDue(ctx, now, now.AddDate(0, 0, a.cfg.ReminderDays))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		f, err := a.AppointmentFile(ctx, id)
+		if err != nil {
+			return err
+		}
+		m, err := a.convocationMail(f, i18n.Default, "reminder")
+		if _, refused := AsRefusal(err); refused {
+			log.Warn("reminder withheld", "appointment", id, "why", err)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := a.store.EnqueueMail(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueFollowUps asks, by email, the pain score of each follow-up day that
+// is reached today, with the way to the portal; once per act and day.
+func (a *App) queueFollowUps(ctx context.Context) error {
+	today := a.today()
+	days := map[int]bool{}
+	for _, act := range a.catalog.Acts() {
+		for _, d := range a.followup.FollowUpDays(act) {
+			days[d] = true
+		}
+	}
+	l := a.i18n.For(i18n.Default)
+	for d := range days {
+		from := today.AddDate(0, 0, -d)
+		list, err := a.store.ListAppointments(ctx, store.AppointmentFilter{From: from, To: from.AddDate(0, 0, 1), Statuses: []booking.Status{booking.Done}})
+		if err != nil {
+			return err
+		}
+		for _, ap := range list {
+			act, ok := a.catalog.Act(ap.ActID)
+			if !ok || !slices.Contains(a.followup.FollowUpDays(act), d) {
+				continue
+			}
+			kind := "followup_" + strconv.Itoa(d)
+			mails, err := a.store.MailFor(ctx, ap.ID)
+			if err != nil {
+				return err
+			}
+			if slices.ContainsFunc(mails, func(m mail.Outgoing) bool { return m.Kind == kind }) {
+				continue
+			}
+			p, err := a.store.Patient(ctx, ap.PatientID)
+			if err != nil {
+				return err
+			}
+			if p.Email == "" {
+				continue
+			}
+			if _, err := a.store.EnqueueMail(ctx, mail.Outgoing{Kind: kind, AppointmentID: ap.ID, PatientID: p.ID, To: p.Email,
+				Subject: l.T("mail.subject.followup"),
+				Text:    l.T("mail.text.followup", "Name", p.DisplayName(), "Act", act.Name.In(l.Lang), "Day", d, "Portal", a.cfg.BaseURL+"/portal/")}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// NewMailer sends outbox rows with an SMTP sender, from the practice's address.
+func NewMailer(sender *mail.Sender, from netmail.Address) Mailer {
+	return &outboxMailer{sender: sender, from: from}
+}
+
+// outboxMailer turns an outbox row into a message. The message id and date
+// come from the row, so a retry sends the very same bytes.
+type outboxMailer struct {
+	sender *mail.Sender
+	from   netmail.Address
+}
+
+func (m *outboxMailer) Send(ctx context.Context, row mail.Outgoing) error {
+	to, err := netmail.ParseAddress(row.To)
+	if err != nil {
+		return fmt.Errorf("%w: recipient %q: %v", mail.ErrInvalid, row.To, err)
+	}
+	msg := mail.Message{From: m.from, To: *to, Subject: row.Subject, Text: row.Text, HTML: row.HTML,
+		MessageID: fmt.Sprintf("<outbox-%d.%d@repere>", row.ID, row.CreatedAt.Unix()), Date: row.CreatedAt,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"}, Attachments: row.Attachments}
+	return m.sender.Send(ctx, msg)
+}
+
+func (m *outboxMailer) Permanent(err error) bool { return mail.Permanent(err) }

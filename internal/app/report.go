@@ -1,0 +1,214 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strconv"
+	"strings"
+
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/booking"
+	"repere/internal/followup"
+	"repere/internal/mail"
+	"repere/internal/report"
+	"repere/internal/store"
+)
+
+// ReportContext is what a report prints about the patient and the act.
+func (a *App) ReportContext(f AppointmentFile, lang string) report.Context {
+	return report.Context{PatientName: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient).Format("02/01/2006"), Indication: f.Referral.Indication,
+		Referrer: f.Referral.PhysicianName, Radiologist: f.Appointment.RadiologistName, Date: f.Appointment.Start, Lang: lang,
+		Location: a.loc, Equipment: f.Appointment.RoomName, Fields: a.records}
+}
+
+// ReportText is the report being written: the draft if any, else the last
+// signed version, else a draft made from the act record.
+func (a *App) ReportText(ctx context.Context, f AppointmentFile, versions []store.SignedReport, lang string) (report.Text, error) {
+	draft, err := a.store.DraftOf(ctx, f.Appointment.ID)
+	switch {
+	case err == nil:
+		return report.Text{Title: draft.Title, Body: draft.Body}, nil
+	case !errors.Is(err, store.ErrNotFound):
+		return report.Text{}, err
+	case len(versions) > 0:
+		last := versions[len(versions)-1]
+		return report.Text{Title: last.Title, Body: last.Body}, nil
+	}
+	rec, _, err := a.storedRecord(ctx, f.Appointment.ID)
+	if err != nil {
+		return report.Text{}, err
+	}
+	return report.Draft(f.Act, f.Appointment.VariantID, rec, a.ReportContext(f, lang))
+}
+
+// SaveReportDraft keeps the text being written.
+func (a *App) SaveReportDraft(ctx context.Context, id int64, t report.Text) error {
+	if r := reportTextRefusal(t); r != nil {
+		return r
+	}
+	return a.store.SaveDraft(ctx, id, t.Title, t.Body)
+}
+
+func reportTextRefusal(t report.Text) *Refusal {
+	if strings.TrimSpace(t.Title) == "" || strings.TrimSpace(t.Body) == "" || len(t.Body) > 20000 {
+		return invalid("report.err.empty")
+	}
+	return nil
+}
+
+// SignReport freezes a version of the report, signed by the radiologist
+// acting: only once the act is done; an amendment (any version after the
+// first) needs its reason. The PDF goes to the referring physician.
+func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, lang string) (store.SignedReport, error) {
+	actor, _ := audit.ActorFrom(ctx)
+	if actor.Role != string(auth.Radiologist) {
+		return store.SignedReport{}, refuse("report.err.radiologist")
+	}
+	if r := reportTextRefusal(t); r != nil {
+		return store.SignedReport{}, r
+	}
+	f, err := a.AppointmentFile(ctx, id)
+	if err != nil {
+		return store.SignedReport{}, err
+	}
+	if f.Appointment.Status != booking.Done {
+		return store.SignedReport{}, refuse("report.err.not_done")
+	}
+	versions, err := a.store.ReportsOf(ctx, id)
+	if err != nil {
+		return store.SignedReport{}, err
+	}
+	signer := actor.Login
+	if u, err := a.store.UserByID(ctx, actor.UserID); err == nil {
+		signer = u.DisplayName
+	}
+	v := report.Version{Number: len(versions) + 1, Text: t, SignedBy: signer, SignedAt: a.Now()}
+	if v.Number > 1 {
+		if reason = strings.TrimSpace(reason); reason == "" {
+			return store.SignedReport{}, invalid("report.err.reason")
+		}
+		v.Amends, v.Reason = v.Number-1, reason
+	}
+	pdf, err := report.PDF(v, a.ReportContext(f, lang), report.PracticeHeader{Name: f.Site.Name, Address: f.Site.Address, Phone: f.Site.Phone})
+	if err != nil {
+		return store.SignedReport{}, err
+	}
+	sum := sha256.Sum256(pdf)
+	signed, err := a.store.SaveSignedReport(ctx, store.SignedReport{AppointmentID: id, Number: v.Number, Amends: v.Amends,
+		Title: t.Title, Body: t.Body, Reason: v.Reason, SignedBy: v.SignedBy, SignedAt: v.SignedAt, SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
+	if errors.Is(err, store.ErrStale) {
+		return signed, refuse("report.err.stale")
+	}
+	if err != nil {
+		return signed, err
+	}
+	return signed, a.sendReport(ctx, f, signed, lang)
+}
+
+// sendReport queues the signed report to the referring physician, when
+// email is set up and the physician has an address.
+func (a *App) sendReport(ctx context.Context, f AppointmentFile, rep store.SignedReport, lang string) error {
+	if a.cfg.Mailer == nil || f.Referral.PhysicianID == 0 {
+		return nil
+	}
+	doctors, err := a.store.Physicians(ctx)
+	if err != nil {
+		return err
+	}
+	l := a.i18n.For(lang)
+	for _, d := range doctors {
+		if d.ID != f.Referral.PhysicianID || d.Email == "" {
+			continue
+		}
+		id := strconv.FormatInt(f.Appointment.ID, 10)
+		_, err := a.store.EnqueueMail(ctx, mail.Outgoing{Kind: "report", AppointmentID: f.Appointment.ID, PatientID: f.Patient.ID, To: d.Email,
+			Subject: l.T("mail.subject.report", "Patient", f.Patient.DisplayName(), "Act", f.Act.Name.In(l.Lang)),
+			Text:    l.T("mail.text.report", "Doctor", d.Name, "Patient", f.Patient.DisplayName(), "Act", f.Act.Name.In(l.Lang), "Version", rep.Number),
+			Attachments: []mail.Attachment{{Name: "compte-rendu-" + id + "-v" + strconv.Itoa(rep.Number) + ".pdf",
+				ContentType: "application/pdf", Data: rep.PDF}}})
+		return err
+	}
+	return nil
+}
+
+// FollowUp is an act's follow-up: its scores and the outcome the rules read.
+type FollowUp struct {
+	Days    []int
+	Scores  []followup.Score
+	Latest  map[int]followup.Score // day -> latest score
+	Outcome followup.Outcome
+}
+
+// FollowUpOf reads an act's pain scores and its outcome.
+func (a *App) FollowUpOf(ctx context.Context, f AppointmentFile) (FollowUp, error) {
+	v := FollowUp{Days: append([]int{0}, a.followup.FollowUpDays(f.Act)...), Latest: map[int]followup.Score{}}
+	var err error
+	if v.Scores, err = a.store.PainScores(ctx, f.Appointment.ID); err != nil {
+		return v, err
+	}
+	for _, sc := range v.Scores {
+		v.Latest[sc.Day] = sc
+	}
+	v.Outcome = a.followup.Outcome(f.Act, v.Scores)
+	return v, nil
+}
+
+// AddPainScore records a pain score (0 to 10) for one of the act's days: the
+// score before the act (day 0) from the act's day on, a follow-up day's
+// score only once the act has taken place. Each score keeps the time it was
+// actually given.
+func (a *App) AddPainScore(ctx context.Context, id int64, day, value int) error {
+	f, err := a.AppointmentFile(ctx, id)
+	if err != nil {
+		return err
+	}
+	days := append([]int{0}, a.followup.FollowUpDays(f.Act)...)
+	switch {
+	case value < 0 || value > 10 || !containsInt(days, day):
+		return invalid("followup.err.score")
+	case f.Appointment.Status != booking.Booked && f.Appointment.Status != booking.Done:
+		return refuse("followup.err.not_performed")
+	case day == 0 && a.today().Before(a.dayOf(f.Appointment.Start)):
+		return refuse("followup.err.before_act", "Day", DateArg(a.dayOf(f.Appointment.Start)))
+	case day > 0 && (f.Appointment.Status != booking.Done || a.Now().Before(f.Appointment.Start)):
+		return refuse("followup.err.not_performed")
+	}
+	return a.store.AddPainScore(ctx, id, day, value)
+}
+
+func containsInt(list []int, x int) bool {
+	for _, v := range list {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ScoreDue is the latest follow-up day reached since the act whose pain
+// score is still missing (0 when none is due): what the portal asks.
+func (a *App) ScoreDue(ctx context.Context, ap booking.Appointment) (int, error) {
+	act, ok := a.catalog.Act(ap.ActID)
+	if !ok || ap.Status != booking.Done {
+		return 0, nil
+	}
+	scores, err := a.store.PainScores(ctx, ap.ID)
+	if err != nil {
+		return 0, err
+	}
+	given := map[int]bool{}
+	for _, sc := range scores {
+		given[sc.Day] = true
+	}
+	since := int(a.today().Sub(a.dayOf(ap.Start)).Hours()/24 + 0.5)
+	due := 0
+	for _, d := range a.followup.FollowUpDays(act) {
+		if d <= since && !given[d] {
+			due = d
+		}
+	}
+	return due, nil
+}

@@ -1,0 +1,234 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"repere/internal/booking"
+	"repere/internal/catalog"
+	"repere/internal/referral"
+	"repere/internal/screening"
+	"repere/internal/store"
+)
+
+// Screening is a referral's safety screening as every entry point sees it:
+// the stored answers, the verdict for the booked date (or undated), and the
+// radiologist's decisions. It is computed here and only here, from the one
+// reader of the stored answers (decodeAnswers).
+type Screening struct {
+	Answered  bool // a questionnaire was saved
+	Answers   screening.Answers
+	Version   int // 0 before the first answers
+	UpdatedAt time.Time
+	UpdatedBy string
+	// Verdict is evaluated for the appointment's date, with the radiologist's
+	// overrides applied; its status is "" when the act is unknown.
+	Verdict   screening.Verdict
+	Decisions []screening.Decision
+	// Signed is the latest signature, when it covers the current answers.
+	Signed *screening.Decision
+	// Earliest is the earliest act start the holds allow (zero: none); an
+	// overridden hold no longer bounds it.
+	Earliest time.Time
+}
+
+// Overridden reports whether the radiologist overrode the finding ruleID.
+func (s Screening) Overridden(ruleID string) bool {
+	for _, d := range s.Decisions {
+		if d.Kind == screening.DecisionOverride && d.RuleID == ruleID {
+			return true
+		}
+	}
+	return false
+}
+
+// Override returns the radiologist's override of a finding, if any.
+func (s Screening) Override(ruleID string) *screening.Decision {
+	for i := range s.Decisions {
+		if d := s.Decisions[i]; d.Kind == screening.DecisionOverride && d.RuleID == ruleID {
+			return &d
+		}
+	}
+	return nil
+}
+
+// Contraindicated reports a contraindication no radiologist has overridden.
+func (s Screening) Contraindicated() bool { return s.Verdict.Status == screening.Contraindicated }
+
+// decodeAnswers is the one reader of the stored answers' JSON.
+func decodeAnswers(referralID int64, raw []byte) (screening.Answers, error) {
+	var a screening.Answers
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return a, fmt.Errorf("screening of referral %d: %w", referralID, err)
+	}
+	return a, nil
+}
+
+func overrideSet(decisions []screening.Decision) map[string]bool {
+	out := map[string]bool{}
+	for _, d := range decisions {
+		if d.Kind == screening.DecisionOverride {
+			out[d.RuleID] = true
+		}
+	}
+	return out
+}
+
+// HoldRuleID is the finding id a treatment hold is overridden by.
+func HoldRuleID(h screening.Hold) string {
+	rule := "hold." + h.DrugID
+	if h.Row != "" && h.Row != h.DrugID {
+		rule += "." + h.Row
+	}
+	return rule
+}
+
+// holdOverridden reports whether the radiologist overrode a hold (or its
+// "not respected" finding).
+func holdOverridden(h screening.Hold, over map[string]bool) bool {
+	rule := HoldRuleID(h)
+	return over[rule] || over["hold_not_respected"+strings.TrimPrefix(rule, "hold")]
+}
+
+// evaluate is the one call of the screening rules: the verdict of answers
+// for an act starting at appointment (zero: not booked), with the
+// radiologist's overrides applied, and the earliest start the holds allow.
+func (a *App) evaluate(act *catalog.Act, variant string, answers screening.Answers, appointment time.Time, decisions []screening.Decision) (screening.Verdict, time.Time) {
+	v := a.screening.Evaluate(screening.Input{Act: act, Variant: variant, Answers: answers, Appointment: appointment, Now: a.Now(), Loc: a.loc})
+	over := overrideSet(decisions)
+	v = v.WithOverrides(over)
+	var earliest time.Time
+	for _, h := range v.Holds {
+		if !holdOverridden(h, over) && h.EarliestAct.After(earliest) {
+			earliest = h.EarliestAct
+		}
+	}
+	return v, earliest
+}
+
+// fill completes a screening from its stored row and decisions and
+// evaluates it for act at appt's date (undated when appt is nil).
+func (a *App) fill(st *Screening, row *store.Screening, act *catalog.Act, appt *booking.Appointment) error {
+	if row != nil {
+		answers, err := decodeAnswers(row.ReferralID, row.Answers)
+		if err != nil {
+			return err
+		}
+		st.Answered, st.Answers = true, answers
+		st.Version, st.UpdatedAt, st.UpdatedBy = row.Version, row.UpdatedAt, row.UpdatedBy
+	}
+	for i := range st.Decisions {
+		if d := st.Decisions[i]; d.Kind == screening.DecisionSigned && d.AnswersVersion == st.Version && st.Answered {
+			st.Signed = &d
+		}
+	}
+	if act == nil {
+		return nil
+	}
+	var start time.Time
+	variant := ""
+	if appt != nil {
+		start, variant = appt.Start, appt.VariantID
+	}
+	st.Verdict, st.Earliest = a.evaluate(act, variant, st.Answers, start, st.Decisions)
+	return nil
+}
+
+// ScreeningOf reads a referral's screening and evaluates it for its act at
+// appt's date, or undated when appt is nil.
+func (a *App) ScreeningOf(ctx context.Context, ref referral.Referral, appt *booking.Appointment) (Screening, error) {
+	var st Screening
+	var rowp *store.Screening
+	row, err := a.store.Screening(ctx, ref.ID)
+	switch {
+	case err == nil:
+		rowp = &row
+	case !errors.Is(err, store.ErrNotFound):
+		return st, err
+	}
+	if st.Decisions, err = a.store.ScreeningDecisions(ctx, ref.ID); err != nil {
+		return st, err
+	}
+	act, _ := a.catalog.Act(ref.ActID)
+	return st, a.fill(&st, rowp, act, appt)
+}
+
+// ScreeningsOf evaluates the screening of each booked appointment for its
+// own date, in two queries, keyed by appointment id; an appointment whose
+// act is unknown is absent.
+func (a *App) ScreeningsOf(ctx context.Context, list []booking.Appointment) (map[int64]Screening, error) {
+	out := map[int64]Screening{}
+	var refs []int64
+	for _, ap := range list {
+		refs = append(refs, ap.ReferralID)
+	}
+	rows, err := a.store.Screenings(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	decisions, err := a.store.ScreeningDecisionsFor(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		ap := list[i]
+		act, known := a.catalog.Act(ap.ActID)
+		if !known {
+			continue
+		}
+		st := Screening{Decisions: decisions[ap.ReferralID]}
+		var rowp *store.Screening
+		if row, ok := rows[ap.ReferralID]; ok {
+			rowp = &row
+		}
+		if err := a.fill(&st, rowp, act, &ap); err != nil {
+			return nil, err
+		}
+		out[ap.ID] = st
+	}
+	return out, nil
+}
+
+// Safety is a booked act's screening as the board and the worklist flag it.
+type Safety struct {
+	Status screening.Status // "" when no questionnaire was filled in
+	Signed bool
+}
+
+// SafetyOf flags each booked appointment of list: a hold no longer
+// respected after a move, or a new answer, turns the act red on the board.
+func (a *App) SafetyOf(ctx context.Context, list []booking.Appointment) (map[int64]Safety, error) {
+	var booked []booking.Appointment
+	for _, ap := range list {
+		if ap.Status == booking.Booked {
+			booked = append(booked, ap)
+		}
+	}
+	all, err := a.ScreeningsOf(ctx, booked)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]Safety{}
+	for id, st := range all {
+		if !st.Answered {
+			out[id] = Safety{}
+			continue
+		}
+		out[id] = Safety{Status: st.Verdict.Status, Signed: st.Signed != nil}
+	}
+	return out, nil
+}
+
+// BookedAppointment returns the booked appointment of a list, if any.
+func BookedAppointment(list []booking.Appointment) *booking.Appointment {
+	for i := range list {
+		if list[i].Status == booking.Booked {
+			return &list[i]
+		}
+	}
+	return nil
+}

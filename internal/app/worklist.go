@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"repere/internal/audit"
+	"repere/internal/booking"
+	"repere/internal/screening"
+	"repere/internal/store"
+	"repere/internal/worklist"
+)
+
+// Worklist serves the booked appointments to the scanners (it is the
+// worklist server's worklist.Source), with what the console operator must
+// see from the safety screening (alerts, contrast allergy, weight, the
+// radiologist's premedication and contrast agent), evaluated at each query
+// by the same screening as the pages.
+type Worklist struct{ a *App }
+
+// Worklist returns the DICOM worklist source of the application.
+func (a *App) Worklist() Worklist { return Worklist{a} }
+
+var _ worklist.Source = Worklist{}
+
+// WorklistItems lists the booked acts starting in the range, of one station when asked.
+func (w Worklist) WorklistItems(ctx context.Context, r worklist.Range) ([]worklist.Item, error) {
+	ctx = audit.WithActor(ctx, DicomActor)
+	rows, err := w.a.store.WorklistRows(ctx, r.From, r.To, r.StationAETitle)
+	if err != nil {
+		return nil, err
+	}
+	appts := make([]booking.Appointment, len(rows))
+	for i, row := range rows {
+		appts[i] = row.Appointment
+	}
+	screenings, err := w.a.ScreeningsOf(ctx, appts)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]worklist.Item, 0, len(rows))
+	for _, row := range rows {
+		it := w.item(row)
+		if st, ok := screenings[row.Appointment.ID]; ok && st.Answered {
+			addSafety(&it, st)
+		}
+		items = append(items, it)
+	}
+	return items, nil
+}
+
+// addSafety puts the screening's console alerts, contrast allergy, the
+// patient's weight and the radiologist's prescription on an entry. A
+// contraindication no radiologist has lifted heads the alerts.
+func addSafety(it *worklist.Item, st Screening) {
+	if st.Signed != nil {
+		it.Step.PreMedication, it.Step.ContrastAgent = st.Signed.Premedication, st.Signed.ContrastAgent
+	}
+	it.MedicalAlerts = st.Verdict.MedicalAlerts("fr")
+	if st.Verdict.Status == screening.Contraindicated {
+		it.MedicalAlerts = append([]string{"CONTRE-INDICATION NON LEVEE"}, it.MedicalAlerts...)
+	}
+	if allergy := st.Verdict.ContrastAllergy("fr"); allergy != "" {
+		it.ContrastAllergies = []string{allergy}
+	}
+	if kg, err := strconv.ParseFloat(st.Answers.Values["weight_kg"], 64); err == nil && kg > 0 {
+		it.PatientWeightKg = kg
+	}
+}
+
+func (w Worklist) item(row store.WorklistRow) worklist.Item {
+	a, p := row.Appointment, row.Patient
+	description := a.ActID
+	var code *worklist.Code
+	if act, ok := w.a.catalog.Act(a.ActID); ok {
+		description = act.Name.In("fr")
+		if len(act.Billing) > 0 && act.Billing[0].Code != "" && !act.Billing[0].NeedsCheck() {
+			code = &worklist.Code{Value: act.Billing[0].Code, Scheme: "CCAM", Meaning: act.Billing[0].Label}
+		}
+	}
+	if row.Levels != "" {
+		description += " " + row.Levels
+	}
+	if row.Side != "" {
+		description += " (" + row.Side + ")"
+	}
+	born, _ := time.Parse(time.DateOnly, p.BirthDate)
+	sex := map[string]string{"F": "F", "M": "M"}[p.Sex]
+	return worklist.Item{
+		PatientName:                   worklist.PersonName{Family: strings.ToUpper(p.BirthName), Given: p.FirstNames},
+		PatientID:                     "REP" + strconv.FormatInt(p.ID, 10),
+		IssuerOfPatientID:             "REPERE",
+		PatientBirthDate:              born,
+		PatientSex:                    sex,
+		AccessionNumber:               a.AccessionNumber,
+		RequestedProcedureID:          a.AccessionNumber,
+		RequestedProcedureDescription: description,
+		RequestedProcedureCode:        code,
+		StudyInstanceUID:              a.StudyInstanceUID,
+		ReferringPhysician:            worklist.PersonName{Family: row.PhysicianName},
+		Step: worklist.ScheduledStep{
+			StationAETitle:      row.StationAETitle,
+			StationName:         row.RoomName,
+			Start:               a.Start,
+			End:                 a.RoomEnd,
+			PerformingPhysician: worklist.PersonName{Family: row.RadiologistName},
+			PerformedStatus:     a.PerformedStatus,
+			Description:         description,
+			ID:                  "SPS" + strconv.FormatInt(a.ID, 10),
+		},
+	}
+}
