@@ -119,6 +119,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Held until the server stops: `repere restore` refuses to swap the file under it.
+	lock, err := store.LockShared(cfg.db)
+	if err != nil {
+		return fmt.Errorf("%w: a restore is running on %s", err, maskDSN(cfg.db))
+	}
+	defer lock.Release()
 	st, err := store.Open(ctx, cfg.db)
 	if err != nil {
 		return err
