@@ -40,7 +40,10 @@ type Store struct {
 	db     *sql.DB
 	engine Engine
 	now    func() time.Time
-	path   string // the SQLite file; empty on PostgreSQL
+	// path is the SQLite file (empty on PostgreSQL); minFreeBytes is the
+	// free space below which its disk counts as full (see CheckWritable).
+	path         string
+	minFreeBytes uint64
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -72,7 +75,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", engine, err)
 	}
-	st := &Store{db: db, engine: engine, now: func() time.Time { return time.Now().UTC() }}
+	st := &Store{db: db, engine: engine, now: func() time.Time { return time.Now().UTC() }, minFreeBytes: DefaultMinFreeBytes}
 	if engine == SQLite {
 		st.path, _ = SQLitePath(dsn)
 	}
