@@ -31,6 +31,26 @@ func TestCheckWritable(t *testing.T) {
 		}
 
 		if s.Engine() == store.SQLite {
+			// Polled for months, the probe must not grow the file.
+			size := func() int64 {
+				t.Helper()
+				if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+					t.Fatal(err)
+				}
+				var pages, pageSize int64
+				s.DB().QueryRow(`PRAGMA page_count`).Scan(&pages)
+				s.DB().QueryRow(`PRAGMA page_size`).Scan(&pageSize)
+				return pages * pageSize
+			}
+			before := size()
+			for range 300 {
+				if err := s.CheckWritable(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if after := size(); after != before {
+				t.Errorf("300 probes grew the database from %d to %d bytes", before, after)
+			}
 			s.SetMinFreeBytes(math.MaxUint64)
 			if err := s.CheckWritable(ctx); !errors.Is(err, store.ErrDiskFull) {
 				t.Errorf("disk below the free-space floor: %v", err)
