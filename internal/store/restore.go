@@ -66,6 +66,9 @@ func Restore(ctx context.Context, o RestoreOptions) (Restored, error) {
 	if err != nil {
 		return r, err
 	}
+	if !fromInfo.Mode().IsRegular() {
+		return r, fmt.Errorf("%s is not a regular file", o.From)
+	}
 	toInfo, err := os.Stat(to)
 	exists := err == nil
 	if exists && os.SameFile(fromInfo, toInfo) {
