@@ -7,98 +7,83 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"time"
 
+	"repere/internal/audit"
 	"repere/internal/store"
 )
 
-// backup makes a consistent online copy of the SQLite database.
+// backup makes a consistent online copy of the SQLite database, with its
+// SHA-256 in a `.sha256` file beside it.
 func backup(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := dbFlag(fs)
-	to := fs.String("to", "", "file to write the copy to (must not exist)")
+	to := fs.String("to", "", "file to write the copy to (must not exist); its SHA-256 goes to <file>.sha256")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *to == "" {
 		return errors.New("backup: --to is required")
 	}
+	path, ok := store.SQLitePath(*db)
+	if !ok {
+		return fmt.Errorf("backup: %w", store.ErrBackupEngine)
+	}
+	// Opening a missing SQLite file would create an empty database and back it up.
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("backup: no database at %s: %w", path, err)
+	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Backup(ctx, *to); err != nil {
+	b, err := st.Backup(ctx, *to)
+	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	fmt.Fprintf(stdout, "backup written to %s\n", *to)
+	fmt.Fprintf(stdout, "backup written to %s (%d bytes, schema version %d)\nsha256 %s written to %s\n", b.Path, b.Bytes, b.Info.Version, b.SHA256, b.ChecksumPath)
 	return nil
 }
 
 // restore replaces the SQLite database with a verified backup. The server
-// must be stopped: the file is swapped, not merged.
+// must be stopped (restore takes the database's lock, which `serve` holds):
+// the file is swapped, not merged, and the replaced file is kept aside.
 func restore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := dbFlag(fs)
-	from := fs.String("from", "", "backup file to restore")
-	force := fs.Bool("force", false, "replace an existing database")
+	from := fs.String("from", "", "backup file to restore (checked against <file>.sha256)")
+	force := fs.Bool("force", false, "replace an existing database (kept aside as <db>.replaced-<time>)")
+	noChecksum := fs.Bool("no-checksum", false, "accept a backup that has no .sha256 file (its bytes cannot be verified)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *from == "" {
 		return errors.New("restore: --from is required")
 	}
-	if _, err := os.Stat(*db); err == nil && !*force {
-		return fmt.Errorf("restore: %s exists; stop the server and add --force to replace it", *db)
+	ctx = audit.WithActor(ctx, audit.System("restore"))
+	r, err := store.Restore(ctx, store.RestoreOptions{From: *from, To: *db, Force: *force, NoChecksum: *noChecksum, Now: time.Now()})
+	if errors.Is(err, store.ErrNoChecksum) {
+		return fmt.Errorf("restore refused: %w; add --no-checksum to restore a backup whose bytes cannot be verified", err)
 	}
-	src, err := store.Open(ctx, *from)
 	if err != nil {
-		return err
+		return fmt.Errorf("restore refused, nothing changed: %w", err)
 	}
-	version, latest, err := src.Verify(ctx)
-	src.Close()
-	if err != nil {
-		return fmt.Errorf("restore: %s: %w", *from, err)
+	last := "none recorded"
+	if !r.Summary.LastWrite.IsZero() {
+		last = r.Summary.LastWrite.UTC().Format("2006-01-02 15:04:05 UTC")
 	}
-	if version > latest {
-		return fmt.Errorf("restore: %s has schema version %d, newer than this build's %d", *from, version, latest)
+	fmt.Fprintf(stdout, "restored %s to %s: %d patients, %d appointments, last write %s\n", *from, *db, r.Summary.Patients, r.Summary.Appointments, last)
+	fmt.Fprintf(stdout, "schema version %d (`repere serve` migrates it to %d if needed)\n", r.Info.Version, r.Info.Latest)
+	if r.Verified {
+		fmt.Fprintf(stdout, "sha256 %s verified against %s\n", r.SHA256, store.ChecksumPath(*from))
+	} else {
+		fmt.Fprintf(stdout, "sha256 %s NOT verified: the backup had no checksum file\n", r.SHA256)
 	}
-	// Copy beside the target, then rename: the database is never half-written.
-	tmp := filepath.Join(filepath.Dir(*db), "."+filepath.Base(*db)+".restore")
-	if err := copyFile(*from, tmp); err != nil {
-		return err
+	if r.Replaced != "" {
+		fmt.Fprintf(stdout, "previous database kept as %s\n", r.Replaced)
 	}
-	for _, suffix := range []string{"-wal", "-shm"} {
-		if err := os.Remove(*db + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
-	}
-	if err := os.Rename(tmp, *db); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "restored %s (schema version %d) to %s; `repere serve` migrates it to %d if needed\n", *from, version, *db, latest)
 	return nil
-}
-
-func copyFile(from, to string) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
 }

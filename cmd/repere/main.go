@@ -143,16 +143,24 @@ func maskDSN(dsn string) string {
 	return u.String()
 }
 
-func openStore(ctx context.Context, dsn string) (*store.Store, error) {
+// openStore opens and migrates the database, holding its lock shared (see
+// store.Lock) until the returned release is called.
+func openStore(ctx context.Context, dsn string) (*store.Store, func(), error) {
+	lock, err := store.LockShared(dsn)
+	if err != nil {
+		return nil, nil, err
+	}
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
-		return nil, err
+		lock.Release()
+		return nil, nil, err
 	}
 	if _, err := st.Migrate(ctx); err != nil {
 		st.Close()
-		return nil, err
+		lock.Release()
+		return nil, nil, err
 	}
-	return st, nil
+	return st, func() { st.Close(); lock.Release() }, nil
 }
 
 func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
@@ -177,6 +185,11 @@ func migrate(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	lock, err := store.LockShared(*db)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	st, err := store.Open(ctx, *db)
 	if err != nil {
 		return err

@@ -36,6 +36,7 @@ type serveConfig struct {
 	demo                       bool
 	logFormat, logLevel        string
 	secureCookies, hsts        bool
+	metricsOpen                bool
 	metricsToken, practiceName string
 	sessionIdle, sessionMax    time.Duration
 	timezone                   string
@@ -60,7 +61,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.logLevel, "log-level", envDefault("log-level", "info"), "log level: debug, info, warn, error")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("secure-cookies", false), "send cookies over HTTPS only (set it behind TLS)")
 	fs.BoolVar(&c.hsts, "hsts", envBool("hsts", false), "send Strict-Transport-Security (only behind TLS)")
-	fs.StringVar(&c.metricsToken, "metrics-token", envDefault("metrics-token", ""), "bearer token allowing /metrics from other hosts (env REPERE_METRICS_TOKEN)")
+	fs.StringVar(&c.metricsToken, "metrics-token", envDefault("metrics-token", ""), "bearer token /metrics requires, from every address (env REPERE_METRICS_TOKEN); without it /metrics is off")
+	fs.BoolVar(&c.metricsOpen, "metrics-open", envBool("metrics-open", false), "serve /metrics without a token to whoever reaches the port (env REPERE_METRICS_OPEN)")
 	fs.StringVar(&c.practiceName, "practice-name", envDefault("practice-name", "Repère"), "practice name shown in pages")
 	fs.DurationVar(&c.sessionIdle, "session-idle", 60*time.Minute, "sign out after this long without activity")
 	fs.DurationVar(&c.sessionMax, "session-max", 12*time.Hour, "sign out after this long in any case")
@@ -73,6 +75,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 		return c, err
 	}
 	c.db = *db
+	if c.metricsOpen && c.metricsToken != "" {
+		return c, errors.New("--metrics-open and --metrics-token together: choose the token, or open /metrics without one")
+	}
 	return c, nil
 }
 
@@ -87,7 +92,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("starting repere", "version", buildVersion(), "addr", cfg.addr, "db", maskDSN(cfg.db), "catalog", cfg.catalogDir,
-		"demo", cfg.demo, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken),
+		"demo", cfg.demo, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken), "metrics_open", cfg.metricsOpen,
 		"session_idle", cfg.sessionIdle, "session_max", cfg.sessionMax, "timezone", cfg.timezone,
 		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset)
 	loc, err := time.LoadLocation(cfg.timezone)
@@ -120,6 +125,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// Held until the server stops: `repere restore` refuses to swap the file under it.
+	lock, err := store.LockShared(cfg.db)
+	if err != nil {
+		return fmt.Errorf("%w: a restore is running on %s", err, maskDSN(cfg.db))
+	}
+	defer lock.Release()
 	st, err := store.Open(ctx, cfg.db)
 	if err != nil {
 		return err
@@ -151,7 +162,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
-		MetricsToken: cfg.metricsToken, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
+		MetricsToken: cfg.metricsToken, MetricsOpen: cfg.metricsOpen, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
 		Version: buildVersion()}
 	srv, err := web.New(webCfg, application, bundle, log)
 	if err != nil {

@@ -31,11 +31,11 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	if err := fs.Parse(rest); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, *db)
+	st, closeStore, err := openStore(ctx, *db)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	defer closeStore()
 	actor := audit.System("cli")
 	switch sub {
 	case "list":

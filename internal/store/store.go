@@ -40,6 +40,10 @@ type Store struct {
 	db     *sql.DB
 	engine Engine
 	now    func() time.Time
+	// path is the SQLite file (empty on PostgreSQL); minFreeBytes is the
+	// free space below which its disk counts as full (see CheckWritable).
+	path         string
+	minFreeBytes uint64
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
@@ -71,22 +75,19 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", engine, err)
 	}
-	return &Store{db: db, engine: engine, now: func() time.Time { return time.Now().UTC() }}, nil
+	st := &Store{db: db, engine: engine, now: func() time.Time { return time.Now().UTC() }, minFreeBytes: DefaultMinFreeBytes}
+	if engine == SQLite {
+		st.path, _ = SQLitePath(dsn)
+	}
+	return st, nil
 }
 
 func parseDSN(dsn string) (Engine, string, error) {
-	if dsn == "" {
-		dsn = "repere.db"
-	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if isPostgres(dsn) {
 		return Postgres, dsn, nil
 	}
-	path := strings.TrimPrefix(dsn, "sqlite:")
-	path = strings.TrimPrefix(path, "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
-	if path == "" {
+	path, ok := SQLitePath(dsn)
+	if !ok {
 		return "", "", fmt.Errorf("database %q: empty SQLite path", dsn)
 	}
 	q := url.Values{}
@@ -97,6 +98,27 @@ func parseDSN(dsn string) (Engine, string, error) {
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
 	return SQLite, "file:" + path + "?" + q.Encode(), nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// SQLitePath returns the file a SQLite database name designates (the default
+// repere.db for an empty name), or false for a PostgreSQL URL or an empty path.
+func SQLitePath(dsn string) (string, bool) {
+	if dsn == "" {
+		dsn = "repere.db"
+	}
+	if isPostgres(dsn) {
+		return "", false
+	}
+	path := strings.TrimPrefix(dsn, "sqlite:")
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return path, path != ""
 }
 
 // Engine reports which database engine the store runs on.
@@ -124,6 +146,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.engine == SQLite {
+		if err := s.guardSQLiteSchema(ctx); err != nil {
+			return nil, fmt.Errorf("migrations: %w", err)
+		}
+	}
 	p, err := goose.NewProvider(dialect, s.db, sub)
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
@@ -134,6 +161,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	}
 	if err != nil {
 		return applied, fmt.Errorf("migrations: %w", err)
+	}
+	if s.engine == SQLite {
+		if err := s.stampApplicationID(ctx); err != nil {
+			return applied, fmt.Errorf("migrations: application id: %w", err)
+		}
 	}
 	return applied, nil
 }

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -269,24 +268,5 @@ func TestLanguageChoice(t *testing.T) {
 	}
 	if r := h.client().do("GET", "/", nil, map[string]string{"Accept-Language": "en-GB,en;q=0.8"}); !strings.Contains(r.body, "Our procedures") {
 		t.Error("Accept-Language ignored")
-	}
-}
-
-func TestHealthAndMetrics(t *testing.T) {
-	h := newHarness(t, storetest.OpenSQLite(t))
-	c := h.client()
-	if r := c.get("/healthz"); r.status != http.StatusOK || !strings.Contains(r.body, `"status":"ok"`) {
-		t.Fatalf("healthz: %d %s", r.status, r.body)
-	}
-	c.get("/")
-	if r := c.get("/metrics"); r.status != http.StatusOK || !strings.Contains(r.body, `repere_http_requests_total{code="200",route="GET /{$}"}`) {
-		t.Fatalf("metrics from loopback: %d", r.status)
-	}
-	req := httptest.NewRequest("GET", "/metrics", nil)
-	req.RemoteAddr = "192.0.2.10:5555"
-	rec := httptest.NewRecorder()
-	h.srv.Handler().ServeHTTP(rec, req)
-	if rec.Code != http.StatusForbidden {
-		t.Fatalf("metrics from another host without token: %d", rec.Code)
 	}
 }

@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
 	"repere/internal/catalog"
 	"repere/internal/i18n"
+	"repere/internal/store"
 )
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
@@ -139,16 +141,39 @@ func stayDuration(l *i18n.Localizer, a *catalog.Act) string {
 	return l.T("stay.about", "Duration", l.Minutes(a.TotalMinutes()))
 }
 
-// healthz answers 200 when the database answers, for load balancers.
+// healthz answers 200 when the database answers and takes a write, for
+// load balancers and monitoring: a server that can read but not write (a
+// read-only file system, a full disk, a read-only PostgreSQL) loses every
+// form, so it answers 503 with the reason. The write rewrites one row in
+// place (store.CheckWritable): cheap enough to be polled.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	status, code := "ok", http.StatusOK
+	reason := ""
 	if err := s.store.Ping(ctx); err != nil {
-		status, code = "database unavailable", http.StatusServiceUnavailable
+		reason = "database unreachable"
+		s.log.Warn("health check failed", "reason", reason, "err", err)
+	} else if err := s.store.CheckWritable(ctx); err != nil {
+		switch {
+		case errors.Is(err, store.ErrReadOnly):
+			reason = "database read-only"
+		case errors.Is(err, store.ErrDiskFull):
+			reason = "disk full"
+		default:
+			reason = "database writes failing"
+		}
+		s.log.Warn("health check failed", "reason", reason, "err", err)
+	}
+	status, code := "ok", http.StatusOK
+	if reason != "" {
+		status, code = "unavailable", http.StatusServiceUnavailable
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
-	return json.NewEncoder(w).Encode(map[string]string{"status": status, "version": s.cfg.Version, "database": string(s.store.Engine())})
+	body := map[string]string{"status": status, "version": s.cfg.Version, "database": string(s.store.Engine())}
+	if reason != "" {
+		body["reason"] = reason
+	}
+	return json.NewEncoder(w).Encode(body)
 }

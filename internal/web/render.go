@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"net"
 	"net/http"
 	"path"
 	"slices"
@@ -235,18 +234,24 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-// metricsHandler serves Prometheus metrics to the local machine, or to a
-// scraper presenting the configured bearer token.
+// metricsHandler serves Prometheus metrics to a scraper presenting the
+// configured bearer token, from any address: loopback is no proof of who
+// asks, since every local process and user can reach it. Without a token
+// /metrics is off (404, with a hint) unless the operator chose to open it
+// (MetricsOpen), e.g. behind a firewall that only lets the scraper in.
 func (s *Server) metricsHandler() http.Handler {
 	prom := promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		info(r).route = "GET /metrics"
-		ip := net.ParseIP(remoteAddr(r))
-		local := ip != nil && ip.IsLoopback()
-		tokenOK := s.cfg.MetricsToken != "" &&
-			subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.cfg.MetricsToken)) == 1
-		if !local && !tokenOK {
-			http.Error(w, "Forbidden", http.StatusForbidden)
+		w.Header().Set("Cache-Control", "no-store")
+		switch {
+		case s.cfg.MetricsOpen:
+		case s.cfg.MetricsToken == "":
+			http.Error(w, "metrics are off: start repere with --metrics-token (scrapers then send \"Authorization: Bearer <token>\") or --metrics-open", http.StatusNotFound)
+			return
+		case subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), []byte("Bearer "+s.cfg.MetricsToken)) != 1:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="repere metrics"`)
+			http.Error(w, "metrics need the bearer token given to --metrics-token", http.StatusUnauthorized)
 			return
 		}
 		prom.ServeHTTP(w, r)

@@ -33,7 +33,8 @@ type Config struct {
 	HSTS          bool          // send Strict-Transport-Security
 	SessionIdle   time.Duration // sign-out after this long without a request
 	SessionMax    time.Duration // sign-out after this long in any case
-	MetricsToken  string        // bearer token for /metrics from other hosts
+	MetricsToken  string        // bearer token /metrics requires
+	MetricsOpen   bool          // serve /metrics without a token (the operator's choice)
 	MaxBodyBytes  int64         // largest request body accepted
 	PracticeName  string
 	PracticePhone string
