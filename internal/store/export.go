@@ -37,7 +37,9 @@ var ownerColumns = []struct{ column, where string }{
 func (s *Store) patientScopes(ctx context.Context, tx *sql.Tx) ([]scope, error) {
 	q := `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'`
 	if s.engine == Postgres {
-		q = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`
+		q = `SELECT c.table_name, c.column_name FROM information_schema.columns c
+			JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+			WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'`
 	}
 	rows, err := s.query(ctx, tx, q)
 	if err != nil {

@@ -177,7 +177,9 @@ func schemaOf(t testing.TB, s *store.Store) (columns, fks map[string][]string) {
 	colQuery := `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'`
 	fkQuery := `SELECT m.name, f."table" FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'`
 	if s.Engine() == store.Postgres {
-		colQuery = `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`
+		colQuery = `SELECT c.table_name, c.column_name FROM information_schema.columns c
+			JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+			WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'`
 		fkQuery = `SELECT tc.table_name, ccu.table_name FROM information_schema.table_constraints tc
 			JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name AND ccu.constraint_schema = tc.constraint_schema
 			WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()`
