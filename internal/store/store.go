@@ -91,7 +91,10 @@ func parseDSN(dsn string) (Engine, string, error) {
 		return "", "", fmt.Errorf("database %q: empty SQLite path", dsn)
 	}
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	// secure_delete overwrites deleted and updated content with zeros, so an
+	// erased patient leaves no readable bytes once the WAL is checkpointed
+	// (see ErasePatient).
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "secure_delete(ON)"} {
 		q.Add("_pragma", p)
 	}
 	// Write transactions take the lock at BEGIN, so two writers never deadlock on upgrade.

@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -134,4 +135,137 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// PatientTables lists, from the schema itself, the tables that hold a
+// patient's data: patients, every table with a patient_id, appointment_id or
+// referral_id column, and every table with a foreign key to one of those
+// (consent_events, resource_busy...). Tests compare it with what the export
+// and the retention rules cover, so a table added later cannot be forgotten.
+func PatientTables(t testing.TB, s *store.Store) []string {
+	t.Helper()
+	columns, fks := schemaOf(t, s)
+	holding := map[string]bool{"patients": true}
+	for table, cols := range columns {
+		for _, c := range cols {
+			if c == "patient_id" || c == "appointment_id" || c == "referral_id" {
+				holding[table] = true
+			}
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for table, targets := range fks {
+			for _, target := range targets {
+				if holding[target] && !holding[table] {
+					holding[table], changed = true, true
+				}
+			}
+		}
+	}
+	var out []string
+	for table := range holding {
+		out = append(out, table)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// schemaOf reads every table's columns and the tables its foreign keys point to.
+func schemaOf(t testing.TB, s *store.Store) (columns, fks map[string][]string) {
+	t.Helper()
+	colQuery := `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'`
+	fkQuery := `SELECT m.name, f."table" FROM sqlite_master m, pragma_foreign_key_list(m.name) f WHERE m.type = 'table'`
+	if s.Engine() == store.Postgres {
+		colQuery = `SELECT c.table_name, c.column_name FROM information_schema.columns c
+			JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+			WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'`
+		fkQuery = `SELECT tc.table_name, ccu.table_name FROM information_schema.table_constraints tc
+			JOIN information_schema.constraint_column_usage ccu ON ccu.constraint_name = tc.constraint_name AND ccu.constraint_schema = tc.constraint_schema
+			WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_schema = current_schema()`
+	}
+	read := func(q string) map[string][]string {
+		rows, err := s.DB().Query(q)
+		if err != nil {
+			t.Fatalf("read the schema: %v", err)
+		}
+		defer rows.Close()
+		out := map[string][]string{}
+		for rows.Next() {
+			var table, other string
+			if err := rows.Scan(&table, &other); err != nil {
+				t.Fatal(err)
+			}
+			if table != "goose_db_version" && !strings.HasPrefix(table, "sqlite_") {
+				out[table] = append(out[table], other)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	return read(colQuery), read(fkQuery)
+}
+
+// AssertNowhere fails the test when needle is still readable anywhere: in any
+// column of any table on both engines, and on SQLite in the bytes of the
+// database file and its WAL, before and after a checkpoint.
+func AssertNowhere(t testing.TB, s *store.Store, needle string) {
+	t.Helper()
+	columns, _ := schemaOf(t, s)
+	for table := range columns {
+		rows, err := s.DB().Query(`SELECT * FROM ` + table)
+		if err != nil {
+			t.Fatalf("read %s: %v", table, err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			values := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range values {
+				ptrs[i] = &values[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range values {
+				var text string
+				switch v := v.(type) {
+				case string:
+					text = v
+				case []byte:
+					text = string(v)
+				}
+				if strings.Contains(text, needle) {
+					t.Errorf("%q is still in %s.%s", needle, table, cols[i])
+				}
+			}
+		}
+		rows.Close()
+	}
+	if s.Engine() != store.SQLite {
+		return // PostgreSQL's files are the server's: see docs/security.md on VACUUM
+	}
+	var seq int
+	var name, path string
+	if err := s.DB().QueryRow(`PRAGMA database_list`).Scan(&seq, &name, &path); err != nil {
+		t.Fatal(err)
+	}
+	grep := func(when string) {
+		for _, f := range []string{path, path + "-wal"} {
+			data, err := os.ReadFile(f)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(data), needle) {
+				t.Errorf("%q is still readable in the bytes of %s (%s)", needle, filepath.Base(f), when)
+			}
+		}
+	}
+	grep("as left by the erasure")
+	if _, err := s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		t.Fatal(err)
+	}
+	grep("after a checkpoint")
 }

@@ -1,30 +1,31 @@
 package web
 
 import (
-	"encoding/json"
+	"bytes"
 	"errors"
 	"net/http"
 	"strings"
-	"time"
+	"sync"
 
-	"repere/internal/audit"
-	"repere/internal/booking"
-	"repere/internal/mail"
 	"repere/internal/patient"
 	"repere/internal/privacy"
-	"repere/internal/referral"
 	"repere/internal/store"
 )
 
+// retentionRules are the embedded retention rules, read once.
+var retentionRules = sync.OnceValues(privacy.Load)
+
 // privacyPage lets the admin (the practice's data protection contact) find a
-// patient, export all of their data and erase it where the law allows.
+// patient, export all of their data, and see, before confirming an erasure,
+// what it keeps (with the rule and until when) and what it erases.
 type privacyPage struct {
 	Query    string
 	Results  []patient.Patient
 	Patient  *patient.Patient
-	Record   privacy.Record
-	Rule     privacy.Rule
-	Erasable bool
+	Plan     privacy.Plan
+	Sources  []privacy.Source // every source the plan cites, once
+	Erasures []privacy.Erasure
+	Reason   string
 	Errors   []string
 }
 
@@ -53,16 +54,39 @@ func (s *Server) loadPrivacyPatient(r *http.Request) (privacyPage, error) {
 		return p, err
 	}
 	p.Patient = &pt
-	if p.Record, err = s.store.PatientRecordSize(r.Context(), id); err != nil {
-		return p, err
-	}
-	rules, err := privacy.Load()
+	rules, err := retentionRules()
 	if err != nil {
 		return p, err
 	}
-	p.Rule, err = rules.CanErase(p.Record)
-	p.Erasable = err == nil
-	return p, nil
+	rec, err := s.store.PatientRetention(r.Context(), id)
+	if err != nil {
+		return p, err
+	}
+	p.Plan = rules.Plan(rec, s.loc())
+	p.Sources = citedSources(p.Plan)
+	p.Erasures, err = s.store.ErasuresOf(r.Context(), id)
+	return p, err
+}
+
+// citedSources lists the sources the plan rests on, each once, the medical
+// record's rule first.
+func citedSources(plan privacy.Plan) []privacy.Source {
+	var out []privacy.Source
+	seen := map[string]bool{}
+	add := func(src privacy.Source) {
+		if src.ID != "" && !seen[src.ID] {
+			seen[src.ID] = true
+			out = append(out, src)
+		}
+	}
+	add(plan.Rule)
+	for _, src := range plan.Also {
+		add(src)
+	}
+	for _, d := range plan.Decisions {
+		add(d.Source)
+	}
+	return out
 }
 
 func (s *Server) privacyPatient(w http.ResponseWriter, r *http.Request) error {
@@ -73,109 +97,59 @@ func (s *Server) privacyPatient(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "privacy", "privacy.title", "admin", p)
 }
 
-// patientExport is all of one patient's data, as the export file holds it.
-type patientExport struct {
-	ExportedAt   time.Time                       `json:"exported_at"`
-	Patient      patient.Patient                 `json:"patient"`
-	Referrals    []referral.Referral             `json:"referrals"`
-	History      map[int64][]store.ReferralEvent `json:"referral_history"`
-	Screenings   map[int64]json.RawMessage       `json:"screenings"`
-	Appointments []booking.Appointment           `json:"appointments"`
-	Consents     map[int64][]store.Consent       `json:"consents"`
-	Emails       map[int64][]mail.Outgoing       `json:"emails"`
-	Access       []audit.Entry                   `json:"access_log"`
-}
-
-// exportPatient downloads all of one patient's data as a JSON file (signed
-// consents included, their PDFs in base64).
+// exportPatient downloads all of one patient's data as a ZIP: data.json
+// (every table holding them) and the stored documents as files. The store
+// records the export in the patient's audit trail.
 func (s *Server) exportPatient(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	ctx := r.Context()
-	x := patientExport{ExportedAt: s.now().UTC(), History: map[int64][]store.ReferralEvent{}, Screenings: map[int64]json.RawMessage{},
-		Consents: map[int64][]store.Consent{}, Emails: map[int64][]mail.Outgoing{}}
-	if x.Patient, err = s.store.Patient(ctx, id); err != nil {
-		return err
+	x, err := s.store.ExportPatient(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		return errStatus(http.StatusNotFound, "error.not_found")
 	}
-	if x.Referrals, err = s.store.ListReferrals(ctx, store.ReferralFilter{PatientID: id, Limit: 1000}); err != nil {
-		return err
-	}
-	for _, ref := range x.Referrals {
-		if x.History[ref.ID], err = s.store.ReferralHistory(ctx, ref.ID); err != nil {
-			return err
-		}
-		sc, err := s.store.Screening(ctx, ref.ID)
-		if err == nil {
-			x.Screenings[ref.ID] = json.RawMessage(sc.Answers)
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-	}
-	if x.Appointments, err = s.store.ListAppointments(ctx, store.AppointmentFilter{PatientID: id, Limit: 2000}); err != nil {
-		return err
-	}
-	for _, a := range x.Appointments {
-		list, err := s.store.ConsentsFor(ctx, a.ID)
-		if err != nil {
-			return err
-		}
-		for i := range list {
-			full, err := s.store.ConsentDocument(ctx, list[i].ID)
-			if err != nil {
-				return err
-			}
-			list[i].Document = full.Document
-		}
-		x.Consents[a.ID] = list
-		if x.Emails[a.ID], err = s.store.MailFor(ctx, a.ID); err != nil {
-			return err
-		}
-	}
-	if x.Access, err = s.store.SearchAudit(ctx, audit.Filter{PatientID: id, Limit: 10000}); err != nil {
-		return err
-	}
-	actor, _ := audit.ActorFrom(ctx)
-	if err := s.store.RecordEvent(ctx, actor, "export", "patient", itoa(id), ""); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(x, "", "  ")
 	if err != nil {
 		return err
 	}
-	return sendFile(w, "application/json", "patient-"+itoa(id)+".json", data)
+	var buf bytes.Buffer
+	if err := privacy.WriteZIP(&buf, x); err != nil {
+		return err
+	}
+	return sendFile(w, "application/zip", "patient-"+itoa(id)+".zip", buf.Bytes())
 }
 
-// erasePatient anonymises a patient when the retention rules allow it.
+// erasePatient carries out an erasure request, as the privacy page showed
+// it: the medical record kept, the rest erased.
 func (s *Server) erasePatient(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadPrivacyPatient(r)
 	if err != nil {
 		return err
 	}
 	l := localizer(r)
-	reason := strings.TrimSpace(r.PostFormValue("reason"))
-	rules, err := privacy.Load()
-	if err != nil {
-		return err
-	}
+	p.Reason = strings.TrimSpace(r.PostFormValue("reason"))
 	switch {
-	case reason == "":
+	case p.Reason == "":
 		p.Errors = append(p.Errors, l.T("book.err.reason"))
+	case len(p.Reason) > 300:
+		p.Errors = append(p.Errors, l.T("privacy.err.reason_long"))
 	case r.PostFormValue("confirm") != "yes":
 		p.Errors = append(p.Errors, l.T("privacy.err.confirm"))
-	default:
-		err = s.store.AnonymisePatient(r.Context(), p.Patient.ID, rules, reason)
-		if errors.Is(err, privacy.ErrRetained) {
-			p.Errors = append(p.Errors, l.T("privacy.err.retained"))
-		} else if err != nil {
-			return err
-		}
 	}
 	if len(p.Errors) > 0 {
 		return s.render(w, r, http.StatusConflict, "privacy", "privacy.title", "admin", p)
 	}
+	rules, err := retentionRules()
+	if err != nil {
+		return err
+	}
+	_, err = s.store.ErasePatient(r.Context(), p.Patient.ID, rules, s.loc(), p.Reason)
+	if errors.Is(err, store.ErrCheckpointBusy) {
+		s.log.Warn("erasure done; the WAL will be emptied at the next checkpoint", "patient", p.Patient.ID)
+	} else if err != nil {
+		return err
+	}
 	s.flash(r, "privacy.erased")
-	http.Redirect(w, r, "/admin/privacy", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/patients/"+itoa(p.Patient.ID)+"/privacy", http.StatusSeeOther)
 	return nil
 }
