@@ -260,7 +260,11 @@ func (s *Server) setCover(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.flash(r, "practice.saved")
-	http.Redirect(w, r, safeNext(r.PostFormValue("back")), http.StatusSeeOther)
+	back := safeNext(r.PostFormValue("back"))
+	if back == "" {
+		back = "/staff/referrals/" + itoa(id)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }
 
