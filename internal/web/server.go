@@ -147,7 +147,8 @@ func (s *Server) now() time.Time { return s.cfg.Clock.Now() }
 // Registry is the Prometheus registry /metrics serves, for other packages' collectors.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
-// CleanSessions deletes expired sessions every interval until ctx ends.
+// CleanSessions deletes expired sessions and stale attempt counts every
+// interval until ctx ends.
 func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -160,6 +161,10 @@ func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 				s.log.Warn("session cleanup failed", "err", err)
 			} else if n > 0 {
 				s.log.Debug("expired sessions deleted", "count", n)
+			}
+			// Attempt counts older than their window are no longer read.
+			if _, err := s.store.DeleteStaleAttempts(ctx, s.now().Add(-limitWindow)); err != nil {
+				s.log.Warn("attempt counts cleanup failed", "err", err)
 			}
 		}
 	}
