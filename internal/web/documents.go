@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"repere/internal/billing"
 	"repere/internal/booking"
@@ -313,6 +314,9 @@ func (s *Server) consentForm(w http.ResponseWriter, r *http.Request) error {
 // maxSignatureBytes bounds the drawn signature's PNG.
 const maxSignatureBytes = 512 << 10
 
+// maxSignerName bounds the name of who signs a consent.
+const maxSignerName = 120
+
 // signConsent freezes the consent the patient signed on the tablet: the PDF
 // with the typed name and the drawn signature, its SHA-256, the version of
 // the text read. A version that changed meanwhile shows the new text again.
@@ -339,7 +343,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 	p.SignerName = strings.TrimSpace(r.PostFormValue("signer_name"))
 	signature, sigErr := decodeSignature(r.PostFormValue("signature"))
 	switch {
-	case p.SignerName == "" || len(p.SignerName) > 120:
+	case p.SignerName == "" || utf8.RuneCountInString(p.SignerName) > maxSignerName:
 		p.Errors = append(p.Errors, l.T("consent.err.name"))
 	case sigErr != nil:
 		p.Errors = append(p.Errors, l.T("consent.err.signature"))

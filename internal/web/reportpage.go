@@ -94,8 +94,11 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	p.Title, p.Body = strings.TrimSpace(r.PostFormValue("title")), strings.TrimSpace(r.PostFormValue("body"))
 	p.Reason = strings.TrimSpace(r.PostFormValue("reason"))
-	if p.Title == "" || p.Body == "" || len(p.Body) > 20000 {
+	if p.Title == "" || p.Body == "" {
 		p.Errors = append(p.Errors, l.T("report.err.empty"))
+	}
+	p.Errors = append(p.Errors, lengthMessages(r, map[string]string{"title": "report.title_field", "body": "report.body", "reason": "report.reason"})...)
+	if len(p.Errors) > 0 {
 		return s.render(w, r, http.StatusUnprocessableEntity, "report", "report.title", "day", p)
 	}
 	if r.PostFormValue("action") != "sign" {
