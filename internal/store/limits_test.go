@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -83,4 +84,27 @@ func TestTakeAttemptParallel(t *testing.T) {
 			t.Errorf("%d of 30 parallel attempts passed, want 5", n)
 		}
 	})
+}
+
+// BenchmarkTakeAttempt: the cost of counting one attempt under two limits
+// (a portal code check's bookkeeping), per engine.
+func BenchmarkTakeAttempt(b *testing.B) {
+	for _, engine := range []struct {
+		name string
+		open func(testing.TB) *store.Store
+	}{{"sqlite", storetest.OpenSQLite}, {"postgres", storetest.OpenPostgres}} {
+		b.Run(engine.name, func(b *testing.B) {
+			s := engine.open(b)
+			ctx := context.Background()
+			addr := store.Limit{Key: "bench:addr", Max: 1 << 30, Window: time.Hour}
+			i := 0
+			for b.Loop() {
+				i++
+				email := store.Limit{Key: "bench:email:" + strconv.Itoa(i%100), Max: 1 << 30, Window: time.Hour}
+				if err := s.TakeAttempt(ctx, addr, email); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
