@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -46,25 +47,41 @@ const (
 	linkFailuresPerAddr = 20
 )
 
+// clientKey names the client address in the counts: the address itself, or
+// for IPv6 its /64 network, which one subscriber usually holds whole (so
+// hopping from address to address in it gains nothing).
+func clientKey(r *http.Request) string {
+	addr, err := netip.ParseAddr(remoteAddr(r))
+	if err != nil {
+		return remoteAddr(r)
+	}
+	if addr.Is6() && !addr.Is4In6() {
+		if prefix, err := addr.Prefix(64); err == nil {
+			return prefix.String()
+		}
+	}
+	return addr.Unmap().String()
+}
+
 // emailKey names an email address in the counts without keeping it.
 func emailKey(email string) string { return tokenHash(strings.ToLower(strings.TrimSpace(email))) }
 
 func portalCodeLimits(r *http.Request, email string) []store.Limit {
 	return []store.Limit{
-		{Key: "portal-code:addr:" + remoteAddr(r), Max: portalCodesPerAddr, Window: limitWindow},
+		{Key: "portal-code:addr:" + clientKey(r), Max: portalCodesPerAddr, Window: limitWindow},
 		{Key: "portal-code:email:" + emailKey(email), Max: portalCodesPerEmail, Window: limitWindow},
 	}
 }
 
 func portalVerifyLimits(r *http.Request, email string) []store.Limit {
 	return []store.Limit{
-		{Key: "portal-verify:addr:" + remoteAddr(r), Max: portalFailuresPerAddr, Window: limitWindow},
+		{Key: "portal-verify:addr:" + clientKey(r), Max: portalFailuresPerAddr, Window: limitWindow},
 		{Key: "portal-verify:email:" + emailKey(email), Max: portalFailuresPerEmail, Window: limitWindow},
 	}
 }
 
 func linkLimits(r *http.Request) []store.Limit {
-	return []store.Limit{{Key: "link:addr:" + remoteAddr(r), Max: linkFailuresPerAddr, Window: limitWindow}}
+	return []store.Limit{{Key: "link:addr:" + clientKey(r), Max: linkFailuresPerAddr, Window: limitWindow}}
 }
 
 // lockedUntil tells whether err is a spent limit, and until when.
