@@ -49,7 +49,7 @@ type handler struct {
 
 // NewHandler returns the FHIR R4 REST API. GET /fhir/metadata needs no
 // token; every other request needs a bearer token whose client has a scope
-// for the resource type.
+// for the resource type. No answer may be cached (Cache-Control: no-store).
 func NewHandler(src Source, auth Authenticator, opts Options) http.Handler {
 	if opts.Lang == "" {
 		opts.Lang = "fr"
@@ -80,7 +80,12 @@ func NewHandler(src Source, auth Authenticator, opts Options) http.Handler {
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusNotFound, Outcome("error", "not-supported", "no such FHIR endpoint: "+r.URL.Path))
 	})
-	return mux
+	// Answers hold patient data: no cache (a proxy's, or the client's disk)
+	// keeps them.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 
 	"repere/internal/patient"
 	"repere/internal/practice"
+	"repere/internal/referral"
 )
 
 // searchType answers a search with a searchset Bundle.
@@ -137,13 +138,18 @@ func decode(body []byte, v any, typ string) error {
 }
 
 // problemsError turns a domain Validate result into a 422.
-func problemsError(problems map[string]string, paths map[string][2]string) error {
-	bad := &InvalidError{Status: http.StatusUnprocessableEntity, Issues: problemIssues(problems, paths)}
+func problemsError(problems map[string]string, paths map[string][2]string, limits map[string]int) error {
+	bad := &InvalidError{Status: http.StatusUnprocessableEntity, Issues: problemIssues(problems, paths, limits)}
 	return bad.orNil()
 }
 
-// problemIssues names the element and the rule of each problem, in field order.
-func problemIssues(problems map[string]string, paths map[string][2]string) []Issue {
+// tooLong is the message key the domain's Validate gives a text longer than
+// its limit (patient.ErrTooLong, referral.ErrTooLong).
+const tooLong = patient.ErrTooLong
+
+// problemIssues names the element and the rule of each problem, in field
+// order; a text over its limit (limits, in characters) says so.
+func problemIssues(problems map[string]string, paths map[string][2]string, limits map[string]int) []Issue {
 	fields := make([]string, 0, len(problems))
 	for f := range problems {
 		fields = append(fields, f)
@@ -156,6 +162,9 @@ func problemIssues(problems map[string]string, paths map[string][2]string) []Iss
 			where = [2]string{"", problems[f]}
 		}
 		is := Issue{Severity: "error", Code: "business-rule", Diagnostics: where[1]}
+		if problems[f] == tooLong {
+			is.Code, is.Diagnostics = "too-long", fmt.Sprintf("%s is too long: %d characters at most", f, limits[f])
+		}
 		if where[0] != "" {
 			is.Expression = []string{where[0]}
 		}
@@ -173,7 +182,7 @@ func (h *handler) createPatient(ctx context.Context, body []byte) (found, error)
 	if err != nil {
 		return found{}, err
 	}
-	if err := problemsError(p.Validate(h.today()), patientProblemPaths); err != nil {
+	if err := problemsError(p.Validate(h.today()), patientProblemPaths, patient.MaxLength); err != nil {
 		return found{}, err
 	}
 	if err := h.checkDuplicate(ctx, p); err != nil {
@@ -246,7 +255,7 @@ func (h *handler) createReferral(ctx context.Context, body []byte) (found, error
 	if err != nil {
 		return found{}, err
 	}
-	bad.Issues = append(bad.Issues, problemIssues(ref.Validate(h.today()), referralProblemPaths)...)
+	bad.Issues = append(bad.Issues, problemIssues(ref.Validate(h.today()), referralProblemPaths, referral.MaxLength)...)
 	if err := bad.orNil(); err != nil {
 		return found{}, err
 	}

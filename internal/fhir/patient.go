@@ -156,6 +156,8 @@ var patientProblemPaths = map[string][2]string{
 	"ins":         {"Patient.identifier", "the INS is not a valid NIR with its key"},
 	"phone":       {"Patient.telecom", "the phone number has fewer than 10 digits"},
 	"email":       {"Patient.telecom", "the email address is not valid"},
+	"used_name":   {"Patient.name.family", "the usual family name is not valid"},
+	"address":     {"Patient.address", "the address is not valid"},
 }
 
 // Practitioner is a radiologist of the practice (id "rad-<user id>") or a

@@ -202,5 +202,7 @@ var referralProblemPaths = map[string][2]string{
 	"side":              {"ServiceRequest.bodySite", "unknown side (left, right, bilateral, median)"},
 	"urgency":           {"ServiceRequest.priority", "unknown priority"},
 	"prescription_date": {"ServiceRequest.authoredOn", "the prescription date is in the future"},
-	"indication":        {"ServiceRequest.reasonCode", "indication (2000), levels (100) or prior imaging (500 characters) too long"},
+	"indication":        {"ServiceRequest.reasonCode", "the indication is not valid"},
+	"levels":            {"ServiceRequest.bodySite", "the levels are not valid"},
+	"prior_imaging":     {"ServiceRequest.note", "the prior imaging note is not valid"},
 }

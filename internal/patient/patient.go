@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -92,6 +93,21 @@ func PhoneKey(s string) string {
 	return digits
 }
 
+// MaxLength is the longest value, in characters, each identity field takes:
+// longer than any real name, address or number, short enough that a pasted
+// document or a flood cannot fill the database, the pages and the letters.
+var MaxLength = map[string]int{
+	"birth_name": 100, "used_name": 100, "first_names": 150,
+	"ins": 15, "phone": 32, "email": MaxEmailLength, "address": 300,
+}
+
+// MaxEmailLength is the longest email address (RFC 5321 path limit).
+const MaxEmailLength = 254
+
+// ErrTooLong is the message key of a field longer than MaxLength; the
+// message takes the limit as "Max".
+const ErrTooLong = "form.err.too_long"
+
 // Validate returns, per form field, the message key of what is wrong (empty when valid).
 func (p Patient) Validate(today time.Time) map[string]string {
 	problems := map[string]string{}
@@ -116,6 +132,12 @@ func (p Patient) Validate(today time.Time) map[string]string {
 	}
 	if p.Email != "" && (!strings.Contains(p.Email, "@") || strings.ContainsAny(p.Email, " <>")) {
 		problems["email"] = "patient.err.email"
+	}
+	for field, value := range map[string]string{"birth_name": p.BirthName, "used_name": p.UsedName, "first_names": p.FirstNames,
+		"ins": p.INS, "phone": p.Phone, "email": p.Email, "address": p.Address} {
+		if utf8.RuneCountInString(value) > MaxLength[field] {
+			problems[field] = ErrTooLong // said before any other problem of the field
+		}
 	}
 	return problems
 }

@@ -1,6 +1,7 @@
 package patient
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,6 +34,16 @@ func TestValidate(t *testing.T) {
 		if problems[field] == "" {
 			t.Errorf("%s not reported", field)
 		}
+	}
+	long := ok
+	long.BirthName, long.Address = strings.Repeat("a", 200_000), strings.Repeat("rue ", 100)
+	if p := long.Validate(today); p["birth_name"] != ErrTooLong || p["address"] != ErrTooLong || len(p) != 2 {
+		t.Errorf("200 KB name and 400-character address: %v", p)
+	}
+	long = ok
+	long.BirthName = strings.Repeat("é", MaxLength["birth_name"]) // characters, not bytes
+	if p := long.Validate(today); len(p) != 0 {
+		t.Errorf("a name of exactly the limit refused: %v", p)
 	}
 	corsica := Patient{BirthName: "A", FirstNames: "B", BirthDate: "1980-01-01", Sex: "M", INS: "180012A123456" + insKey("1800119123456")}
 	if p := corsica.Validate(today); p["ins"] != "" {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"time"
+	"unicode/utf8"
 )
 
 // Status of a referral.
@@ -79,11 +80,20 @@ func (r Referral) Validate(today time.Time) map[string]string {
 			problems["prescription_date"] = "referral.err.prescription_date"
 		}
 	}
-	if len(r.Indication) > 2000 || len(r.Levels) > 100 || len(r.PriorImaging) > 500 {
-		problems["indication"] = "referral.err.too_long"
+	for field, value := range map[string]string{"levels": r.Levels, "indication": r.Indication, "prior_imaging": r.PriorImaging} {
+		if utf8.RuneCountInString(value) > MaxLength[field] {
+			problems[field] = ErrTooLong
+		}
 	}
 	return problems
 }
+
+// MaxLength is the longest value, in characters, of each text of a referral.
+var MaxLength = map[string]int{"levels": 100, "indication": 2000, "prior_imaging": 500}
+
+// ErrTooLong is the message key of a text longer than MaxLength; the message
+// takes the limit as "Max".
+const ErrTooLong = "form.err.too_long"
 
 // ErrStatusChange is returned for a status change the flow does not allow.
 var ErrStatusChange = errors.New("referral: this status change is not allowed")

@@ -26,11 +26,19 @@ type PatientSearch struct {
 func wordStart(columns []string, word string) (string, []any) {
 	var parts []string
 	var args []any
+	word = likeEscape(word)
 	for _, c := range columns {
-		parts = append(parts, "("+c+" LIKE ? OR "+c+" LIKE ? OR "+c+" LIKE ?)")
+		parts = append(parts, "("+c+` LIKE ? ESCAPE '\' OR `+c+` LIKE ? ESCAPE '\' OR `+c+` LIKE ? ESCAPE '\')`)
 		args = append(args, word+"%", "% "+word+"%", "%-"+word+"%")
 	}
 	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+// likeEscape makes a text match itself in a LIKE pattern written with
+// ESCAPE '\' (both engines): its wildcards % and _ and the escape character
+// are escaped, so a search for "%" finds a literal "%", not every row.
+func likeEscape(text string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(text)
 }
 
 // FindPatients returns one page of matching patients (ids ascending) and

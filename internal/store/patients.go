@@ -120,8 +120,8 @@ func patientSearch(q string) (string, []any) {
 	where := "((birth_name_key >= ? AND birth_name_key < ?) OR (used_name_key >= ? AND used_name_key < ?) OR (first_names_key >= ? AND first_names_key < ?))"
 	args := []any{w, w + "\uffff", w, w + "\uffff", w, w + "\uffff"}
 	for _, more := range words[1:] {
-		where += " AND (birth_name_key LIKE ? OR used_name_key LIKE ? OR first_names_key LIKE ?)"
-		like := "%" + more + "%"
+		where += ` AND (birth_name_key LIKE ? ESCAPE '\' OR used_name_key LIKE ? ESCAPE '\' OR first_names_key LIKE ? ESCAPE '\')`
+		like := "%" + likeEscape(more) + "%"
 		args = append(args, like, like, like)
 	}
 	return where, args

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"repere/internal/audit"
@@ -77,6 +78,49 @@ func TestPatientSearchAndDuplicates(t *testing.T) {
 		}
 		if got, _ := s.SearchPatients(ctx, "0700", 10); len(got) != 1 {
 			t.Fatal("updated phone not searchable")
+		}
+	})
+}
+
+// TestSearchWildcardsAreLiteral: % _ and \ typed in a search find only the
+// names holding them (LIKE wildcards escaped, on both engines).
+func TestSearchWildcardsAreLiteral(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ctx := audit.WithActor(context.Background(), secretary)
+		for _, p := range []patient.Patient{
+			{BirthName: "Taux %Plein", FirstNames: "Anne", BirthDate: "1980-01-01", Sex: "F"},
+			{BirthName: "Snake _Case", FirstNames: "Bob", BirthDate: "1980-01-02", Sex: "M"},
+			{BirthName: `Back \Slash`, FirstNames: "Carl", BirthDate: "1980-01-03", Sex: "M"},
+			{BirthName: "Martin", FirstNames: "Zoé", BirthDate: "1980-01-04", Sex: "F"},
+		} {
+			if _, err := s.CreatePatient(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		firstNames := func(ps []patient.Patient) []string {
+			out := []string{}
+			for _, p := range ps {
+				out = append(out, p.FirstNames)
+			}
+			return out
+		}
+		for _, tt := range []struct {
+			name string
+			want []string
+		}{{"%", []string{"Anne"}}, {"_", []string{"Bob"}}, {`\`, []string{"Carl"}}, {"_case", []string{"Bob"}}, {"%plein", []string{"Anne"}}, {"s%e", []string{}}, {"_a", []string{}}} {
+			found, total, err := s.FindPatients(ctx, store.PatientSearch{Name: tt.name, Limit: 10})
+			if got := firstNames(found); err != nil || total != len(tt.want) || !slices.Equal(got, tt.want) {
+				t.Errorf("API search name=%q: %v (%d in all) %v, want %v", tt.name, got, total, err, tt.want)
+			}
+		}
+		for _, tt := range []struct {
+			q    string
+			want []string
+		}{{"martin %", []string{}}, {"martin _", []string{}}, {"martin zo", []string{"Zoé"}}, {`carl \`, []string{"Carl"}}, {`martin \`, []string{}}} {
+			found, err := s.SearchPatients(ctx, tt.q, 10)
+			if got := firstNames(found); err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("staff search %q: %v %v, want %v", tt.q, got, err, tt.want)
+			}
 		}
 	})
 }

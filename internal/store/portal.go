@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/subtle"
 	"database/sql"
 	"errors"
 	"strconv"
@@ -53,32 +54,46 @@ func (s *Store) CreatePortalCode(ctx context.Context, patientID int64, codeHash 
 	})
 }
 
+// MaxCodeAttempts is how many answers one portal code takes, right or wrong.
+const MaxCodeAttempts = 5
+
 // UsePortalCode checks a code for one of the patients of an email address:
 // the latest unused, unexpired code of a patient whose birth date matches.
-// A wrong code counts an attempt (committed); five attempts spend the code.
-func (s *Store) UsePortalCode(ctx context.Context, email, birthDate, codeHash string, now time.Time) (int64, error) {
+// The attempt is counted under limits before anything is compared (a spent
+// limit gives a *LockedError and checks nothing); a wrong code or a wrong
+// birth date stays counted (committed), a right one is given back. Each code
+// also takes MaxCodeAttempts answers at most.
+func (s *Store) UsePortalCode(ctx context.Context, email, birthDate, codeHash string, now time.Time, limits ...Limit) (int64, error) {
 	var patientID int64
 	ok := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.takeAttempt(ctx, tx, limits); err != nil {
+			return err
+		}
 		var id int64
-		var hash string
-		var attempts int
-		err := s.queryRow(ctx, tx, `SELECT c.id, c.patient_id, c.code_hash, c.attempts FROM portal_codes c JOIN patients p ON p.id = c.patient_id
+		err := s.queryRow(ctx, tx, `SELECT c.id, c.patient_id FROM portal_codes c JOIN patients p ON p.id = c.patient_id
 			WHERE LOWER(p.email) = ? AND p.birth_date = ? AND c.used_at IS NULL AND c.expires_at > ? ORDER BY c.id DESC LIMIT 1`,
-			strings.ToLower(strings.TrimSpace(email)), birthDate, now.UTC()).Scan(&id, &patientID, &hash, &attempts)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrCodeInvalid
+			strings.ToLower(strings.TrimSpace(email)), birthDate, now.UTC()).Scan(&id, &patientID)
+		if errors.Is(err, sql.ErrNoRows) { // no code, or a wrong birth date: counted under limits
+			return s.audited(ctx, tx, "portal_code_failed", "patient", "", 0, "no code for this address and birth date")
 		}
 		if err != nil {
 			return err
 		}
-		if attempts >= 5 || hash != codeHash {
-			if _, err := s.exec(ctx, tx, `UPDATE portal_codes SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
-				return err
-			}
+		// The code's own count, taken before comparing as well.
+		var hash string
+		err = s.queryRow(ctx, tx, `UPDATE portal_codes SET attempts = attempts + 1 WHERE id = ? AND attempts < ? RETURNING code_hash`,
+			id, MaxCodeAttempts).Scan(&hash)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if err != nil || subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash)) != 1 {
 			return s.audited(ctx, tx, "portal_code_failed", "patient", strconv.FormatInt(patientID, 10), patientID, "")
 		}
 		if _, err := s.exec(ctx, tx, `UPDATE portal_codes SET used_at = ? WHERE id = ?`, now.UTC(), id); err != nil {
+			return err
+		}
+		if err := s.giveBack(ctx, tx, limits); err != nil {
 			return err
 		}
 		ok = true

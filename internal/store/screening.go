@@ -185,14 +185,43 @@ func (s *Store) ScreeningLinkByHash(ctx context.Context, tokenHash string) (Scre
 	return l, err
 }
 
-// ScreeningLinkFailed counts a wrong birth date on a link.
-func (s *Store) ScreeningLinkFailed(ctx context.Context, l ScreeningLink) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, `UPDATE screening_links SET failures = failures + 1 WHERE id = ?`, l.ID); err != nil {
+// ErrLinkLocked is returned when a link took its last wrong birth date.
+var ErrLinkLocked = errors.New("store: the link is locked after too many wrong birth dates")
+
+// CheckLinkBirthDate checks a birth date typed on a link. The attempt is
+// counted first, on the link (at most maxFailures) and under limits, in the
+// same transaction that compares: parallel checks wait for each other, so no
+// more than maxFailures wrong dates are ever compared. A spent limit gives a
+// *LockedError, a spent link ErrLinkLocked, and nothing is compared; a wrong
+// date stays counted, a right one is given back.
+func (s *Store) CheckLinkBirthDate(ctx context.Context, l ScreeningLink, birthDate string, maxFailures int, limits ...Limit) (bool, error) {
+	right := false
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.takeAttempt(ctx, tx, limits); err != nil {
 			return err
 		}
-		return s.audited(ctx, tx, "second_factor_failed", "screening_link", strconv.FormatInt(l.ID, 10), l.PatientID, "")
+		var failures int
+		err := s.queryRow(ctx, tx, `UPDATE screening_links SET failures = failures + 1 WHERE id = ? AND failures < ? RETURNING failures`,
+			l.ID, maxFailures).Scan(&failures)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrLinkLocked
+		}
+		if err != nil {
+			return err
+		}
+		if birthDate != l.BirthDate {
+			return s.audited(ctx, tx, "second_factor_failed", "screening_link", strconv.FormatInt(l.ID, 10), l.PatientID, "failures="+strconv.Itoa(failures))
+		}
+		right = true
+		if _, err := s.exec(ctx, tx, `UPDATE screening_links SET failures = failures - 1 WHERE id = ?`, l.ID); err != nil {
+			return err
+		}
+		if err := s.giveBack(ctx, tx, limits); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "second_factor_ok", "screening_link", strconv.FormatInt(l.ID, 10), l.PatientID, "")
 	})
+	return right, err
 }
 
 // ScreeningLinkSubmitted records that the patient sent the answers.

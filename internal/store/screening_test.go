@@ -53,8 +53,11 @@ func TestScreeningVersionsLinksAndDecisions(t *testing.T) {
 		if err != nil || link.ID != id || link.BirthDate != "1991-04-12" || link.ReferralID != ref || !link.ExpiresAt.Equal(expires) {
 			t.Fatalf("link %+v %v", link, err)
 		}
-		if err := s.ScreeningLinkFailed(f.ctx, link); err != nil {
-			t.Fatal(err)
+		if right, err := s.CheckLinkBirthDate(f.ctx, link, "1991-04-13", 5); err != nil || right {
+			t.Fatalf("wrong birth date: %v %v", right, err)
+		}
+		if right, err := s.CheckLinkBirthDate(f.ctx, link, "1991-04-12", 5); err != nil || !right {
+			t.Fatalf("right birth date: %v %v", right, err)
 		}
 		if err := s.ScreeningLinkSubmitted(f.ctx, link); err != nil {
 			t.Fatal(err)

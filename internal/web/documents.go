@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"repere/internal/app"
 	"repere/internal/billing"
@@ -181,7 +182,11 @@ func (s *Server) setCover(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.flash(r, "practice.saved")
-	http.Redirect(w, r, safeNext(r.PostFormValue("back")), http.StatusSeeOther)
+	back := safeNext(r.PostFormValue("back"))
+	if back == "" {
+		back = "/staff/referrals/" + itoa(id)
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
 	return nil
 }
 
@@ -230,6 +235,9 @@ func (s *Server) consentForm(w http.ResponseWriter, r *http.Request) error {
 // maxSignatureBytes bounds the drawn signature's PNG.
 const maxSignatureBytes = 512 << 10
 
+// maxSignerName bounds the name of who signs a consent.
+const maxSignerName = 120
+
 // signConsent freezes the consent the patient signed on the tablet: the PDF
 // with the typed name and the drawn signature, its SHA-256, the version of
 // the text read. A version that changed meanwhile shows the new text again.
@@ -256,7 +264,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 	p.SignerName = strings.TrimSpace(r.PostFormValue("signer_name"))
 	signature, sigErr := decodeSignature(r.PostFormValue("signature"))
 	switch {
-	case p.SignerName == "" || len(p.SignerName) > 120:
+	case p.SignerName == "" || utf8.RuneCountInString(p.SignerName) > maxSignerName:
 		p.Errors = append(p.Errors, l.T("consent.err.name"))
 	case sigErr != nil:
 		p.Errors = append(p.Errors, l.T("consent.err.signature"))

@@ -34,7 +34,7 @@ func (s *Server) createPatient(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	f := patientForm{Patient: patientFromForm(r), Errors: map[string]string{}}
 	for field, key := range f.Patient.Validate(s.now()) {
-		f.Errors[field] = l.T(key)
+		f.Errors[field] = l.T(key, "Max", patient.MaxLength[field])
 	}
 	if len(f.Errors) > 0 {
 		return s.render(w, r, http.StatusUnprocessableEntity, "patient_new", "patient_new.title", "patients", f)
@@ -104,8 +104,9 @@ func (s *Server) createReferral(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	f.Referral.PatientID = f.Patient.ID
+	lengthErrors(r, f.Errors) // other_physician; the referral's own texts below
 	for field, key := range f.Referral.Validate(s.now().In(s.loc())) {
-		f.Errors[field] = l.T(key)
+		f.Errors[field] = l.T(key, "Max", referral.MaxLength[field])
 	}
 	if _, ok := s.catalog.Act(f.Referral.ActID); !ok {
 		f.Errors["act"] = l.T("referral.err.act")

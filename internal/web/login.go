@@ -138,14 +138,6 @@ func homeOf(role auth.Role) string {
 	}
 }
 
-// safeNext keeps only local paths, so the login page cannot redirect elsewhere.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
-		return ""
-	}
-	return next
-}
-
 type passwordForm struct {
 	Forced bool
 	Errors []string

@@ -126,6 +126,10 @@ func (s *Server) securityHeaders(next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		// No answer is kept by a browser or a proxy unless its handler says
+		// so (static files): pages, documents and redirects may hold patient
+		// data, and a new handler cannot forget this.
+		h.Set("Cache-Control", "no-store")
 		if s.cfg.HSTS {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
@@ -223,8 +227,8 @@ func (s *Server) loadUser(r *http.Request) (*auth.User, error) {
 	return &u, nil
 }
 
-// guard runs a route's checks in order: form token on unsafe methods, sign-in,
-// role, forced password change; then puts the user and the audit actor in the
+// guard runs a route's checks in order: form token on unsafe methods, field
+// lengths, sign-in, role, forced password change; then puts the user and the audit actor in the
 // request context.
 func (s *Server) guard(rt route) http.Handler {
 	return s.adapt(func(w http.ResponseWriter, r *http.Request) error {
@@ -244,6 +248,9 @@ func (s *Server) guard(rt route) http.Handler {
 			if !s.validCSRF(r) {
 				return errStatus(http.StatusForbidden, "error.csrf")
 			}
+		}
+		if err := checkLengths(rt.pattern, r); err != nil {
+			return err
 		}
 		u, err := s.loadUser(r)
 		if err != nil {

@@ -36,6 +36,7 @@ type portalPage struct {
 	Patient      patient.Patient
 	Appointments []portalAppointment
 	Errors       []string
+	Locked       string // too many attempts: until when, and whom to call
 	MailOff      bool
 }
 
@@ -103,12 +104,20 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) error {
 	_, r = s.portalPatient(r)
 	l := localizer(r)
 	p := portalPage{Step: "code", Email: strings.TrimSpace(r.PostFormValue("email")), MailOff: !s.app.MailReady()}
-	if !strings.Contains(p.Email, "@") || len(p.Email) > 200 {
+	if !strings.Contains(p.Email, "@") || len(p.Email) > patient.MaxEmailLength {
 		p.Step = "email"
 		p.Errors = append(p.Errors, l.T("portal.err.email"))
 		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
 	}
 	if s.app.MailReady() {
+		if err := s.store.TakeAttempt(r.Context(), portalCodeLimits(r, p.Email)...); err != nil {
+			until, ok := lockedUntil(err)
+			if !ok {
+				return err
+			}
+			p.Step, p.Locked = "email", s.lockNotice(w, r, "lock.portal", until)
+			return s.render(w, r, http.StatusTooManyRequests, "portal", "portal.title", "", p)
+		}
 		patients, err := s.store.PatientsByEmail(r.Context(), p.Email)
 		if err != nil {
 			return err
@@ -146,21 +155,28 @@ func (s *Server) portalVerify(w http.ResponseWriter, r *http.Request) error {
 	p := portalPage{Step: "code", Email: strings.TrimSpace(r.PostFormValue("email")), BirthDate: strings.TrimSpace(r.PostFormValue("birth_date"))}
 	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
 	day, ok := parseDay(p.BirthDate)
-	var id int64
-	var err error
-	if ok {
-		id, err = s.store.UsePortalCode(r.Context(), p.Email, day, tokenHash(p.Email+"|"+code), s.now())
+	if !ok || len(p.Email) > patient.MaxEmailLength || len(code) > 16 {
+		p.Errors = append(p.Errors, l.T("portal.err.code"))
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
 	}
-	if !ok || errors.Is(err, store.ErrCodeInvalid) {
+	id, err := s.store.UsePortalCode(r.Context(), p.Email, day, tokenHash(p.Email+"|"+code), s.now(), portalVerifyLimits(r, p.Email)...)
+	if until, locked := lockedUntil(err); locked {
+		p.Locked = s.lockNotice(w, r, "lock.portal", until)
+		return s.render(w, r, http.StatusTooManyRequests, "portal", "portal.title", "", p)
+	}
+	if errors.Is(err, store.ErrCodeInvalid) {
 		p.Errors = append(p.Errors, l.T("portal.err.code"))
 		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
 	}
 	if err != nil {
 		return err
 	}
+	// A new session token and a new form token at sign-in: whoever knew
+	// the ones before (a shared computer, a planted cookie) is not signed in.
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
+	s.sessions.Remove(r.Context(), sessionCSRF)
 	s.sessions.Put(r.Context(), sessionPortalPatient, id)
 	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
 	return nil

@@ -62,6 +62,10 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
 	p.Title, p.Body = strings.TrimSpace(r.PostFormValue("title")), strings.TrimSpace(r.PostFormValue("body"))
 	p.Reason = strings.TrimSpace(r.PostFormValue("reason"))
 	text := report.Text{Title: p.Title, Body: p.Body}
+	if lengths := lengthMessages(r, map[string]string{"title": "report.title_field", "body": "report.body", "reason": "report.reason"}); len(lengths) > 0 {
+		p.Errors = lengths
+		return s.render(w, r, http.StatusUnprocessableEntity, "report", "report.title", "day", p)
+	}
 	if r.PostFormValue("action") == "sign" && !p.CanSign {
 		return errStatus(http.StatusForbidden, "error.forbidden")
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"repere/internal/app"
 	"repere/internal/catalog"
@@ -76,6 +77,9 @@ func (f *questionnaireForm) setRows(n int) {
 // maxTreatmentRows bounds the treatment lines of one questionnaire.
 const maxTreatmentRows = 30
 
+// maxOtherDrugName bounds the name of a treatment not in the list.
+const maxOtherDrugName = 120
+
 // readQuestionnaire reads a posted questionnaire into answers, noting each
 // field that cannot be read; the raw values stay in the form.
 func (s *Server) readQuestionnaire(l *i18n.Localizer, f *questionnaireForm, form map[string][]string, now time.Time) screening.Answers {
@@ -122,6 +126,10 @@ func (s *Server) readQuestionnaire(l *i18n.Localizer, f *questionnaireForm, form
 			continue
 		}
 		rows = i + 1
+		if utf8.RuneCountInString(other) > maxOtherDrugName {
+			f.Errors[fmt.Sprintf("t.%d.other", i)] = l.T("form.err.too_long", "Max", maxOtherDrugName)
+			continue
+		}
 		t := screening.Treatment{DrugID: drug, OtherName: other}
 		if drug == "other" || drug == "" {
 			t.DrugID = ""

@@ -132,9 +132,6 @@ func isRefusal(err error, key string) bool {
 // linkLifetime is how long a patient's questionnaire link works.
 const linkLifetime = 7 * 24 * time.Hour
 
-// maxLinkFailures locks a link after this many wrong birth dates.
-const maxLinkFailures = 5
-
 // createScreeningLink makes a patient's questionnaire link and shows it once.
 func (s *Server) createScreeningLink(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadReferralPage(r)
@@ -158,11 +155,12 @@ func tokenHash(token string) string { return sha256Hex([]byte(token)) }
 // first, then the questionnaire, then thanks.
 type patientQuestionnaire struct {
 	Token     string
-	Step      string // birth_date, form, done, expired
+	Step      string // birth_date, form, done, expired, locked
 	ActName   string
 	BirthDate string
 	Form      questionnaireForm
 	Errors    []string
+	Locked    string // too many wrong birth dates: whom to call, until when
 }
 
 // openLink finds a usable link and puts its patient as the audit actor.
@@ -180,8 +178,10 @@ func (s *Server) openLink(r *http.Request) (store.ScreeningLink, *http.Request, 
 	actor.Login = "patient-link:" + itoa(link.ID)
 	r = r.WithContext(audit.WithActor(r.Context(), actor))
 	switch {
-	case s.now().After(link.ExpiresAt), link.Failures >= maxLinkFailures:
+	case s.now().After(link.ExpiresAt):
 		return link, r, "expired", nil
+	case link.Failures >= maxLinkFailures:
+		return link, r, "locked", nil
 	case s.sessions.GetBool(r.Context(), linkSessionKey(link.ID)):
 		return link, r, "form", nil
 	}
@@ -197,8 +197,11 @@ func (s *Server) patientLink(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := patientQuestionnaire{Token: r.PathValue("token"), Step: step}
 	status := http.StatusOK
-	if step == "expired" {
+	switch step {
+	case "expired":
 		status = http.StatusGone
+	case "locked":
+		return s.linkLocked(w, r, p, time.Time{})
 	}
 	if step == "form" {
 		if err := s.fillPatientForm(r, &p, link); err != nil {
@@ -237,19 +240,32 @@ func (s *Server) patientLinkPost(w http.ResponseWriter, r *http.Request) error {
 	switch step {
 	case "expired":
 		return s.render(w, r, http.StatusGone, "questionnaire", "questionnaire.title", "", p)
+	case "locked":
+		return s.linkLocked(w, r, p, time.Time{})
 	case "birth_date":
 		p.BirthDate = strings.TrimSpace(r.PostFormValue("birth_date"))
 		day, ok := parseDay(p.BirthDate)
-		if !ok || day != link.BirthDate {
-			if err := s.store.ScreeningLinkFailed(r.Context(), link); err != nil {
-				return err
-			}
+		right := false
+		if ok { // a date that cannot be read is not compared, nor counted
+			right, err = s.store.CheckLinkBirthDate(r.Context(), link, day, maxLinkFailures, linkLimits(r)...)
+		}
+		if until, locked := lockedUntil(err); locked {
+			return s.linkLocked(w, r, p, until)
+		}
+		if errors.Is(err, store.ErrLinkLocked) {
+			return s.linkLocked(w, r, p, time.Time{})
+		}
+		if err != nil {
+			return err
+		}
+		if !right {
 			p.Errors = append(p.Errors, l.T("questionnaire.err.birth_date"))
 			return s.render(w, r, http.StatusUnprocessableEntity, "questionnaire", "questionnaire.title", "", p)
 		}
 		if err := s.sessions.RenewToken(r.Context()); err != nil {
 			return err
 		}
+		s.sessions.Remove(r.Context(), sessionCSRF) // a new form token with the new session token
 		s.sessions.Put(r.Context(), linkSessionKey(link.ID), true)
 		http.Redirect(w, r, "/q/"+p.Token, http.StatusSeeOther)
 		return nil
@@ -280,6 +296,17 @@ func (s *Server) patientLinkPost(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Step = "done"
 	return s.render(w, r, http.StatusOK, "questionnaire", "questionnaire.title", "", p)
+}
+
+// linkLocked shows a link locked for good (until is zero: the practice sends
+// a new one) or wrong birth dates from this address stopped until then.
+func (s *Server) linkLocked(w http.ResponseWriter, r *http.Request, p patientQuestionnaire, until time.Time) error {
+	key := "lock.link"
+	if !until.IsZero() {
+		key = "lock.link_addr"
+	}
+	p.Step, p.Locked = "locked", s.lockNotice(w, r, key, until)
+	return s.render(w, r, http.StatusTooManyRequests, "questionnaire", "questionnaire.title", "", p)
 }
 
 // parseDay reads a birth date typed as YYYY-MM-DD or DD/MM/YYYY.

@@ -219,7 +219,7 @@ func TestPatientQuestionnaireLink(t *testing.T) {
 	for range 5 {
 		other.post(link, url.Values{"birth_date": {"2000-01-01"}})
 	}
-	if r := other.post(link, url.Values{"birth_date": {"1975-03-03"}}); r.status != http.StatusGone {
+	if r := other.post(link, url.Values{"birth_date": {"1975-03-03"}}); r.status != http.StatusTooManyRequests || !strings.Contains(r.body, `id="locked"`) {
 		t.Errorf("after five wrong dates: %d, want the link locked", r.status)
 	}
 	if r := h.client().get("/q/not-a-token"); r.status != http.StatusGone {

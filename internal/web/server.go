@@ -108,7 +108,8 @@ func (s *Server) loc() *time.Location { return s.app.Location() }
 // Registry is the Prometheus registry /metrics serves, for other packages' collectors.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
-// CleanSessions deletes expired sessions every interval until ctx ends.
+// CleanSessions deletes expired sessions and stale attempt counts every
+// interval until ctx ends.
 func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -121,6 +122,10 @@ func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 				s.log.Warn("session cleanup failed", "err", err)
 			} else if n > 0 {
 				s.log.Debug("expired sessions deleted", "count", n)
+			}
+			// Attempt counts older than their window are no longer read.
+			if _, err := s.store.DeleteStaleAttempts(ctx, s.now().Add(-limitWindow)); err != nil {
+				s.log.Warn("attempt counts cleanup failed", "err", err)
 			}
 		}
 	}
