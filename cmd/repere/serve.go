@@ -41,6 +41,7 @@ type serveConfig struct {
 	dicom                      dicomConfig
 	mail                       mailConfig
 	practicePhone, baseURL     string
+	trustedProxies             string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -66,12 +67,16 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.timezone, "timezone", envDefault("timezone", "Europe/Paris"), "the practice's time zone")
 	fs.StringVar(&c.practicePhone, "practice-phone", envDefault("practice-phone", ""), "phone number printed on patient documents when the site has none")
 	fs.StringVar(&c.baseURL, "base-url", envDefault("base-url", ""), "public address of the server, e.g. https://repere.example.org (links in the FHIR API)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", envDefault("trusted-proxies", ""), "reverse proxies (comma-separated CIDRs or addresses) whose X-Forwarded-For gives the client address; none: the TCP peer (env REPERE_TRUSTED_PROXIES)")
 	dicomFlags(fs, &c.dicom)
 	mailFlags(fs, &c.mail)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
 	c.db = *db
+	if _, err := web.ParseTrustedProxies(c.trustedProxies); err != nil {
+		return c, fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	return c, nil
 }
 
@@ -88,7 +93,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("starting repere", "version", buildVersion(), "addr", cfg.addr, "db", maskDSN(cfg.db), "catalog", cfg.catalogDir,
 		"demo", cfg.demo, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken),
 		"session_idle", cfg.sessionIdle, "session_max", cfg.sessionMax, "timezone", cfg.timezone,
-		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset)
+		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset, "trusted_proxies", cfg.trustedProxies)
 	loc, err := time.LoadLocation(cfg.timezone)
 	if err != nil {
 		return fmt.Errorf("--timezone: %w", err)
@@ -148,6 +153,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Version: buildVersion(), Location: loc, ReminderDays: cfg.mail.reminderDays, Screening: rules,
 		Checklists: checks, FollowUp: follow, Records: records}
 	webCfg.Mailer = mailer
+	webCfg.TrustedProxies, _ = web.ParseTrustedProxies(cfg.trustedProxies) // checked with the flags
 	srv, err := web.New(webCfg, st, cat, bundle, log)
 	if err != nil {
 		return err
@@ -244,6 +250,7 @@ func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *t
 		return nil
 	}
 	fmt.Fprintf(stdout, "  Demo practice loaded. Demo accounts (password for all, shown once: %s):\n", password)
+	fmt.Fprintln(stdout, "  Each demo account chooses its own password at first sign-in.")
 	for _, a := range accounts {
 		fmt.Fprintf(stdout, "    %-12s %-20s %s\n", a.Login, a.Name, a.Role)
 	}

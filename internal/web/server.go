@@ -8,6 +8,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"runtime"
 	"time"
 
 	_ "time/tzdata" // Europe/Paris even where the host has no zoneinfo
@@ -56,6 +58,17 @@ type Config struct {
 	// Clock tells the time (default: the machine's clock); tests start it
 	// on any day.
 	Clock clock.Clock
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxies); without them the client is the TCP peer.
+	TrustedProxies []netip.Prefix
+	// Password hashing bound (see package auth): at most HashSlots argon2id
+	// hashes at once (default: half the CPUs, at least one, so sign-ins never
+	// take every core from the clinical pages), a request waits at most
+	// HashWait for a slot (default 3 s) and at most HashQueue requests wait
+	// (default 32 per slot; -1: none) before the answer is "busy, retry".
+	HashSlots int
+	HashWait  time.Duration
+	HashQueue int
 }
 
 // Server holds what the handlers share.
@@ -73,9 +86,13 @@ type Server struct {
 	log        *slog.Logger
 	metrics    *metrics
 	registry   *prometheus.Registry
+	hasher     *auth.Hasher
 
 	// OnRender, when set, is called with the name of every page rendered (tests).
 	OnRender func(page string)
+	// OnPasswordHash, when set, is called as each argon2id hash starts, inside
+	// its slot (tests count and hold hashes with it).
+	OnPasswordHash func()
 }
 
 // New prepares the server; Handler returns its HTTP handler.
@@ -91,6 +108,15 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = clock.System{}
+	}
+	if cfg.HashSlots <= 0 {
+		cfg.HashSlots = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	if cfg.HashWait <= 0 {
+		cfg.HashWait = 3 * time.Second
+	}
+	if cfg.HashQueue == 0 {
+		cfg.HashQueue = 32 * cfg.HashSlots
 	}
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
@@ -127,7 +153,9 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 		}
 	}
 	sm := scs.New()
-	sm.Store = st.Sessions()
+	// The store keeps each token's SHA-256 and the session's user (see
+	// store.SessionStore), so scs's own HashTokenInStore stays off.
+	sm.Store = st.Sessions().WithUser(func(data []byte) int64 { return sessionUser(sm.Codec, data) })
 	sm.IdleTimeout = cfg.SessionIdle
 	sm.Lifetime = cfg.SessionMax
 	sm.Cookie.Name = "repere_session"
@@ -138,6 +166,11 @@ func New(cfg Config, st *store.Store, cat *catalog.Catalog, bundle *i18n.Bundle,
 	s := &Server{cfg: cfg, store: st, catalog: cat, i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg, screening: cfg.Screening, records: cfg.Records,
 		checklists: cfg.Checklists, followup: cfg.FollowUp}
 	s.metrics = newMetrics(reg)
+	s.hasher = auth.NewHasher(cfg.HashSlots, cfg.HashWait, cfg.HashQueue, func() {
+		if s.OnPasswordHash != nil {
+			s.OnPasswordHash()
+		}
+	})
 	return s, nil
 }
 
@@ -147,7 +180,8 @@ func (s *Server) now() time.Time { return s.cfg.Clock.Now() }
 // Registry is the Prometheus registry /metrics serves, for other packages' collectors.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
-// CleanSessions deletes expired sessions every interval until ctx ends.
+// CleanSessions deletes expired sessions, and sign-in counts no longer
+// needed, every interval until ctx ends.
 func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -160,6 +194,9 @@ func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 				s.log.Warn("session cleanup failed", "err", err)
 			} else if n > 0 {
 				s.log.Debug("expired sessions deleted", "count", n)
+			}
+			if _, err := s.store.DeleteStaleLoginCounts(ctx); err != nil {
+				s.log.Warn("sign-in counts cleanup failed", "err", err)
 			}
 		}
 	}
@@ -303,6 +340,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.observe(h)
+	h = s.clientAddress(h)
 	return h
 }
 
