@@ -95,9 +95,16 @@ func run(duration time.Duration, workers int, db string, rate float64) error {
 		return err
 	}
 	logins := []string{"secretariat", "manip", "dr.martin", "secretariat"}
+	// The demo accounts must replace the shared password at first sign-in.
+	own := password + "-load"
+	for _, login := range []string{"secretariat", "manip", "dr.martin"} {
+		if err := changeDemoPassword(base, login, password, own); err != nil {
+			return err
+		}
+	}
 	clients := make([]*client, workers)
 	for i := range clients {
-		if clients[i], err = signIn(base, logins[i%len(logins)], password); err != nil {
+		if clients[i], err = signIn(base, logins[i%len(logins)], own); err != nil {
 			return err
 		}
 	}
@@ -285,6 +292,36 @@ func signIn(base, login, password string) (*client, error) {
 	}
 	c.token = m[1]
 	return c, nil
+}
+
+// changeDemoPassword signs in with the demo's shared password and chooses
+// the account's own, as the first sign-in asks.
+func changeDemoPassword(base, login, shared, own string) error {
+	jar, _ := cookiejar.New(nil)
+	c := &client{base: base, http: &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	body, _, err := c.get("/login")
+	if err != nil {
+		return err
+	}
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		return errors.New("no form token on /login")
+	}
+	c.token = m[1]
+	if _, loc, err := c.post("/login", url.Values{"login": {login}, "password": {shared}}); err != nil || loc != "/password" {
+		return fmt.Errorf("first sign-in as %s: %v (to %q)", login, err, loc)
+	}
+	if body, _, err = c.get("/password"); err != nil {
+		return err
+	}
+	if m = csrfField.FindStringSubmatch(body); m == nil {
+		return errors.New("no form token on /password")
+	}
+	c.token = m[1]
+	if _, loc, err := c.post("/password", url.Values{"current": {shared}, "new": {own}, "confirm": {own}}); err != nil || loc == "" || loc == "/password" {
+		return fmt.Errorf("password change of %s: %v (to %q)", login, err, loc)
+	}
+	return nil
 }
 
 func (c *client) get(path string) (string, int, error) {

@@ -43,6 +43,7 @@ type serveConfig struct {
 	dicom                      dicomConfig
 	mail                       mailConfig
 	practicePhone, baseURL     string
+	trustedProxies             string
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -69,6 +70,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.timezone, "timezone", envDefault("timezone", "Europe/Paris"), "the practice's time zone")
 	fs.StringVar(&c.practicePhone, "practice-phone", envDefault("practice-phone", ""), "phone number printed on patient documents when the site has none")
 	fs.StringVar(&c.baseURL, "base-url", envDefault("base-url", ""), "public address of the server, e.g. https://repere.example.org (links in the FHIR API)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", envDefault("trusted-proxies", ""), "reverse proxies (comma-separated CIDRs or addresses) whose X-Forwarded-For gives the client address; none: the TCP peer (env REPERE_TRUSTED_PROXIES)")
 	dicomFlags(fs, &c.dicom)
 	mailFlags(fs, &c.mail)
 	if err := fs.Parse(args); err != nil {
@@ -77,6 +79,9 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	c.db = *db
 	if c.metricsOpen && c.metricsToken != "" {
 		return c, errors.New("--metrics-open and --metrics-token together: choose the token, or open /metrics without one")
+	}
+	if _, err := web.ParseTrustedProxies(c.trustedProxies); err != nil {
+		return c, fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	return c, nil
 }
@@ -94,7 +99,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("starting repere", "version", buildVersion(), "addr", cfg.addr, "db", maskDSN(cfg.db), "catalog", cfg.catalogDir,
 		"demo", cfg.demo, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken), "metrics_open", cfg.metricsOpen,
 		"session_idle", cfg.sessionIdle, "session_max", cfg.sessionMax, "timezone", cfg.timezone,
-		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset)
+		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset, "trusted_proxies", cfg.trustedProxies)
 	loc, err := time.LoadLocation(cfg.timezone)
 	if err != nil {
 		return fmt.Errorf("--timezone: %w", err)
@@ -164,6 +169,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
 		MetricsToken: cfg.metricsToken, MetricsOpen: cfg.metricsOpen, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
 		Version: buildVersion()}
+	webCfg.TrustedProxies, _ = web.ParseTrustedProxies(cfg.trustedProxies) // checked with the flags
 	srv, err := web.New(webCfg, application, bundle, log)
 	if err != nil {
 		return err
@@ -260,6 +266,7 @@ func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *t
 		return nil
 	}
 	fmt.Fprintf(stdout, "  Demo practice loaded. Demo accounts (password for all, shown once: %s):\n", password)
+	fmt.Fprintln(stdout, "  Each demo account chooses its own password at first sign-in.")
 	for _, a := range accounts {
 		fmt.Fprintf(stdout, "    %-12s %-20s %s\n", a.Login, a.Name, a.Role)
 	}

@@ -87,7 +87,7 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		if err := st.RecordEvent(ctx, actor, "password_reset", "user", fmt.Sprint(u.ID), ""); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "password of %s changed\n", u.Login)
+		fmt.Fprintf(stdout, "password of %s changed; their sessions are closed\n", u.Login)
 		if generated {
 			fmt.Fprintf(stdout, "one-time password (to change at first sign-in): %s\n", password)
 		}

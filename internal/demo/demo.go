@@ -109,7 +109,8 @@ func NextWorkday(now time.Time, loc *time.Location) time.Time {
 
 // Load adds the demo practice unless the database already has a site, with
 // some referrals booked on day (a midnight in the practice's zone). It returns
-// the demo accounts (all sharing password) or nil when it did nothing.
+// the demo accounts (all sharing password, to be changed at first sign-in)
+// or nil when it did nothing.
 func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password string, day time.Time) ([]Account, error) {
 	sites, err := st.Sites(ctx)
 	if err != nil {
@@ -143,7 +144,9 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 	var accounts []Account
 	userIDs := map[string]int64{}
 	for _, u := range users {
-		id, err := st.CreateUser(ctx, auth.User{Login: u.Login, DisplayName: u.Name, Role: u.Role, PasswordHash: hash})
+		// The demo accounts share one password, printed at start: each must
+		// choose its own at first sign-in.
+		id, err := st.CreateUser(ctx, auth.User{Login: u.Login, DisplayName: u.Name, Role: u.Role, PasswordHash: hash, MustChangePassword: true})
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", u.Login, err)
 		}

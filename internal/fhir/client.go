@@ -19,14 +19,18 @@ type Client struct {
 }
 
 // Authenticator finds the client a bearer token belongs to. It returns
-// ErrInvalidToken for an unknown, revoked or expired token (401); any other
-// error is a failure of its own (500).
+// ErrInvalidToken for an unknown or revoked token and ErrExpiredToken for an
+// expired one (401); any other error is a failure of its own (500).
 type Authenticator interface {
 	Authenticate(ctx context.Context, bearerToken string) (Client, error)
 }
 
 // ErrInvalidToken is returned by an Authenticator for a token it does not accept.
 var ErrInvalidToken = errors.New("fhir: invalid bearer token")
+
+// ErrExpiredToken is returned by an Authenticator for a known token past its
+// expiry (401, saying so, so the other system's operator asks for a new one).
+var ErrExpiredToken = errors.New("fhir: expired bearer token")
 
 // Tokens is a fixed token table: the key is HashToken(token), so a
 // configuration file holds no usable secret.

@@ -113,6 +113,11 @@ func (h *handler) authorized(next func(http.ResponseWriter, *http.Request, *kind
 			return
 		}
 		client, err := h.auth.Authenticate(r.Context(), token)
+		if errors.Is(err, ErrExpiredToken) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="invalid_token", error_description="the token has expired"`)
+			h.fail(w, r, http.StatusUnauthorized, Outcome("error", "expired", "the bearer token has expired: ask the practice's administrator for a new one"))
+			return
+		}
 		if errors.Is(err, ErrInvalidToken) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="invalid_token"`)
 			h.fail(w, r, http.StatusUnauthorized, Outcome("error", "login", "the bearer token is not valid"))

@@ -2,22 +2,43 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"time"
 )
 
 // SessionStore keeps web sessions in the database, so every instance sees the
-// same sessions. It implements scs.Store and scs.CtxStore.
-type SessionStore struct{ s *Store }
+// same sessions. It implements scs.Store and scs.CtxStore: scs hands it the
+// raw session token, and only the token's SHA-256 is stored, so a copy of the
+// database (a backup) opens no session. Each row also holds the session's
+// user, so that all of a user's sessions can be revoked.
+type SessionStore struct {
+	s      *Store
+	userOf func(data []byte) int64
+}
 
-// Sessions returns the session store backed by this database.
+// Sessions returns the session store backed by this database; its rows hold
+// no user (see WithUser).
 func (s *Store) Sessions() *SessionStore { return &SessionStore{s: s} }
+
+// WithUser returns a session store that records, with each session, the user
+// id userOf reads from the session's data (0: none), as revokeSessions needs.
+func (ss *SessionStore) WithUser(userOf func(data []byte) int64) *SessionStore {
+	return &SessionStore{s: ss.s, userOf: userOf}
+}
+
+// sessionKey is what the table holds of a token: its hex SHA-256.
+func sessionKey(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
 
 // FindCtx returns the data of a live session.
 func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool, error) {
 	var data []byte
-	err := ss.s.queryRow(ctx, ss.s.db, `SELECT data FROM sessions WHERE token = ? AND expiry > ?`, token, sessionNow()).Scan(&data)
+	err := ss.s.queryRow(ctx, ss.s.db, `SELECT data FROM sessions WHERE token_hash = ? AND expiry > ?`, sessionKey(token), sessionNow()).Scan(&data)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, false, nil
 	}
@@ -26,14 +47,21 @@ func (ss *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool
 
 // CommitCtx saves a session.
 func (ss *SessionStore) CommitCtx(ctx context.Context, token string, b []byte, expiry time.Time) error {
-	_, err := ss.s.exec(ctx, ss.s.db, `INSERT INTO sessions (token, data, expiry) VALUES (?, ?, ?)
-		ON CONFLICT (token) DO UPDATE SET data = excluded.data, expiry = excluded.expiry`, token, b, expiry.UTC())
+	var user sql.NullInt64
+	if ss.userOf != nil {
+		if id := ss.userOf(b); id > 0 {
+			user = sql.NullInt64{Int64: id, Valid: true}
+		}
+	}
+	_, err := ss.s.exec(ctx, ss.s.db, `INSERT INTO sessions (token_hash, user_id, data, expiry) VALUES (?, ?, ?, ?)
+		ON CONFLICT (token_hash) DO UPDATE SET user_id = excluded.user_id, data = excluded.data, expiry = excluded.expiry`,
+		sessionKey(token), user, b, expiry.UTC())
 	return err
 }
 
 // DeleteCtx removes a session.
 func (ss *SessionStore) DeleteCtx(ctx context.Context, token string) error {
-	_, err := ss.s.exec(ctx, ss.s.db, `DELETE FROM sessions WHERE token = ?`, token)
+	_, err := ss.s.exec(ctx, ss.s.db, `DELETE FROM sessions WHERE token_hash = ?`, sessionKey(token))
 	return err
 }
 
@@ -56,6 +84,15 @@ func (ss *SessionStore) DeleteExpired(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// revokeSessions ends every session of a user, in the caller's transaction
+// (a password change, a reset, a deactivation). A request of that user in
+// flight may still write its session back: the user's session epoch, raised
+// in the same transaction, makes the web layer refuse it.
+func revokeSessions(ctx context.Context, s *Store, tx *sql.Tx, userID int64) error {
+	_, err := s.exec(ctx, tx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	return err
 }
 
 // sessionNow is the machine's time: scs sets session deadlines from its own

@@ -68,38 +68,6 @@ func TestUsers(t *testing.T) {
 	})
 }
 
-func TestLoginThrottle(t *testing.T) {
-	storetest.Engines(t, func(t *testing.T, s *store.Store) {
-		ctx := context.Background()
-		now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-		s.SetClock(func() time.Time { return now })
-		for i := 1; i < auth.FreeFailures; i++ {
-			until, err := s.RecordLoginFailure(ctx, "login:x", auth.FreeFailures)
-			if err != nil || !until.IsZero() {
-				t.Fatalf("failure %d: locked until %v, err %v", i, until, err)
-			}
-		}
-		until, err := s.RecordLoginFailure(ctx, "login:x", auth.FreeFailures)
-		if err != nil || !until.Equal(now.Add(auth.BaseLock)) {
-			t.Fatalf("5th failure: locked until %v, want %v (err %v)", until, now.Add(auth.BaseLock), err)
-		}
-		got, _ := s.LockedUntil(ctx, "login:x")
-		if !got.Equal(until) {
-			t.Fatalf("LockedUntil = %v, want %v", got, until)
-		}
-		until, _ = s.RecordLoginFailure(ctx, "login:x", auth.FreeFailures)
-		if !until.Equal(now.Add(2 * auth.BaseLock)) {
-			t.Fatalf("6th failure: back-off did not double: %v", until)
-		}
-		if err := s.ClearLoginFailures(ctx, "login:x"); err != nil {
-			t.Fatal(err)
-		}
-		if got, _ := s.LockedUntil(ctx, "login:x"); !got.IsZero() {
-			t.Fatalf("after clear: locked until %v", got)
-		}
-	})
-}
-
 func TestSessions(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
-	"time"
 
 	"repere/internal/auth"
 )
@@ -14,12 +12,12 @@ import (
 // ErrLoginTaken is returned when creating a user whose login exists.
 var ErrLoginTaken = errors.New("login already taken")
 
-const userColumns = `id, login, display_name, email, role, password_hash, must_change_password, active, created_at`
+const userColumns = `id, login, display_name, email, role, password_hash, must_change_password, active, created_at, session_epoch`
 
 func scanUser(row interface{ Scan(...any) error }) (auth.User, error) {
 	var u auth.User
 	var role string
-	err := row.Scan(&u.ID, &u.Login, &u.DisplayName, &u.Email, &role, &u.PasswordHash, &u.MustChangePassword, &u.Active, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Login, &u.DisplayName, &u.Email, &role, &u.PasswordHash, &u.MustChangePassword, &u.Active, &u.CreatedAt, &u.SessionEpoch)
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, ErrNotFound
 	}
@@ -87,17 +85,33 @@ func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// SetPassword replaces a user's password hash; mustChange forces a new one at next login.
+// SetPassword replaces a user's password hash; mustChange forces a new one at
+// next login. Every session of the user ends with the old password (the web
+// layer renews the one that made the change).
 func (s *Store) SetPassword(ctx context.Context, userID int64, hash string, mustChange bool) error {
-	res, err := s.exec(ctx, s.db, `UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ? WHERE id = ?`,
-		hash, mustChange, s.now(), userID)
-	return expectOne(res, err)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE users SET password_hash = ?, must_change_password = ?, password_changed_at = ?, session_epoch = session_epoch + 1 WHERE id = ?`,
+			hash, mustChange, s.now(), userID)
+		if err := expectOne(res, err); err != nil {
+			return err
+		}
+		return revokeSessions(ctx, s, tx, userID)
+	})
 }
 
-// SetUserActive enables or disables an account.
+// SetUserActive enables or disables an account; disabling ends its sessions.
 func (s *Store) SetUserActive(ctx context.Context, userID int64, active bool) error {
-	res, err := s.exec(ctx, s.db, `UPDATE users SET active = ? WHERE id = ?`, active, userID)
-	return expectOne(res, err)
+	if active {
+		res, err := s.exec(ctx, s.db, `UPDATE users SET active = ? WHERE id = ?`, true, userID)
+		return expectOne(res, err)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE users SET active = ?, session_epoch = session_epoch + 1 WHERE id = ?`, false, userID)
+		if err := expectOne(res, err); err != nil {
+			return err
+		}
+		return revokeSessions(ctx, s, tx, userID)
+	})
 }
 
 func expectOne(res sql.Result, err error) error {
@@ -112,47 +126,4 @@ func expectOne(res sql.Result, err error) error {
 		return ErrNotFound
 	}
 	return nil
-}
-
-// LockedUntil returns until when a throttle key is locked (zero time if not).
-func (s *Store) LockedUntil(ctx context.Context, key string) (time.Time, error) {
-	var until time.Time
-	err := s.queryRow(ctx, s.db, `SELECT locked_until FROM login_throttle WHERE key = ?`, key).Scan(&until)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, nil
-	}
-	return until, err
-}
-
-// RecordLoginFailure counts a failure for key and locks it per the auth policy.
-// It returns the new lock end (zero if the key stays open).
-func (s *Store) RecordLoginFailure(ctx context.Context, key string, freeFailures int) (time.Time, error) {
-	var lockedUntil time.Time
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		now := s.now()
-		var failures int
-		err := s.queryRow(ctx, tx, `SELECT failures FROM login_throttle WHERE key = ?`, key).Scan(&failures)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		failures++
-		lockedUntil = now.Add(auth.LockFor(failures, freeFailures))
-		_, err = s.exec(ctx, tx, `INSERT INTO login_throttle (key, failures, locked_until, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
-			key, failures, lockedUntil, now)
-		return err
-	})
-	if err != nil {
-		return time.Time{}, fmt.Errorf("record login failure: %w", err)
-	}
-	if !lockedUntil.After(s.now()) {
-		return time.Time{}, nil
-	}
-	return lockedUntil, nil
-}
-
-// ClearLoginFailures forgets the failures of key after a successful login.
-func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
-	_, err := s.exec(ctx, s.db, `DELETE FROM login_throttle WHERE key = ?`, key)
-	return err
 }

@@ -80,7 +80,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		return s.renderUsers(w, r, http.StatusUnprocessableEntity, usersPage{Form: f})
 	}
 	password := auth.GeneratePassword()
-	hash, err := auth.HashPassword(password)
+	hash, err := s.hashNew(w, r, password)
 	if err != nil {
 		return err
 	}
@@ -109,18 +109,29 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	password := auth.GeneratePassword()
-	hash, err := auth.HashPassword(password)
+	hash, err := s.hashNew(w, r, password)
 	if err != nil {
 		return err
 	}
+	// SetPassword also ends every session of the user.
 	if err := s.store.SetPassword(r.Context(), id, hash, true); err != nil {
 		return err
 	}
 	actor, _ := audit.ActorFrom(r.Context())
-	if err := s.store.RecordEvent(r.Context(), actor, "password_reset", "user", itoa(id), ""); err != nil {
+	if err := s.store.RecordEvent(r.Context(), actor, "password_reset", "user", itoa(id), "sessions revoked"); err != nil {
 		return err
 	}
 	return s.renderUsers(w, r, http.StatusOK, usersPage{Form: userForm{Role: string(auth.Secretary)}, NewPassword: password, NewFor: u.Login})
+}
+
+// hashNew hashes a generated password within the hashing bound.
+func (s *Server) hashNew(w http.ResponseWriter, r *http.Request, password string) (string, error) {
+	hash, err := s.hasher.Hash(r.Context(), password)
+	if errors.Is(err, auth.ErrBusy) {
+		s.retryAfter(w)
+		return "", errStatus(http.StatusServiceUnavailable, "error.busy")
+	}
+	return hash, err
 }
 
 func (s *Server) setActive(w http.ResponseWriter, r *http.Request) error {
@@ -132,6 +143,7 @@ func (s *Server) setActive(w http.ResponseWriter, r *http.Request) error {
 	if id == currentUser(r).ID && !active {
 		return errStatus(http.StatusConflict, "users.cannot_disable_self")
 	}
+	// Disabling also ends every session of the user.
 	if err := s.store.SetUserActive(r.Context(), id, active); err != nil {
 		return err
 	}

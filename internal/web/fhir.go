@@ -7,7 +7,9 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"repere/internal/fhir"
 	"repere/internal/store"
@@ -24,6 +26,17 @@ func (c fhirClients) Authenticate(ctx context.Context, token string) (fhir.Clien
 	if err != nil {
 		return fhir.Client{}, err
 	}
+	now := c.s.now()
+	if cl.Expired(now) {
+		return fhir.Client{}, fhir.ErrExpiredToken
+	}
+	// The last use is shown on /admin/api; to the minute is enough, so a busy
+	// client does not write on every call.
+	if now.Sub(cl.LastUsedAt) >= time.Minute {
+		if err := c.s.store.TouchAPIClient(ctx, cl.ID); err != nil {
+			return fhir.Client{}, err
+		}
+	}
 	return fhir.Client{ID: itoa(cl.ID), Name: cl.Name, Scopes: cl.Scopes}, nil
 }
 
@@ -35,11 +48,24 @@ func (s *Server) fhirHandler() http.Handler {
 // apiScopes are the scopes an admin can grant a client.
 var apiScopes = []string{"system/*.read", "system/Patient.write", "system/ServiceRequest.write"}
 
+// apiValidities are the lifetimes, in days, an admin can give a token: one
+// year by default, two at most (a new token is then issued and the old one
+// revoked).
+var apiValidities = []int{30, 90, 180, 365, 730}
+
+const defaultAPIValidity = 365
+
 type apiPage struct {
-	Clients  []store.APIClient
-	Scopes   []string
-	NewToken string
-	Errors   []string
+	Clients    []store.APIClient
+	Scopes     []string
+	Validities []int
+	Now        time.Time
+	NewToken   string
+	Errors     []string
+	// The form, kept as typed when it is refused.
+	Name     string
+	Chosen   []string
+	Validity int
 }
 
 func (s *Server) apiClients(w http.ResponseWriter, r *http.Request) error {
@@ -47,7 +73,11 @@ func (s *Server) apiClients(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "api", "api.title", "admin", apiPage{Clients: list, Scopes: apiScopes})
+	return s.render(w, r, http.StatusOK, "api", "api.title", "admin", s.newAPIPage(list))
+}
+
+func (s *Server) newAPIPage(list []store.APIClient) apiPage {
+	return apiPage{Clients: list, Scopes: apiScopes, Validities: apiValidities, Now: s.now(), Validity: defaultAPIValidity}
 }
 
 // createAPIClient makes a client and shows its token once.
@@ -60,23 +90,30 @@ func (s *Server) createAPIClient(w http.ResponseWriter, r *http.Request) error {
 			scopes = append(scopes, sc)
 		}
 	}
-	p := apiPage{Scopes: apiScopes}
+	p := s.newAPIPage(nil)
+	p.Name, p.Chosen = name, scopes
 	if name == "" || len(name) > 80 {
 		p.Errors = append(p.Errors, l.T("api.err.name"))
 	}
 	if len(scopes) == 0 {
 		p.Errors = append(p.Errors, l.T("api.err.scopes"))
 	}
+	days, err := strconv.Atoi(r.PostFormValue("validity"))
+	if err != nil || !slices.Contains(apiValidities, days) {
+		p.Errors = append(p.Errors, l.T("api.err.validity", "Max", slices.Max(apiValidities)))
+	} else {
+		p.Validity = days
+	}
 	if len(p.Errors) == 0 {
 		b := make([]byte, 32)
 		rand.Read(b)
 		token := base64.RawURLEncoding.EncodeToString(b)
-		if _, err := s.store.CreateAPIClient(r.Context(), name, fhir.HashToken(token), scopes); err != nil {
+		if _, err := s.store.CreateAPIClient(r.Context(), name, fhir.HashToken(token), scopes, p.Now.AddDate(0, 0, days)); err != nil {
 			return err
 		}
 		p.NewToken = token
+		p.Name, p.Chosen, p.Validity = "", nil, defaultAPIValidity
 	}
-	var err error
 	if p.Clients, err = s.store.APIClients(r.Context()); err != nil {
 		return err
 	}

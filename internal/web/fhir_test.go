@@ -9,6 +9,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/fhir"
+	"repere/internal/storetest"
 )
 
 // TestFHIROverTheStore reads the demo practice through the mounted FHIR API
@@ -17,7 +18,7 @@ import (
 func TestFHIROverTheStore(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		token := "test-token-for-the-his"
-		id, err := h.store.CreateAPIClient(system, "SIH du centre hospitalier", fhir.HashToken(token), []string{"system/*.read"})
+		id, err := h.store.CreateAPIClient(system, "SIH du centre hospitalier", fhir.HashToken(token), []string{"system/*.read"}, storetest.Now().AddDate(1, 0, 0))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	"repere/internal/booking"
 	"repere/internal/fhir"
 	"repere/internal/patient"
+	"repere/internal/storetest"
 )
 
 // TestTooLongFieldsRefused: a 200 KB name is refused next to its field, in
@@ -92,7 +93,7 @@ func fhirDo(t *testing.T, h *harness, method, path, token, body string) (*http.R
 func TestFHIRWildcardsLengthsAndNoStore(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		token := "fhir-test-token"
-		if _, err := h.store.CreateAPIClient(system, "DPI", fhir.HashToken(token), []string{"system/*.read", "system/*.write"}); err != nil {
+		if _, err := h.store.CreateAPIClient(system, "DPI", fhir.HashToken(token), []string{"system/*.read", "system/*.write"}, storetest.Now().AddDate(1, 0, 0)); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := h.store.CreatePatient(system, patient.Patient{BirthName: "Taux %Plein", FirstNames: "Anne", BirthDate: "1980-01-01", Sex: "F"}); err != nil {

@@ -94,7 +94,16 @@ func newHarnessWith(t testing.TB, st *store.Store, configure func(*setup)) *harn
 	}
 	for role, login := range roleLogins {
 		if role == auth.Referrer {
-			continue // the demo's dr.dubois, linked to a physician record
+			// The demo's dr.dubois, linked to a physician record: as if its
+			// user had already replaced the demo's shared password.
+			u, err := st.UserByLogin(ctx, login)
+			if err == nil {
+				err = st.SetPassword(ctx, u.ID, hash, false)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			continue
 		}
 		if _, err := st.CreateUser(ctx, auth.User{Login: login, DisplayName: "Test " + string(role), Role: role, PasswordHash: hash}); err != nil {
 			t.Fatal(err)

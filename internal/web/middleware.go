@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
+
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/i18n"
@@ -181,6 +183,21 @@ func (s *Server) withLanguage(next http.Handler) http.Handler {
 const sessionUserID = "user_id"
 const sessionCSRF = "csrf"
 
+// sessionEpoch holds the user's session epoch at sign-in: a session of an
+// older epoch (password changed or reset, account disabled) is over.
+const sessionEpoch = "epoch"
+
+// sessionUser reads the signed-in user's id from a session's stored data,
+// so that the session store files each session under its user.
+func sessionUser(codec scs.Codec, data []byte) int64 {
+	_, values, err := codec.Decode(data)
+	if err != nil {
+		return 0
+	}
+	id, _ := values[sessionUserID].(int64)
+	return id
+}
+
 // csrfToken returns the session's form token, creating it if needed.
 func (s *Server) csrfToken(r *http.Request) string {
 	tok := s.sessions.GetString(r.Context(), sessionCSRF)
@@ -210,15 +227,16 @@ func remoteAddr(r *http.Request) string {
 	return host
 }
 
-// loadUser returns the signed-in user, or nil. A disabled or deleted account
-// ends its session.
+// loadUser returns the signed-in user, or nil. A disabled or deleted account,
+// or a session older than the user's last revocation, ends the session.
 func (s *Server) loadUser(r *http.Request) (*auth.User, error) {
 	id := s.sessions.GetInt64(r.Context(), sessionUserID)
 	if id == 0 {
 		return nil, nil
 	}
 	u, err := s.store.UserByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) {
+	revoked := err == nil && u.SessionEpoch != s.sessions.GetInt64(r.Context(), sessionEpoch)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !u.Active) || revoked {
 		return nil, s.sessions.Destroy(r.Context())
 	}
 	if err != nil {

@@ -8,6 +8,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"runtime"
 	"time"
 
 	_ "time/tzdata" // Europe/Paris even where the host has no zoneinfo
@@ -40,6 +42,17 @@ type Config struct {
 	PracticePhone string
 	Version       string
 	BaseURL       string // the public address, e.g. https://repere.example.org (FHIR links); empty: relative
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (--trusted-proxies); without them the client is the TCP peer.
+	TrustedProxies []netip.Prefix
+	// Password hashing bound (see package auth): at most HashSlots argon2id
+	// hashes at once (default: half the CPUs, at least one, so sign-ins never
+	// take every core from the clinical pages), a request waits at most
+	// HashWait for a slot (default 3 s) and at most HashQueue requests wait
+	// (default 32 per slot; -1: none) before the answer is "busy, retry".
+	HashSlots int
+	HashWait  time.Duration
+	HashQueue int
 }
 
 // Server holds what the handlers share. The use cases and their rules are
@@ -60,9 +73,13 @@ type Server struct {
 	log        *slog.Logger
 	metrics    *metrics
 	registry   *prometheus.Registry
+	hasher     *auth.Hasher
 
 	// OnRender, when set, is called with the name of every page rendered (tests).
 	OnRender func(page string)
+	// OnPasswordHash, when set, is called as each argon2id hash starts, inside
+	// its slot (tests count and hold hashes with it).
+	OnPasswordHash func()
 }
 
 // New prepares the server on the application layer; Handler returns its HTTP handler.
@@ -76,6 +93,15 @@ func New(cfg Config, a *app.App, bundle *i18n.Bundle, log *slog.Logger) (*Server
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.HashSlots <= 0 {
+		cfg.HashSlots = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	if cfg.HashWait <= 0 {
+		cfg.HashWait = 3 * time.Second
+	}
+	if cfg.HashQueue == 0 {
+		cfg.HashQueue = 32 * cfg.HashSlots
+	}
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
 	}
@@ -85,7 +111,9 @@ func New(cfg Config, a *app.App, bundle *i18n.Bundle, log *slog.Logger) (*Server
 	}
 	st := a.Store()
 	sm := scs.New()
-	sm.Store = st.Sessions()
+	// The store keeps each token's SHA-256 and the session's user (see
+	// store.SessionStore), so scs's own HashTokenInStore stays off.
+	sm.Store = st.Sessions().WithUser(func(data []byte) int64 { return sessionUser(sm.Codec, data) })
 	sm.IdleTimeout = cfg.SessionIdle
 	sm.Lifetime = cfg.SessionMax
 	sm.Cookie.Name = "repere_session"
@@ -96,6 +124,11 @@ func New(cfg Config, a *app.App, bundle *i18n.Bundle, log *slog.Logger) (*Server
 	s := &Server{cfg: cfg, app: a, store: st, catalog: a.Catalog(), i18n: bundle, sessions: sm, pages: pg, log: log, registry: reg,
 		screening: a.Screening(), records: a.Records(), checklists: a.Checklists(), followup: a.FollowUp()}
 	s.metrics = newMetrics(reg)
+	s.hasher = auth.NewHasher(cfg.HashSlots, cfg.HashWait, cfg.HashQueue, func() {
+		if s.OnPasswordHash != nil {
+			s.OnPasswordHash()
+		}
+	})
 	return s, nil
 }
 
@@ -108,8 +141,8 @@ func (s *Server) loc() *time.Location { return s.app.Location() }
 // Registry is the Prometheus registry /metrics serves, for other packages' collectors.
 func (s *Server) Registry() *prometheus.Registry { return s.registry }
 
-// CleanSessions deletes expired sessions and stale attempt counts every
-// interval until ctx ends.
+// CleanSessions deletes expired sessions, stale attempt counts and sign-in
+// counts no longer needed, every interval until ctx ends.
 func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -126,6 +159,9 @@ func (s *Server) CleanSessions(ctx context.Context, every time.Duration) {
 			// Attempt counts older than their window are no longer read.
 			if _, err := s.store.DeleteStaleAttempts(ctx, s.now().Add(-limitWindow)); err != nil {
 				s.log.Warn("attempt counts cleanup failed", "err", err)
+			}
+			if _, err := s.store.DeleteStaleLoginCounts(ctx); err != nil {
+				s.log.Warn("sign-in counts cleanup failed", "err", err)
 			}
 		}
 	}
@@ -269,6 +305,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
 	h = s.observe(h)
+	h = s.clientAddress(h)
 	return h
 }
 
