@@ -44,7 +44,7 @@ func (a *App) CorrectIdentity(ctx context.Context, patientID int64, c IdentityCo
 	next := p
 	next.BirthName, next.UsedName, next.FirstNames = strings.TrimSpace(c.BirthName), strings.TrimSpace(c.UsedName), strings.TrimSpace(c.FirstNames)
 	next.BirthDate, next.Sex = strings.TrimSpace(c.BirthDate), c.Sex
-	r := &Refusal{}
+	r := &Refusal{Invalid: true} // what the form must give or correct
 	for _, key := range patient.SortedProblems(next.Validate(a.Now())) {
 		r.Reasons = append(r.Reasons, Reason{Key: key})
 	}

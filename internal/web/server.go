@@ -219,6 +219,8 @@ func (s *Server) routes() []route {
 		{"GET /staff/patients/new", bookers, s.newPatientForm},
 		{"POST /staff/patients", bookers, s.createPatient},
 		{"GET /staff/patients/{id}/referrals/new", bookers, s.newReferralForm},
+		{"GET /staff/patients/{id}/identity", bookers, s.identityForm},
+		{"POST /staff/patients/{id}/identity", bookers, s.correctIdentity},
 		{"POST /staff/patients/{id}/referrals", bookers, s.createReferral},
 		{"GET /staff/referrals", clinical, s.referrals},
 		{"GET /staff/referrals/{id}", clinical, s.referralPage},
