@@ -7,7 +7,7 @@ import (
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/checklist"
-	"repere/internal/store"
+	"repere/internal/documents"
 )
 
 // ChecklistState is an appointment's safety checklist: the items that apply,
@@ -21,7 +21,7 @@ type ChecklistState struct {
 }
 
 // HasValidConsent reports a signed or scanned consent not withdrawn.
-func HasValidConsent(list []store.Consent) bool {
+func HasValidConsent(list []documents.Consent) bool {
 	for _, c := range list {
 		if c.Withdrawn == nil {
 			return true

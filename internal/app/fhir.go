@@ -9,10 +9,12 @@ import (
 
 	"repere/internal/auth"
 	"repere/internal/booking"
+	"repere/internal/documents"
 	"repere/internal/fhir"
 	"repere/internal/patient"
 	"repere/internal/practice"
 	"repere/internal/referral"
+	"repere/internal/report"
 	"repere/internal/schedule"
 	"repere/internal/store"
 )
@@ -107,7 +109,7 @@ func (f FHIRSource) Screening(ctx context.Context, referralID int64) (fhir.Scree
 	return out, nil
 }
 
-func consentRecord(c store.Consent) fhir.ConsentRecord {
+func consentRecord(c documents.Consent) fhir.ConsentRecord {
 	r := fhir.ConsentRecord{ID: c.ID, PatientID: c.PatientID, AppointmentID: c.AppointmentID, ActID: c.ActID, Kind: c.Kind, Version: c.Version,
 		SignerName: c.SignerName, SignedAt: c.SignedAt, SHA256: c.SHA256, ContentType: c.ContentType}
 	if c.Withdrawn != nil {
@@ -178,7 +180,7 @@ func (f FHIRSource) Procedures(ctx context.Context, patientID int64) ([]fhir.Pro
 	return out, nil
 }
 
-func (f FHIRSource) reportRecord(ctx context.Context, r store.SignedReport) (fhir.ReportRecord, error) {
+func (f FHIRSource) reportRecord(ctx context.Context, r report.Signed) (fhir.ReportRecord, error) {
 	list, err := f.a.store.ListAppointments(ctx, store.AppointmentFilter{ID: r.AppointmentID})
 	if err != nil || len(list) == 0 {
 		return fhir.ReportRecord{}, cmp.Or(err, fhir.ErrNotFound)

@@ -26,7 +26,7 @@ func (a *App) ReportContext(f AppointmentFile, lang string) report.Context {
 
 // ReportText is the report being written: the draft if any, else the last
 // signed version, else a draft made from the act record.
-func (a *App) ReportText(ctx context.Context, f AppointmentFile, versions []store.SignedReport, lang string) (report.Text, error) {
+func (a *App) ReportText(ctx context.Context, f AppointmentFile, versions []report.Signed, lang string) (report.Text, error) {
 	draft, err := a.store.DraftOf(ctx, f.Appointment.ID)
 	switch {
 	case err == nil:
@@ -62,24 +62,24 @@ func reportTextRefusal(t report.Text) *Refusal {
 // SignReport freezes a version of the report, signed by the radiologist
 // acting: only once the act is done; an amendment (any version after the
 // first) needs its reason. The PDF goes to the referring physician.
-func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, lang string) (store.SignedReport, error) {
+func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, lang string) (report.Signed, error) {
 	actor, _ := audit.ActorFrom(ctx)
 	if actor.Role != string(auth.Radiologist) {
-		return store.SignedReport{}, refuse("report.err.radiologist")
+		return report.Signed{}, refuse("report.err.radiologist")
 	}
 	if r := reportTextRefusal(t); r != nil {
-		return store.SignedReport{}, r
+		return report.Signed{}, r
 	}
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {
-		return store.SignedReport{}, err
+		return report.Signed{}, err
 	}
 	if f.Appointment.Status != booking.Done {
-		return store.SignedReport{}, refuse("report.err.not_done")
+		return report.Signed{}, refuse("report.err.not_done")
 	}
 	versions, err := a.store.ReportsOf(ctx, id)
 	if err != nil {
-		return store.SignedReport{}, err
+		return report.Signed{}, err
 	}
 	signer := actor.Login
 	if u, err := a.store.UserByID(ctx, actor.UserID); err == nil {
@@ -88,16 +88,16 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 	v := report.Version{Number: len(versions) + 1, Text: t, SignedBy: signer, SignedAt: a.Now()}
 	if v.Number > 1 {
 		if reason = strings.TrimSpace(reason); reason == "" {
-			return store.SignedReport{}, invalid("report.err.reason")
+			return report.Signed{}, invalid("report.err.reason")
 		}
 		v.Amends, v.Reason = v.Number-1, reason
 	}
 	pdf, err := report.PDF(v, a.ReportContext(f, lang), report.PracticeHeader{Name: f.Site.Name, Address: f.Site.Address, Phone: f.Site.Phone})
 	if err != nil {
-		return store.SignedReport{}, err
+		return report.Signed{}, err
 	}
 	sum := sha256.Sum256(pdf)
-	signed, err := a.store.SaveSignedReport(ctx, store.SignedReport{AppointmentID: id, Number: v.Number, Amends: v.Amends,
+	signed, err := a.store.SaveSignedReport(ctx, report.Signed{AppointmentID: id, Number: v.Number, Amends: v.Amends,
 		Title: t.Title, Body: t.Body, Reason: v.Reason, SignedBy: v.SignedBy, SignedAt: v.SignedAt, SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
 	if errors.Is(err, store.ErrStale) {
 		return signed, refuse("report.err.stale")
@@ -110,7 +110,7 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 
 // sendReport queues the signed report to the referring physician, when
 // email is set up and the physician has an address.
-func (a *App) sendReport(ctx context.Context, f AppointmentFile, rep store.SignedReport, lang string) error {
+func (a *App) sendReport(ctx context.Context, f AppointmentFile, rep report.Signed, lang string) error {
 	if a.cfg.Mailer == nil || f.Referral.PhysicianID == 0 {
 		return nil
 	}

@@ -247,3 +247,15 @@ func equipment(l string, ctx Context) string {
 	}
 	return say(l, "Appareil : ", "Equipment: ") + ctx.Equipment + "."
 }
+
+// Signed is one frozen version of a report, as the practice keeps it: the
+// text, who signed when, and the PDF with its SHA-256.
+type Signed struct {
+	ID, AppointmentID, PatientID int64
+	Number, Amends               int
+	Title, Body, Reason          string
+	SignedBy                     string
+	SignedAt                     time.Time
+	SHA256                       string
+	PDF                          []byte
+}

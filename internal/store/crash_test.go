@@ -17,6 +17,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/booking"
+	"repere/internal/documents"
 	"repere/internal/practice"
 	"repere/internal/referral"
 	"repere/internal/store"
@@ -150,7 +151,7 @@ func crashChild(t *testing.T, path string) {
 		fmt.Printf("booked %d\n", id)
 		doc := []byte(fmt.Sprintf("%%PDF-1.4 consent %d %s", id, strings.Repeat("x", 4096)))
 		sum := sha256.Sum256(doc)
-		cid, err := s.SaveConsent(ctx, store.Consent{AppointmentID: id, ActID: "facet_joint_infiltration", Lang: "fr", Version: "v", Kind: store.ConsentSigned,
+		cid, err := s.SaveConsent(ctx, documents.Consent{AppointmentID: id, ActID: "facet_joint_infiltration", Lang: "fr", Version: "v", Kind: documents.ConsentSigned,
 			SignerName: "Zoé", Document: doc, ContentType: "application/pdf", SHA256: hex.EncodeToString(sum[:]), SignedAt: storetest.Now()})
 		if err != nil {
 			t.Fatal(err)

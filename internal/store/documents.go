@@ -8,51 +8,21 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"repere/internal/audit"
+	"repere/internal/documents"
 )
-
-// Kinds of consent records.
-const (
-	ConsentSigned  = "signed"  // signed on the tablet or the portal: the frozen PDF
-	ConsentScanned = "scanned" // a paper consent, scanned and attached
-)
-
-// Consent is a frozen consent document. Once stored it is never changed:
-// the database refuses updates and deletions.
-type Consent struct {
-	ID, AppointmentID, PatientID int64
-	ActID, VariantID, Lang       string
-	Version                      string
-	Kind                         string
-	SignerName                   string
-	SignaturePNG                 []byte
-	Document                     []byte
-	ContentType                  string
-	SHA256                       string
-	SignedAt                     time.Time
-	RecordedBy                   string
-	Withdrawn                    *ConsentEvent // the withdrawal, if any
-}
-
-// ConsentEvent is a withdrawal of a consent.
-type ConsentEvent struct {
-	At     time.Time
-	Actor  string
-	Reason string
-}
 
 // ErrHashMismatch is returned when a document's bytes do not match the hash given with it.
 var ErrHashMismatch = errors.New("store: the document does not match its SHA-256")
 
 // SaveConsent stores a consent document after checking its hash.
-func (s *Store) SaveConsent(ctx context.Context, c Consent) (int64, error) {
+func (s *Store) SaveConsent(ctx context.Context, c documents.Consent) (int64, error) {
 	sum := sha256.Sum256(c.Document)
 	if hex.EncodeToString(sum[:]) != c.SHA256 {
 		return 0, ErrHashMismatch
 	}
-	if c.Kind != ConsentSigned && c.Kind != ConsentScanned {
+	if c.Kind != documents.ConsentSigned && c.Kind != documents.ConsentScanned {
 		return 0, errors.New("store: unknown consent kind")
 	}
 	var id int64
@@ -77,21 +47,21 @@ func (s *Store) SaveConsent(ctx context.Context, c Consent) (int64, error) {
 const consentColumns = `c.id, c.appointment_id, c.patient_id, c.act_id, c.variant_id, c.lang, c.version, c.kind, c.signer_name, c.signature_png,
 	c.content_type, c.sha256, c.signed_at, c.recorded_by, e.at, e.actor_login, e.reason`
 
-func scanConsent(row interface{ Scan(...any) error }, extra ...any) (Consent, error) {
-	var c Consent
+func scanConsent(row interface{ Scan(...any) error }, extra ...any) (documents.Consent, error) {
+	var c documents.Consent
 	var at sql.NullTime
 	var actor, reason sql.NullString
 	err := row.Scan(append([]any{&c.ID, &c.AppointmentID, &c.PatientID, &c.ActID, &c.VariantID, &c.Lang, &c.Version, &c.Kind, &c.SignerName,
 		&c.SignaturePNG, &c.ContentType, &c.SHA256, &c.SignedAt, &c.RecordedBy, &at, &actor, &reason}, extra...)...)
 	if at.Valid {
-		c.Withdrawn = &ConsentEvent{At: at.Time, Actor: actor.String, Reason: reason.String}
+		c.Withdrawn = &documents.ConsentEvent{At: at.Time, Actor: actor.String, Reason: reason.String}
 	}
 	return c, err
 }
 
 // ConsentsFor lists an appointment's consents, newest first, without their documents.
-func (s *Store) ConsentsFor(ctx context.Context, appointmentID int64) ([]Consent, error) {
-	var out []Consent
+func (s *Store) ConsentsFor(ctx context.Context, appointmentID int64) ([]documents.Consent, error) {
+	var out []documents.Consent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := s.query(ctx, tx, `SELECT `+consentColumns+` FROM consents c LEFT JOIN consent_events e ON e.consent_id = c.id
 			WHERE c.appointment_id = ? ORDER BY c.id DESC`, appointmentID)
@@ -117,8 +87,8 @@ func (s *Store) ConsentsFor(ctx context.Context, appointmentID int64) ([]Consent
 }
 
 // ConsentDocument returns one consent with its document bytes.
-func (s *Store) ConsentDocument(ctx context.Context, id int64) (Consent, error) {
-	var c Consent
+func (s *Store) ConsentDocument(ctx context.Context, id int64) (documents.Consent, error) {
+	var c documents.Consent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		var document []byte
@@ -214,8 +184,8 @@ func (s *Store) SetRadiologistFee(ctx context.Context, userID, cents int64) erro
 }
 
 // ConsentsOfPatient lists a patient's consents, oldest first, without their documents.
-func (s *Store) ConsentsOfPatient(ctx context.Context, patientID int64) ([]Consent, error) {
-	var out []Consent
+func (s *Store) ConsentsOfPatient(ctx context.Context, patientID int64) ([]documents.Consent, error) {
+	var out []documents.Consent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := s.query(ctx, tx, `SELECT `+consentColumns+` FROM consents c LEFT JOIN consent_events e ON e.consent_id = c.id
 			WHERE c.patient_id = ? ORDER BY c.id`, patientID)

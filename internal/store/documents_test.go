@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"repere/internal/booking"
+	"repere/internal/documents"
 	"repere/internal/mail"
 	"repere/internal/store"
 	"repere/internal/storetest"
@@ -24,7 +25,7 @@ func TestConsentIsFrozen(t *testing.T) {
 		}
 		doc := []byte("%PDF-1.4 signed consent")
 		sum := sha256.Sum256(doc)
-		c := store.Consent{AppointmentID: appt, ActID: "facet_joint_infiltration", Lang: "fr", Version: "abc", Kind: store.ConsentSigned,
+		c := documents.Consent{AppointmentID: appt, ActID: "facet_joint_infiltration", Lang: "fr", Version: "abc", Kind: documents.ConsentSigned,
 			SignerName: "Zoé Lefèvre", SignaturePNG: []byte{0x89, 'P', 'N', 'G'}, Document: doc, ContentType: "application/pdf",
 			SHA256: hex.EncodeToString(sum[:]), SignedAt: monday8.Add(-time.Hour)}
 		bad := c

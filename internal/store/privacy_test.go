@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"repere/internal/booking"
+	"repere/internal/documents"
 	"repere/internal/patient"
 	"repere/internal/privacy"
+	"repere/internal/report"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -93,12 +95,12 @@ func TestEachEvidenceMakesARecord(t *testing.T) {
 			return err
 		}, true},
 		{"consents", func(t *testing.T, s *store.Store, f practiceFixture, appt int64) error {
-			_, err := s.SaveConsent(f.ctx, store.Consent{AppointmentID: appt, ActID: "epidural_blood_patch", Lang: "fr", Version: "paper",
-				Kind: store.ConsentScanned, SignerName: "Zoé Lefèvre", Document: pdf, ContentType: "application/pdf", SHA256: hash, SignedAt: monday8})
+			_, err := s.SaveConsent(f.ctx, documents.Consent{AppointmentID: appt, ActID: "epidural_blood_patch", Lang: "fr", Version: "paper",
+				Kind: documents.ConsentScanned, SignerName: "Zoé Lefèvre", Document: pdf, ContentType: "application/pdf", SHA256: hash, SignedAt: monday8})
 			return err
 		}, true},
 		{"reports", func(t *testing.T, s *store.Store, f practiceFixture, appt int64) error {
-			_, err := s.SaveSignedReport(f.ctx, store.SignedReport{AppointmentID: appt, Number: 1, Title: "Blood patch", Body: "…", SignedBy: "dr.a",
+			_, err := s.SaveSignedReport(f.ctx, report.Signed{AppointmentID: appt, Number: 1, Title: "Blood patch", Body: "…", SignedBy: "dr.a",
 				SignedAt: monday8, SHA256: hash, PDF: pdf})
 			return err
 		}, true},

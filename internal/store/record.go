@@ -11,6 +11,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/followup"
+	"repere/internal/report"
 )
 
 // patientOfAppointment reads an appointment's patient inside a transaction.
@@ -135,20 +136,9 @@ func (s *Store) SaveDraft(ctx context.Context, appointmentID int64, title, body 
 	})
 }
 
-// SignedReport is one frozen version of a report.
-type SignedReport struct {
-	ID, AppointmentID, PatientID int64
-	Number, Amends               int
-	Title, Body, Reason          string
-	SignedBy                     string
-	SignedAt                     time.Time
-	SHA256                       string
-	PDF                          []byte
-}
-
 // SaveSignedReport freezes a version: its number follows the last one, and
 // its PDF's SHA-256 is checked and stored. The draft is removed.
-func (s *Store) SaveSignedReport(ctx context.Context, r SignedReport) (SignedReport, error) {
+func (s *Store) SaveSignedReport(ctx context.Context, r report.Signed) (report.Signed, error) {
 	sum := sha256.Sum256(r.PDF)
 	if hex.EncodeToString(sum[:]) != r.SHA256 {
 		return r, ErrHashMismatch
@@ -181,8 +171,8 @@ func (s *Store) SaveSignedReport(ctx context.Context, r SignedReport) (SignedRep
 }
 
 // ReportsOf lists an appointment's signed versions, oldest first, without PDFs.
-func (s *Store) ReportsOf(ctx context.Context, appointmentID int64) ([]SignedReport, error) {
-	var out []SignedReport
+func (s *Store) ReportsOf(ctx context.Context, appointmentID int64) ([]report.Signed, error) {
+	var out []report.Signed
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
 		if err != nil {
@@ -197,7 +187,7 @@ func (s *Store) ReportsOf(ctx context.Context, appointmentID int64) ([]SignedRep
 }
 
 // reportRows reads the signed versions whose column equals id, without PDFs.
-func (s *Store) reportRows(ctx context.Context, tx *sql.Tx, column string, id int64) ([]SignedReport, error) {
+func (s *Store) reportRows(ctx context.Context, tx *sql.Tx, column string, id int64) ([]report.Signed, error) {
 	// audited by the caller
 	rows, err := s.query(ctx, tx, `SELECT id, appointment_id, patient_id, number, amends, title, body, reason, signed_by, signed_at, sha256
 		FROM reports WHERE `+column+` = ? ORDER BY id`, id)
@@ -205,9 +195,9 @@ func (s *Store) reportRows(ctx context.Context, tx *sql.Tx, column string, id in
 		return nil, err
 	}
 	defer rows.Close()
-	var out []SignedReport
+	var out []report.Signed
 	for rows.Next() {
-		var r SignedReport
+		var r report.Signed
 		if err := rows.Scan(&r.ID, &r.AppointmentID, &r.PatientID, &r.Number, &r.Amends, &r.Title, &r.Body, &r.Reason, &r.SignedBy, &r.SignedAt, &r.SHA256); err != nil {
 			return nil, err
 		}
@@ -217,8 +207,8 @@ func (s *Store) reportRows(ctx context.Context, tx *sql.Tx, column string, id in
 }
 
 // ReportPDF returns one signed version with its PDF.
-func (s *Store) ReportPDF(ctx context.Context, id int64) (SignedReport, error) {
-	var r SignedReport
+func (s *Store) ReportPDF(ctx context.Context, id int64) (report.Signed, error) {
+	var r report.Signed
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := s.queryRow(ctx, tx, `SELECT id, appointment_id, patient_id, number, amends, title, body, reason, signed_by, signed_at, sha256, pdf
 			FROM reports WHERE id = ?`, id).Scan(&r.ID, &r.AppointmentID, &r.PatientID, &r.Number, &r.Amends, &r.Title, &r.Body, &r.Reason,
@@ -282,8 +272,8 @@ func (s *Store) PainScores(ctx context.Context, appointmentID int64) ([]followup
 }
 
 // ReportsOfPatient lists a patient's signed report versions, oldest first, without PDFs.
-func (s *Store) ReportsOfPatient(ctx context.Context, patientID int64) ([]SignedReport, error) {
-	var out []SignedReport
+func (s *Store) ReportsOfPatient(ctx context.Context, patientID int64) ([]report.Signed, error) {
+	var out []report.Signed
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if out, err = s.reportRows(ctx, tx, "patient_id", patientID); err != nil {

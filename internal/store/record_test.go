@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"repere/internal/booking"
+	"repere/internal/report"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -36,7 +37,7 @@ func TestRecordReportAndScores(t *testing.T) {
 		}
 		pdf := []byte("%PDF report v1")
 		sum := sha256.Sum256(pdf)
-		r1, err := s.SaveSignedReport(f.ctx, store.SignedReport{AppointmentID: id, Number: 1, Title: "Blood patch", Body: "…", SignedBy: "dr.a",
+		r1, err := s.SaveSignedReport(f.ctx, report.Signed{AppointmentID: id, Number: 1, Title: "Blood patch", Body: "…", SignedBy: "dr.a",
 			SignedAt: monday8.Add(time.Hour), SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
 		if err != nil {
 			t.Fatal(err)
@@ -49,7 +50,7 @@ func TestRecordReportAndScores(t *testing.T) {
 		}
 		pdf2 := []byte("%PDF report v2")
 		sum2 := sha256.Sum256(pdf2)
-		amend := store.SignedReport{AppointmentID: id, Number: 2, Amends: 1, Title: "Blood patch", Body: "… corrigé", SignedBy: "dr.a",
+		amend := report.Signed{AppointmentID: id, Number: 2, Amends: 1, Title: "Blood patch", Body: "… corrigé", SignedBy: "dr.a",
 			SignedAt: monday8.Add(2 * time.Hour), SHA256: hex.EncodeToString(sum2[:]), PDF: pdf2}
 		if _, err := s.SaveSignedReport(f.ctx, amend); !errors.Is(err, store.ErrStale) {
 			t.Errorf("an amendment without a reason: %v", err)

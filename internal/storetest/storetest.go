@@ -53,10 +53,15 @@ func Clock() clock.Clock {
 // Now is Clock().Now().
 func Now() time.Time { return Clock().Now() }
 
-// Engines runs fn once per database engine, each with a fresh migrated store.
+// Engines runs fn once per database engine, each with a fresh migrated
+// store; under go test -short, on SQLite only (the quick loop while
+// working: the test command runs both).
 func Engines(t *testing.T, fn func(t *testing.T, s *store.Store)) {
 	t.Helper()
 	t.Run("sqlite", func(t *testing.T) { fn(t, OpenSQLite(t)) })
+	if testing.Short() {
+		return
+	}
 	t.Run("postgres", func(t *testing.T) { fn(t, OpenPostgres(t)) })
 }
 
@@ -70,6 +75,9 @@ func OpenSQLite(t testing.TB) *store.Store {
 // dropped when the test ends. It skips (or fails under CI) without a server.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("PostgreSQL is tested by the full test command, not under -short")
+	}
 	base := os.Getenv("REPERE_TEST_POSTGRES")
 	if base == "" {
 		Require(t, "PostgreSQL (set REPERE_TEST_POSTGRES or run scripts/test)")

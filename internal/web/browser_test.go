@@ -23,6 +23,9 @@ import (
 // browser starts headless Chromium for the test, or skips (fails under CI).
 func browser(t *testing.T) (context.Context, *consoleLog) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("the browser tests run in the full test command, not under -short")
+	}
 	path := os.Getenv("REPERE_TEST_CHROMIUM")
 	if path == "" {
 		path, _ = exec.LookPath("chromium")

@@ -58,7 +58,7 @@ var covers = []string{"", billing.CoverALD, billing.CoverATMP, billing.CoverExem
 type appointmentPage struct {
 	appointmentFile
 	ConvocationHTML template.HTML
-	Consents        []store.Consent
+	Consents        []documents.Consent
 	Mails           []mail.Outgoing
 	Covers          []string
 	MailReady       bool // SMTP is configured
@@ -281,8 +281,8 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 		} else if err != nil {
 			return err
 		} else {
-			_, err := s.store.SaveConsent(r.Context(), store.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
-				Lang: l.Lang, Version: p.Version, Kind: store.ConsentSigned, SignerName: p.SignerName, SignaturePNG: signature, Document: pdf,
+			_, err := s.store.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
+				Lang: l.Lang, Version: p.Version, Kind: documents.ConsentSigned, SignerName: p.SignerName, SignaturePNG: signature, Document: pdf,
 				ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})
 			if err != nil {
 				return err
@@ -345,8 +345,8 @@ func (s *Server) scanConsent(w http.ResponseWriter, r *http.Request) error {
 	if signer == "" {
 		signer = p.Patient.DisplayName()
 	}
-	_, err = s.store.SaveConsent(r.Context(), store.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
-		Lang: l.Lang, Version: p.Version + " (" + header.Filename + ")", Kind: store.ConsentScanned, SignerName: signer, Document: data,
+	_, err = s.store.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
+		Lang: l.Lang, Version: p.Version + " (" + header.Filename + ")", Kind: documents.ConsentScanned, SignerName: signer, Document: data,
 		ContentType: kind, SHA256: sha256Hex(data), SignedAt: s.now()})
 	if err != nil {
 		return err

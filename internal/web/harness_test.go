@@ -25,7 +25,9 @@ import (
 	"repere/internal/catalog"
 	"repere/internal/clock"
 	"repere/internal/demo"
+	"repere/internal/documents"
 	"repere/internal/i18n"
+	"repere/internal/report"
 	"repere/internal/store"
 	"repere/internal/storetest"
 	"repere/internal/web"
@@ -298,8 +300,8 @@ func (h *harness) consentID() string {
 	appt, _ := strconv.ParseInt(h.appointmentID(), 10, 64)
 	doc := []byte("%PDF-1.4 scanned paper consent")
 	sum := sha256.Sum256(doc)
-	id, err := h.store.SaveConsent(system, store.Consent{AppointmentID: appt, ActID: "epidural_blood_patch", Lang: "fr", Version: "paper",
-		Kind: store.ConsentScanned, SignerName: "Zoé Lefèvre", Document: doc, ContentType: "application/pdf", SHA256: hex.EncodeToString(sum[:]), SignedAt: storetest.Now()})
+	id, err := h.store.SaveConsent(system, documents.Consent{AppointmentID: appt, ActID: "epidural_blood_patch", Lang: "fr", Version: "paper",
+		Kind: documents.ConsentScanned, SignerName: "Zoé Lefèvre", Document: doc, ContentType: "application/pdf", SHA256: hex.EncodeToString(sum[:]), SignedAt: storetest.Now()})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -330,7 +332,7 @@ func (h *harness) reportID() string {
 	appt, _ := strconv.ParseInt(h.appointmentID(), 10, 64)
 	pdf := []byte("%PDF-1.4 report")
 	sum := sha256.Sum256(pdf)
-	r, err := h.store.SaveSignedReport(system, store.SignedReport{AppointmentID: appt, Number: 1, Title: "Blood patch", Body: "Technique…",
+	r, err := h.store.SaveSignedReport(system, report.Signed{AppointmentID: appt, Number: 1, Title: "Blood patch", Body: "Technique…",
 		SignedBy: "Dr Hélène Martin", SignedAt: storetest.Now(), SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
 	if err != nil {
 		h.t.Fatal(err)

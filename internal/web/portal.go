@@ -16,6 +16,7 @@ import (
 	"repere/internal/documents"
 	"repere/internal/mail"
 	"repere/internal/patient"
+	"repere/internal/report"
 	"repere/internal/store"
 )
 
@@ -43,8 +44,8 @@ type portalPage struct {
 type portalAppointment struct {
 	booking.Appointment
 	ActName  string
-	Consents []store.Consent
-	Reports  []store.SignedReport
+	Consents []documents.Consent
+	Reports  []report.Signed
 	Upcoming bool
 	// ScoreDay is the follow-up day whose pain score the patient may give
 	// now (0: none due).

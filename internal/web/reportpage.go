@@ -15,7 +15,7 @@ import (
 type reportPage struct {
 	appointmentFile
 	Title, Body string
-	Versions    []store.SignedReport
+	Versions    []report.Signed
 	Reason      string
 	Errors      []string
 	CanSign     bool
