@@ -44,6 +44,9 @@ type Config struct {
 	PracticeName, PracticePhone string
 	// BaseURL is the public address (links in emails); may be empty.
 	BaseURL string
+	// Host names the practice's server in calendar UIDs and Message-IDs
+	// (default "repere.invalid": no host was configured).
+	Host string
 	// ReminderDays is how long before the act the reminder is sent (default 2).
 	ReminderDays int
 	// Mailer delivers the outbox; nil when email is not set up.
@@ -80,6 +83,9 @@ func New(cfg Config) (*App, error) {
 	}
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
+	}
+	if cfg.Host == "" {
+		cfg.Host = "repere.invalid"
 	}
 	if cfg.ReminderDays <= 0 {
 		cfg.ReminderDays = 2
@@ -123,6 +129,7 @@ func (a *App) Checklists() *checklist.Set  { return a.checklists }
 func (a *App) FollowUp() *followup.Set     { return a.followup }
 func (a *App) MailReady() bool             { return a.cfg.Mailer != nil }
 func (a *App) BaseURL() string             { return a.cfg.BaseURL }
+func (a *App) Host() string                { return a.cfg.Host }
 func (a *App) Store() *store.Store         { return a.store }
 func (a *App) dayOf(t time.Time) time.Time { return midnight(t, a.loc) }
 func (a *App) today() time.Time            { return a.dayOf(a.Now()) }

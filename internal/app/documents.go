@@ -104,9 +104,9 @@ func (a *App) Convocation(f AppointmentFile, lang string) (documents.Convocation
 		return documents.Convocation{}, refuse("convocation.err.contraindicated")
 	}
 	c := documents.Convocation{
-		AppointmentID: strconv.FormatInt(f.Appointment.ID, 10),
-		Patient:       documents.Patient{Name: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient)},
-		Act:           f.Act, Variant: f.Appointment.VariantID, Start: f.Appointment.Start,
+		AppointmentID: strconv.FormatInt(f.Appointment.ID, 10), UIDHost: a.cfg.Host,
+		Patient: documents.Patient{Name: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient)},
+		Act:     f.Act, Variant: f.Appointment.VariantID, Start: f.Appointment.Start,
 		Site: f.Site, Room: f.Appointment.RoomName, Radiologist: f.Appointment.RadiologistName,
 		Lang: lang, Location: a.loc, IssuedAt: a.Now(),
 	}

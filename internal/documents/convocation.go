@@ -24,13 +24,16 @@ func ConvocationPDF(c Convocation) ([]byte, error) {
 	return generate(m, c.issuedAt())
 }
 
-// uidDomain makes calendar UIDs globally unique (RFC 5545 advises a domain part).
-const uidDomain = "repere"
+// DefaultUIDHost names the calendar UIDs' host when the convocation gives none.
+const DefaultUIDHost = "repere.invalid"
 
-// ConvocationICS returns an iCalendar file with one event starting at the
-// arrival time, at the site, with a reminder the day before. The event's UID
-// derives from AppointmentID only, so a rescheduled appointment sent again
-// updates the same event in the patient's calendar.
+// ConvocationICS returns an iCalendar file (RFC 5545: CRLF lines) with one
+// event starting at the arrival time, at the site, with a reminder the day
+// before. The event's UID derives from AppointmentID only, so a rescheduled
+// appointment sent again updates the same event in the patient's calendar;
+// it names the patient's file ("-patient"), because the staff's feeds hold
+// the same appointment at other times (the room's time), and the practice's
+// host (RFC 5545 3.8.4.7).
 func ConvocationICS(c Convocation) ([]byte, error) {
 	d, err := convocationDoc(c)
 	if err != nil {
@@ -44,7 +47,11 @@ func ConvocationICS(c Convocation) ([]byte, error) {
 	cal.SetProductId("-//Repère//Convocation//" + strings.ToUpper(l))
 	cal.SetMethod(ics.MethodPublish)
 
-	ev := cal.AddEvent("appointment-" + c.AppointmentID + "@" + uidDomain)
+	host := c.UIDHost
+	if host == "" {
+		host = DefaultUIDHost
+	}
+	ev := cal.AddEvent("appointment-" + c.AppointmentID + "-patient@" + host)
 	ev.SetDtStampTime(c.issuedAt())
 	ev.SetStartAt(c.Arrival())
 	// The event lasts the patient's whole visit: room time, then monitoring.
@@ -67,7 +74,7 @@ func ConvocationICS(c Convocation) ([]byte, error) {
 	alarm.SetProperty(ics.ComponentPropertyDescription, actName(c.Act, c.Variant, l))
 
 	var buf bytes.Buffer
-	if err := cal.SerializeTo(&buf); err != nil {
+	if err := cal.SerializeTo(&buf, ics.WithNewLineWindows); err != nil {
 		return nil, fmt.Errorf("documents: calendar: %w", err)
 	}
 	return buf.Bytes(), nil

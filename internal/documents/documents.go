@@ -56,6 +56,7 @@ type Hold struct {
 // Convocation is everything one personalised appointment letter needs.
 type Convocation struct {
 	AppointmentID        string // stable id: the calendar event's UID derives from it
+	UIDHost              string // the practice's host, in the calendar event's UID
 	Patient              Patient
 	Act                  *catalog.Act
 	Variant              string // variant id of the act, or ""

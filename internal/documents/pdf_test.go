@@ -202,8 +202,14 @@ func TestConvocationICS(t *testing.T) {
 	if want := appointment.Add(time.Duration(act.RoomMinutes.Value+act.Monitoring.Minutes) * time.Minute); !end.Equal(want) {
 		t.Errorf("DTEND = %s, want %s", end, want)
 	}
-	if uid := ev.Id(); uid != "appointment-appt-42@repere" {
+	if uid := ev.Id(); uid != "appointment-appt-42-patient@repere.invalid" {
 		t.Errorf("UID = %q", uid)
+	}
+	// RFC 5545 3.1: every content line ends with CRLF.
+	for i, line := range bytes.SplitAfter(data, []byte("\n")) {
+		if len(line) > 0 && !bytes.HasSuffix(line, []byte("\r\n")) {
+			t.Fatalf("line %d does not end in CRLF: %q", i+1, line)
+		}
 	}
 	if loc := ev.GetProperty(ics.ComponentPropertyLocation); loc == nil || !strings.Contains(loc.Value, "12 rue des Écoles") {
 		t.Errorf("LOCATION = %+v", loc)

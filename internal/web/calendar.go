@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -38,10 +39,18 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 	}
 	cal := ics.NewCalendarFor("Repère")
 	cal.SetMethod(ics.MethodPublish)
-	cal.SetXWRCalName(s.cfg.PracticeName)
+	name, err := s.feedName(r.Context(), feed)
+	if err != nil {
+		return err
+	}
+	cal.SetXWRCalName(name)
+	cal.SetName(name)
 	now := s.now()
 	for _, a := range list {
-		ev := cal.AddEvent(fmt.Sprintf("appointment-%d@repere", a.ID))
+		// One UID per appointment and feed kind, on the practice's host: the
+		// room's feed, the radiologist's and the patient's file hold the same
+		// act at different times, so they are different events (RFC 5545).
+		ev := cal.AddEvent(fmt.Sprintf("appointment-%d-%s@%s", a.ID, feed.ResourceKind, s.app.Host()))
 		ev.SetDtStampTime(now)
 		ev.SetStartAt(a.Start)
 		ev.SetEndAt(a.RoomEnd)
@@ -55,7 +64,29 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) error {
 	}
 	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return cal.SerializeTo(w)
+	return cal.SerializeTo(w, ics.WithNewLineWindows)
+}
+
+// feedName names a feed in calendar applications: the practice, then the
+// room or the radiologist.
+func (s *Server) feedName(ctx context.Context, f store.Feed) (string, error) {
+	sys := audit.WithActor(ctx, audit.System("calendar-feed"))
+	if f.ResourceKind == practice.ResourceRoom {
+		rooms, err := s.store.Rooms(sys)
+		for _, r := range rooms {
+			if r.ID == f.ResourceID {
+				return s.cfg.PracticeName + " — " + r.Name, err
+			}
+		}
+		return s.cfg.PracticeName, err
+	}
+	doctors, err := s.store.Radiologists(sys)
+	for _, d := range doctors {
+		if d.ID == f.ResourceID {
+			return s.cfg.PracticeName + " — " + d.DisplayName, err
+		}
+	}
+	return s.cfg.PracticeName, err
 }
 
 // initials turns "DUPRÉ Françoise (née CARON)" into "F. D.".
@@ -89,6 +120,6 @@ func (s *Server) createFeed(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.RecordEvent(r.Context(), actor, "create", "calendar_feed", kind+":"+strconv.FormatInt(id, 10), ""); err != nil {
 		return err
 	}
-	p.NewFeedURL = "/calendar/" + token + ".ics"
+	p.NewFeedURL = s.baseURL(r) + "/calendar/" + token + ".ics"
 	return s.render(w, r, http.StatusCreated, "practice", "practice.title", "admin", p)
 }
