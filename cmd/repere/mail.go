@@ -33,13 +33,17 @@ func mailFlags(fs *flag.FlagSet, c *mailConfig) {
 	fs.IntVar(&c.reminderDays, "reminder-days", 2, "send the reminder this many days before the act")
 }
 
-// mailer builds the outbox's sender, or nil when email is off.
-func (c mailConfig) mailer() (app.Mailer, string, error) {
+// mailer builds the outbox's sender, or nil when email is off; host names
+// the server in EHLO (unless --smtp-helo says otherwise) and Message-IDs.
+func (c mailConfig) mailer(host string) (app.Mailer, string, error) {
 	if c.host == "" {
 		return nil, "off", nil
 	}
 	cfg := mail.Config{Host: c.host, Port: c.port, Username: c.username, Password: c.password, Security: c.security,
 		AllowInsecure: c.allowInsecure, HELO: c.helo}
+	if cfg.HELO == "" {
+		cfg.HELO = host
+	}
 	if c.from != "" {
 		from, err := netmail.ParseAddress(c.from)
 		if err != nil {
@@ -54,7 +58,7 @@ func (c mailConfig) mailer() (app.Mailer, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	return app.NewMailer(sender, cfg.From), cfg.String(), nil
+	return app.NewMailer(sender, cfg.From, host), cfg.String(), nil
 }
 
 // retryAfter is the outbox's retry schedule (package mail's).

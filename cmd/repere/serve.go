@@ -9,8 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
+	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -155,14 +158,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
-	mailer, mailDesc, err := cfg.mail.mailer()
+	host := publicHost(cfg.baseURL, cfg.mail.from)
+	mailer, mailDesc, err := cfg.mail.mailer(host)
 	if err != nil {
 		return err
 	}
 	log.Info("email", "smtp", mailDesc, "reminder_days", cfg.mail.reminderDays)
 	application, err := app.New(app.Config{Store: st, Catalog: cat, I18n: bundle, Screening: rules, Records: records, Checklists: checks,
 		FollowUp: follow, Location: loc, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
-		ReminderDays: cfg.mail.reminderDays, Mailer: mailer})
+		ReminderDays: cfg.mail.reminderDays, Mailer: mailer, Host: host})
 	if err != nil {
 		return err
 	}
@@ -272,4 +276,22 @@ func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *t
 	}
 	fmt.Fprintln(stdout)
 	return nil
+}
+
+// publicHost names the server in calendar UIDs, Message-IDs and EHLO: the
+// host of --base-url, or else the domain of --smtp-from, or else the
+// machine's name.
+func publicHost(baseURL, from string) string {
+	if u, err := url.Parse(baseURL); err == nil && u.Hostname() != "" {
+		return u.Hostname()
+	}
+	if a, err := netmail.ParseAddress(from); err == nil {
+		if _, domain, ok := strings.Cut(a.Address, "@"); ok && domain != "" {
+			return domain
+		}
+	}
+	if name, err := os.Hostname(); err == nil && name != "" {
+		return name
+	}
+	return "repere.invalid"
 }

@@ -3,11 +3,15 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"repere/internal/audit"
@@ -28,8 +32,11 @@ type Mailer interface {
 
 // SendConvocation queues the convocation email of an appointment, with its
 // PDF and calendar file, in lang; refused without email set up, without
-// the patient's address, or when no convocation may be made.
-func (a *App) SendConvocation(ctx context.Context, id int64, lang string) error {
+// the patient's address, or when no convocation may be made. A convocation
+// is sent once per version of the letter: a second click queues nothing
+// (refused, the page says it was sent); resend sends the same letter again,
+// recorded as a resend in the appointment's emails.
+func (a *App) SendConvocation(ctx context.Context, id int64, lang string, resend bool) error {
 	if a.cfg.Mailer == nil {
 		return refuse("appointment.no_smtp")
 	}
@@ -40,11 +47,18 @@ func (a *App) SendConvocation(ctx context.Context, id int64, lang string) error 
 	if f.Patient.Email == "" {
 		return refuse("appointment.no_email")
 	}
-	m, err := a.convocationMail(f, lang, "convocation")
+	kind := "convocation"
+	if resend {
+		kind = "convocation_resend"
+	}
+	m, err := a.convocationMail(f, lang, kind)
 	if err != nil {
 		return err
 	}
 	_, err = a.store.EnqueueMail(ctx, m)
+	if errors.Is(err, store.ErrDuplicate) {
+		return refuse("appointment.already_sent")
+	}
 	return err
 }
 
@@ -71,11 +85,18 @@ func (a *App) convocationMail(f AppointmentFile, lang, kind string) (mail.Outgoi
 	start := f.Appointment.Start.In(a.loc)
 	when := l.Date(start) + " " + l.Time(start)
 	act := f.Act.Name.In(l.Lang)
+	version := sha256.Sum256(html.Bytes())
+	textKind := strings.TrimSuffix(kind, "_resend") // a resend says what the first one said
+	text := l.T("mail.text."+textKind, "Name", f.Patient.DisplayName(), "Act", act, "When", when, "Site", c.Site.Name, "Phone", c.Site.Phone)
+	if a.cfg.BaseURL != "" {
+		text += "\n" + l.T("mail.portal_link", "Portal", a.cfg.BaseURL+"/portal/")
+	}
 	return mail.Outgoing{
 		Kind: kind, AppointmentID: f.Appointment.ID, PatientID: f.Patient.ID, To: f.Patient.Email,
-		Subject: l.T("mail.subject."+kind, "When", when),
-		Text:    l.T("mail.text."+kind, "Name", f.Patient.DisplayName(), "Act", act, "When", when, "Site", c.Site.Name, "Phone", c.Site.Phone),
+		Subject: l.T("mail.subject."+textKind, "When", when),
+		Text:    text,
 		HTML:    html.String(),
+		Version: hex.EncodeToString(version[:]),
 		Attachments: []mail.Attachment{
 			{Name: "convocation.pdf", ContentType: "application/pdf", Data: pdf},
 			{Name: "rendez-vous.ics", ContentType: "text/calendar; charset=utf-8", Data: ics},
@@ -243,9 +264,14 @@ func (a *App) queueFollowUps(ctx context.Context) error {
 	return nil
 }
 
-// NewMailer sends outbox rows with an SMTP sender, from the practice's address.
-func NewMailer(sender *mail.Sender, from netmail.Address) Mailer {
-	return &outboxMailer{sender: sender, from: from}
+// NewMailer sends outbox rows with an SMTP sender, from the practice's
+// address; host is the right side of the Message-IDs ("repere.invalid" when
+// empty).
+func NewMailer(sender *mail.Sender, from netmail.Address, host string) Mailer {
+	if host == "" {
+		host = "repere.invalid"
+	}
+	return &outboxMailer{sender: sender, from: from, host: host}
 }
 
 // outboxMailer turns an outbox row into a message. The message id and date
@@ -253,6 +279,7 @@ func NewMailer(sender *mail.Sender, from netmail.Address) Mailer {
 type outboxMailer struct {
 	sender *mail.Sender
 	from   netmail.Address
+	host   string
 }
 
 func (m *outboxMailer) Send(ctx context.Context, row mail.Outgoing) error {
@@ -261,7 +288,7 @@ func (m *outboxMailer) Send(ctx context.Context, row mail.Outgoing) error {
 		return fmt.Errorf("%w: recipient %q: %v", mail.ErrInvalid, row.To, err)
 	}
 	msg := mail.Message{From: m.from, To: *to, Subject: row.Subject, Text: row.Text, HTML: row.HTML,
-		MessageID: fmt.Sprintf("<outbox-%d.%d@repere>", row.ID, row.CreatedAt.Unix()), Date: row.CreatedAt,
+		MessageID: fmt.Sprintf("<outbox-%d.%d@%s>", row.ID, row.CreatedAt.Unix(), m.host), Date: row.CreatedAt,
 		Headers: map[string]string{"Auto-Submitted": "auto-generated"}, Attachments: row.Attachments}
 	return m.sender.Send(ctx, msg)
 }

@@ -12,7 +12,12 @@ import (
 	"repere/internal/mail"
 )
 
-// EnqueueMail queues an email; the sender picks it up at once.
+// ErrDuplicate is returned when a row that may exist once is added again
+// (the same version of a convocation queued twice).
+var ErrDuplicate = errors.New("store: already recorded")
+
+// EnqueueMail queues an email; the sender picks it up at once. A convocation
+// whose version is already queued or sent gives ErrDuplicate.
 func (s *Store) EnqueueMail(ctx context.Context, m mail.Outgoing) (int64, error) {
 	attachments, err := json.Marshal(m.Attachments)
 	if err != nil {
@@ -24,8 +29,11 @@ func (s *Store) EnqueueMail(ctx context.Context, m mail.Outgoing) (int64, error)
 		now := s.now()
 		var err error
 		id, err = s.insert(ctx, tx, `INSERT INTO outbox (kind, appointment_id, patient_id, to_addr, subject, body_text, body_html, attachments, status,
-				next_attempt_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.Kind, nullID(m.AppointmentID), nullID(m.PatientID), m.To, m.Subject, m.Text, m.HTML, attachments, mail.Queued, now, now, actor.Login)
+				next_attempt_at, created_at, created_by, doc_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.Kind, nullID(m.AppointmentID), nullID(m.PatientID), m.To, m.Subject, m.Text, m.HTML, attachments, mail.Queued, now, now, actor.Login, m.Version)
+		if isUniqueViolation(err) {
+			return ErrDuplicate
+		}
 		if err != nil {
 			return err
 		}
@@ -35,14 +43,14 @@ func (s *Store) EnqueueMail(ctx context.Context, m mail.Outgoing) (int64, error)
 }
 
 const outboxColumns = `id, kind, COALESCE(appointment_id, 0), COALESCE(patient_id, 0), to_addr, subject, body_text, body_html, attachments, status,
-	attempts, next_attempt_at, last_error, created_at, sent_at`
+	attempts, next_attempt_at, last_error, created_at, sent_at, doc_version`
 
 func scanMail(row interface{ Scan(...any) error }) (mail.Outgoing, error) {
 	var m mail.Outgoing
 	var attachments []byte
 	var sent sql.NullTime
 	err := row.Scan(&m.ID, &m.Kind, &m.AppointmentID, &m.PatientID, &m.To, &m.Subject, &m.Text, &m.HTML, &attachments, &m.Status,
-		&m.Attempts, &m.NextAttemptAt, &m.LastError, &m.CreatedAt, &sent)
+		&m.Attempts, &m.NextAttemptAt, &m.LastError, &m.CreatedAt, &sent, &m.Version)
 	if err != nil {
 		return m, err
 	}

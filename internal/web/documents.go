@@ -62,6 +62,7 @@ type appointmentPage struct {
 	Mails           []mail.Outgoing
 	Covers          []string
 	MailReady       bool // SMTP is configured
+	ConvocationSent bool // this version of the letter was already queued or sent
 	ConsentVersion  string
 	FollowUp        followUpView
 }
@@ -90,6 +91,9 @@ func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.Mails, err = s.store.MailFor(r.Context(), id); err != nil {
 		return err
+	}
+	for _, m := range p.Mails {
+		p.ConvocationSent = p.ConvocationSent || strings.HasPrefix(m.Kind, "convocation")
 	}
 	if p.FollowUp, err = s.followUpOf(r, f); err != nil {
 		return err

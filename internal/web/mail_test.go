@@ -27,7 +27,7 @@ func TestConvocationEmailReachesSMTP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From) })
+	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From, "imagerie.example.org") })
 	appt := h.appointmentID()
 	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
 	p, _ := h.store.Patient(system, list[0].PatientID)

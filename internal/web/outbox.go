@@ -10,7 +10,7 @@ func (s *Server) sendConvocation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.app.SendConvocation(r.Context(), id, localizer(r).Lang); err != nil {
+	if err := s.app.SendConvocation(r.Context(), id, localizer(r).Lang, r.PostFormValue("resend") == "1"); err != nil {
 		return err
 	}
 	s.flash(r, "appointment.queued")

@@ -132,7 +132,7 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			if _, err := s.store.EnqueueMail(r.Context(), mail.Outgoing{Kind: "portal_code", PatientID: pt.ID, To: pt.Email,
-				Subject: l.T("mail.subject.portal_code"), Text: l.T("mail.text.portal_code", "Code", code, "Minutes", int(portalCodeLifetime.Minutes()))}); err != nil {
+				Subject: l.T("mail.subject.portal_code"), Text: l.T("mail.text.portal_code", "Code", code, "Minutes", int(portalCodeLifetime.Minutes()), "Portal", s.baseURL(r)+"/portal/")}); err != nil {
 				return err
 			}
 		}

@@ -29,7 +29,7 @@ func TestRecordReportAndSending(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From) })
+	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From, "imagerie.example.org") })
 	appt := h.appointmentID() // LEFÈVRE Zoé, blood patch L3-L4, referred by Dr Anne Leroy
 	tech, doc := h.signedIn(auth.Radiographer), h.signedIn(auth.Radiologist)
 	// The report cannot be signed before the act is done.

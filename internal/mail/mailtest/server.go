@@ -46,6 +46,8 @@ type Received struct {
 	// TLS tells whether the session was encrypted; AuthUser who logged in.
 	TLS      bool
 	AuthUser string
+	// Helo is the name the client gave in EHLO (or HELO).
+	Helo string
 	// Parsed is Data decoded; ParseErr says why it could not be.
 	Parsed
 	ParseErr error

@@ -24,6 +24,7 @@ type session struct {
 	tls      bool
 	greeted  bool
 	authUser string
+	helo     string
 	from     string
 	to       []string
 	inTx     bool
@@ -52,11 +53,11 @@ func (c *session) serve() {
 func (c *session) command(verb, args string) bool {
 	switch verb {
 	case "EHLO":
-		c.greeted = true
+		c.greeted, c.helo = true, args
 		c.reset()
 		c.ehlo()
 	case "HELO":
-		c.greeted = true
+		c.greeted, c.helo = true, args
 		c.reset()
 		c.reply(250, "mailtest")
 	case "STARTTLS":
@@ -218,7 +219,7 @@ func (c *session) data() bool {
 	if tooBig {
 		c.reply(552, "5.3.4 Message too big")
 	} else {
-		c.s.store(Received{From: c.from, To: c.to, Data: data, TLS: c.tls, AuthUser: c.authUser})
+		c.s.store(Received{From: c.from, To: c.to, Data: data, TLS: c.tls, AuthUser: c.authUser, Helo: c.helo})
 		c.reply(250, "2.0.0 OK queued")
 	}
 	c.reset()
