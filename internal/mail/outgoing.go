@@ -12,11 +12,11 @@ const (
 
 // Outgoing is an email of the outbox waiting to be sent, sent or given up.
 type Outgoing struct {
-	ID            int64
-	Kind          string // convocation, convocation_resend, reminder, report...
+	ID   int64
+	Kind string // convocation, convocation_resend, reminder, report...
 	// Version identifies the document the email carries (the SHA-256 of a
 	// convocation's letter): one convocation email per version.
-	Version string
+	Version       string
 	AppointmentID int64
 	PatientID     int64
 	To            string
