@@ -21,6 +21,7 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/props"
 
 	"repere/internal/catalog"
+	"repere/internal/pdfa"
 )
 
 // InfoSheetPDF renders the act's public information page as a PDF.
@@ -164,7 +165,7 @@ func SignedConsentPDF(s SignedConsent) (pdf []byte, sha256hex string, err error)
 	l := d.Lang
 	f := formatter(l)
 	signedAt := s.SignedAt.In(locationOr(s.Location))
-	m, err := newPDF(d.Title+" – "+s.PatientName, s.SignedAt)
+	m, err := newPDF(d.Title, s.SignedAt) // no name in the metadata: it travels with the file
 	if err != nil {
 		return nil, "", err
 	}
@@ -189,6 +190,10 @@ func SignedConsentPDF(s SignedConsent) (pdf []byte, sha256hex string, err error)
 	}, 50)
 	out, err := generate(m, s.SignedAt)
 	if err != nil {
+		return nil, "", err
+	}
+	// A consent is kept for years: an archival PDF/A-2b file.
+	if out, err = pdfa.Convert(out, pdfa.Meta{Title: d.Title, Author: s.SignerName, Creator: "Repère", Created: s.SignedAt}); err != nil {
 		return nil, "", err
 	}
 	sum := sha256.Sum256(out)

@@ -16,7 +16,7 @@ func ConvocationPDF(c Convocation) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	m, err := newPDF(d.Title+" – "+c.Patient.Name, c.issuedAt())
+	m, err := newPDF(d.Title, c.issuedAt()) // no name in the metadata
 	if err != nil {
 		return nil, err
 	}

@@ -158,6 +158,8 @@ func TestSignedConsentPDF(t *testing.T) {
 		}
 	}
 	pdftest.RenderPage1(t, pdf, "signed-consent")
+	// Kept for years: an archival file, whose metadata never names the patient.
+	pdftest.Archival(t, pdf, "Consentement éclairé")
 
 	stale := s
 	stale.Version = "0000000000000000"

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -71,6 +72,52 @@ func RenderPage1(t testing.TB, pdf []byte, name string) {
 		}
 		if err := os.WriteFile(filepath.Join(shots, name+".png"), img, 0o644); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// Archival checks an archival PDF (PDF/A-2b) with tools written by others:
+// qpdf finds no error, pdffonts lists every font embedded, and pdfinfo reads
+// the document title (exactly title: no patient's name) and the XMP back, with the PDF/A-2b
+// identification. No PDF/A validator installs here: the file is checked,
+// not validated.
+func Archival(t testing.TB, pdf []byte, title string) {
+	t.Helper()
+	qpdf, err := exec.LookPath("qpdf")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("qpdf not found: install the Debian package qpdf")
+		}
+		t.Skip("qpdf not found (Debian package qpdf)")
+	}
+	file := filepath.Join(t.TempDir(), "archive.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(qpdf, "--check", file).CombinedOutput(); err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors") {
+		t.Fatalf("qpdf --check: %v\n%s", err, out)
+	}
+	fonts, err := exec.Command(Tool(t, "pdffonts"), file).CombinedOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(fonts)), "\n")
+	if len(lines) < 3 {
+		t.Fatalf("pdffonts lists no font:\n%s", fonts)
+	}
+	for _, line := range lines[2:] {
+		if f := strings.Fields(line); len(f) < 5 || f[len(f)-5] != "yes" {
+			t.Errorf("font not embedded: %s", line)
+		}
+	}
+	info, _ := exec.Command(Tool(t, "pdfinfo"), file).CombinedOutput()
+	if !regexp.MustCompile(`(?m)^Title:\s+` + regexp.QuoteMeta(title) + `$`).Match(info) {
+		t.Errorf("pdfinfo does not read the title %q:\n%s", title, info)
+	}
+	meta, _ := exec.Command(Tool(t, "pdfinfo"), "-meta", file).CombinedOutput()
+	for _, want := range []string{`pdfaid:part="2"`, `pdfaid:conformance="B"`, title} {
+		if !strings.Contains(string(meta), want) {
+			t.Errorf("the XMP lacks %s:\n%s", want, meta)
 		}
 	}
 }

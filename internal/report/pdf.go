@@ -15,6 +15,7 @@ import (
 
 	"repere/internal/documents"
 	"repere/internal/i18n"
+	"repere/internal/pdfa"
 )
 
 // PracticeHeader is the letterhead of the practice that signs the report.
@@ -60,7 +61,12 @@ func PDF(v Version, ctx Context, practice PracticeHeader) ([]byte, error) {
 	}
 	addBody(m, normalise(v.Text.Body))
 	signature(m, v, ctx, l)
-	return documents.GeneratePDF(m, created)
+	out, err := documents.GeneratePDF(m, created)
+	if err != nil || v.SignedBy == "" {
+		return out, err
+	}
+	// A signed report is kept for years: an archival PDF/A-2b file.
+	return pdfa.Convert(out, pdfa.Meta{Title: v.Text.Title, Author: v.SignedBy, Creator: "Repère", Created: created})
 }
 
 func letterhead(m core.Maroto, p PracticeHeader) {
