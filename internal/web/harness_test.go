@@ -114,7 +114,10 @@ func newHarnessWith(t testing.TB, st *store.Store, configure func(*setup)) *harn
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	h.clock = clock.StartingAt(storetest.Now())
 	st.SetClock(func() time.Time { return h.clock.Now().UTC() })
-	cfg := setup{web: web.Config{Version: "test"}, app: app.Config{Store: st, Catalog: cat, I18n: bundle, Clock: h.clock}}
+	// A long wait for a hashing slot: on a loaded machine a few argon2id
+	// hashes in a row must not turn into "busy" answers (the busy case has
+	// its own test, with its own settings).
+	cfg := setup{web: web.Config{Version: "test", HashWait: 30 * time.Second}, app: app.Config{Store: st, Catalog: cat, I18n: bundle, Clock: h.clock}}
 	configure(&cfg)
 	if h.app, err = app.New(cfg.app); err != nil {
 		t.Fatal(err)
