@@ -73,8 +73,11 @@ func TestConsoleListsAndPerformedSteps(t *testing.T) {
 		dimse.NewString(dimse.TagSpecificCharacterSet, "ISO_IR 192"),
 		dimse.NewSequence(0x00400270, dimse.NewDataset(
 			dimse.NewText(dimse.TagAccessionNumber, dimse.SH, accession, dimse.CharsetUTF8),
+			dimse.NewString(dimse.TagStudyInstanceUID, "2.25.777001001"),
 		)),
 		dimse.NewString(0x00400241, "CT1_INTERV"),
+		dimse.NewString(0x00400253, "PPS777001"),
+		dimse.NewString(0x00080060, "CT"),
 		dimse.NewString(0x00400244, now.Format("20060102")),
 		dimse.NewString(0x00400245, now.Format("150405")),
 		dimse.NewString(0x00400252, "IN PROGRESS"),

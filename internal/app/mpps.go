@@ -107,3 +107,34 @@ func (a *App) scannerCompleted(ctx context.Context, id int64, st booking.Perform
 	}
 	return nil
 }
+
+// UnscheduledSteps lists the acts the scanners performed on day that match
+// no booked act (a console that did not use the worklist): the board shows
+// them for the team to reconcile.
+func (a *App) UnscheduledSteps(ctx context.Context, day time.Time) ([]booking.PerformedStep, error) {
+	from := a.dayOf(day)
+	return a.store.UnscheduledSteps(ctx, from, from.AddDate(0, 0, 1))
+}
+
+// LinkStep reconciles an unscheduled step with the act it performed, then
+// applies it as if it had arrived linked: through the same guards.
+func (a *App) LinkStep(ctx context.Context, uid string, appointmentID int64) error {
+	ap, err := a.appointment(ctx, appointmentID)
+	if err != nil {
+		return err
+	}
+	if ap.Status != booking.Booked && ap.Status != booking.Done {
+		return refuse("day.err.link_inactive")
+	}
+	st, err := a.store.LinkStep(ctx, uid, appointmentID)
+	if err != nil {
+		return err
+	}
+	if err := a.scannerStarted(ctx, appointmentID, st.Start); err != nil {
+		return err
+	}
+	if st.Status == booking.StepCompleted {
+		return a.scannerCompleted(ctx, appointmentID, st)
+	}
+	return nil
+}

@@ -36,6 +36,10 @@ type PerformedStep struct {
 	// item of the Scheduled Step Attributes Sequence (0040,0270), which
 	// names the worklist entry the console performed.
 	PatientID, AccessionNumber, StudyInstanceUID, ScheduledStepID, RequestedProcedureID string
+	// PatientName is the console's, as sent (DICOM PN, e.g. LEFÈVRE^Zoé).
+	PatientName string
+	// AppointmentID is the act the step performed, 0 while unscheduled.
+	AppointmentID int64
 	// Start and End are the Performed Procedure Step Start and End Date and
 	// Time, in the configured Location. End is the time the final N-SET
 	// arrived when the console leaves it out.

@@ -37,6 +37,8 @@ const (
 	StatusDuplicateSOPInstance  uint16 = 0x0111 // N-CREATE of an instance that exists
 	StatusNoSuchSOPInstance     uint16 = 0x0112 // N-SET of an instance we do not hold
 	StatusMissingAttribute      uint16 = 0x0120 // a type 1 attribute of the N-CREATE is absent
+	StatusMissingAttributeValue uint16 = 0x0121 // a type 1 attribute of the N-CREATE is empty
+	StatusNoSuchAttribute       uint16 = 0x0105 // an N-SET names an attribute it may not set
 )
 
 // ErrorIDNoLongerUpdatable is the Error ID (0000,0903) PS3.4 Table F.7.2-2

@@ -41,6 +41,7 @@ func (d decoder) created(uid, callingAE string) PerformedStep {
 		CallingAE:      callingAE,
 		StationAE:      d.text(tagPerformedStationAE),
 		PatientID:      d.text(dimse.TagPatientID),
+		PatientName:    d.text(dimse.TagPatientName),
 		Start:          d.dateTime(tagPPSStartDate, tagPPSStartTime),
 		End:            d.dateTime(tagPPSEndDate, tagPPSEndTime),
 	}

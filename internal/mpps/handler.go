@@ -77,6 +77,9 @@ func (h *Handler) NCreate(ctx context.Context, req *dimse.NRequest) error {
 	default:
 		return errCreateNotInProgress
 	}
+	if err := checkCreate(req.Attributes, req.Charset); err != nil {
+		return err
+	}
 	if err := h.cfg.Store.CreateStep(ctx, step); err != nil {
 		if errors.Is(err, ErrDuplicateStep) {
 			return errDuplicate
@@ -90,6 +93,9 @@ func (h *Handler) NCreate(ctx context.Context, req *dimse.NRequest) error {
 
 // NSet applies a modification to a step still in progress.
 func (h *Handler) NSet(ctx context.Context, req *dimse.NRequest) error {
+	if err := checkSet(req.Attributes); err != nil {
+		return err
+	}
 	m := h.decoder(req).modification(h.cfg.Now())
 	var status string
 	err := h.cfg.Store.UpdateStep(ctx, req.SOPInstanceUID, func(cur *PerformedStep) error {

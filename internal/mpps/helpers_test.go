@@ -55,6 +55,8 @@ func inProgress() *dimse.Dataset {
 			dimse.NewText(dimse.TagRequestedProcedureID, dimse.SH, "RP0001", dimse.CharsetLatin1),
 		)),
 		dimse.NewString(tagPerformedStationAE, "CT_SALLE1"),
+		dimse.NewText(tagPPSID, dimse.SH, "PPS0001", dimse.CharsetLatin1),
+		dimse.NewString(tagModality, "CT"),
 		dimse.NewString(tagPPSStartDate, "20260610"),
 		dimse.NewString(tagPPSStartTime, "083512.5"),
 		dimse.NewString(tagPPSEndDate, ""),

@@ -111,8 +111,52 @@ func TestStoreFailureIsProcessingFailure(t *testing.T) {
 	if err := h.NCreate(context.Background(), req); err == nil || errors.As(err, &statusErr) {
 		t.Errorf("N-CREATE: err = %v, want a plain error (answered 0x0110 by dimse)", err)
 	}
-	if err := h.NSet(context.Background(), req); err == nil || errors.As(err, &statusErr) {
+	set := &dimse.NRequest{SOPInstanceUID: "2.25.1", Attributes: ended(StatusCompleted)}
+	if err := h.NSet(context.Background(), set); err == nil || errors.As(err, &statusErr) {
 		t.Errorf("N-SET: err = %v, want a plain error", err)
+	}
+}
+
+// TestCreateAndSetChecks: an N-CREATE without a type 1 attribute is
+// refused with 0120H (absent) or 0121H (empty), naming it; an N-SET of an
+// attribute fixed at N-CREATE (the patient's name...) with 0105H, never
+// silently ignored (PS3.4 F.7.2, PS3.7 10.1).
+func TestCreateAndSetChecks(t *testing.T) {
+	h := NewHandler(Config{Store: failingStore{}, Location: paris})
+	without := func(tag dimse.Tag) *dimse.Dataset {
+		ds := inProgress()
+		ds.Remove(tag)
+		return ds
+	}
+	emptied := inProgress()
+	emptied.Set(dimse.NewString(tagModality, ""))
+	noStudy := inProgress()
+	noStudy.Set(dimse.NewSequence(tagScheduledStepAttributes, dimse.NewDataset(dimse.NewText(dimse.TagAccessionNumber, dimse.SH, "A1", dimse.CharsetLatin1))))
+	tests := []struct {
+		name   string
+		ds     *dimse.Dataset
+		status uint16
+		tag    dimse.Tag
+	}{
+		{"no scheduled step attributes", without(tagScheduledStepAttributes), dimse.StatusMissingAttribute, tagScheduledStepAttributes},
+		{"no PPS ID", without(tagPPSID), dimse.StatusMissingAttribute, tagPPSID},
+		{"no modality", without(tagModality), dimse.StatusMissingAttribute, tagModality},
+		{"no start date", without(tagPPSStartDate), dimse.StatusMissingAttribute, tagPPSStartDate},
+		{"empty modality", emptied, dimse.StatusMissingAttributeValue, tagModality},
+		{"no study UID in the scheduled step", noStudy, dimse.StatusMissingAttributeValue, tagScheduledStepAttributes},
+	}
+	for _, tt := range tests {
+		var se *dimse.StatusError
+		err := h.NCreate(context.Background(), &dimse.NRequest{SOPInstanceUID: "2.25.9", Attributes: tt.ds})
+		if !errors.As(err, &se) || se.Status != tt.status || len(se.Offending) != 1 || se.Offending[0] != tt.tag {
+			t.Errorf("%s: %v, want status 0x%04X on %v", tt.name, err, tt.status, tt.tag)
+		}
+	}
+	var se *dimse.StatusError
+	rename := ended(StatusCompleted, dimse.NewText(dimse.TagPatientName, dimse.PN, "AUTRE^Nom", dimse.CharsetLatin1))
+	if err := h.NSet(context.Background(), &dimse.NRequest{SOPInstanceUID: "2.25.9", Attributes: rename}); !errors.As(err, &se) ||
+		se.Status != dimse.StatusNoSuchAttribute || len(se.Offending) != 1 || se.Offending[0] != dimse.TagPatientName {
+		t.Errorf("N-SET of the patient's name: %v, want 0x0105 naming it", err)
 	}
 }
 

@@ -50,10 +50,10 @@ func (p PerformedSteps) CreateStep(ctx context.Context, st booking.PerformedStep
 		now := s.now()
 		_, err = s.exec(ctx, tx, `INSERT INTO performed_steps (sop_instance_uid, appointment_id, status, calling_ae, station_ae, dicom_patient_id,
 				accession_number, study_instance_uid, scheduled_step_id, requested_procedure_id, started_at, ended_at, dlp, ctdivol,
-				discontinuation_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				discontinuation_reason, created_at, updated_at, dicom_patient_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			st.SOPInstanceUID, nullID(apptID), st.Status, st.CallingAE, st.StationAE, st.PatientID, st.AccessionNumber, st.StudyInstanceUID,
 			st.ScheduledStepID, st.RequestedProcedureID, nullTime(st.Start), nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol),
-			st.DiscontinuationReason, now, now)
+			st.DiscontinuationReason, now, now, st.PatientName)
 		if isUniqueViolation(err) {
 			return booking.ErrDuplicateStep
 		}
@@ -230,6 +230,77 @@ func (s *Store) PerformedFor(ctx context.Context, appointmentID int64) (booking.
 			st.CTDIvol = &ctdi.Float64
 		}
 		return s.audited(ctx, tx, "read", "performed_step", strconv.FormatInt(appointmentID, 10), patientID, "")
+	})
+	return st, err
+}
+
+// UnscheduledSteps lists the performed steps of [from, to) that match no
+// appointment, for the team to reconcile, oldest first.
+func (s *Store) UnscheduledSteps(ctx context.Context, from, to time.Time) ([]booking.PerformedStep, error) {
+	var out []booking.PerformedStep
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT sop_instance_uid, status, calling_ae, station_ae, dicom_patient_id, dicom_patient_name, accession_number,
+				study_instance_uid, started_at FROM performed_steps WHERE appointment_id IS NULL AND started_at >= ? AND started_at < ? ORDER BY started_at, sop_instance_uid`,
+			from.UTC(), to.UTC())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st booking.PerformedStep
+			var start sql.NullTime
+			if err := rows.Scan(&st.SOPInstanceUID, &st.Status, &st.CallingAE, &st.StationAE, &st.PatientID, &st.PatientName, &st.AccessionNumber,
+				&st.StudyInstanceUID, &start); err != nil {
+				return err
+			}
+			st.Start = start.Time
+			out = append(out, st)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "performed_step", "unscheduled", 0, strconv.Itoa(len(out))+" steps")
+	})
+	return out, err
+}
+
+// LinkStep attaches an unscheduled performed step to the appointment it
+// performed and mirrors it there; ErrNotFound when the step is unknown or
+// already linked.
+func (s *Store) LinkStep(ctx context.Context, uid string, appointmentID int64) (booking.PerformedStep, error) {
+	var st booking.PerformedStep
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
+			return err
+		}
+		var start, end sql.NullTime
+		var dlp, ctdi sql.NullFloat64
+		err = s.queryRow(ctx, tx, `SELECT sop_instance_uid, status, started_at, ended_at, dlp, ctdivol FROM performed_steps
+			WHERE sop_instance_uid = ? AND appointment_id IS NULL`, uid).Scan(&st.SOPInstanceUID, &st.Status, &start, &end, &dlp, &ctdi)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		st.Start, st.End, st.AppointmentID = start.Time, end.Time, appointmentID
+		if dlp.Valid {
+			st.DLP = &dlp.Float64
+		}
+		if ctdi.Valid {
+			st.CTDIvol = &ctdi.Float64
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE performed_steps SET appointment_id = ?, updated_at = ? WHERE sop_instance_uid = ?`, appointmentID, s.now(), uid); err != nil {
+			return err
+		}
+		if err := (PerformedSteps{s}).mirror(ctx, tx, appointmentID, st); err != nil {
+			return err
+		}
+		if err := s.appointmentEvent(ctx, tx, appointmentID, "step_linked", uid); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "link", "performed_step", itoa64(appointmentID), patientID, uid)
 	})
 	return st, err
 }

@@ -32,6 +32,16 @@ type dayPage struct {
 	Day, Prev, Next, DayLabel string
 	Columns                   []dayColumn
 	Count                     int
+	// Unscheduled are the scanner's acts of the day that match no booked
+	// act, with the acts they may be reconciled with.
+	Unscheduled []unscheduledStep
+	Linkable    []booking.Appointment
+}
+
+// unscheduledStep is one act the scanner reported without a worklist entry.
+type unscheduledStep struct {
+	booking.PerformedStep
+	Patient, At string
 }
 
 // dayBoard shows the day's patients by where they are: expected, arrived,
@@ -100,6 +110,18 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	}
 	for _, st := range booking.DayStatuses {
 		p.Columns = append(p.Columns, dayColumn{Status: st, Cards: byStatus[st]})
+	}
+	steps, err := s.app.UnscheduledSteps(r.Context(), day)
+	if err != nil {
+		return err
+	}
+	for _, st := range steps {
+		p.Unscheduled = append(p.Unscheduled, unscheduledStep{PerformedStep: st, Patient: strings.ReplaceAll(st.PatientName, "^", " "), At: l.Time(st.Start.In(loc))})
+	}
+	for _, a := range list {
+		if a.Status == booking.Booked && a.PerformedStatus == "" {
+			p.Linkable = append(p.Linkable, a)
+		}
 	}
 	return s.render(w, r, http.StatusOK, "day", "day.title", "day", p)
 }
@@ -193,5 +215,17 @@ func (s *Server) moveDay(w http.ResponseWriter, r *http.Request) error {
 		back = "/staff/day"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+	return nil
+}
+
+// linkStep reconciles a step the scanner reported without a worklist entry
+// with the act it performed.
+func (s *Server) linkStep(w http.ResponseWriter, r *http.Request) error {
+	apptID := formID(r, "appointment_id")
+	if err := s.app.LinkStep(r.Context(), r.PathValue("uid"), apptID); err != nil {
+		return err
+	}
+	s.flash(r, "day.linked")
+	http.Redirect(w, r, "/staff/day?day="+r.PostFormValue("day"), http.StatusSeeOther)
 	return nil
 }

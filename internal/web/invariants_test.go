@@ -197,8 +197,10 @@ func (f *fixture) mpps(t *testing.T, uid string, completed bool) {
 	} else {
 		_, err = c.NCreate(ctx, dimse.ModalityPerformedProcedureStepSOPClass, uid, dimse.NewDataset(
 			dimse.NewString(dimse.TagSpecificCharacterSet, "ISO_IR 192"),
-			dimse.NewSequence(0x00400270, dimse.NewDataset(dimse.NewText(dimse.TagAccessionNumber, dimse.SH, a.AccessionNumber, dimse.CharsetUTF8))),
-			dimse.NewString(0x00400241, "CT1_INTERV"), dimse.NewString(0x00400244, now.Format("20060102")),
+			dimse.NewSequence(0x00400270, dimse.NewDataset(dimse.NewText(dimse.TagAccessionNumber, dimse.SH, a.AccessionNumber, dimse.CharsetUTF8),
+				dimse.NewString(dimse.TagStudyInstanceUID, a.StudyInstanceUID))),
+			dimse.NewString(0x00400241, "CT1_INTERV"), dimse.NewString(0x00400253, "PPS-"+uid), dimse.NewString(0x00080060, "CT"),
+			dimse.NewString(0x00400244, now.Format("20060102")),
 			dimse.NewString(0x00400245, now.Format("150405")), dimse.NewString(0x00400252, "IN PROGRESS")))
 	}
 	if err != nil {
@@ -672,4 +674,44 @@ func clone(v url.Values) url.Values {
 		out[k] = append([]string(nil), x...)
 	}
 	return out
+}
+
+// TestUnscheduledStepReconciled: a console that did not use the worklist
+// sends a complete N-CREATE matching no act: it is accepted, shown on the
+// day's board, and once the team matches it with the act, it goes through
+// the same guards as a linked one (here: the checklist is complete, so the
+// patient is in the room).
+func TestUnscheduledStepReconciled(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		a := f.h.onTheDay(f.appt)
+		ctx := context.Background()
+		c, err := dimse.Connect(ctx, f.dicom, dimse.ClientOptions{CallingAE: "CT_SANS_WL", AbstractSyntaxes: []string{dimse.ModalityPerformedProcedureStepSOPClass}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := f.h.app.Now().In(paris)
+		if _, err := c.NCreate(ctx, dimse.ModalityPerformedProcedureStepSOPClass, "2.25.424242", dimse.NewDataset(
+			dimse.NewString(dimse.TagSpecificCharacterSet, "ISO_IR 192"),
+			dimse.NewText(dimse.TagPatientName, dimse.PN, "LEFEVRE^ZOE", dimse.CharsetUTF8),
+			dimse.NewSequence(0x00400270, dimse.NewDataset(dimse.NewString(dimse.TagStudyInstanceUID, "2.25.99"), dimse.NewString(dimse.TagAccessionNumber, ""))),
+			dimse.NewString(0x00400241, "CT_SANS_WL"), dimse.NewString(0x00400253, "PPS1"), dimse.NewString(0x00080060, "CT"),
+			dimse.NewString(0x00400244, now.Format("20060102")), dimse.NewString(0x00400245, now.Format("150405")),
+			dimse.NewString(0x00400252, "IN PROGRESS"))); err != nil {
+			t.Fatalf("a complete unscheduled N-CREATE refused: %v", err)
+		}
+		c.Release(ctx)
+		board := f.tech.get("/staff/day?day=" + a.Start.In(paris).Format(time.DateOnly))
+		expect(t, "board", board, http.StatusOK, `id="unscheduled"`, "LEFEVRE ZOE", "CT_SANS_WL")
+		expect(t, "check-in", f.tech.post("/staff/appointments/"+f.appt+"/checkin", url.Values{"name_confirmed": {"yes"}, "birth_date": {"1991-04-12"}}), http.StatusSeeOther)
+		expect(t, "override", f.doc.post("/staff/appointments/"+f.appt+"/checklist", url.Values{"action": {"override"}, "reason": {"urgence"}}), http.StatusSeeOther)
+		expect(t, "link", f.tech.post("/staff/steps/2.25.424242/link", url.Values{"appointment_id": {f.appt}, "day": {a.Start.In(paris).Format(time.DateOnly)}}), http.StatusSeeOther)
+		if got := f.appointment(t); got.DayStatus != booking.InRoom || got.PerformedStatus != "IN PROGRESS" {
+			t.Fatalf("after reconciliation: %s %q", got.DayStatus, got.PerformedStatus)
+		}
+		if board := f.tech.get("/staff/day?day=" + a.Start.In(paris).Format(time.DateOnly)); strings.Contains(board.body, `id="unscheduled"`) {
+			t.Error("the reconciled act is still listed as unscheduled")
+		}
+		expect(t, "linking again", f.tech.post("/staff/steps/2.25.424242/link", url.Values{"appointment_id": {f.appt}}), http.StatusNotFound)
+	})
 }

@@ -242,6 +242,7 @@ func (s *Server) routes() []route {
 		{"GET /staff/appointments/{id}/checkin", clinical, s.checkInForm},
 		{"POST /staff/appointments/{id}/checkin", clinical, s.checkIn},
 		{"POST /staff/appointments/{id}/day", clinical, s.moveDay},
+		{"POST /staff/steps/{uid}/link", clinical, s.linkStep},
 		{"GET /staff/appointments/{id}/checklist", clinical, s.checklistPage},
 		{"POST /staff/appointments/{id}/checklist", clinical, s.checkItem},
 		{"GET /staff/appointments/{id}/record", clinical, s.recordForm},
