@@ -71,11 +71,11 @@ func TestWholeSequence(t *testing.T) {
 
 	want := map[string]PerformedStep{
 		"2.25.1": {SOPInstanceUID: "2.25.1", Status: StatusCompleted, CallingAE: "CT1_CONSOLE", StationAE: "CT_SALLE1",
-			PatientID: "P0001", AccessionNumber: "A0001", StudyInstanceUID: "2.25.1001", ScheduledStepID: "S0001", RequestedProcedureID: "RP0001",
+			PatientID: "P0001", PatientName: "LEFÈVRE^Zoé", AccessionNumber: "A0001", StudyInstanceUID: "2.25.1001", ScheduledStepID: "S0001", RequestedProcedureID: "RP0001",
 			Start: time.Date(2026, 6, 10, 8, 35, 12, 500_000_000, paris), End: time.Date(2026, 6, 10, 9, 1, 0, 0, paris),
 			DLP: ptr(512.3), CTDIvol: ptr(12.5)},
 		"2.25.2": {SOPInstanceUID: "2.25.2", Status: StatusDiscontinued, CallingAE: "CT1_CONSOLE", StationAE: "CT_SALLE1",
-			PatientID: "P0001", AccessionNumber: "A0001", StudyInstanceUID: "2.25.1001", ScheduledStepID: "S0001", RequestedProcedureID: "RP0001",
+			PatientID: "P0001", PatientName: "LEFÈVRE^Zoé", AccessionNumber: "A0001", StudyInstanceUID: "2.25.1001", ScheduledStepID: "S0001", RequestedProcedureID: "RP0001",
 			Start: time.Date(2026, 6, 10, 8, 35, 12, 500_000_000, paris), End: arrival,
 			DiscontinuationReason: "Incorrect worklist entry selected"},
 	}
