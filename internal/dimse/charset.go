@@ -120,3 +120,21 @@ func transliterate(r rune, highest rune) []byte {
 	}
 	return []byte{'?'}
 }
+
+// Represents reports whether cs can carry s without loss (UTF-8 carries
+// everything; ISO_IR 100 the first 256 code points; the default set ASCII).
+func (cs Charset) Represents(s string) bool {
+	if cs == CharsetUTF8 {
+		return true
+	}
+	limit := rune(0x7F)
+	if cs == CharsetLatin1 {
+		limit = 0xFF
+	}
+	for _, r := range s {
+		if r > limit {
+			return false
+		}
+	}
+	return true
+}

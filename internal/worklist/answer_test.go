@@ -76,7 +76,8 @@ func TestAnswerValues(t *testing.T) {
 		cs              dimse.Charset
 		want            string
 	}{
-		{"Latin-1 by default", "OLD", dimse.TagPatientName, dimse.CharsetLatin1, "OEUVRARD^Gaëtan"},
+		{"Latin-1 by default, UTF-8 when a name needs it", "OLD", dimse.TagPatientName, dimse.CharsetUTF8, "ŒUVRARD^Gaëtan"},
+		{"the answer says so", "OLD", dimse.TagSpecificCharacterSet, dimse.CharsetDefault, "ISO_IR 192"},
 		{"UTF-8 per console", "MODERN", dimse.TagPatientName, dimse.CharsetUTF8, "ŒUVRARD^Gaëtan"},
 		{"declared character set", "MODERN", dimse.TagSpecificCharacterSet, dimse.CharsetDefault, "ISO_IR 192"},
 		{"time in the practice's zone", "OLD", dimse.TagSPSStartTime, dimse.CharsetDefault, "090000"},

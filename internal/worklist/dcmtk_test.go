@@ -125,15 +125,20 @@ func TestFindscuReturnsOnlyRequestedKeys(t *testing.T) {
 // 9 item 1: medical alerts, contrast allergy, premedication, contrast
 // agent, weight) both as findscu prints the bytes and as dcmtk converts
 // them to UTF-8 from our Specific Character Set: the second proves the
-// declared charset matches the bytes.
+// declared charset matches the bytes. In ISO_IR 100 mode, the answer whose
+// name needs more (ŒUVRARD) goes in UTF-8, said so, rather than changed.
 func TestFindscuCharsets(t *testing.T) {
+	all := []string{"LEFÈVRE^Zoé", "DUPRÉ^Françoise", "ŒUVRARD^Gaëtan", "MARTIN^Éloïse", "DURAND^Jérôme", "Prémédication antiallergique", "Produit de contraste iodé", `Anticoagulant suspendu\Non accompagnée`, "Iopamidol", "[62.5]"}
 	tests := []struct {
-		charset dimse.Charset
-		decode  func(string) string
-		want    []string
+		charset  dimse.Charset
+		decode   func(string) string
+		want     []string        // in the output as printed, decoded with decode
+		sets     []dimse.Charset // Specific Character Sets of the answers
+		notWants []string
 	}{
-		{dimse.CharsetLatin1, latin1ToUTF8, []string{"LEFÈVRE^Zoé", "DUPRÉ^Françoise", "OEUVRARD^Gaëtan", "MARTIN^Éloïse", "DURAND^Jérôme", "Prémédication antiallergique", "Produit de contraste iodé", `Anticoagulant suspendu\Non accompagnée`, "Iopamidol", "[62.5]"}},
-		{dimse.CharsetUTF8, func(s string) string { return s }, []string{"LEFÈVRE^Zoé", "DUPRÉ^Françoise", "ŒUVRARD^Gaëtan", "MARTIN^Éloïse", "DURAND^Jérôme", "Prémédication antiallergique", "Produit de contraste iodé", `Anticoagulant suspendu\Non accompagnée`, "Iopamidol", "[62.5]"}},
+		{dimse.CharsetLatin1, latin1ToUTF8, []string{"LEFÈVRE^Zoé", "DUPRÉ^Françoise", "MARTIN^Éloïse", "DURAND^Jérôme", "Prémédication antiallergique", "Produit de contraste iodé", `Anticoagulant suspendu\Non accompagnée`, "Iopamidol", "[62.5]"},
+			[]dimse.Charset{dimse.CharsetLatin1, dimse.CharsetUTF8}, []string{"OEUVRARD"}},
+		{dimse.CharsetUTF8, func(s string) string { return s }, all, []dimse.Charset{dimse.CharsetUTF8}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.charset), func(t *testing.T) {
@@ -157,12 +162,21 @@ func TestFindscuCharsets(t *testing.T) {
 				if !strings.Contains(printed, name) {
 					t.Errorf("findscu output lacks %q:\n%s", name, printed)
 				}
+			}
+			for _, name := range all {
 				if !strings.Contains(converted, name) {
 					t.Errorf("dcmdump +U8 output lacks %q:\n%s", name, converted)
 				}
 			}
-			if !strings.Contains(printed, "(0008,0005) CS ["+string(tt.charset)+"]") {
-				t.Errorf("Specific Character Set is not %s:\n%s", tt.charset, printed)
+			for _, name := range tt.notWants {
+				if strings.Contains(converted, name) {
+					t.Errorf("a name was changed to %q:\n%s", name, converted)
+				}
+			}
+			for _, cs := range tt.sets {
+				if !strings.Contains(printed, "(0008,0005) CS ["+string(cs)+"]") {
+					t.Errorf("no answer with Specific Character Set %s:\n%s", cs, printed)
+				}
 			}
 		})
 	}

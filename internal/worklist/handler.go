@@ -135,8 +135,15 @@ func (h *Handler) Find(ctx context.Context, req *dimse.FindRequest, send dimse.S
 		if !listed(&items[i]) || !q.matches(&items[i]) {
 			continue
 		}
-		answer := q.answer(&items[i], cs)
-		answer.Set(dimse.NewString(dimse.TagSpecificCharacterSet, string(cs)))
+		// An answer goes in the console's character set, unless one of its
+		// texts needs more (DVOŘÁK in ISO_IR 100): then in UTF-8, said in
+		// its Specific Character Set, rather than a name changed.
+		answerCS := cs
+		if !items[i].representable(cs) {
+			answerCS = dimse.CharsetUTF8
+		}
+		answer := q.answer(&items[i], answerCS)
+		answer.Set(dimse.NewString(dimse.TagSpecificCharacterSet, string(answerCS)))
 		if err := send(answer, status); err != nil {
 			return err
 		}

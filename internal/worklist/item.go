@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"repere/internal/booking"
+	"repere/internal/dimse"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -156,3 +157,23 @@ func validUID(uid string) bool {
 
 // NewStudyInstanceUID returns a new UID for a study: see booking.NewStudyInstanceUID.
 func NewStudyInstanceUID() string { return booking.NewStudyInstanceUID() }
+
+// representable reports whether every text of the item fits in cs.
+func (it *Item) representable(cs dimse.Charset) bool {
+	texts := []string{it.PatientName.Family, it.PatientName.Given, it.PatientID, it.IssuerOfPatientID, it.AccessionNumber,
+		it.RequestedProcedureID, it.RequestedProcedureDescription, it.ReferringPhysician.Family, it.ReferringPhysician.Given,
+		it.Step.StationName, it.Step.Location, it.Step.PerformingPhysician.Family, it.Step.PerformingPhysician.Given, it.Step.Description,
+		it.Step.PreMedication, it.Step.ContrastAgent, it.Step.Comments}
+	texts = append(append(texts, it.MedicalAlerts...), it.ContrastAllergies...)
+	for _, c := range []*Code{it.RequestedProcedureCode, it.Step.ProtocolCode} {
+		if c != nil {
+			texts = append(texts, c.Meaning)
+		}
+	}
+	for _, t := range texts {
+		if !cs.Represents(t) {
+			return false
+		}
+	}
+	return true
+}
