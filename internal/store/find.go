@@ -165,7 +165,8 @@ func (s *Store) FindReferrals(ctx context.Context, q ReferralSearch) ([]referral
 		add("r.patient_id = ?", q.PatientID)
 	}
 	if len(q.Statuses) > 0 {
-		add(inList("r.status", q.Statuses))
+		clause, a := inList("r.status", q.Statuses)
+		add(clause, a...)
 	}
 	if q.AuthoredFrom != "" {
 		add("r.prescription_date >= ?", q.AuthoredFrom)
@@ -213,7 +214,8 @@ func (s *Store) FindAppointments(ctx context.Context, q AppointmentSearch) ([]bo
 		add("a.accession_number = ?", q.AccessionNumber)
 	}
 	if len(q.Statuses) > 0 {
-		add(inList("a.status", q.Statuses))
+		clause, a := inList("a.status", q.Statuses)
+		add(clause, a...)
 	}
 	if !q.From.IsZero() {
 		add("a.starts_at >= ?", q.From.UTC())
