@@ -79,11 +79,19 @@ func (h *handler) createType(w http.ResponseWriter, r *http.Request, k *kind) {
 		return
 	}
 	d, err := k.create(h, ctx, body, nil)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
+	var ids IntakeIDs
+	if err == nil {
+		ids, err = h.src.Receive(ctx, intakeOf([]draft{d}))
 	}
-	ids, err := h.src.Receive(ctx, intakeOf([]draft{d}))
+	var conflict *conflictError
+	if errors.Is(err, ErrIdentifierTaken) || errors.As(err, &conflict) {
+		// A request with the same identifiers may have won the race since
+		// the If-None-Exist search: the sender then gets that one back.
+		if again, cerr := h.conditional(ctx, k, r.Header.Get("If-None-Exist")); cerr == nil && again != "" {
+			h.answerResource(w, r, k, again, http.StatusOK)
+			return
+		}
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
