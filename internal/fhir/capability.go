@@ -74,7 +74,9 @@ type CapabilitySearchParam struct {
 	Documentation string `json:"documentation,omitempty"`
 }
 
-func (h *handler) capabilityStatement() CapabilityStatement {
+// capabilityStatement is written from the kinds; tokenURL, when the SMART
+// token endpoint is served, is its absolute URL (the oauth-uris extension).
+func (h *handler) capabilityStatement(tokenURL string) CapabilityStatement {
 	cs := CapabilityStatement{ResourceType: "CapabilityStatement", Status: "active", Kind: "instance",
 		Date:        h.opts.Now().In(h.opts.Location).Format("2006-01-02T15:04:05-07:00"),
 		Publisher:   "Repère",
@@ -105,9 +107,9 @@ func (h *handler) capabilityStatement() CapabilityStatement {
 				"401 without a valid token, 403 without the scope. Every access to patient data is audited.",
 		},
 	}
-	if h.opts.Backend != nil && strings.Contains(h.opts.BaseURL, "://") {
+	if tokenURL != "" {
 		rest.Security.Extension = []capabilityExtension{{URL: "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
-			Extension: []capabilityExtension{{URL: "token", ValueURI: h.opts.BaseURL + tokenPath}}}}
+			Extension: []capabilityExtension{{URL: "token", ValueURI: tokenURL}}}}
 	}
 	names := make([]string, 0, len(h.kinds))
 	for name := range h.kinds {

@@ -76,7 +76,7 @@ func NewHandler(src Source, auth Authenticator, opts Options) http.Handler {
 		opts.BaseURL = Prefix
 	}
 	h := &handler{src: src, auth: auth, opts: opts, kinds: kinds()}
-	h.meta, _ = json.Marshal(h.capabilityStatement())
+	h.meta, _ = json.Marshal(h.capabilityStatement(""))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix+"/metadata", h.metadata)
 	if opts.Backend != nil {
@@ -107,7 +107,14 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ContentType)
 	w.WriteHeader(http.StatusOK)
-	w.Write(h.meta)
+	if h.opts.Backend == nil {
+		w.Write(h.meta)
+		return
+	}
+	// The token endpoint's URL follows the address the client used, as in
+	// the SMART configuration, so both ways of finding it agree.
+	meta, _ := json.Marshal(h.capabilityStatement(h.tokenURL(r)))
+	w.Write(meta)
 }
 
 // authenticate finds the client of the request's bearer token, or answers 401.
