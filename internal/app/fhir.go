@@ -3,6 +3,8 @@ package app
 import (
 	"cmp"
 	"context"
+	"crypto/sha1"
+	"encoding/base64"
 	"errors"
 	"strings"
 	"time"
@@ -42,12 +44,23 @@ func (f FHIRSource) Patient(ctx context.Context, id int64) (patient.Patient, err
 }
 
 func (f FHIRSource) SearchPatients(ctx context.Context, q fhir.PatientQuery) ([]patient.Patient, int, error) {
-	return f.a.store.FindPatients(ctx, store.PatientSearch{ID: q.ID, INS: q.INS, Name: q.Name, Family: q.Family, Given: q.Given,
-		BirthFrom: q.BirthFrom, BirthTo: q.BirthTo, Limit: q.Count, Offset: q.Offset})
+	return f.a.store.FindPatients(ctx, store.PatientSearch{IDs: q.IDs, Identifier: identifierMatch(q.Identifier), Name: q.Name, Family: q.Family, Given: q.Given,
+		BirthFrom: q.BirthFrom, BirthTo: q.BirthTo, Changed: store.Changed(q.Changed), Sort: sorts(q.Sort), Limit: q.Count, Offset: q.Offset})
 }
 
-func (f FHIRSource) CreatePatient(ctx context.Context, p patient.Patient) (int64, error) {
-	return f.a.store.CreatePatient(ctx, p)
+func identifierMatch(m *fhir.IdentifierMatch) *store.IdentifierMatch {
+	if m == nil {
+		return nil
+	}
+	return &store.IdentifierMatch{IDs: m.IDs, INS: m.INS, External: storeIdentifiers(m.External)}
+}
+
+func sorts(list []fhir.Sort) []store.Sort {
+	out := make([]store.Sort, len(list))
+	for i, s := range list {
+		out[i] = store.Sort(s)
+	}
+	return out
 }
 
 func (f FHIRSource) Referral(ctx context.Context, id int64) (referral.Referral, error) {
@@ -56,12 +69,8 @@ func (f FHIRSource) Referral(ctx context.Context, id int64) (referral.Referral, 
 }
 
 func (f FHIRSource) SearchReferrals(ctx context.Context, q fhir.ReferralQuery) ([]referral.Referral, int, error) {
-	return f.a.store.FindReferrals(ctx, store.ReferralSearch{ID: q.ID, PatientID: q.PatientID, Statuses: q.Statuses,
-		AuthoredFrom: q.AuthoredFrom, AuthoredTo: q.AuthoredTo, Limit: q.Count, Offset: q.Offset})
-}
-
-func (f FHIRSource) CreateReferral(ctx context.Context, r referral.Referral) (int64, error) {
-	return f.a.store.CreateReferral(ctx, r)
+	return f.a.store.FindReferrals(ctx, store.ReferralSearch{IDs: q.IDs, PatientIDs: q.PatientIDs, Identifier: identifierMatch(q.Identifier), Statuses: q.Statuses,
+		AuthoredFrom: q.AuthoredFrom, AuthoredTo: q.AuthoredTo, Changed: store.Changed(q.Changed), Sort: sorts(q.Sort), Limit: q.Count, Offset: q.Offset})
 }
 
 func (f FHIRSource) Appointment(ctx context.Context, id int64) (booking.Appointment, error) {
@@ -70,8 +79,8 @@ func (f FHIRSource) Appointment(ctx context.Context, id int64) (booking.Appointm
 }
 
 func (f FHIRSource) SearchAppointments(ctx context.Context, q fhir.AppointmentQuery) ([]booking.Appointment, int, error) {
-	return f.a.store.FindAppointments(ctx, store.AppointmentSearch{ID: q.ID, PatientID: q.PatientID, ReferralID: q.ReferralID,
-		AccessionNumber: q.AccessionNumber, Statuses: q.Statuses, From: q.From, To: q.To, Limit: q.Count, Offset: q.Offset})
+	return f.a.store.FindAppointments(ctx, store.AppointmentSearch{IDs: q.IDs, PatientIDs: q.PatientIDs, ReferralIDs: q.ReferralIDs,
+		AccessionNumbers: q.AccessionNumbers, Statuses: q.Statuses, From: q.From, To: q.To, Changed: store.Changed(q.Changed), Sort: sorts(q.Sort), Limit: q.Count, Offset: q.Offset})
 }
 
 func (f FHIRSource) Radiologists(ctx context.Context) ([]auth.User, error) {
@@ -111,7 +120,7 @@ func (f FHIRSource) Screening(ctx context.Context, referralID int64) (fhir.Scree
 
 func consentRecord(c documents.Consent) fhir.ConsentRecord {
 	r := fhir.ConsentRecord{ID: c.ID, PatientID: c.PatientID, AppointmentID: c.AppointmentID, ActID: c.ActID, Kind: c.Kind, Version: c.Version,
-		SignerName: c.SignerName, SignedAt: c.SignedAt, SHA256: c.SHA256, ContentType: c.ContentType}
+		SignerName: c.SignerName, SignedAt: c.SignedAt, SHA256: c.SHA256, ContentType: c.ContentType, Size: len(c.Document), SHA1: sha1Base64(c.Document)}
 	if c.Withdrawn != nil {
 		r.WithdrawnAt = c.Withdrawn.At
 	}
@@ -126,6 +135,15 @@ func (f FHIRSource) Consent(ctx context.Context, id int64) (fhir.ConsentRecord, 
 	return consentRecord(c), nil
 }
 
+// sha1Base64 is an attachment's hash as FHIR gives it (SHA-1, base64).
+func sha1Base64(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	sum := sha1.Sum(b)
+	return base64.StdEncoding.EncodeToString(sum[:])
+}
+
 func (f FHIRSource) Consents(ctx context.Context, patientID int64) ([]fhir.ConsentRecord, error) {
 	list, err := f.a.store.ConsentsOfPatient(ctx, patientID)
 	if err != nil {
@@ -133,7 +151,11 @@ func (f FHIRSource) Consents(ctx context.Context, patientID int64) ([]fhir.Conse
 	}
 	out := make([]fhir.ConsentRecord, 0, len(list))
 	for _, c := range list {
-		out = append(out, consentRecord(c))
+		full, err := f.a.store.ConsentDocument(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, consentRecord(full))
 	}
 	return out, nil
 }
@@ -186,8 +208,20 @@ func (f FHIRSource) reportRecord(ctx context.Context, r report.Signed) (fhir.Rep
 		return fhir.ReportRecord{}, cmp.Or(err, fhir.ErrNotFound)
 	}
 	ap := list[0]
-	return fhir.ReportRecord{ID: r.ID, AppointmentID: r.AppointmentID, ReferralID: ap.ReferralID, PatientID: r.PatientID, ActID: ap.ActID,
-		Number: r.Number, Amends: r.Amends, Title: r.Title, Body: r.Body, SignedAt: r.SignedAt, ActDate: ap.Start, SignedBy: r.SignedBy, SHA256: r.SHA256}, nil
+	if len(r.PDF) == 0 {
+		full, err := f.a.store.ReportPDF(ctx, r.ID)
+		if err != nil {
+			return fhir.ReportRecord{}, err
+		}
+		r.PDF = full.PDF
+	}
+	out := fhir.ReportRecord{ID: r.ID, AppointmentID: r.AppointmentID, ReferralID: ap.ReferralID, PatientID: r.PatientID, ActID: ap.ActID,
+		Number: r.Number, Amends: r.Amends, Title: r.Title, Body: r.Body, SignedAt: r.SignedAt, ActDate: ap.Start, SignedBy: r.SignedBy, SHA256: r.SHA256,
+		PDFSize: len(r.PDF), PDFSHA1: sha1Base64(r.PDF)}
+	if ap.RadiologistName == r.SignedBy {
+		out.SignedByID = ap.RadiologistID
+	}
+	return out, nil
 }
 
 func (f FHIRSource) Report(ctx context.Context, id int64) (fhir.ReportRecord, error) {

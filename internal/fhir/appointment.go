@@ -19,6 +19,7 @@ import (
 type Appointment struct {
 	ResourceType      string                   `json:"resourceType"`
 	ID                string                   `json:"id,omitempty"`
+	Meta              *Meta                    `json:"meta,omitempty"`
 	Identifier        []Identifier             `json:"identifier,omitempty"`
 	Status            string                   `json:"status"`
 	CancelationReason *CodeableConcept         `json:"cancelationReason,omitempty"`
@@ -139,6 +140,7 @@ func ScheduleFrom(r practice.Room) Schedule {
 // and is found only by search.
 type Slot struct {
 	ResourceType string            `json:"resourceType"`
+	ID           string            `json:"id,omitempty"`
 	ServiceType  []CodeableConcept `json:"serviceType,omitempty"`
 	Schedule     Reference         `json:"schedule"`
 	Status       string            `json:"status"`
@@ -149,9 +151,29 @@ type Slot struct {
 
 // SlotFrom maps a free slot: the act's time in its CT room.
 func SlotFrom(s schedule.Slot, actID, actName string, loc *time.Location) Slot {
-	return Slot{ResourceType: "Slot", ServiceType: []CodeableConcept{actConcept(actID, actName)},
+	return Slot{ResourceType: "Slot", ID: slotID(actID, s.RoomID, s.Act.Start, loc), ServiceType: []CodeableConcept{actConcept(actID, actName)},
 		Schedule: Reference{Reference: "Schedule/" + strconv.FormatInt(s.RoomID, 10)}, Status: "free",
 		Start: instant(s.Act.Start, loc), End: instant(s.Act.End, loc)}
+}
+
+// slotID names a slot: the act (its "_" written "-", which FHIR ids
+// allow), the CT room and the start in the practice's time zone, e.g.
+// "facet-joint-infiltration.1.20261124T0830".
+func slotID(actID string, roomID int64, start time.Time, loc *time.Location) string {
+	return strings.ReplaceAll(actID, "_", "-") + "." + strconv.FormatInt(roomID, 10) + "." + start.In(loc).Format("20060102T1504")
+}
+
+func parseSlotID(id string, loc *time.Location) (actID string, roomID int64, start time.Time, ok bool) {
+	parts := strings.Split(id, ".")
+	if len(parts) != 3 {
+		return "", 0, time.Time{}, false
+	}
+	roomID, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil {
+		return "", 0, time.Time{}, false
+	}
+	start, err = time.ParseInLocation("20060102T1504", parts[2], loc)
+	return strings.ReplaceAll(parts[0], "-", "_"), roomID, start, err == nil
 }
 
 // QuestionnaireResponse is a referral's safety screening: one item per
@@ -160,6 +182,7 @@ func SlotFrom(s schedule.Slot, actID, actName string, loc *time.Location) Slot {
 type QuestionnaireResponse struct {
 	ResourceType  string      `json:"resourceType"`
 	ID            string      `json:"id,omitempty"`
+	Meta          *Meta       `json:"meta,omitempty"`
 	Questionnaire string      `json:"questionnaire,omitempty"`
 	Status        string      `json:"status"`
 	Subject       *Reference  `json:"subject,omitempty"`

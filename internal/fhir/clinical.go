@@ -30,13 +30,17 @@ type ReportRecord struct {
 	Title, Body                              string
 	SignedAt, ActDate                        time.Time
 	SignedBy                                 string
+	SignedByID                               int64 // the radiologist's user id when known
 	SHA256                                   string
+	PDFSize                                  int    // the signed PDF's length
+	PDFSHA1                                  string // its SHA-1, base64
 }
 
 // Procedure is the FHIR R4 Procedure of an act; its id is the appointment's.
 type Procedure struct {
 	ResourceType    string            `json:"resourceType"`
 	ID              string            `json:"id"`
+	Meta            *Meta             `json:"meta,omitempty"`
 	Identifier      []Identifier      `json:"identifier,omitempty"`
 	BasedOn         []Reference       `json:"basedOn,omitempty"`
 	Status          string            `json:"status"`
@@ -61,6 +65,7 @@ type annotation struct {
 type DiagnosticReport struct {
 	ResourceType      string            `json:"resourceType"`
 	ID                string            `json:"id"`
+	Meta              *Meta             `json:"meta,omitempty"`
 	Identifier        []Identifier      `json:"identifier,omitempty"`
 	BasedOn           []Reference       `json:"basedOn,omitempty"`
 	Status            string            `json:"status"`
@@ -69,16 +74,10 @@ type DiagnosticReport struct {
 	Subject           Reference         `json:"subject"`
 	EffectiveDateTime string            `json:"effectiveDateTime,omitempty"`
 	Issued            string            `json:"issued,omitempty"`
+	Performer         []Reference       `json:"performer,omitempty"`
+	ResultsInterp     []Reference       `json:"resultsInterpreter,omitempty"`
 	Conclusion        string            `json:"conclusion,omitempty"`
-	PresentedForm     []reportForm      `json:"presentedForm,omitempty"`
-}
-
-type reportForm struct {
-	ContentType string `json:"contentType"`
-	Language    string `json:"language,omitempty"`
-	Data        string `json:"data,omitempty"` // base64 of the plain text
-	Title       string `json:"title,omitempty"`
-	Creation    string `json:"creation,omitempty"`
+	PresentedForm     []attachment      `json:"presentedForm,omitempty"`
 }
 
 // Identifier systems of acts and reports.
@@ -135,14 +134,27 @@ func ProcedureFrom(p ProcedureRecord, actName string, loc *time.Location) Proced
 }
 
 // DiagnosticReportFrom maps a signed report version: final, or amended when
-// it corrects an earlier version.
+// it corrects an earlier version; the signed PDF is the Binary report-<id>,
+// the text is given too. A signed version never changes (version 1).
 func DiagnosticReportFrom(r ReportRecord, actName string, loc *time.Location, encode func(string) string) DiagnosticReport {
 	id := strconv.FormatInt(r.ID, 10)
 	status := "final"
 	if r.Amends > 0 {
 		status = "amended"
 	}
+	signer := Reference{Display: r.SignedBy}
+	if r.SignedByID != 0 {
+		signer.Reference = "Practitioner/" + radiologistPrefix + strconv.FormatInt(r.SignedByID, 10)
+	}
+	forms := []attachment{{ContentType: "text/plain; charset=utf-8", Language: "fr", Data: encode(r.Body), Title: r.Title, Creation: r.SignedAt.In(loc).Format(time.RFC3339)}}
+	if r.PDFSize > 0 {
+		forms = append([]attachment{{ContentType: "application/pdf", Language: "fr", URL: "Binary/report-" + id, Size: r.PDFSize, Hash: r.PDFSHA1,
+			Title: r.Title, Creation: r.SignedAt.In(loc).Format(time.RFC3339)}}, forms...)
+	}
 	return DiagnosticReport{ResourceType: "DiagnosticReport", ID: id, Status: status,
+		Meta:          newMeta(Version{Number: 1, LastUpdated: r.SignedAt}, loc),
+		Performer:     []Reference{signer},
+		ResultsInterp: []Reference{signer},
 		Identifier: []Identifier{{System: SystemReport, Value: strconv.FormatInt(r.AppointmentID, 10) + "-v" + strconv.Itoa(r.Number)},
 			{System: SystemReportSHA256, Value: r.SHA256}},
 		BasedOn:           []Reference{{Reference: "ServiceRequest/" + strconv.FormatInt(r.ReferralID, 10)}},
@@ -152,7 +164,7 @@ func DiagnosticReportFrom(r ReportRecord, actName string, loc *time.Location, en
 		EffectiveDateTime: r.ActDate.In(loc).Format(time.RFC3339),
 		Issued:            r.SignedAt.In(loc).Format(time.RFC3339),
 		Conclusion:        conclusionOf(r.Body),
-		PresentedForm:     []reportForm{{ContentType: "text/plain; charset=utf-8", Language: "fr", Data: encode(r.Body), Title: r.Title, Creation: r.SignedAt.In(loc).Format(time.RFC3339)}},
+		PresentedForm:     forms,
 	}
 }
 
@@ -180,16 +192,20 @@ func (h *handler) readProcedure(ctx context.Context, id string) (any, error) {
 }
 
 func (h *handler) searchProcedures(ctx context.Context, p *params) ([]found, int, error) {
-	patientID := p.ref("patient", "Patient")
-	if patientID == 0 {
+	patientIDs := p.refList("patient", "Patient")
+	if patientIDs == nil {
 		p.bad("patient", "a Procedure search needs the patient")
 	}
 	if err := p.check(); err != nil {
 		return nil, 0, err
 	}
-	list, err := h.src.Procedures(ctx, patientID)
-	if err != nil {
-		return nil, 0, err
+	var list []ProcedureRecord
+	for _, id := range patientIDs {
+		some, err := h.src.Procedures(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, some...)
 	}
 	var out []found
 	for _, pr := range list {
@@ -212,16 +228,20 @@ func (h *handler) readReport(ctx context.Context, id string) (any, error) {
 }
 
 func (h *handler) searchReports(ctx context.Context, p *params) ([]found, int, error) {
-	patientID := p.ref("patient", "Patient")
-	if patientID == 0 {
+	patientIDs := p.refList("patient", "Patient")
+	if patientIDs == nil {
 		p.bad("patient", "a DiagnosticReport search needs the patient")
 	}
 	if err := p.check(); err != nil {
 		return nil, 0, err
 	}
-	list, err := h.src.Reports(ctx, patientID)
-	if err != nil {
-		return nil, 0, err
+	var list []ReportRecord
+	for _, id := range patientIDs {
+		some, err := h.src.Reports(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, some...)
 	}
 	var out []found
 	for _, r := range list {

@@ -15,12 +15,15 @@ type ConsentRecord struct {
 	SignedAt                     time.Time
 	SHA256, ContentType          string
 	WithdrawnAt                  time.Time // zero while in force
+	Size                         int       // the document's length
+	SHA1                         string    // its SHA-1, base64 (an attachment's hash)
 }
 
 // Consent is the FHIR R4 Consent of an act.
 type Consent struct {
 	ResourceType     string            `json:"resourceType"`
 	ID               string            `json:"id"`
+	Meta             *Meta             `json:"meta,omitempty"`
 	Identifier       []Identifier      `json:"identifier,omitempty"`
 	Status           string            `json:"status"`
 	Scope            CodeableConcept   `json:"scope"`
@@ -28,12 +31,18 @@ type Consent struct {
 	Patient          *Reference        `json:"patient,omitempty"`
 	DateTime         string            `json:"dateTime,omitempty"`
 	PolicyRule       *CodeableConcept  `json:"policyRule,omitempty"`
-	SourceAttachment *consentDocument  `json:"sourceAttachment,omitempty"`
+	SourceAttachment *attachment       `json:"sourceAttachment,omitempty"`
 	Provision        *consentProvision `json:"provision,omitempty"`
 }
 
-type consentDocument struct {
+// attachment is a document served as a Binary: its URL, size and SHA-1.
+type attachment struct {
 	ContentType string `json:"contentType,omitempty"`
+	Language    string `json:"language,omitempty"`
+	Data        string `json:"data,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Size        int    `json:"size,omitempty"`
+	Hash        string `json:"hash,omitempty"`
 	Title       string `json:"title,omitempty"`
 	Creation    string `json:"creation,omitempty"`
 }
@@ -54,8 +63,9 @@ const (
 	SystemConsentSHA256 = "urn:repere:consent-sha256"
 )
 
-// ConsentFrom maps a consent record: active while in force, inactive once
-// withdrawn (the withdrawal closes the provision's period).
+// ConsentFrom maps a consent record: active while in force (version 1),
+// inactive once withdrawn (version 2: the withdrawal closes the provision's
+// period). The document is the Binary consent-<id>.
 func ConsentFrom(c ConsentRecord, loc *time.Location) Consent {
 	id := strconv.FormatInt(c.ID, 10)
 	out := Consent{ResourceType: "Consent", ID: id, Status: "active",
@@ -65,11 +75,16 @@ func ConsentFrom(c ConsentRecord, loc *time.Location) Consent {
 		Patient:    &Reference{Reference: "Patient/" + strconv.FormatInt(c.PatientID, 10)},
 		DateTime:   c.SignedAt.In(loc).Format(time.RFC3339),
 		PolicyRule: &CodeableConcept{Coding: []Coding{{System: "http://terminology.hl7.org/CodeSystem/v3-ActCode", Code: "OPTIN", Display: "opt-in"}}},
-		SourceAttachment: &consentDocument{ContentType: c.ContentType, Title: "Consentement " + c.Kind + " (" + c.SignerName + ")",
+		SourceAttachment: &attachment{ContentType: c.ContentType, Title: "Consentement " + c.Kind + " (" + c.SignerName + ")",
 			Creation: c.SignedAt.In(loc).Format(time.RFC3339)},
+		Meta:      newMeta(Version{Number: 1, LastUpdated: c.SignedAt}, loc),
 		Provision: &consentProvision{Type: "permit", Period: &period{Start: c.SignedAt.In(loc).Format(time.RFC3339)}},
 	}
+	if c.Size > 0 {
+		out.SourceAttachment.URL, out.SourceAttachment.Size, out.SourceAttachment.Hash = "Binary/consent-"+id, c.Size, c.SHA1
+	}
 	if !c.WithdrawnAt.IsZero() {
+		out.Meta = newMeta(Version{Number: 2, LastUpdated: c.WithdrawnAt}, loc)
 		out.Status = "inactive"
 		out.Provision.Period.End = c.WithdrawnAt.In(loc).Format(time.RFC3339)
 	}
@@ -91,18 +106,21 @@ func (h *handler) readConsent(ctx context.Context, id string) (any, error) {
 var consentStatuses = map[string][]bool{"active": {true}, "inactive": {false}, "draft": nil, "proposed": nil, "rejected": nil, "entered-in-error": nil}
 
 func (h *handler) searchConsents(ctx context.Context, p *params) ([]found, int, error) {
-	none := false
-	patientID := p.ref("patient", "Patient")
+	patientIDs := p.refList("patient", "Patient")
 	active, given := codes(p, "status", consentStatuses)
-	if patientID == 0 {
+	if patientIDs == nil {
 		p.bad("patient", "a Consent search needs the patient")
 	}
-	if err := p.check(); err != nil || none || given && len(active) == 0 {
+	if err := p.check(); err != nil || given && len(active) == 0 {
 		return nil, 0, err
 	}
-	list, err := h.src.Consents(ctx, patientID)
-	if err != nil {
-		return nil, 0, err
+	var list []ConsentRecord
+	for _, id := range patientIDs {
+		some, err := h.src.Consents(ctx, id)
+		if err != nil {
+			return nil, 0, err
+		}
+		list = append(list, some...)
 	}
 	var out []found
 	for _, c := range list {

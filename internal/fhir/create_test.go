@@ -83,7 +83,7 @@ func TestCreatePatient(t *testing.T) {
 		if tt.status == 201 {
 			var p Patient
 			r.decode(t, &p)
-			if r.header.Get("Location") != "https://repere.example.fr/fhir/Patient/"+p.ID || len(store.patients) != before+1 {
+			if r.header.Get("Location") != "https://repere.example.fr/fhir/Patient/"+p.ID+"/_history/1" || len(store.patients) != before+1 {
 				t.Errorf("%s: Location %q for %s", tt.name, r.header.Get("Location"), p.ID)
 			}
 			continue
@@ -132,7 +132,7 @@ func TestCreateServiceRequest(t *testing.T) {
 		{"no requester", edit(t, newReferral, "requester", nil), tokenAll, 201, ""},
 		{"read-only client", newReferral, tokenReadOnly, 403, ""},
 		{"no subject", edit(t, newReferral, "subject", nil), tokenAll, 400, "ServiceRequest.subject"},
-		{"subject elsewhere", edit(t, newReferral, "subject", map[string]any{"reference": "http://autre.fr/Patient/2"}), tokenAll, 400, "ServiceRequest.subject"},
+		{"subject elsewhere", edit(t, newReferral, "subject", map[string]any{"reference": "http://autre.fr/Patient/2"}), tokenAll, 422, "ServiceRequest.subject"},
 		{"no status", edit(t, newReferral, "status", nil), tokenAll, 400, "ServiceRequest.status"},
 		{"no intent", edit(t, newReferral, "intent", nil), tokenAll, 400, "ServiceRequest.intent"},
 		{"bad priority", edit(t, newReferral, "priority", "urgente"), tokenAll, 400, "ServiceRequest.priority"},
@@ -167,7 +167,7 @@ func TestCreateServiceRequest(t *testing.T) {
 				got.Side != "right" || got.Levels != "L4-L5" || got.PrescriptionDate != "2026-11-18" || !strings.Contains(got.PriorImaging, "hernie") {
 				t.Errorf("recorded %+v", got)
 			}
-			if loc := r.header.Get("Location"); loc != "https://repere.example.fr/fhir/ServiceRequest/103" {
+			if loc := r.header.Get("Location"); loc != "https://repere.example.fr/fhir/ServiceRequest/103/_history/1" {
 				t.Errorf("Location %s", loc)
 			}
 		}

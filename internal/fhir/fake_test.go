@@ -56,6 +56,7 @@ type fakeStore struct {
 	screenings   map[int64]Screening
 	actors       []string
 	fail         error
+	idents       map[string]map[int64][]Identifier // identifiers senders gave, by type and id
 }
 
 func newFakeStore() *fakeStore {
@@ -119,7 +120,7 @@ func (s *fakeStore) enter(ctx context.Context) error {
 }
 
 func pageOfList[T any](list []T, p Page) ([]T, int) {
-	if p.Offset >= len(list) {
+	if p.Count < 0 || p.Offset >= len(list) {
 		return nil, len(list)
 	}
 	return list[p.Offset:min(len(list), p.Offset+p.Count)], len(list)
@@ -147,7 +148,7 @@ func (s *fakeStore) SearchPatients(ctx context.Context, q PatientQuery) ([]patie
 	}
 	var out []patient.Patient
 	for _, p := range s.patients {
-		if q.ID != 0 && p.ID != q.ID || q.INS != "" && p.INS != q.INS ||
+		if !inIDs(q.IDs, p.ID) || !s.identifies(q.Identifier, "Patient", p.ID, p.INS) ||
 			!matchName(q.Name, p.BirthName, p.UsedName, p.FirstNames) || !matchName(q.Family, p.BirthName, p.UsedName) ||
 			!matchName(q.Given, p.FirstNames) || q.BirthFrom != "" && p.BirthDate < q.BirthFrom || q.BirthTo != "" && p.BirthDate > q.BirthTo {
 			continue
@@ -158,13 +159,97 @@ func (s *fakeStore) SearchPatients(ctx context.Context, q PatientQuery) ([]patie
 	return list, total, nil
 }
 
-func (s *fakeStore) CreatePatient(ctx context.Context, p patient.Patient) (int64, error) {
-	if err := s.enter(ctx); err != nil {
-		return 0, err
+// inIDs: a nil list matches every id.
+func inIDs(ids []int64, id int64) bool { return ids == nil || slices.Contains(ids, id) }
+
+// identifies tells whether a record holds one of the identifiers.
+func (s *fakeStore) identifies(m *IdentifierMatch, typ string, id int64, ins string) bool {
+	if m == nil {
+		return true
 	}
-	p.ID = int64(100 + len(s.patients))
-	s.patients = append(s.patients, p)
-	return p.ID, nil
+	if slices.Contains(m.IDs, id) || ins != "" && slices.Contains(m.INS, ins) {
+		return true
+	}
+	for _, x := range s.idents[typ][id] {
+		for _, want := range m.External {
+			if x.Value == want.Value && (want.System == "" || want.System == x.System) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Receive records an intake whole, or nothing when an identifier is taken.
+func (s *fakeStore) Receive(ctx context.Context, in Intake) (IntakeIDs, error) {
+	if err := s.enter(ctx); err != nil {
+		return IntakeIDs{}, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.idents == nil {
+		s.idents = map[string]map[int64][]Identifier{"Patient": {}, "ServiceRequest": {}}
+	}
+	var out IntakeIDs
+	if in.Patient != nil {
+		p := *in.Patient
+		p.ID = int64(100 + len(s.patients))
+		s.patients = append(s.patients, p)
+		out.PatientID = p.ID
+		s.idents["Patient"][p.ID] = in.PatientIdentifiers
+	}
+	for _, r := range in.Referrals {
+		ref := r.Referral
+		if r.ForNewPatient {
+			ref.PatientID = out.PatientID
+		}
+		ref.ID = int64(100 + len(s.referrals))
+		s.referrals = append(s.referrals, ref)
+		s.idents["ServiceRequest"][ref.ID] = r.Identifiers
+		out.ReferralIDs = append(out.ReferralIDs, ref.ID)
+	}
+	return out, nil
+}
+
+func (s *fakeStore) Identifiers(ctx context.Context, typ string, ids []int64) (map[int64][]Identifier, error) {
+	out := map[int64][]Identifier{}
+	for _, id := range ids {
+		out[id] = s.idents[typ][id]
+	}
+	return out, s.enter(ctx)
+}
+
+// Versions: every fake record is at version 1, changed at the tests' now.
+func (s *fakeStore) Versions(ctx context.Context, typ string, ids []int64) (map[int64]Version, error) {
+	out := map[int64]Version{}
+	for _, id := range ids {
+		out[id] = Version{Number: 1, LastUpdated: now}
+	}
+	return out, s.enter(ctx)
+}
+
+func (s *fakeStore) PatientVersions(ctx context.Context, id int64) ([]PatientVersion, error) {
+	p, err := s.Patient(ctx, id)
+	return []PatientVersion{{Version{1, now}, p}}, err
+}
+
+func (s *fakeStore) ReferralVersions(ctx context.Context, id int64) ([]ReferralVersion, error) {
+	r, err := s.Referral(ctx, id)
+	return []ReferralVersion{{Version{1, now}, r}}, err
+}
+
+func (s *fakeStore) ReportPDF(ctx context.Context, id int64) ([]byte, error) {
+	if _, err := s.Report(ctx, id); err != nil {
+		return nil, err
+	}
+	return []byte("%PDF-1.7 report"), nil
+}
+
+func (s *fakeStore) ConsentDocument(ctx context.Context, id int64) ([]byte, string, error) {
+	if _, err := s.Consent(ctx, id); err != nil {
+		return nil, "", err
+	}
+	return []byte("%PDF-1.7 consent"), "application/pdf", nil
 }
 
 func (s *fakeStore) Referral(ctx context.Context, id int64) (referral.Referral, error) {
@@ -185,7 +270,7 @@ func (s *fakeStore) SearchReferrals(ctx context.Context, q ReferralQuery) ([]ref
 	}
 	var out []referral.Referral
 	for _, r := range s.referrals {
-		if q.ID != 0 && r.ID != q.ID || q.PatientID != 0 && r.PatientID != q.PatientID ||
+		if !inIDs(q.IDs, r.ID) || !inIDs(q.PatientIDs, r.PatientID) || !s.identifies(q.Identifier, "ServiceRequest", r.ID, "") ||
 			q.Statuses != nil && !slices.Contains(q.Statuses, r.Status) ||
 			q.AuthoredFrom != "" && r.PrescriptionDate < q.AuthoredFrom || q.AuthoredTo != "" && r.PrescriptionDate > q.AuthoredTo {
 			continue
@@ -194,15 +279,6 @@ func (s *fakeStore) SearchReferrals(ctx context.Context, q ReferralQuery) ([]ref
 	}
 	list, total := pageOfList(out, q.Page)
 	return list, total, nil
-}
-
-func (s *fakeStore) CreateReferral(ctx context.Context, r referral.Referral) (int64, error) {
-	if err := s.enter(ctx); err != nil {
-		return 0, err
-	}
-	r.ID = int64(100 + len(s.referrals))
-	s.referrals = append(s.referrals, r)
-	return r.ID, nil
 }
 
 func (s *fakeStore) Appointment(ctx context.Context, id int64) (booking.Appointment, error) {
@@ -223,8 +299,8 @@ func (s *fakeStore) SearchAppointments(ctx context.Context, q AppointmentQuery) 
 	}
 	var out []booking.Appointment
 	for _, a := range s.appointments {
-		if q.ID != 0 && a.ID != q.ID || q.PatientID != 0 && a.PatientID != q.PatientID || q.ReferralID != 0 && a.ReferralID != q.ReferralID ||
-			q.AccessionNumber != "" && a.AccessionNumber != q.AccessionNumber || q.Statuses != nil && !slices.Contains(q.Statuses, a.Status) ||
+		if !inIDs(q.IDs, a.ID) || !inIDs(q.PatientIDs, a.PatientID) || !inIDs(q.ReferralIDs, a.ReferralID) ||
+			q.AccessionNumbers != nil && !slices.Contains(q.AccessionNumbers, a.AccessionNumber) || q.Statuses != nil && !slices.Contains(q.Statuses, a.Status) ||
 			!q.From.IsZero() && a.Start.Before(q.From) || !q.To.IsZero() && !a.Start.Before(q.To) {
 			continue
 		}

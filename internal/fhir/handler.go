@@ -37,6 +37,10 @@ type Options struct {
 	Now      func() time.Time // default time.Now
 	Version  string           // software version in the CapabilityStatement
 	Logger   *slog.Logger     // default slog.Default()
+	// Backend, when set, serves SMART Backend Services: the token endpoint
+	// (client credentials with a signed JWT assertion) and its
+	// configuration at /fhir/.well-known/smart-configuration.
+	Backend BackendClients
 }
 
 type handler struct {
@@ -72,9 +76,17 @@ func NewHandler(src Source, auth Authenticator, opts Options) http.Handler {
 		opts.BaseURL = Prefix
 	}
 	h := &handler{src: src, auth: auth, opts: opts, kinds: kinds()}
-	h.meta, _ = json.Marshal(h.capabilityStatement())
+	h.meta, _ = json.Marshal(h.capabilityStatement(""))
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+Prefix+"/metadata", h.metadata)
+	if opts.Backend != nil {
+		mux.HandleFunc("GET "+Prefix+"/.well-known/smart-configuration", h.smartConfiguration)
+		mux.HandleFunc(Prefix+tokenPath, h.token)
+	}
+	mux.HandleFunc("POST "+Prefix, h.transaction)
+	mux.HandleFunc("POST "+Prefix+"/{$}", h.transaction)
+	mux.HandleFunc(Prefix+"/{type}/{id}/_history", h.authorized(h.history))
+	mux.HandleFunc(Prefix+"/{type}/{id}/_history/{vid}", h.authorized(h.vread))
 	mux.HandleFunc(Prefix+"/{type}/{id}", h.authorized(h.instance))
 	mux.HandleFunc(Prefix+"/{type}", h.authorized(h.typeLevel))
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
@@ -95,40 +107,74 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", ContentType)
 	w.WriteHeader(http.StatusOK)
-	w.Write(h.meta)
+	if h.opts.Backend == nil {
+		w.Write(h.meta)
+		return
+	}
+	// The token endpoint's URL follows the address the client used, as in
+	// the SMART configuration, so both ways of finding it agree.
+	meta, _ := json.Marshal(h.capabilityStatement(h.tokenURL(r)))
+	w.Write(meta)
+}
+
+// authenticate finds the client of the request's bearer token, or answers 401.
+func (h *handler) authenticate(w http.ResponseWriter, r *http.Request) (Client, bool) {
+	token, ok := bearer(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="fhir"`)
+		h.fail(w, r, http.StatusUnauthorized, Outcome("error", "login", "a bearer token is required"))
+		return Client{}, false
+	}
+	client, err := h.auth.Authenticate(r.Context(), token)
+	switch {
+	case errors.Is(err, ErrExpiredToken):
+		w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="invalid_token", error_description="the token has expired"`)
+		h.fail(w, r, http.StatusUnauthorized, Outcome("error", "expired", "the bearer token has expired: ask the practice's administrator for a new one, or a new access token at the token endpoint"))
+		return Client{}, false
+	case errors.Is(err, ErrInvalidToken):
+		w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="invalid_token"`)
+		h.fail(w, r, http.StatusUnauthorized, Outcome("error", "login", "the bearer token is not valid"))
+		return Client{}, false
+	case err != nil:
+		h.internal(w, r, err)
+		return Client{}, false
+	}
+	return client, true
+}
+
+// allowed checks a scope, or answers 403.
+func (h *handler) allowed(w http.ResponseWriter, r *http.Request, client Client, typ string, access Access) bool {
+	if client.Allows(typ, access) {
+		return true
+	}
+	scope := "system/" + typ + "." + string(access)
+	w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="insufficient_scope", scope="`+scope+`"`)
+	h.fail(w, r, http.StatusForbidden, Outcome("error", "forbidden", "this client lacks the scope "+scope))
+	return false
+}
+
+// withActor puts the client and its audit actor in the request's context.
+func withActor(r *http.Request, client Client) *http.Request {
+	ctx := withClient(r.Context(), client)
+	ctx = audit.WithActor(ctx, audit.Actor{Login: "fhir:" + client.ID, Role: "fhir_client", RemoteAddr: r.RemoteAddr})
+	return r.WithContext(ctx)
 }
 
 // authorized checks the format, the token and the scope, then runs next with
-// the client and its audit actor in the context.
+// the client and its audit actor in the context. A Binary may be asked for
+// in its own media type.
 func (h *handler) authorized(next func(http.ResponseWriter, *http.Request, *kind)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if !acceptsJSON(r) {
+		k, known := h.kinds[r.PathValue("type")]
+		if !acceptsJSON(r) && !(known && k.name == "Binary") {
 			h.notAcceptable(w, r)
 			return
 		}
-		token, ok := bearer(r)
+		client, ok := h.authenticate(w, r)
 		if !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir"`)
-			h.fail(w, r, http.StatusUnauthorized, Outcome("error", "login", "a bearer token is required"))
 			return
 		}
-		client, err := h.auth.Authenticate(r.Context(), token)
-		if errors.Is(err, ErrExpiredToken) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="invalid_token", error_description="the token has expired"`)
-			h.fail(w, r, http.StatusUnauthorized, Outcome("error", "expired", "the bearer token has expired: ask the practice's administrator for a new one"))
-			return
-		}
-		if errors.Is(err, ErrInvalidToken) {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="invalid_token"`)
-			h.fail(w, r, http.StatusUnauthorized, Outcome("error", "login", "the bearer token is not valid"))
-			return
-		}
-		if err != nil {
-			h.internal(w, r, err)
-			return
-		}
-		k, ok := h.kinds[r.PathValue("type")]
-		if !ok {
+		if !known {
 			h.fail(w, r, http.StatusNotFound, Outcome("error", "not-supported", "resource type "+r.PathValue("type")+" is not served here (see /fhir/metadata)"))
 			return
 		}
@@ -136,15 +182,10 @@ func (h *handler) authorized(next func(http.ResponseWriter, *http.Request, *kind
 		if r.Method == http.MethodPost {
 			access = Write
 		}
-		if !client.Allows(k.name, access) {
-			scope := "system/" + k.name + "." + string(access)
-			w.Header().Set("WWW-Authenticate", `Bearer realm="fhir", error="insufficient_scope", scope="`+scope+`"`)
-			h.fail(w, r, http.StatusForbidden, Outcome("error", "forbidden", "this client lacks the scope "+scope))
+		if !h.allowed(w, r, client, k.name, access) {
 			return
 		}
-		ctx := withClient(r.Context(), client)
-		ctx = audit.WithActor(ctx, audit.Actor{Login: "fhir:" + client.ID, Role: "fhir_client", RemoteAddr: r.RemoteAddr})
-		next(w, r.WithContext(ctx), k)
+		next(w, h.withBase(withActor(r, client)), k)
 	}
 }
 
@@ -154,21 +195,43 @@ func bearer(r *http.Request) (string, bool) {
 	return token, ok && strings.EqualFold(scheme, "Bearer") && token != ""
 }
 
-// instance serves GET [type]/[id].
+// instance serves GET [type]/[id]: the resource with its ETag (304 when
+// If-None-Match names its version); a Binary's document itself unless a
+// FHIR format is asked for.
 func (h *handler) instance(w http.ResponseWriter, r *http.Request, k *kind) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead || k.read == nil {
 		h.notAllowed(w, r, k, false)
 		return
 	}
-	res, err := k.read(h, r.Context(), r.PathValue("id"))
-	switch {
-	case errors.Is(err, ErrNotFound):
-		h.fail(w, r, http.StatusNotFound, Outcome("error", "not-found", k.name+"/"+r.PathValue("id")+" does not exist"))
-	case err != nil:
-		h.internal(w, r, err)
-	default:
-		h.write(w, r, http.StatusOK, res)
+	if k.name == "Binary" && !wantsResource(r) {
+		h.rawBinary(w, r)
+		return
 	}
+	res, err := h.readOne(r.Context(), k, r.PathValue("id"))
+	if err != nil {
+		h.notFoundOr(w, r, k, err)
+		return
+	}
+	m := metaOf(res)
+	setVersionHeaders(w, m)
+	if etagMatches(r.Header.Get("If-None-Match"), m) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	var elements []string
+	if v := r.URL.Query().Get("_elements"); v != "" {
+		elements = strings.Split(v, ",")
+	}
+	h.write(w, r, http.StatusOK, subset(res, elements))
+}
+
+// notFoundOr answers 404 for ErrNotFound, 500 otherwise.
+func (h *handler) notFoundOr(w http.ResponseWriter, r *http.Request, k *kind, err error) {
+	if errors.Is(err, ErrNotFound) {
+		h.fail(w, r, http.StatusNotFound, Outcome("error", "not-found", k.name+"/"+r.PathValue("id")+" does not exist"))
+		return
+	}
+	h.internal(w, r, err)
 }
 
 // typeLevel serves GET [type]?params (search) and POST [type] (create).
@@ -185,7 +248,7 @@ func (h *handler) typeLevel(w http.ResponseWriter, r *http.Request, k *kind) {
 
 func (h *handler) notAllowed(w http.ResponseWriter, r *http.Request, k *kind, typeLevel bool) {
 	var allow []string
-	if typeLevel && k.search != nil || !typeLevel && k.read != nil {
+	if typeLevel && k.search != nil || !typeLevel && (k.read != nil || k.history != nil) {
 		allow = append(allow, "GET")
 	}
 	if typeLevel && k.create != nil {

@@ -97,7 +97,7 @@ func TestPatientToDomainErrors(t *testing.T) {
 
 func TestServiceRequestRoundTrip(t *testing.T) {
 	r := newFakeStore().referrals[0]
-	got, err := ServiceRequestFrom(r, "Infiltration").ToDomain()
+	got, err := ServiceRequestFrom(r, "Infiltration").ToDomain(func(ref string) (int64, bool) { return localID(ref, "Patient") })
 	if err != nil {
 		t.Fatal(err)
 	}

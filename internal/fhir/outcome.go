@@ -2,6 +2,7 @@ package fhir
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -23,6 +24,11 @@ func (e *InvalidError) Error() string {
 		fmt.Fprintf(&b, "%s: %s", strings.Join(is.Expression, ","), is.Diagnostics)
 	}
 	return "fhir: invalid resource: " + b.String()
+}
+
+// Rejected is a received resource the practice's rules refuse (422).
+func Rejected(issues []Issue) *InvalidError {
+	return &InvalidError{Status: http.StatusUnprocessableEntity, Issues: issues}
 }
 
 func (e *InvalidError) add(expression, code, diagnostics string) {

@@ -16,7 +16,9 @@ import (
 type Patient struct {
 	ResourceType string         `json:"resourceType"`
 	ID           string         `json:"id,omitempty"`
+	Meta         *Meta          `json:"meta,omitempty"`
 	Identifier   []Identifier   `json:"identifier,omitempty"`
+	Active       *bool          `json:"active,omitempty"`
 	Name         []HumanName    `json:"name,omitempty"`
 	Telecom      []ContactPoint `json:"telecom,omitempty"`
 	Gender       string         `json:"gender,omitempty"`
@@ -33,7 +35,7 @@ func PatientFrom(p patient.Patient) Patient {
 	out := Patient{ResourceType: "Patient", ID: id, Gender: genderOf[p.Sex], BirthDate: p.BirthDate}
 	out.Identifier = []Identifier{{Use: "usual", System: SystemPatient, Value: id}}
 	if p.INS != "" {
-		out.Identifier = append(out.Identifier, Identifier{Use: "official", System: SystemINS, Value: p.INS})
+		out.Identifier = append(out.Identifier, Identifier{Use: "official", Type: frType("INS-NIR", "NIR définitif"), System: SystemINS, Value: p.INS})
 	}
 	given := strings.Fields(p.FirstNames)
 	out.Name = []HumanName{{Use: "official", Family: p.BirthName, Given: given}}
@@ -88,6 +90,9 @@ func (p Patient) ToDomain() (patient.Patient, error) {
 		bad.add("Patient.gender", "code-invalid", fmt.Sprintf("unknown gender %q (male, female, other, unknown)", p.Gender))
 	}
 	out.BirthDate = p.BirthDate
+	if p.Active != nil && !*p.Active {
+		bad.add("Patient.active", "not-supported", "an inactive patient cannot be recorded")
+	}
 	for i, id := range p.Identifier {
 		if id.System != SystemINS {
 			continue
@@ -165,6 +170,7 @@ var patientProblemPaths = map[string][2]string{
 type Practitioner struct {
 	ResourceType string         `json:"resourceType"`
 	ID           string         `json:"id,omitempty"`
+	Meta         *Meta          `json:"meta,omitempty"`
 	Identifier   []Identifier   `json:"identifier,omitempty"`
 	Active       *bool          `json:"active,omitempty"`
 	Name         []HumanName    `json:"name,omitempty"`
@@ -198,7 +204,9 @@ func PractitionerFromPhysician(p practice.Physician) Practitioner {
 	out := Practitioner{ResourceType: "Practitioner", ID: id,
 		Identifier: []Identifier{{Use: "usual", System: SystemPractUser, Value: id}}}
 	if p.RPPS != "" {
-		out.Identifier = append(out.Identifier, Identifier{Use: "official", System: SystemRPPS, Value: p.RPPS})
+		out.Identifier = append(out.Identifier,
+			Identifier{Use: "official", Type: frType("IDNPS", "Identifiant National de Professionnel de Santé"), System: SystemIdNatPs, Value: "8" + p.RPPS},
+			Identifier{Use: "official", Type: frType("RPPS", "N° RPPS"), System: SystemRPPS, Value: p.RPPS})
 	}
 	if p.Name != "" {
 		out.Name = []HumanName{{Text: p.Name}}

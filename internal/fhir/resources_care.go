@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strconv"
+	"time"
 
 	"repere/internal/practice"
 )
@@ -24,30 +25,33 @@ func (h *handler) readReferral(ctx context.Context, id string) (any, error) {
 	return ServiceRequestFrom(r, h.actName(r.ActID)), nil
 }
 
-// sameID merges two ways of naming one record: none is set when they differ.
-func sameID(a, b int64, none *bool) int64 {
-	if a != 0 && b != 0 && a != b || a < 0 || b < 0 {
-		*none = true
-	}
-	return max(a, b)
-}
-
 func (h *handler) searchReferrals(ctx context.Context, p *params) ([]found, int, error) {
-	q := ReferralQuery{Page: p.page}
-	none := false
-	q.ID = sameID(p.id(), 0, &none)
-	if v := p.single("identifier"); v != "" {
-		system, value, hasSystem := token(v)
-		id, ok := numericID(value)
-		none = none || !ok || hasSystem && system != SystemReferral
-		q.ID = sameID(q.ID, id, &none)
+	q := ReferralQuery{Page: p.page, IDs: p.idList(), Sort: p.sort, Changed: p.changed()}
+	if toks := p.tokens("identifier"); toks != nil {
+		m := &IdentifierMatch{}
+		for _, t := range toks {
+			switch {
+			case t.system == SystemReferral:
+				if id, ok := numericID(t.value); ok {
+					m.IDs = append(m.IDs, id)
+				}
+			case !t.hasSystem:
+				if id, ok := numericID(t.value); ok {
+					m.IDs = append(m.IDs, id)
+				}
+				m.External = append(m.External, Identifier{Value: t.value})
+			default:
+				m.External = append(m.External, Identifier{System: t.system, Value: t.value})
+			}
+		}
+		q.Identifier = m
 	}
-	q.PatientID = sameID(p.ref("patient", "Patient"), p.ref("subject", "Patient"), &none)
+	q.PatientIDs = both(p.refList("patient", "Patient"), p.refList("subject", "Patient"))
 	statuses, given := codes(p, "status", requestStatuses)
 	q.Statuses = statuses
 	authored := p.dates("authored", true)
 	q.AuthoredFrom, q.AuthoredTo = authored.days()
-	if err := p.check(); err != nil || none || given && len(statuses) == 0 || authored.empty() {
+	if err := p.check(); err != nil || given && len(statuses) == 0 || authored.empty() {
 		return nil, 0, err
 	}
 	list, total, err := h.src.SearchReferrals(ctx, q)
@@ -71,29 +75,25 @@ func (h *handler) readAppointment(ctx context.Context, id string) (any, error) {
 }
 
 func (h *handler) searchAppointments(ctx context.Context, p *params) ([]found, int, error) {
-	q := AppointmentQuery{Page: p.page}
-	none := false
-	q.ID = sameID(p.id(), 0, &none)
-	if v := p.single("identifier"); v != "" {
-		system, value, hasSystem := token(v)
+	q := AppointmentQuery{Page: p.page, IDs: p.idList(), Sort: p.sort, Changed: p.changed()}
+	for _, t := range p.tokens("identifier") {
 		switch {
-		case system == SystemAppt:
-			id, ok := numericID(value)
-			none = none || !ok
-			q.ID = sameID(q.ID, id, &none)
-		case system == SystemAccession || !hasSystem:
-			q.AccessionNumber = value
+		case t.system == SystemAppt:
+			id, _ := numericID(t.value)
+			q.IDs = both(q.IDs, []int64{id})
+		case t.system == SystemAccession || !t.hasSystem:
+			q.AccessionNumbers = append(q.AccessionNumbers, t.value)
 		default:
-			none = true
+			q.AccessionNumbers = []string{}
 		}
 	}
-	q.PatientID = sameID(p.ref("patient", "Patient"), 0, &none)
-	q.ReferralID = sameID(p.ref("based-on", "ServiceRequest"), 0, &none)
+	q.PatientIDs = p.refList("patient", "Patient")
+	q.ReferralIDs = p.refList("based-on", "ServiceRequest")
 	statuses, given := codes(p, "status", appointmentStatuses)
 	q.Statuses = statuses
 	date := p.dates("date", false)
 	q.From, q.To = date.from, date.to
-	if err := p.check(); err != nil || none || given && len(statuses) == 0 || date.empty() {
+	if err := p.check(); err != nil || given && len(statuses) == 0 || date.empty() {
 		return nil, 0, err
 	}
 	list, total, err := h.src.SearchAppointments(ctx, q)
@@ -124,7 +124,7 @@ func (h *handler) readSchedule(ctx context.Context, id string) (any, error) {
 }
 
 func (h *handler) searchSchedules(ctx context.Context, p *params) ([]found, int, error) {
-	id := p.single("_id")
+	ids := p.list("_id")
 	active := p.single("active")
 	if active != "" && active != "true" && active != "false" {
 		p.bad("active", "must be true or false")
@@ -139,7 +139,7 @@ func (h *handler) searchSchedules(ctx context.Context, p *params) ([]found, int,
 	var out []found
 	for _, r := range rooms {
 		rid := strconv.FormatInt(r.ID, 10)
-		if id != "" && rid != id || active != "" && strconv.FormatBool(r.Active) != active {
+		if ids != nil && !slices.Contains(ids, rid) || active != "" && strconv.FormatBool(r.Active) != active {
 			continue
 		}
 		out = append(out, found{rid, ScheduleFrom(r)})
@@ -163,6 +163,9 @@ func (h *handler) searchSlots(ctx context.Context, p *params) ([]found, int, err
 	}
 	start := p.dates("start", false)
 	free, given := codes(p, "status", slotStatuses)
+	if p.page.Count < 0 {
+		p.bad("_summary", "a Slot search cannot count (slots are computed a page at a time)")
+	}
 	if err := p.check(); err != nil || unknownAct || given && len(free) == 0 || start.empty() {
 		return nil, 0, err
 	}
@@ -178,17 +181,50 @@ func (h *handler) searchSlots(ctx context.Context, p *params) ([]found, int, err
 	if !from.Before(to) {
 		return nil, 0, nil
 	}
-	slots, err := h.src.FreeSlots(ctx, actID, from, to, p.page.Offset+p.page.Count)
+	// One more than the page tells whether there is a next page; the total
+	// is known only when the search found fewer.
+	slots, err := h.src.FreeSlots(ctx, actID, from, to, p.page.Offset+p.page.Count+1)
 	if err != nil {
 		return nil, 0, err
 	}
 	out := make([]found, 0, len(slots))
 	name := h.actName(actID)
 	for _, s := range slots {
-		out = append(out, found{"", SlotFrom(s, actID, name, h.opts.Location)})
+		sl := SlotFrom(s, actID, name, h.opts.Location)
+		out = append(out, found{sl.ID, sl})
 	}
 	list, total := pageOf(out, p.page)
+	if len(slots) > p.page.Offset+p.page.Count {
+		total = unknownTotal
+	}
 	return list, total, nil
+}
+
+// unknownTotal is the total of a search that does not know it (Slot): the
+// Bundle then has no total, and a next link while there may be more.
+const unknownTotal = -1
+
+// readSlot answers a slot found earlier while it is still free.
+func (h *handler) readSlot(ctx context.Context, id string) (any, error) {
+	actID, roomID, start, ok := parseSlotID(id, h.opts.Location)
+	if !ok || h.opts.Catalog != nil && !h.actKnown(actID) {
+		return nil, ErrNotFound
+	}
+	slots, err := h.src.FreeSlots(ctx, actID, start, start.Add(time.Minute), 50)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range slots {
+		if s.RoomID == roomID && s.Act.Start.Equal(start) {
+			return SlotFrom(s, actID, h.actName(actID), h.opts.Location), nil
+		}
+	}
+	return nil, ErrNotFound
+}
+
+func (h *handler) actKnown(actID string) bool {
+	_, ok := h.opts.Catalog.Act(actID)
+	return ok
 }
 
 func (h *handler) readScreening(ctx context.Context, id string) (any, error) {
@@ -206,23 +242,21 @@ func (h *handler) readScreening(ctx context.Context, id string) (any, error) {
 var screeningStatuses = map[string][]bool{"in-progress": {false}, "completed": {true}, "amended": nil, "entered-in-error": nil, "stopped": nil}
 
 func (h *handler) searchScreenings(ctx context.Context, p *params) ([]found, int, error) {
-	none := false
-	referralID := sameID(p.id(), p.ref("based-on", "ServiceRequest"), &none)
-	patientID := sameID(p.ref("patient", "Patient"), p.ref("subject", "Patient"), &none)
+	referralIDs := both(p.idList(), p.refList("based-on", "ServiceRequest"))
+	patientIDs := both(p.refList("patient", "Patient"), p.refList("subject", "Patient"))
 	completed, given := codes(p, "status", screeningStatuses)
-	if referralID == 0 && patientID == 0 {
+	if referralIDs == nil && patientIDs == nil {
 		p.bad("_id", "a QuestionnaireResponse search needs _id, based-on or patient")
 	}
-	if err := p.check(); err != nil || none || given && len(completed) == 0 {
+	if err := p.check(); err != nil || given && len(completed) == 0 {
 		return nil, 0, err
 	}
-	ids := []int64{referralID}
-	if referralID == 0 {
-		referrals, _, err := h.src.SearchReferrals(ctx, ReferralQuery{PatientID: patientID, Page: Page{Count: MaxCount}})
+	ids := referralIDs
+	if ids == nil {
+		referrals, _, err := h.src.SearchReferrals(ctx, ReferralQuery{PatientIDs: patientIDs, Page: Page{Count: MaxCount}})
 		if err != nil {
 			return nil, 0, err
 		}
-		ids = ids[:0]
 		for _, r := range referrals {
 			ids = append(ids, r.ID)
 		}
@@ -236,7 +270,7 @@ func (h *handler) searchScreenings(ctx context.Context, p *params) ([]found, int
 		if err != nil {
 			return nil, 0, err
 		}
-		if patientID != 0 && s.PatientID != patientID || given && !slices.Contains(completed, s.Completed) {
+		if patientIDs != nil && !slices.Contains(patientIDs, s.PatientID) || given && !slices.Contains(completed, s.Completed) {
 			continue
 		}
 		out = append(out, found{strconv.FormatInt(id, 10), QuestionnaireResponseFrom(s, h.opts.Location)})

@@ -20,8 +20,9 @@ const (
 	maxOffset    = 100000
 )
 
-// resultParams are the parameters every search takes.
-var resultParams = []string{"_count", "_offset", "_format", "_pretty"}
+// resultParams are the parameters every search takes (_sort, _include and
+// _revinclude take the values each resource type declares).
+var resultParams = []string{"_count", "_offset", "_format", "_pretty", "_summary", "_elements", "_sort", "_include", "_revinclude"}
 
 // params reads a search's parameters. A resource asks for each parameter
 // it declares; check then refuses (strict) or reports (lenient) the rest.
@@ -34,10 +35,21 @@ type params struct {
 	lenient bool
 	loc     *time.Location
 	page    Page
+	sort    []Sort
+	// elements are the elements asked for with _elements (nil: all).
+	elements []string
+	includes []string // _include values, checked against the kind's
+	revs     []string // _revinclude values
 }
 
 func newParams(r *http.Request, k *kind, loc *time.Location) *params {
-	p := &params{kind: k, values: r.URL.Query(), used: url.Values{}, lenient: lenient(r), loc: loc,
+	return newParamsFrom(r.URL.Query(), lenient(r), k, loc)
+}
+
+// newParamsFrom reads search parameters given as values (a conditional
+// create's If-None-Exist, a transaction entry's ifNoneExist).
+func newParamsFrom(values url.Values, lenient bool, k *kind, loc *time.Location) *params {
+	p := &params{kind: k, values: values, used: url.Values{}, lenient: lenient, loc: loc,
 		page: Page{Count: DefaultCount}}
 	if v := p.single("_count"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -55,7 +67,171 @@ func newParams(r *http.Request, k *kind, loc *time.Location) *params {
 		p.page.Offset = min(max(n, 0), maxOffset)
 		p.used.Set("_offset", strconv.Itoa(p.page.Offset))
 	}
+	p.results()
 	return p
+}
+
+// results reads _summary, _elements, _sort, _include and _revinclude.
+func (p *params) results() {
+	switch v := p.single("_summary"); v {
+	case "", "false":
+	case "count":
+		p.page.Count = -1
+		p.used.Set("_summary", v)
+	default:
+		p.bad("_summary", "only count (and false) are supported")
+	}
+	for _, v := range p.list("_elements") {
+		if !elementName.MatchString(v) {
+			p.bad("_elements", fmt.Sprintf("%q is not an element name", v))
+		}
+		p.elements = append(p.elements, v)
+	}
+	if p.elements != nil {
+		p.used.Set("_elements", strings.Join(p.elements, ","))
+	}
+	for _, v := range p.list("_sort") {
+		key, desc := strings.TrimPrefix(v, "-"), strings.HasPrefix(v, "-")
+		store, ok := p.kind.sorts[key]
+		if !ok {
+			p.bad("_sort", fmt.Sprintf("%s cannot be sorted by %q (see /fhir/metadata)", p.kind.name, key))
+			continue
+		}
+		p.sort = append(p.sort, Sort{Key: store, Desc: desc})
+	}
+	if p.sort != nil {
+		p.used.Set("_sort", strings.Join(p.values["_sort"], ","))
+	}
+	for _, v := range p.values["_include"] {
+		if _, ok := p.kind.includes[v]; !ok {
+			p.bad("_include", fmt.Sprintf("%q is not served (see /fhir/metadata)", v))
+			continue
+		}
+		p.includes = append(p.includes, v)
+		p.used.Add("_include", v)
+	}
+	for _, v := range p.values["_revinclude"] {
+		if _, ok := p.kind.revincludes[v]; !ok {
+			p.bad("_revinclude", fmt.Sprintf("%q is not served (see /fhir/metadata)", v))
+			continue
+		}
+		p.revs = append(p.revs, v)
+		p.used.Add("_revinclude", v)
+	}
+}
+
+var elementName = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9]*$`)
+
+// list returns the comma-separated values of a parameter given once: a
+// list means any of them. nil when absent. "\," is a literal comma.
+func (p *params) list(name string) []string {
+	v := p.single(name)
+	if v == "" {
+		return nil
+	}
+	var out []string
+	for _, part := range splitList(v) {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// splitList splits on commas not escaped with a backslash.
+func splitList(v string) []string {
+	var out []string
+	var cur strings.Builder
+	for i := 0; i < len(v); i++ {
+		switch {
+		case v[i] == '\\' && i+1 < len(v) && v[i+1] == ',':
+			cur.WriteByte(',')
+			i++
+		case v[i] == ',':
+			out = append(out, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(v[i])
+		}
+	}
+	return append(out, cur.String())
+}
+
+// idList reads _id: the numeric ids listed (nil when absent; an empty, not
+// nil, list when none can exist).
+func (p *params) idList() []int64 {
+	vs := p.list("_id")
+	if vs == nil {
+		return nil
+	}
+	out := []int64{}
+	for _, v := range vs {
+		if id, ok := numericID(v); ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// tokens reads a token parameter's list.
+func (p *params) tokens(name string) []tokenValue {
+	var out []tokenValue
+	for _, v := range p.list(name) {
+		system, value, has := token(v)
+		out = append(out, tokenValue{system, value, has})
+	}
+	return out
+}
+
+type tokenValue struct {
+	system, value string
+	hasSystem     bool
+}
+
+// refList reads a reference parameter's list ("Type/123", "123" or an
+// absolute URL of this server): nil when absent.
+func (p *params) refList(name, typ string) []int64 {
+	vs := p.list(name)
+	if vs == nil {
+		return nil
+	}
+	out := []int64{}
+	for _, v := range vs {
+		if i := strings.LastIndex(v, "/"+typ+"/"); i >= 0 {
+			v = v[i+1:]
+		}
+		v = strings.TrimPrefix(v, typ+"/")
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			p.bad(name, "must be "+typ+"/<id>")
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
+}
+
+// both intersects two lists of ids where nil means "any".
+func both(a, b []int64) []int64 {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	out := []int64{}
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// changed reads _lastUpdated.
+func (p *params) changed() Changed {
+	b := p.dates("_lastUpdated", false)
+	return Changed{ChangedFrom: b.from, ChangedTo: b.to}
 }
 
 func (p *params) bad(name, msg string) {
@@ -121,46 +297,15 @@ func token(v string) (system, code string, hasSystem bool) {
 	return system, code, true
 }
 
-// ref reads a reference parameter: "Type/123", or "123". 0 when absent.
-func (p *params) ref(name, typ string) int64 {
-	v := p.single(name)
-	if v == "" {
-		return 0
-	}
-	if i := strings.LastIndex(v, "/"+typ+"/"); i >= 0 {
-		v = v[i+1:]
-	}
-	v = strings.TrimPrefix(v, typ+"/")
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		p.bad(name, "must be "+typ+"/<id>")
-		return -1
-	}
-	return id
-}
-
-// id reads _id: a positive number, 0 when absent, -1 when it cannot exist.
-func (p *params) id() int64 {
-	v := p.single("_id")
-	if v == "" {
-		return 0
-	}
-	id, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || id <= 0 {
-		return -1
-	}
-	return id
-}
-
 // codes reads a status-like parameter: comma-separated codes of a value set
 // (any of them). given is false when the parameter is absent; a given
 // parameter whose codes find nothing here yields an empty list.
 func codes[S any](p *params, name string, set map[string][]S) (list []S, given bool) {
-	v := p.single(name)
-	if v == "" {
+	vs := p.list(name)
+	if vs == nil {
 		return nil, false
 	}
-	for _, c := range strings.Split(v, ",") {
+	for _, c := range vs {
 		found, ok := set[strings.TrimSpace(c)]
 		if !ok {
 			p.bad(name, fmt.Sprintf("unknown code %q", c))

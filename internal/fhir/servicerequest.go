@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,6 +18,7 @@ import (
 type ServiceRequest struct {
 	ResourceType string            `json:"resourceType"`
 	ID           string            `json:"id,omitempty"`
+	Meta         *Meta             `json:"meta,omitempty"`
 	Identifier   []Identifier      `json:"identifier,omitempty"`
 	Status       string            `json:"status,omitempty"`
 	Intent       string            `json:"intent,omitempty"`
@@ -89,7 +91,9 @@ var fhirDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}`)
 // ToDomain reads a referral sent by another system; it is recorded as
 // received. The requester is either "Practitioner/ref-<id>" (its id is set)
 // or given by RPPS identifier, which the caller resolves (requesterRPPS).
-func (s ServiceRequest) ToDomain() (referral.Referral, error) {
+// subject resolves the subject's reference to a patient id (its second
+// result false when it names no patient of this server).
+func (s ServiceRequest) ToDomain(subject func(ref string) (int64, bool)) (referral.Referral, error) {
 	out := referral.Referral{Status: referral.Received}
 	bad := &InvalidError{Status: http.StatusBadRequest}
 	if s.ResourceType != "ServiceRequest" {
@@ -106,10 +110,11 @@ func (s ServiceRequest) ToDomain() (referral.Referral, error) {
 	}
 	if s.Subject == nil || s.Subject.Reference == "" {
 		bad.add("ServiceRequest.subject", "required", "subject (Patient/<id>) is required")
-	} else if id, ok := localID(s.Subject.Reference, "Patient"); ok {
+	} else if id, ok := subject(s.Subject.Reference); ok {
 		out.PatientID = id
 	} else {
-		bad.add("ServiceRequest.subject", "invalid", fmt.Sprintf("subject %q is not a Patient of this server (Patient/<id>)", s.Subject.Reference))
+		bad.Status = http.StatusUnprocessableEntity
+		bad.add("ServiceRequest.subject", "business-rule", fmt.Sprintf("subject %q is not a Patient of this server (Patient/<id>)", s.Subject.Reference))
 	}
 	urgency, ok := urgencyOf[s.Priority]
 	if !ok {
@@ -154,15 +159,39 @@ func (s ServiceRequest) ToDomain() (referral.Referral, error) {
 	return out, bad.orNil()
 }
 
-// requesterRPPS is the RPPS number identifying the requester, if given that way.
+// requesterRPPS is the RPPS number identifying the requester, if given that
+// way: under the RPPS system, or as FR Core's IdNatPs ("8" + RPPS; the 11
+// digits alone, as this server once published them, are understood too).
 func (s ServiceRequest) requesterRPPS() string {
 	if s.Requester == nil || s.Requester.Reference != "" || s.Requester.Identifier == nil {
 		return ""
 	}
-	if s.Requester.Identifier.System != SystemRPPS {
-		return ""
+	v := strings.TrimSpace(s.Requester.Identifier.Value)
+	switch s.Requester.Identifier.System {
+	case SystemRPPS:
+		return v
+	case SystemIdNatPs:
+		if len(v) == 12 && v[0] == '8' {
+			return v[1:]
+		}
+		if len(v) == 11 {
+			return v
+		}
 	}
-	return strings.TrimSpace(s.Requester.Identifier.Value)
+	return ""
+}
+
+// senderIdentifiers are the identifiers another system gave a resource:
+// all but this server's own and the INS.
+func senderIdentifiers(ids []Identifier, own ...string) []Identifier {
+	var out []Identifier
+	for _, id := range ids {
+		if slices.Contains(own, id.System) || id.System == SystemINS {
+			continue
+		}
+		out = append(out, Identifier{System: strings.TrimSpace(id.System), Value: strings.TrimSpace(id.Value)})
+	}
+	return out
 }
 
 func required(value string) string {

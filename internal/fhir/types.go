@@ -8,8 +8,13 @@ import "encoding/json"
 
 // Identifier systems.
 const (
-	SystemINS        = "urn:oid:1.2.250.1.213.1.4.8" // INS-NIR, the national health identifier
-	SystemRPPS       = "urn:oid:1.2.250.1.71.4.2.1"  // RPPS number of a health professional
+	// FR Core's identifier systems: the INS (NIR, the national health
+	// identifier), a professional's IdNatPs ("8" then the RPPS number) and
+	// the RPPS number itself.
+	SystemINS        = "urn:oid:1.2.250.1.213.1.4.8"
+	SystemIdNatPs    = "urn:oid:1.2.250.1.71.4.2.1"
+	SystemRPPS       = "http://rpps.fr"
+	SystemFRIdentTyp = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203" // INS-NIR, IDNPS, RPPS
 	SystemPatient    = "urn:repere:patient"
 	SystemReferral   = "urn:repere:referral"
 	SystemAppt       = "urn:repere:appointment"
@@ -23,9 +28,23 @@ const (
 )
 
 type Identifier struct {
-	Use    string `json:"use,omitempty"`
-	System string `json:"system,omitempty"`
-	Value  string `json:"value,omitempty"`
+	Use    string           `json:"use,omitempty"`
+	Type   *CodeableConcept `json:"type,omitempty"`
+	System string           `json:"system,omitempty"`
+	Value  string           `json:"value,omitempty"`
+}
+
+// frType is FR Core's type of an identifier (INS-NIR, IDNPS, RPPS).
+func frType(code, display string) *CodeableConcept {
+	return &CodeableConcept{Coding: []Coding{{System: SystemFRIdentTyp, Code: code, Display: display}}}
+}
+
+// Meta is a resource's version, last change and tags.
+type Meta struct {
+	VersionID   string   `json:"versionId,omitempty"`
+	LastUpdated string   `json:"lastUpdated,omitempty"`
+	Profile     []string `json:"profile,omitempty"`
+	Tag         []Coding `json:"tag,omitempty"`
 }
 
 type HumanName struct {
@@ -109,7 +128,7 @@ type Issue struct {
 type Bundle struct {
 	ResourceType string        `json:"resourceType"`
 	Type         string        `json:"type"`
-	Total        int           `json:"total"`
+	Total        *int          `json:"total,omitempty"`
 	Link         []BundleLink  `json:"link,omitempty"`
 	Entry        []BundleEntry `json:"entry,omitempty"`
 }
@@ -120,9 +139,24 @@ type BundleLink struct {
 }
 
 type BundleEntry struct {
-	FullURL  string        `json:"fullUrl,omitempty"`
-	Resource any           `json:"resource"`
-	Search   *BundleSearch `json:"search,omitempty"`
+	FullURL  string          `json:"fullUrl,omitempty"`
+	Resource any             `json:"resource,omitempty"`
+	Search   *BundleSearch   `json:"search,omitempty"`
+	Request  *BundleRequest  `json:"request,omitempty"`
+	Response *BundleResponse `json:"response,omitempty"`
+}
+
+type BundleRequest struct {
+	Method      string `json:"method"`
+	URL         string `json:"url"`
+	IfNoneExist string `json:"ifNoneExist,omitempty"`
+}
+
+type BundleResponse struct {
+	Status       string `json:"status"`
+	Location     string `json:"location,omitempty"`
+	Etag         string `json:"etag,omitempty"`
+	LastModified string `json:"lastModified,omitempty"`
 }
 
 type BundleSearch struct {

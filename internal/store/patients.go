@@ -34,16 +34,21 @@ func (s *Store) CreatePatient(ctx context.Context, p patient.Patient) (int64, er
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		args := append([]any{p.BirthName, p.UsedName, p.FirstNames, p.BirthDate, p.Sex, p.INS, p.Phone, p.Email, p.Address, s.now()}, patientKeys(p)...)
-		id, err = s.insert(ctx, tx, `INSERT INTO patients (birth_name, used_name, first_names, birth_date, sex, ins, phone, email, address, created_at,
-			birth_name_key, used_name_key, first_names_key, phone_key)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
-		if err != nil {
-			return err
-		}
-		return s.audited(ctx, tx, "create", "patient", strconv.FormatInt(id, 10), id, "")
+		id, err = s.createPatient(ctx, tx, p)
+		return err
 	})
 	return id, err
+}
+
+func (s *Store) createPatient(ctx context.Context, tx *sql.Tx, p patient.Patient) (int64, error) {
+	args := append([]any{p.BirthName, p.UsedName, p.FirstNames, p.BirthDate, p.Sex, p.INS, p.Phone, p.Email, p.Address, s.now()}, patientKeys(p)...)
+	id, err := s.insert(ctx, tx, `INSERT INTO patients (birth_name, used_name, first_names, birth_date, sex, ins, phone, email, address, created_at,
+		birth_name_key, used_name_key, first_names_key, phone_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+	if err != nil {
+		return 0, err
+	}
+	return id, s.audited(ctx, tx, "create", "patient", strconv.FormatInt(id, 10), id, "")
 }
 
 // UpdatePatient replaces a patient's identity and contact details.
@@ -167,26 +172,31 @@ func (s *Store) listPatients(ctx context.Context, purpose, where string, args []
 func (s *Store) CreateReferral(ctx context.Context, r referral.Referral) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var physician sql.NullInt64
-		if r.PhysicianID != 0 {
-			physician = sql.NullInt64{Int64: r.PhysicianID, Valid: true}
-		}
-		if r.Status == "" {
-			r.Status = referral.Received
-		}
-		if r.Urgency == "" {
-			r.Urgency = referral.Routine
-		}
 		var err error
-		id, err = s.insert(ctx, tx, `INSERT INTO referrals (patient_id, physician_id, act_id, levels, side, indication, urgency, prior_imaging, prescription_date, status, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.PatientID, physician, r.ActID, r.Levels, r.Side, r.Indication, string(r.Urgency), r.PriorImaging, r.PrescriptionDate, string(r.Status), s.now())
-		if err != nil {
-			return err
-		}
-		return s.audited(ctx, tx, "create", "referral", strconv.FormatInt(id, 10), r.PatientID, "act="+r.ActID)
+		id, err = s.createReferral(ctx, tx, r)
+		return err
 	})
 	return id, err
+}
+
+func (s *Store) createReferral(ctx context.Context, tx *sql.Tx, r referral.Referral) (int64, error) {
+	var physician sql.NullInt64
+	if r.PhysicianID != 0 {
+		physician = sql.NullInt64{Int64: r.PhysicianID, Valid: true}
+	}
+	if r.Status == "" {
+		r.Status = referral.Received
+	}
+	if r.Urgency == "" {
+		r.Urgency = referral.Routine
+	}
+	id, err := s.insert(ctx, tx, `INSERT INTO referrals (patient_id, physician_id, act_id, levels, side, indication, urgency, prior_imaging, prescription_date, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.PatientID, physician, r.ActID, r.Levels, r.Side, r.Indication, string(r.Urgency), r.PriorImaging, r.PrescriptionDate, string(r.Status), s.now())
+	if err != nil {
+		return 0, err
+	}
+	return id, s.audited(ctx, tx, "create", "referral", strconv.FormatInt(id, 10), r.PatientID, "act="+r.ActID)
 }
 
 // ReferralFilter selects referrals for the list page.

@@ -297,7 +297,9 @@ func (s *Server) Handler() http.Handler {
 	}
 	mux.Handle("GET /static/", staticHandler())
 	mux.Handle("GET /metrics", s.metricsHandler())
-	mux.Handle(fhir.Prefix+"/", s.fhirHandler()) // its own bearer-token auth, scopes and audit
+	api := s.fhirHandler()
+	mux.Handle(fhir.Prefix+"/", api) // its own bearer-token auth, scopes and audit
+	mux.Handle(fhir.Prefix, api)     // the base itself takes transactions (no redirect)
 	mux.Handle("/", s.adapt(s.notFound))
 
 	var h http.Handler = mux
