@@ -311,6 +311,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.recoverPanics(h)
 	h = s.observe(h)
 	h = s.clientAddress(h)
+	h = compress(h)
 	return h
 }
 
