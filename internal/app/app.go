@@ -23,6 +23,7 @@ import (
 	"repere/internal/clock"
 	"repere/internal/followup"
 	"repere/internal/i18n"
+	"repere/internal/review"
 	"repere/internal/screening"
 	"repere/internal/store"
 )
@@ -62,6 +63,10 @@ type App struct {
 	followup   *followup.Set
 	clock      clock.Clock
 	loc        *time.Location
+	// reviewData and fingerprints: the data the practice reviews, and the
+	// fingerprint of each row its decisions are bound to.
+	reviewData   review.Data
+	fingerprints map[string]string
 }
 
 // New checks the configuration and loads the embedded rules not given.
@@ -104,8 +109,14 @@ func New(cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	seeds, err := review.LoadSeedDifferences(cfg.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	data := review.Data{Catalog: cfg.Catalog, Screening: cfg.Screening, Seeds: seeds}
 	return &App{cfg: cfg, store: cfg.Store, catalog: cfg.Catalog, i18n: cfg.I18n, screening: cfg.Screening, records: cfg.Records,
-		checklists: cfg.Checklists, followup: cfg.FollowUp, clock: cfg.Clock, loc: cfg.Location}, nil
+		checklists: cfg.Checklists, followup: cfg.FollowUp, clock: cfg.Clock, loc: cfg.Location,
+		reviewData: data, fingerprints: data.Fingerprints()}, nil
 }
 
 // Now is the current time on the application's clock.
