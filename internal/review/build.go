@@ -39,11 +39,11 @@ type Row struct {
 	Reason catalog.Text
 
 	Fingerprint string
-	Decidable   bool        // the practice may record a decision
-	Decision    *Decision   // the latest one, if any
-	History     []Decision  // every decision, oldest first
-	Standing    string      // see the Standing constants
-	Choices     []string    // the choices offered
+	Decidable   bool       // the practice may record a decision
+	Decision    *Decision  // the latest one, if any
+	History     []Decision // every decision, oldest first
+	Standing    string     // see the Standing constants
+	Choices     []string   // the choices offered
 }
 
 // Section groups the rows of one kind on a page.
