@@ -37,15 +37,15 @@ func (s *Server) reviewIndex(w http.ResponseWriter, r *http.Request) error {
 // reviewRowView is a row of the review in the user's language.
 type reviewRowView struct {
 	review.Row
-	ID                          string // the HTML id of the row
-	Label, Value, Effect, Note  string
-	Source                      cite
-	Also                        []alsoView
-	SeedSays, Reason            string
-	SeedSource                  cite
-	DecisionLine                string
-	Errors                      []string // a refused decision on this row
-	TypedReason, TypedChoice    string
+	ID                         string // the HTML id of the row
+	Label, Value, Effect, Note string
+	Source                     cite
+	Also                       []alsoView
+	SeedSays, Reason           string
+	SeedSource                 cite
+	DecisionLine               string
+	Errors                     []string // a refused decision on this row
+	TypedReason, TypedChoice   string
 }
 
 type reviewSectionView struct {
@@ -164,4 +164,3 @@ func (s *Server) reviewPDF(w http.ResponseWriter, r *http.Request) error {
 	}
 	return sendFile(w, "application/pdf", name, data)
 }
-
