@@ -106,7 +106,7 @@ func (a *App) Convocation(f AppointmentFile, lang string) (documents.Convocation
 	}
 	c := documents.Convocation{
 		AppointmentID: strconv.FormatInt(f.Appointment.ID, 10),
-		Patient:       documents.Patient{Name: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient)},
+		Patient:       documents.Patient{Name: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient), Sex: f.Patient.Sex},
 		Act:           f.Act, Variant: f.Appointment.VariantID, Start: f.Appointment.Start,
 		Site: f.Site, Room: f.Appointment.RoomName, Radiologist: f.Appointment.RadiologistName,
 		Lang: lang, Location: a.loc, IssuedAt: a.Now(),

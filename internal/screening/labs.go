@@ -26,8 +26,10 @@ type LabNeed struct {
 	Why        catalog.Text   `json:"why"`
 	Source     string         `json:"source"`
 	Status     catalog.Status `json:"status"`
-	// Have is the result that satisfies it, when there is one.
-	Have *LabResult `json:"have,omitempty"`
+	// Have is the result that satisfies it, when there is one, and HaveName
+	// the name of its lab.
+	Have     *LabResult   `json:"have,omitempty"`
+	HaveName catalog.Text `json:"have_name,omitempty"`
 }
 
 // LabsNeeded lists the labs the patient needs for the act: those of labs.yaml
@@ -77,7 +79,7 @@ func (s *Set) LabsNeeded(in Input) []LabNeed {
 	for i := range needs {
 		needs[i].Names = text(s.labNames(needs[i].Kinds, "fr", "ou"), s.labNames(needs[i].Kinds, "en", "or"))
 		if r, ok := in.satisfies(needs[i]); ok {
-			needs[i].Have = &r
+			needs[i].Have, needs[i].HaveName = &r, s.LabName(r.Kind)
 		}
 	}
 	return needs
