@@ -12,7 +12,8 @@ import (
 
 // Standings of a row.
 const (
-	// StandingSource: confirmed in its source; nothing to decide.
+	// StandingSource: confirmed in its source, stated by a seed page or
+	// inferred from a source: nothing to decide.
 	StandingSource = "source"
 	// StandingOpen: not confirmed and not decided by the practice.
 	StandingOpen = "open"
@@ -159,7 +160,10 @@ func settle(r *Row, history []Decision) {
 		last := history[len(history)-1]
 		r.Decision = &last
 	}
-	r.Decidable = r.Seed != nil || r.Status != catalog.Confirmed
+	// The practice decides on the values nobody confirmed and on Repère's
+	// defaults; a value read in its source, stated by a patient page or
+	// inferred from a source keeps its status (shown), with nothing to decide.
+	r.Decidable = r.Seed != nil || r.Status == catalog.NotConfirmed || r.Status == catalog.PracticeDefault
 	switch {
 	case r.Seed != nil:
 		r.Choices = []string{KeepCatalogue, AdoptSeed}

@@ -85,7 +85,7 @@ func PDF(b Book, p Print) ([]byte, error) {
 }
 
 func counts(l string, pg Page) string {
-	return fmt.Sprintf(word(l, "%d valeurs : %d à décider, %d décidées par le cabinet, %d à décider de nouveau", "%d values: %d to decide, %d decided by the practice, %d to decide again"),
+	return fmt.Sprintf(word(l, "%d valeurs — à décider : %d ; décidées par le cabinet : %d ; à décider de nouveau : %d", "%d values — to decide: %d; decided by the practice: %d; to decide again: %d"),
 		pg.Total, pg.Open, pg.Decided, pg.Stale)
 }
 
@@ -198,7 +198,7 @@ func statusWord(s catalog.Status, l string) string {
 }
 
 var standingWords = map[string][2]string{
-	StandingSource:  {"Confirmé par sa source", "Confirmed by its source"},
+	StandingSource:  {"Rien à décider (voir le statut)", "Nothing to decide (see the status)"},
 	StandingOpen:    {"À décider par le cabinet", "To be decided by the practice"},
 	StandingDecided: {"Décidé par le cabinet", "Decided by the practice"},
 	StandingAdopted: {"Valeur de la page retenue, à reporter dans le catalogue du cabinet", "Seed page's value adopted, to set in the practice's catalogue"},

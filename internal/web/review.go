@@ -118,7 +118,7 @@ func (s *Server) reviewRow(l *i18n.Localizer, row review.Row) reviewRowView {
 		if who == "" {
 			who = d.By
 		}
-		v.DecisionLine = l.T("review.decided_by", "Choice", l.T("review.choice."+d.Choice), "Who", who, "When", l.ShortDate(d.At.In(s.loc())), "Reason", d.Reason)
+		v.DecisionLine = l.T("review.decided_by", "Choice", l.T("review.done."+d.Choice), "Who", who, "When", l.ShortDate(d.At.In(s.loc())), "Reason", d.Reason)
 	}
 	return v
 }

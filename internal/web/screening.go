@@ -288,10 +288,7 @@ func clearanceView(l *i18n.Localizer, c *screening.Clearance, loc *time.Location
 	if c == nil {
 		return ""
 	}
-	sex := l.T("sex.F")
-	if c.Sex == "M" {
-		sex = l.T("sex.M")
-	}
+	sex := l.T("screening.sex." + c.Sex)
 	return l.T("screening.clearance", "Value", strconv.FormatFloat(math.Round(c.MLPerMin), 'f', 0, 64), "Age", c.Age,
 		"Weight", formatNumber(l, c.WeightKg), "Sex", sex, "Creatinine", formatNumber(l, c.Creatinine), "Date", l.ShortDate(c.TakenOn.In(loc)))
 }
