@@ -139,11 +139,12 @@ func (d Data) catalogueValue(a *catalog.Act, facts []string) (catalog.Text, cata
 		}
 		fr, en = append(fr, v.In("fr")), append(en, v.In("en"))
 	}
+	value := catalog.Text{"fr": join(fr, " + "), "en": join(en, " + ")}
 	if len(facts) == 2 && facts[0] == "room_minutes" && facts[1] == "monitoring" {
 		total := minutes(a.TotalMinutes())
-		fr, en = append(fr, "soit "+total["fr"]+" sur place"), append(en, "that is "+total["en"]+" on site")
+		value = catalog.Text{"fr": value["fr"] + ", soit " + total["fr"] + " sur place", "en": value["en"] + ", that is " + total["en"] + " on site"}
 	}
-	return catalog.Text{"fr": join(fr, " + "), "en": join(en, " + ")}, first, content
+	return value, first, content
 }
 
 func catalogueLabel(facts []string) catalog.Text {

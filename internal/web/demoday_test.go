@@ -147,6 +147,11 @@ func TestDemoDayShowsNoDataInternals(t *testing.T) {
 					t.Errorf("%s %s shows a note of the data: %q", who, where, n)
 				}
 			}
+			for _, dev := range []string{"Repère organisational default", "not found in the retrieved text", "to be adjusted by the practice", "General clinical knowledge of"} {
+				if strings.Contains(text, dev) {
+					t.Errorf("%s %s shows words meant for the data's authors: %q", who, where, dev)
+				}
+			}
 			if m := internals.FindString(text); m != "" {
 				i := strings.Index(text, m)
 				t.Errorf("%s %s shows the data's internals: %q in …%s…", who, where, m, text[max(0, i-80):min(len(text), i+80)])

@@ -238,6 +238,12 @@ func (s *Server) verdictView(l *i18n.Localizer, st app.Screening) ([]findingView
 	var findings []findingView
 	var missing []string
 	for _, rs := range st.Verdict.Reasons {
+		if !st.Answered && rs.Outcome == screening.OutcomeIncomplete {
+			// Nothing answered yet: one line says so; the labs the answers
+			// will ask for are listed once there are answers.
+			missing = append(missing, rs.RuleID)
+			continue
+		}
 		if strings.HasPrefix(rs.RuleID, screening.RuleMissing+".") && rs.RuleID != screening.RuleMissing+"."+screening.MissingTreatments {
 			if q, ok := s.screening.Question(strings.TrimPrefix(rs.RuleID, screening.RuleMissing+".")); ok {
 				missing = append(missing, q.ShortLabel().In(l.Lang))
