@@ -99,7 +99,8 @@ func addSection(m core.Maroto, s Section, p Print, l string) {
 	}
 	addKept(m, head, 30)
 	for _, r := range s.Rows {
-		addKept(m, rowLines(r, p, l), 22)
+		lines := rowLines(r, p, l)
+		addKept(m, lines, blockHeight(r, p, l))
 	}
 }
 
@@ -110,6 +111,25 @@ func addKept(m core.Maroto, rows []core.Row, need float64) {
 		return
 	}
 	m.AddPages(page.New().Add(rows...))
+}
+
+// blockHeight over-estimates the height (mm) of a row's block, so a block
+// never starts where it cannot end: maroto's own estimate of wrapped text is
+// short by a line now and then, which pushes the last block over the page
+// number.
+func blockHeight(r Row, p Print, l string) float64 {
+	chars := []int{len([]rune(r.Label.In(l))), len([]rune(r.Value.In(l))), len([]rune(r.Effect.In(l))) + 10, 120, 120}
+	if r.Seed != nil {
+		chars = append(chars, len([]rune(r.Seed.Says.In(l)))+40, len([]rune(r.Reason.In(l)))+20)
+	}
+	for _, a := range r.Also {
+		chars = append(chars, len([]rune(a.Says.In(l)))+60)
+	}
+	lines := 0
+	for _, c := range chars {
+		lines += 1 + c/95
+	}
+	return float64(lines)*4.6 + 6
 }
 
 func rowLines(r Row, p Print, l string) []core.Row {

@@ -1,6 +1,11 @@
 package review
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -174,4 +179,44 @@ func TestReviewPDF(t *testing.T) {
 		}
 	}
 	pdftest.RenderPage1(t, pdf, "review")
+
+	// The whole review: every page keeps its number (a block never pushes
+	// the foot of a page off it).
+	all, err := PDF(b, Print{Lang: "fr", Practice: "Centre d'imagerie du Parc", At: at, Cite: cite})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := pdftest.Text(t, all)
+	numbers := regexp.MustCompile(`\b(\d+) / (\d+)\b`).FindAllStringSubmatch(text, -1)
+	if len(numbers) < 20 {
+		t.Fatalf("only %d page numbers in the whole review", len(numbers))
+	}
+	total := numbers[len(numbers)-1][2]
+	if pages := pageCount(t, all); strconv.Itoa(pages) != total || len(numbers) != pages {
+		t.Fatalf("%d pages, numbered up to %s, %d numbers found", pages, total, len(numbers))
+	}
+	for i, n := range numbers {
+		if n[1] != strconv.Itoa(i+1) || n[2] != total {
+			t.Fatalf("page %d is numbered %s / %s (of %s)", i+1, n[1], n[2], total)
+		}
+	}
+}
+
+// pageCount reads the number of pages with poppler's pdfinfo.
+func pageCount(t *testing.T, pdf []byte) int {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "review.pdf")
+	if err := os.WriteFile(file, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(pdftest.Tool(t, "pdfinfo"), file).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("pdfinfo: %s", out)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	return n
 }
