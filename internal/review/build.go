@@ -160,10 +160,12 @@ func settle(r *Row, history []Decision) {
 		last := history[len(history)-1]
 		r.Decision = &last
 	}
-	// The practice decides on the values nobody confirmed and on Repère's
-	// defaults; a value read in its source, stated by a patient page or
-	// inferred from a source keeps its status (shown), with nothing to decide.
-	r.Decidable = r.Seed != nil || r.Status == catalog.NotConfirmed || r.Status == catalog.PracticeDefault
+	// The practice decides on the values nobody confirmed, on Repère's
+	// defaults and on the inferences a verdict rests on; a value read in its
+	// source or stated by a patient page keeps its status (shown), with
+	// nothing to decide.
+	r.Decidable = r.Seed != nil || r.Status == catalog.NotConfirmed || r.Status == catalog.PracticeDefault ||
+		r.Status == catalog.Inference && r.Verdict // an inference that shapes a verdict (the blood patch's class)
 	switch {
 	case r.Seed != nil:
 		r.Choices = []string{KeepCatalogue, AdoptSeed}
