@@ -63,9 +63,10 @@ type App struct {
 	followup   *followup.Set
 	clock      clock.Clock
 	loc        *time.Location
-	// reviewData and fingerprints: the data the practice reviews, and the
-	// fingerprint of each row its decisions are bound to.
-	reviewData   review.Data
+	// reviewBook and fingerprints: the review of the data without the
+	// practice's decisions, built once (the data do not change while the
+	// server runs), and the fingerprint of each row decisions are bound to.
+	reviewBook   review.Book
 	fingerprints map[string]string
 }
 
@@ -113,10 +114,10 @@ func New(cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := review.Data{Catalog: cfg.Catalog, Screening: cfg.Screening, Seeds: seeds}
+	book := review.Data{Catalog: cfg.Catalog, Screening: cfg.Screening, Seeds: seeds}.Skeleton()
 	return &App{cfg: cfg, store: cfg.Store, catalog: cfg.Catalog, i18n: cfg.I18n, screening: cfg.Screening, records: cfg.Records,
 		checklists: cfg.Checklists, followup: cfg.FollowUp, clock: cfg.Clock, loc: cfg.Location,
-		reviewData: data, fingerprints: data.Fingerprints()}, nil
+		reviewBook: book, fingerprints: book.Fingerprints()}, nil
 }
 
 // Now is the current time on the application's clock.

@@ -35,7 +35,7 @@ func (a *App) Review(ctx context.Context) (review.Book, error) {
 	if err != nil {
 		return review.Book{}, err
 	}
-	return a.reviewData.Build(ds), nil
+	return a.reviewBook.WithDecisions(ds), nil
 }
 
 // DecideRow records a radiologist's decision on a row of the data: confirm

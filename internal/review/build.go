@@ -99,9 +99,12 @@ type Data struct {
 }
 
 // Fingerprints returns the fingerprint of every row, by key.
-func (d Data) Fingerprints() map[string]string {
+func (d Data) Fingerprints() map[string]string { return d.Skeleton().Fingerprints() }
+
+// Fingerprints returns the fingerprint of every row of the book, by key.
+func (b Book) Fingerprints() map[string]string {
 	out := map[string]string{}
-	for _, p := range d.Build(nil).Pages {
+	for _, p := range b.Pages {
 		for _, s := range p.Sections {
 			for _, r := range s.Rows {
 				out[r.Key] = r.Fingerprint
@@ -113,11 +116,13 @@ func (d Data) Fingerprints() map[string]string {
 
 // Build lays the data out, one page per act, with the practice's decisions
 // (oldest first) on each row.
-func (d Data) Build(decisions []Decision) Book {
-	history := map[string][]Decision{}
-	for _, dec := range decisions {
-		history[dec.Key] = append(history[dec.Key], dec)
-	}
+func (d Data) Build(decisions []Decision) Book { return d.Skeleton().WithDecisions(decisions) }
+
+// Skeleton lays the data out without any decision: the rows, their words
+// and fingerprints. The data do not change while the server runs, so a
+// caller builds it once and adds the decisions at each view
+// (WithDecisions).
+func (d Data) Skeleton() Book {
 	var b Book
 	for _, act := range d.Catalog.Acts() {
 		p := Page{Act: act}
@@ -133,8 +138,23 @@ func (d Data) Build(decisions []Decision) Book {
 				Section{ID: "drugs", Title: text("Liste des médicaments", "Drug list"), Rows: d.drugRows()},
 			)
 		}
-		for si := range p.Sections {
-			rows := p.Sections[si].Rows
+		b.Pages = append(b.Pages, p)
+	}
+	return b
+}
+
+// WithDecisions returns a copy of the book with the practice's decisions
+// (oldest first) on each row, their standings and the pages' counts.
+func (b Book) WithDecisions(decisions []Decision) Book {
+	history := map[string][]Decision{}
+	for _, dec := range decisions {
+		history[dec.Key] = append(history[dec.Key], dec)
+	}
+	out := Book{Pages: make([]Page, len(b.Pages))}
+	for pi, src := range b.Pages {
+		p := Page{Act: src.Act, Sections: make([]Section, len(src.Sections))}
+		for si, sec := range src.Sections {
+			rows := append([]Row(nil), sec.Rows...)
 			for ri := range rows {
 				settle(&rows[ri], history[rows[ri].Key])
 				p.Total++
@@ -147,15 +167,16 @@ func (d Data) Build(decisions []Decision) Book {
 					p.Stale++
 				}
 			}
+			p.Sections[si] = Section{ID: sec.ID, Title: sec.Title, Rows: rows}
 		}
-		b.Pages = append(b.Pages, p)
+		out.Pages[pi] = p
 	}
-	return b
+	return out
 }
 
 // settle fills a row's decision, history, standing and choices.
 func settle(r *Row, history []Decision) {
-	r.History = history
+	r.History, r.Decision, r.Choices = history, nil, nil
 	if len(history) > 0 {
 		last := history[len(history)-1]
 		r.Decision = &last

@@ -220,3 +220,18 @@ func pageCount(t *testing.T, pdf []byte) int {
 	n, _ := strconv.Atoi(string(m[1]))
 	return n
 }
+
+// BenchmarkWithDecisions: each page view and each decision adds the
+// practice's decisions to the review built once at start.
+func BenchmarkWithDecisions(b *testing.B) {
+	d := data(b)
+	book := d.Skeleton()
+	fps := d.Fingerprints()
+	var ds []Decision
+	for key, fp := range fps {
+		ds = append(ds, Decision{Key: key, Fingerprint: fp, Choice: Confirm, Reason: "relu"})
+	}
+	for b.Loop() {
+		book.WithDecisions(ds)
+	}
+}
