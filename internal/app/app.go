@@ -23,6 +23,7 @@ import (
 	"repere/internal/clock"
 	"repere/internal/followup"
 	"repere/internal/i18n"
+	"repere/internal/review"
 	"repere/internal/screening"
 	"repere/internal/store"
 )
@@ -65,6 +66,11 @@ type App struct {
 	followup   *followup.Set
 	clock      clock.Clock
 	loc        *time.Location
+	// reviewBook and fingerprints: the review of the data without the
+	// practice's decisions, built once (the data do not change while the
+	// server runs), and the fingerprint of each row decisions are bound to.
+	reviewBook   review.Book
+	fingerprints map[string]string
 }
 
 // New checks the configuration and loads the embedded rules not given.
@@ -110,8 +116,14 @@ func New(cfg Config) (*App, error) {
 			return nil, err
 		}
 	}
+	seeds, err := review.LoadSeedDifferences(cfg.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	book := review.Data{Catalog: cfg.Catalog, Screening: cfg.Screening, Seeds: seeds}.Skeleton()
 	return &App{cfg: cfg, store: cfg.Store, catalog: cfg.Catalog, i18n: cfg.I18n, screening: cfg.Screening, records: cfg.Records,
-		checklists: cfg.Checklists, followup: cfg.FollowUp, clock: cfg.Clock, loc: cfg.Location}, nil
+		checklists: cfg.Checklists, followup: cfg.FollowUp, clock: cfg.Clock, loc: cfg.Location,
+		reviewBook: book, fingerprints: book.Fingerprints()}, nil
 }
 
 // Now is the current time on the application's clock.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"repere/internal/billing"
@@ -105,7 +106,7 @@ func (a *App) Convocation(f AppointmentFile, lang string) (documents.Convocation
 	}
 	c := documents.Convocation{
 		AppointmentID: strconv.FormatInt(f.Appointment.ID, 10), UIDHost: a.cfg.Host,
-		Patient: documents.Patient{Name: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient)},
+		Patient: documents.Patient{Name: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient), Sex: f.Patient.Sex},
 		Act:     f.Act, Variant: f.Appointment.VariantID, Start: f.Appointment.Start,
 		Site: f.Site, Room: f.Appointment.RoomName, Radiologist: f.Appointment.RadiologistName,
 		Lang: lang, Location: a.loc, IssuedAt: a.Now(),
@@ -159,6 +160,11 @@ func (a *App) treatmentLines(f AppointmentFile, lang string) (lines []documents.
 				name = t.DrugID
 			}
 			lines = append(lines, documents.Hold{DrugName: name, CallBy: a.callBy(f, a.screening.LongestHoldDays("", f.Act))})
+		case !withHold[d.ID] && len(d.Holds) > 0 && a.continueAwaitsRadiologist(st, d.ID):
+			// "Continue" from a row nobody confirmed: the radiologist decides
+			// first, the patient changes nothing and is called.
+			lines = append(lines, documents.Hold{DrugName: d.Name.In(lang), CallBy: a.callBy(f, a.screening.LongestHoldDays(d.ID, f.Act))})
+			withHold[d.ID] = true
 		case !withHold[d.ID] && len(d.Holds) > 0:
 			// An antithrombotic with no stop for this act: say so.
 			lines = append(lines, documents.Hold{DrugName: d.Name.In(lang), Continue: true})
@@ -180,6 +186,21 @@ func (a *App) holdAwaitsRadiologist(st Screening, h screening.Hold) bool {
 	}
 	for _, r := range st.Verdict.Reasons {
 		if r.RuleID == HoldRuleID(h) && r.Outcome == screening.OutcomeReview && !r.Overridden {
+			return true
+		}
+	}
+	return false
+}
+
+// continueAwaitsRadiologist reports a drug the act does not stop, by a
+// row not confirmed (its finding asks a review) that the radiologist has
+// neither signed nor overridden.
+func (a *App) continueAwaitsRadiologist(st Screening, drugID string) bool {
+	if st.Signed != nil {
+		return false
+	}
+	for _, r := range st.Verdict.Reasons {
+		if (r.RuleID == "hold."+drugID || strings.HasPrefix(r.RuleID, "hold."+drugID+".")) && r.Outcome == screening.OutcomeReview && !r.Overridden {
 			return true
 		}
 	}

@@ -113,7 +113,7 @@ func TestLayers(t *testing.T) {
 		"internal/app": {"repere/internal/web", "net/http", "database/sql"},
 	}
 	for _, domain := range []string{"catalog", "auth", "audit", "patient", "referral", "practice", "booking", "schedule", "screening",
-		"documents", "billing", "privacy", "checklist", "actrecord", "report", "followup", "mpps", "clock"} {
+		"documents", "billing", "privacy", "checklist", "actrecord", "report", "followup", "mpps", "clock", "review"} {
 		forbidden["internal/"+domain] = []string{"net/http", "database/sql", "repere/internal/store", "repere/internal/app", "repere/internal/web"}
 	}
 	seen := map[string]bool{}

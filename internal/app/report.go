@@ -19,7 +19,7 @@ import (
 
 // ReportContext is what a report prints about the patient and the act.
 func (a *App) ReportContext(f AppointmentFile, lang string) report.Context {
-	return report.Context{PatientName: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient).Format("02/01/2006"), Indication: f.Referral.Indication,
+	return report.Context{PatientName: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient).Format("02/01/2006"), Sex: f.Patient.Sex, Indication: f.Referral.Indication,
 		Referrer: f.Referral.PhysicianName, Radiologist: f.Appointment.RadiologistName, Date: f.Appointment.Start, Lang: lang,
 		Location: a.loc, Equipment: f.Appointment.RoomName, Fields: a.records}
 }

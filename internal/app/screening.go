@@ -34,6 +34,9 @@ type Screening struct {
 	// Earliest is the earliest act start the holds allow (zero: none); an
 	// overridden hold no longer bounds it.
 	Earliest time.Time
+	// Subject is the patient's sex and birth date and the referral's levels
+	// the verdict was computed for (the questions asked depend on the sex).
+	Subject store.ScreeningSubject
 }
 
 // Overridden reports whether the radiologist overrode the finding ruleID.
@@ -95,10 +98,12 @@ func holdOverridden(h screening.Hold, over map[string]bool) bool {
 }
 
 // evaluate is the one call of the screening rules: the verdict of answers
-// for an act starting at appointment (zero: not booked), with the
+// for an act starting at appointment (zero: not booked), for the referral's
+// patient and levels, with the rows the practice confirmed and the
 // radiologist's overrides applied, and the earliest start the holds allow.
-func (a *App) evaluate(act *catalog.Act, variant string, answers screening.Answers, appointment time.Time, decisions []screening.Decision) (screening.Verdict, time.Time) {
-	v := a.screening.Evaluate(screening.Input{Act: act, Variant: variant, Answers: answers, Appointment: appointment, Now: a.Now(), Loc: a.loc})
+func (a *App) evaluate(act *catalog.Act, variant string, answers screening.Answers, appointment time.Time, decisions []screening.Decision, ctx evalContext) (screening.Verdict, time.Time) {
+	v := a.screening.Evaluate(screening.Input{Act: act, Variant: variant, Levels: ctx.subject.Levels, Patient: ctx.subject.Patient,
+		Confirmed: ctx.confirmed, Answers: answers, Appointment: appointment, Now: a.Now(), Loc: a.loc})
 	over := overrideSet(decisions)
 	v = v.WithOverrides(over)
 	var earliest time.Time
@@ -110,9 +115,16 @@ func (a *App) evaluate(act *catalog.Act, variant string, answers screening.Answe
 	return v, earliest
 }
 
+// evalContext is what an evaluation reads besides the answers: the
+// referral's patient and levels, and the rows the practice confirmed.
+type evalContext struct {
+	subject   store.ScreeningSubject
+	confirmed map[string]bool
+}
+
 // fill completes a screening from its stored row and decisions and
 // evaluates it for act at appt's date (undated when appt is nil).
-func (a *App) fill(st *Screening, row *store.Screening, act *catalog.Act, appt *booking.Appointment) error {
+func (a *App) fill(st *Screening, row *store.Screening, act *catalog.Act, appt *booking.Appointment, ec evalContext) error {
 	if row != nil {
 		answers, err := decodeAnswers(row.ReferralID, row.Answers)
 		if err != nil {
@@ -134,7 +146,8 @@ func (a *App) fill(st *Screening, row *store.Screening, act *catalog.Act, appt *
 	if appt != nil {
 		start, variant = appt.Start, appt.VariantID
 	}
-	st.Verdict, st.Earliest = a.evaluate(act, variant, st.Answers, start, st.Decisions)
+	st.Subject = ec.subject
+	st.Verdict, st.Earliest = a.evaluate(act, variant, st.Answers, start, st.Decisions, ec)
 	return nil
 }
 
@@ -153,8 +166,30 @@ func (a *App) ScreeningOf(ctx context.Context, ref referral.Referral, appt *book
 	if st.Decisions, err = a.store.ScreeningDecisions(ctx, ref.ID); err != nil {
 		return st, err
 	}
+	ec, err := a.evalContexts(ctx, []int64{ref.ID})
+	if err != nil {
+		return st, err
+	}
 	act, _ := a.catalog.Act(ref.ActID)
-	return st, a.fill(&st, rowp, act, appt)
+	return st, a.fill(&st, rowp, act, appt, ec[ref.ID])
+}
+
+// evalContexts reads the patients and levels of referrals and the
+// practice's confirmed rows, in two queries.
+func (a *App) evalContexts(ctx context.Context, referralIDs []int64) (map[int64]evalContext, error) {
+	subjects, err := a.store.ScreeningSubjects(ctx, referralIDs)
+	if err != nil {
+		return nil, err
+	}
+	confirmed, err := a.practiceConfirmed(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]evalContext, len(referralIDs))
+	for _, id := range referralIDs {
+		out[id] = evalContext{subject: subjects[id], confirmed: confirmed}
+	}
+	return out, nil
 }
 
 // ScreeningsOf evaluates the screening of each booked appointment for its
@@ -174,6 +209,10 @@ func (a *App) ScreeningsOf(ctx context.Context, list []booking.Appointment) (map
 	if err != nil {
 		return nil, err
 	}
+	ecs, err := a.evalContexts(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
 	for i := range list {
 		ap := list[i]
 		act, known := a.catalog.Act(ap.ActID)
@@ -185,7 +224,7 @@ func (a *App) ScreeningsOf(ctx context.Context, list []booking.Appointment) (map
 		if row, ok := rows[ap.ReferralID]; ok {
 			rowp = &row
 		}
-		if err := a.fill(&st, rowp, act, &ap); err != nil {
+		if err := a.fill(&st, rowp, act, &ap, ecs[ap.ReferralID]); err != nil {
 			return nil, err
 		}
 		out[ap.ID] = st

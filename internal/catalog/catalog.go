@@ -226,6 +226,9 @@ type Act struct {
 	Fasting      Fasting    `yaml:"fasting"`
 	Anaesthesia  Choice     `yaml:"anaesthesia"`
 	BleedingRisk Choice     `yaml:"bleeding_risk"`
+	// BleedingRiskByRegion replaces BleedingRisk when the referral's levels
+	// reach that region (a cervical facet is not a lumbar one); see BleedingRiskAt.
+	BleedingRiskByRegion map[string]Choice `yaml:"bleeding_risk_by_region,omitempty"`
 
 	Accompaniment Flag `yaml:"accompaniment_required"`
 	NoDriving     Flag `yaml:"no_driving"`

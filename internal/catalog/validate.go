@@ -157,6 +157,12 @@ func (k *checker) act(a *Act) {
 	k.fact("anaesthesia", a.Anaesthesia.Fact)
 	k.oneOf("bleeding_risk.value", a.BleedingRisk.Value, bleedingRisks)
 	k.fact("bleeding_risk", a.BleedingRisk.Fact)
+	for _, region := range sortedRegions(a.BleedingRiskByRegion) {
+		f := "bleeding_risk_by_region." + region
+		k.oneOf(f, region, regions)
+		k.oneOf(f+".value", a.BleedingRiskByRegion[region].Value, bleedingRisks)
+		k.fact(f, a.BleedingRiskByRegion[region].Fact)
+	}
 	k.fact("accompaniment_required", a.Accompaniment.Fact)
 	k.fact("no_driving", a.NoDriving.Fact)
 	k.items("documents_to_bring", a.DocumentsToBring)

@@ -154,13 +154,14 @@ func TestHoldsAndLabsItemsOnlyWhenTheVerdictHasThem(t *testing.T) {
 
 	lastDose := time.Date(2026, 11, 22, 23, 59, 59, 0, paris)
 	f.Verdict.Holds = []screening.Hold{{DrugID: "apixaban", DrugName: catalog.Text{"fr": "Apixaban", "en": "Apixaban"}, LastDoseBy: lastDose, DayOnly: true, Respected: true}}
-	f.Verdict.Labs = []screening.LabNeed{{ID: "catalog_inr", Kinds: []string{"inr"}, Have: &screening.LabResult{Kind: "inr", Value: 1.1, TakenOn: time.Date(2026, 11, 20, 9, 0, 0, 0, paris)}}}
+	inr := catalog.Text{"fr": "INR", "en": "INR"}
+	f.Verdict.Labs = []screening.LabNeed{{ID: "catalog_inr", Kinds: []string{"inr"}, Names: inr, HaveName: inr, Have: &screening.LabResult{Kind: "inr", Value: 1.1, TakenOn: time.Date(2026, 11, 20, 9, 0, 0, 0, paris)}}}
 	got = ids(set.ItemsFor(f))
 	holds, labs := got["holds_respected"].Suggested, got["labs_in_range"].Suggested
 	if holds.State != "" || !strings.Contains(holds.Why.In("fr"), "Apixaban : dernière prise au plus tard le 22/11") {
 		t.Errorf("respected hold: suggestion %+v: the patient is asked, the date shown", holds)
 	}
-	if labs.State != StateOK || !strings.Contains(labs.Why.In("fr"), "inr 1,1 (20/11)") {
+	if labs.State != StateOK || !strings.Contains(labs.Why.In("fr"), "INR 1,1 (20/11)") {
 		t.Errorf("labs in range: suggestion %+v", labs)
 	}
 
@@ -170,14 +171,14 @@ func TestHoldsAndLabsItemsOnlyWhenTheVerdictHasThem(t *testing.T) {
 	if s := got["holds_respected"].Suggested; s.State != StateNotOK {
 		t.Errorf("hold not respected: suggestion %+v, want not_ok", s)
 	}
-	if s := got["labs_in_range"].Suggested; s.State != StateNotOK || !strings.Contains(s.Why.In("en"), "inr missing") {
+	if s := got["labs_in_range"].Suggested; s.State != StateNotOK || !strings.Contains(s.Why.In("en"), "INR: result missing") {
 		t.Errorf("missing lab: suggestion %+v, want not_ok", s)
 	}
 
 	f.Verdict.Labs[0].Have = &screening.LabResult{Kind: "inr", Value: 2.4, TakenOn: time.Date(2026, 11, 20, 9, 0, 0, 0, paris)}
-	f.Verdict.Reasons = []screening.Reason{{RuleID: "lab.inr", Outcome: screening.OutcomeContraindicated, Answer: "inr = 2.4 (2026-11-20)"}}
-	if s := ids(set.ItemsFor(f))["labs_in_range"].Suggested; s.State != StateNotOK {
-		t.Errorf("lab out of range: suggestion %+v, want not_ok", s)
+	f.Verdict.Reasons = []screening.Reason{{RuleID: "lab.inr", Outcome: screening.OutcomeContraindicated, Answer: "inr = 2.4 (2026-11-20)", Said: catalog.Text{"fr": "INR : 2,4 (20/11/2026)", "en": "INR: 2.4 (20 Nov 2026)"}}}
+	if s := ids(set.ItemsFor(f))["labs_in_range"].Suggested; s.State != StateNotOK || !strings.Contains(s.Why.In("fr"), "hors limite : INR : 2,4") || strings.Contains(s.Why.In("fr"), "inr =") {
+		t.Errorf("lab out of range: suggestion %+v, want not_ok, in words", s)
 	}
 	f.Verdict.Reasons[0].Overridden = true
 	if s := ids(set.ItemsFor(f))["labs_in_range"].Suggested; s.State != StateOK || !strings.Contains(s.Why.In("fr"), "accepté par le radiologue") {

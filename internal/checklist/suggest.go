@@ -135,28 +135,27 @@ func suggestLabs(v screening.Verdict, loc *time.Location) Suggestion {
 	var fr, en []string
 	state := StateOK
 	for _, n := range v.Labs {
-		kinds := strings.Join(n.Kinds, "/")
 		if n.Have == nil {
 			state = StateNotOK
-			fr = append(fr, kinds+" manquant")
-			en = append(en, kinds+" missing")
+			fr = append(fr, n.Names.In("fr")+" : résultat manquant")
+			en = append(en, n.Names.In("en")+": result missing")
 			continue
 		}
-		fr = append(fr, fmt.Sprintf("%s %s (%s)", n.Have.Kind, strings.ReplaceAll(fmt.Sprintf("%g", n.Have.Value), ".", ","), when(n.Have.TakenOn, loc, "fr", false)))
-		en = append(en, fmt.Sprintf("%s %g (%s)", n.Have.Kind, n.Have.Value, when(n.Have.TakenOn, loc, "en", false)))
+		fr = append(fr, fmt.Sprintf("%s %s (%s)", n.HaveName.In("fr"), strings.ReplaceAll(fmt.Sprintf("%g", n.Have.Value), ".", ","), when(n.Have.TakenOn, loc, "fr", false)))
+		en = append(en, fmt.Sprintf("%s %g (%s)", n.HaveName.In("en"), n.Have.Value, when(n.Have.TakenOn, loc, "en", false)))
 	}
 	for _, r := range v.Reasons {
-		if !strings.HasPrefix(r.RuleID, screening.RuleLab+".") {
+		if !strings.HasPrefix(r.RuleID, screening.RuleLab+".") || strings.HasSuffix(r.RuleID, ".limit") {
 			continue
 		}
 		if r.Overridden {
-			fr = append(fr, "hors limite accepté par le radiologue : "+r.Answer)
-			en = append(en, "out of range, accepted by the radiologist: "+r.Answer)
+			fr = append(fr, "hors limite accepté par le radiologue : "+r.Said.In("fr"))
+			en = append(en, "out of range, accepted by the radiologist: "+r.Said.In("en"))
 			continue
 		}
 		state = StateNotOK
-		fr = append(fr, "hors limite : "+r.Answer)
-		en = append(en, "out of range: "+r.Answer)
+		fr = append(fr, "hors limite : "+r.Said.In("fr"))
+		en = append(en, "out of range: "+r.Said.In("en"))
 	}
 	return Suggestion{State: state, Why: text(strings.Join(fr, " ; ")+".", strings.Join(en, "; ")+".")}
 }

@@ -222,7 +222,7 @@ func answer(ctx context.Context, st *store.Store, cat *catalog.Catalog, c demoCa
 	}
 	act, _ := cat.Act(c.ref.ActID)
 	a := screening.Answers{Values: map[string]string{}}
-	for _, q := range set.QuestionsFor(act) {
+	for _, q := range set.QuestionsForPatient(act, screening.Patient{Sex: c.p.Sex, BirthDate: c.p.BirthDate}) {
 		switch {
 		case q.Kind == "number":
 			a.Values[q.ID] = "0"

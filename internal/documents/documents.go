@@ -28,6 +28,7 @@ const DefaultArrivalMinutes = 30
 type Patient struct {
 	Name      string // display name, e.g. "Mme Jeanne Dupont"
 	BirthDate time.Time
+	Sex       string // F, M or U: "née" or "né" in French ("né(e)" when not known)
 }
 
 // Site is where the act takes place.

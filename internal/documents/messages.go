@@ -8,6 +8,8 @@ var messages = map[string]map[string]string{
 	"fr": {
 		"convocation.title":        "Votre convocation",
 		"patient.line":             "%s, né(e) le %s",
+		"patient.line.F":           "%s, née le %s",
+		"patient.line.M":           "%s, né le %s",
 		"appointment.heading":      "Votre rendez-vous",
 		"appointment.act":          "Examen : %s",
 		"appointment.date":         "Date : %s",
@@ -76,6 +78,8 @@ var messages = map[string]map[string]string{
 	"en": {
 		"convocation.title":        "Your appointment letter",
 		"patient.line":             "%s, born on %s",
+		"patient.line.F":           "%s, born on %s",
+		"patient.line.M":           "%s, born on %s",
 		"appointment.heading":      "Your appointment",
 		"appointment.act":          "Procedure: %s",
 		"appointment.date":         "Date: %s",

@@ -53,7 +53,11 @@ func convocationDoc(c Convocation) (doc, error) {
 		if c.Patient.BirthDate.IsZero() {
 			d.Subtitle = append(d.Subtitle, c.Patient.Name)
 		} else {
-			d.Subtitle = append(d.Subtitle, msg(l, "patient.line", c.Patient.Name, f.ShortDate(c.Patient.BirthDate)))
+			key := "patient.line"
+			if c.Patient.Sex == "F" || c.Patient.Sex == "M" {
+				key += "." + c.Patient.Sex
+			}
+			d.Subtitle = append(d.Subtitle, msg(l, key, c.Patient.Name, f.ShortDate(c.Patient.BirthDate)))
 		}
 	}
 

@@ -36,7 +36,11 @@ func (p Patient) DisplayName() string {
 	}
 	s := strings.ToUpper(name) + " " + p.FirstNames
 	if p.UsedName != "" && !strings.EqualFold(p.UsedName, p.BirthName) {
-		s += " (née " + strings.ToUpper(p.BirthName) + ")"
+		born := map[string]string{"F": "née", "M": "né"}[p.Sex]
+		if born == "" {
+			born = "né(e)"
+		}
+		s += " (" + born + " " + strings.ToUpper(p.BirthName) + ")"
 	}
 	return s
 }

@@ -24,6 +24,7 @@ import (
 type Context struct {
 	PatientName string // display name, e.g. "Mme Jeanne Dupont"
 	BirthDate   string // as printed, e.g. "12/03/1961"
+	Sex         string // F, M or U: "née" or "né" in French
 	Indication  string // from the referral; a placeholder when empty
 	Referrer    string
 	Radiologist string
@@ -193,7 +194,11 @@ func body(l string, v view, ctx Context, technique, result, conclusion string) s
 	line := func(s string) { b.WriteString(s + "\n") }
 	patient := ctx.PatientName
 	if ctx.BirthDate != "" {
-		patient += say(l, ", né(e) le ", ", born ") + ctx.BirthDate
+		born := map[string]string{"F": ", née le ", "M": ", né le "}[ctx.Sex]
+		if born == "" {
+			born = ", né(e) le "
+		}
+		patient += say(l, born, ", born ") + ctx.BirthDate
 	}
 	line(say(l, "Patient : ", "Patient: ") + patient)
 	if !ctx.Date.IsZero() {

@@ -44,11 +44,25 @@ type LabResult struct {
 	TakenOn time.Time `json:"taken_on"`
 }
 
+// Patient is what the screening reads of the patient's record.
+type Patient struct {
+	Sex       string // F, M, or U / "" when not known
+	BirthDate string // YYYY-MM-DD, "" when not known
+}
+
 // Input is everything Evaluate reads. It must not be changed while Evaluate runs.
 type Input struct {
 	Act     *catalog.Act
 	Variant string
+	// Levels are the referral's levels ("C5-C6"): a cervical level may give
+	// the act another bleeding-risk class (catalogue bleeding_risk_by_region).
+	Levels  string
+	Patient Patient
 	Answers Answers
+	// Confirmed holds the keys of the data rows (RuleKey, HoldKey, ClassKey,
+	// ThresholdKey) the practice confirmed: a not-confirmed row the practice
+	// confirmed counts as confirmed, and no longer forces a review.
+	Confirmed map[string]bool
 	// Appointment is the start of the act; zero when not booked yet.
 	Appointment time.Time
 	Now         time.Time

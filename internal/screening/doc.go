@@ -53,4 +53,25 @@
 // interval is not confirmed in a primary source, the dates are still shown
 // but the finding asks a review. A medicine not in the list always asks a
 // review.
+//
+// # Never clear on a value nobody confirmed
+//
+// A row of the data (rule, hold, lab limit, the act's bleeding-risk class)
+// whose status is not_confirmed never gives a clear verdict: its instruction
+// ("continue", "stop on day -4") becomes a review. The practice lifts this
+// row by row by recording its own decision (Input.Confirmed, keyed by
+// RuleKey, HoldKey, ThresholdKey, ClassKey; see internal/review): a row the
+// practice confirmed counts as confirmed for that practice. A hold marked
+// always_review stays a review whatever is decided.
+//
+// # Patient and levels
+//
+// Input.Patient gives the sex and birth date: a question for some sexes only
+// (pregnancy, breastfeeding) is not asked of the others, and the creatinine
+// clearance is computed with the Cockcroft-Gault formula from a recent
+// creatinine, the weight, age and sex (Verdict.Clearance). Renal bands of
+// the holds are clearances, as GIHP 2015 gives them; a recent eGFR stands in,
+// with a review, when the clearance cannot be computed. Input.Levels gives
+// the referral's levels: an act may have another bleeding-risk class at a
+// region (a cervical facet, catalogue bleeding_risk_by_region).
 package screening

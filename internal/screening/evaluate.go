@@ -38,14 +38,80 @@ func (s *Set) Evaluate(in Input) Verdict {
 		v.Reasons = append(v.Reasons, Reason{RuleID: RuleActNotScreened, Outcome: OutcomeReview,
 			Message: text("Ce geste n'a pas de règles de dépistage : le radiologue vérifie lui-même les contre-indications.",
 				"This act has no screening rules: the radiologist checks the contraindications."),
-			Answer: in.Act.ID, Source: "repere_default", Status: catalog.PracticeDefault})
+			Answer: in.Act.ID, Said: in.Act.Name, Source: "repere_default", Status: catalog.PracticeDefault})
 	}
 	s.evaluateQuestions(in, &v)
 	s.evaluateRules(in, &v)
-	s.evaluateHolds(in, &v)
-	s.evaluateLabs(in, &v)
+	heldDrugs := s.evaluateHolds(in, &v)
+	judgedLabs := s.evaluateLabs(in, &v)
+	s.evaluateClass(in, &v, heldDrugs || judgedLabs)
+	neverClearUnconfirmed(&v)
+	if c, ok := s.clearance(in); ok {
+		v.Clearance = &c
+	}
 	v.Status = worst(v.Reasons)
 	return v
+}
+
+// neverClearUnconfirmed applies the product's rule to every finding: a row
+// not confirmed in a primary source, that the practice has not confirmed,
+// never gives a clear verdict; its instruction asks the radiologist instead.
+func neverClearUnconfirmed(v *Verdict) {
+	for i := range v.Reasons {
+		r := &v.Reasons[i]
+		if r.Outcome != OutcomeInstruction || r.Status != catalog.NotConfirmed || r.Decided {
+			continue
+		}
+		r.Outcome = OutcomeReview
+		r.Message = bilingual("%s (Consigne non confirmée dans une source primaire : le radiologue la valide.)",
+			"%s (Instruction not confirmed in a primary source: the radiologist validates it.)", r.Message.In("fr"), r.Message.In("en"))
+	}
+}
+
+// evaluateClass reports the act's bleeding-risk class when the verdict used
+// it (a treatment hold, a lab limit) and it is not settled: levels that do
+// not say whether the strictest class applies, or a class by region (a
+// cervical facet) not confirmed in a primary source nor by the practice.
+func (s *Set) evaluateClass(in Input, v *Verdict, used bool) {
+	if !used {
+		return
+	}
+	class, region := in.class()
+	key := ClassKeyOf(in.Act.ID, region)
+	said := bilingual("Niveaux : %s", "Levels: %s", orDash(in.Levels), orDash(in.Levels))
+	if in.Act.LevelsDecideClass(in.Levels) {
+		v.Reasons = append(v.Reasons, Reason{RuleID: RuleBleedingClass + ".levels", Outcome: OutcomeReview,
+			Message: bilingual("Niveaux non précisés : le risque de saignement de ce geste dépend du niveau ; le plus élevé (%s) est appliqué aux arrêts de traitement et aux seuils biologiques. Préciser les niveaux de la demande.",
+				"Levels not given: this act's bleeding risk depends on the level; the highest (%s) is applied to the treatment holds and the lab limits. Give the levels on the referral.",
+				classNameFR[class.Value], class.Value),
+			Answer: "levels = " + in.Levels, Said: said, Source: "repere_default", Status: catalog.PracticeDefault})
+	}
+	if class.Status != catalog.NotConfirmed || in.Confirmed[key] {
+		return
+	}
+	where, whereEN := "", ""
+	if region != "" {
+		where, whereEN = " au niveau "+regionFR[region], " at the "+region+" level"
+	}
+	v.Reasons = append(v.Reasons, Reason{RuleID: RuleBleedingClass, Outcome: OutcomeReview,
+		Message: bilingual("Risque de saignement du geste%s : classe « %s » appliquée, non confirmée dans une source primaire. Les arrêts de traitement et les seuils biologiques en dépendent : le radiologue la valide.",
+			"Bleeding risk of the act%s: class \"%s\" applied, not confirmed in a primary source. The treatment holds and lab limits depend on it: the radiologist validates it.",
+			where, classNameFR[class.Value], whereEN, class.Value),
+		Answer: "levels = " + in.Levels + ", class " + class.Value, Said: said, Source: class.Source, Status: class.Status, Row: key})
+}
+
+// RuleBleedingClass is the id of the findings on the act's bleeding-risk class.
+const RuleBleedingClass = "bleeding_class"
+
+var classNameFR = map[string]string{catalog.BleedingLow: "faible", catalog.BleedingIntermediate: "intermédiaire", catalog.BleedingHigh: "élevé"}
+
+var regionFR = map[string]string{catalog.RegionCervical: "cervical", catalog.RegionThoracic: "dorsal", catalog.RegionLumbar: "lombaire", catalog.RegionSacral: "sacré"}
+
+func orDash(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "—"
+	}
+	return s
 }
 
 // evaluateQuestions lists unanswered, invalid and "unknown" mandatory answers.
@@ -53,7 +119,7 @@ func (s *Set) evaluateQuestions(in Input, v *Verdict) {
 	act := in.Act.ID
 	treatments := len(in.Answers.Treatments) > 0
 	for _, q := range s.questions {
-		if !q.askedFor(act) || !q.mandatoryFor(act) {
+		if !q.askedFor(act) || !q.mandatoryFor(act) || !q.appliesTo(in.Patient) {
 			continue
 		}
 		raw := in.value(q.ID)
@@ -63,16 +129,18 @@ func (s *Set) evaluateQuestions(in Input, v *Verdict) {
 		switch {
 		case raw == Unknown && q.IfUnknown == OutcomeReview:
 			v.Reasons = append(v.Reasons, Reason{RuleID: unknownAnswerRule(q.ID), Outcome: OutcomeReview,
-				Message: unknownAnswerText(q), Questions: []string{q.ID}, Answer: q.ID + " = unknown",
+				Message: unknownAnswerText(q), Questions: []string{q.ID}, Answer: q.ID + " = unknown", Said: s.saidAnswer(q.ID, Unknown),
 				Source: "repere_default", Status: catalog.PracticeDefault})
 		case raw == "" || raw == Unknown || !validAnswer(in, q, raw):
 			answer := q.ID + " not answered"
+			said := bilingual("%s : sans réponse", "%s: not answered", q.ShortLabel().In("fr"), q.ShortLabel().In("en"))
 			if raw != "" {
 				answer = fmt.Sprintf("%s = %q (not accepted)", q.ID, raw)
+				said = bilingual("%s : réponse non valable", "%s: answer not valid", q.ShortLabel().In("fr"), q.ShortLabel().In("en"))
 			}
 			v.Missing = append(v.Missing, q.ID)
 			v.Reasons = append(v.Reasons, Reason{RuleID: missingRule(q.ID), Outcome: OutcomeIncomplete,
-				Message: missingQuestionText(q), Questions: []string{q.ID}, Answer: answer,
+				Message: missingQuestionText(q), Questions: []string{q.ID}, Answer: answer, Said: said,
 				Source: "repere_default", Status: catalog.PracticeDefault})
 		}
 	}
@@ -82,6 +150,7 @@ func (s *Set) evaluateQuestions(in Input, v *Verdict) {
 			Message: text("Le patient prend des médicaments mais aucun n'est indiqué : les lister avec la date de la dernière prise.",
 				"The patient takes medicines but none is listed: list them with the date of the last dose."),
 			Questions: []string{QuestionTakesMedicines}, Answer: QuestionTakesMedicines + " = yes, no treatment listed",
+			Said:   text("Prend des médicaments : oui, aucun indiqué", "Takes medicines: yes, none listed"),
 			Source: "repere_default", Status: catalog.PracticeDefault})
 	}
 }
@@ -106,8 +175,9 @@ func (s *Set) evaluateRules(in Input, v *Verdict) {
 		if s.eval(in, r.When, &tr) != triTrue {
 			continue
 		}
+		key := RuleKey(r.ID)
 		v.Reasons = append(v.Reasons, Reason{RuleID: r.ID, Outcome: r.Outcome, Message: r.Message, Questions: tr.questions,
-			Answer: strings.Join(tr.answers, "; "), Source: r.Source, Status: r.Status, Alert: r.Alert})
+			Answer: strings.Join(tr.answers, "; "), Said: tr.said(), Source: r.Source, Status: r.Status, Alert: r.Alert, Row: key, Decided: in.Confirmed[key]})
 	}
 }
 
@@ -120,15 +190,28 @@ const (
 	triMaybe
 )
 
-// trace collects what made a condition true, for Reason.Questions and Answer.
+// trace collects what made a condition true, for Reason.Questions, Answer
+// and Said.
 type trace struct {
 	questions []string
 	answers   []string
+	fr, en    []string
 }
 
 func (t *trace) add(o trace) {
 	t.questions = append(t.questions, o.questions...)
 	t.answers = append(t.answers, o.answers...)
+	t.fr = append(t.fr, o.fr...)
+	t.en = append(t.en, o.en...)
+}
+
+func (t *trace) say(words catalog.Text) {
+	t.fr = append(t.fr, words.In("fr"))
+	t.en = append(t.en, words.In("en"))
+}
+
+func (t *trace) said() catalog.Text {
+	return text(strings.Join(t.fr, " ; "), strings.Join(t.en, "; "))
 }
 
 func (s *Set) eval(in Input, c Cond, tr *trace) tri {
@@ -149,6 +232,7 @@ func (s *Set) evalInto(in Input, c Cond, tr *trace) tri {
 		}
 		tr.questions = append(tr.questions, c.Answer)
 		tr.answers = append(tr.answers, c.Answer+" = "+raw)
+		tr.say(s.saidAnswer(c.Answer, raw))
 		return boolTri(raw == c.Is)
 	case c.Number != "":
 		n, ok := in.number(c.Number)
@@ -157,6 +241,7 @@ func (s *Set) evalInto(in Input, c Cond, tr *trace) tri {
 		}
 		tr.questions = append(tr.questions, c.Number)
 		tr.answers = append(tr.answers, fmt.Sprintf("%s = %g", c.Number, n))
+		tr.say(s.saidNumber(c.Number, n))
 		return boolTri(inRange(n, c))
 	case c.Lab != "":
 		r, ok := in.latestLab(c.Lab, s.labMaxAge(c.Lab))
@@ -164,6 +249,7 @@ func (s *Set) evalInto(in Input, c Cond, tr *trace) tri {
 			return triMaybe
 		}
 		tr.answers = append(tr.answers, fmt.Sprintf("%s = %g (%s)", c.Lab, r.Value, r.TakenOn.In(in.loc()).Format("2006-01-02")))
+		tr.say(labSaid(s.labs[c.Lab], r, in.loc()))
 		return boolTri(inRange(r.Value, c))
 	case len(c.Takes) > 0:
 		found := triFalse
@@ -171,6 +257,7 @@ func (s *Set) evalInto(in Input, c Cond, tr *trace) tri {
 			if d, ok := s.Drug(t.DrugID); ok && contains(c.Takes, d.Class) {
 				found = triTrue
 				tr.answers = append(tr.answers, "takes "+d.ID+" ("+d.Class+")")
+				tr.say(bilingual("Traitement : %s", "Treatment: %s", d.displayName("fr"), d.displayName("en")))
 			}
 		}
 		if found == triTrue {
@@ -214,4 +301,22 @@ func boolTri(b bool) tri {
 		return triTrue
 	}
 	return triFalse
+}
+
+// saidAnswer is a yes/no answer in words: "Allergie au latex : oui".
+func (s *Set) saidAnswer(id, raw string) catalog.Text {
+	q, _ := s.Question(id)
+	label := q.ShortLabel()
+	fr, en := map[string]string{Yes: "oui", No: "non", Unknown: "ne sait pas"}[raw], map[string]string{Yes: "yes", No: "no", Unknown: "does not know"}[raw]
+	return bilingual("%s : %s", "%s: %s", label.In("fr"), fr, label.In("en"), en)
+}
+
+// saidNumber is a number answer in words: "Poids : 72,5 kg".
+func (s *Set) saidNumber(id string, n float64) catalog.Text {
+	q, _ := s.Question(id)
+	unit := ""
+	if q.Unit != "" {
+		unit = " " + q.Unit
+	}
+	return bilingual("%s : %s%s", "%s: %g%s", q.ShortLabel().In("fr"), frNumber(n), unit, q.ShortLabel().In("en"), n, unit)
 }

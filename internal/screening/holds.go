@@ -23,9 +23,11 @@ func holdSuffix(drug, row string) string {
 	return drug + "." + row
 }
 
-// evaluateHolds computes the holds of every listed treatment.
-func (s *Set) evaluateHolds(in Input, v *Verdict) {
-	class := in.Act.BleedingRisk.Value
+// evaluateHolds computes the holds of every listed treatment; it reports
+// whether a hold row of the act's class was applied.
+func (s *Set) evaluateHolds(in Input, v *Verdict) (applied bool) {
+	cls, _ := in.class()
+	class := cls.Value
 	var unknown []string
 	for _, t := range in.Answers.Treatments {
 		d, ok := s.Drug(t.DrugID)
@@ -46,7 +48,8 @@ func (s *Set) evaluateHolds(in Input, v *Verdict) {
 			if hc == nil {
 				continue // validation guarantees the three classes
 			}
-			s.holdOne(in, v, d, t, rowID, hc)
+			applied = true
+			s.holdOne(in, v, d, t, rowID, class, hc)
 		}
 	}
 	if len(unknown) > 0 {
@@ -55,9 +58,11 @@ func (s *Set) evaluateHolds(in Input, v *Verdict) {
 			Message: text("Médicament hors de la liste : le radiologue vérifie s'il faut l'arrêter avant le geste.",
 				"Medicine not in the list: the radiologist checks whether it must be stopped before the act."),
 			Questions: []string{QuestionTakesMedicines}, Answer: joinNames(unknown),
+			Said:   bilingual("Médicament hors liste : %s", "Medicine not in the list: %s", joinNames(unknown), joinNames(unknown)),
 			Source: "repere_default", Status: catalog.PracticeDefault,
 		})
 	}
+	return applied
 }
 
 func joinNames(names []string) string {
@@ -71,24 +76,37 @@ func joinNames(names []string) string {
 	return out
 }
 
-func (s *Set) holdOne(in Input, v *Verdict, d Drug, t Treatment, rowID string, hc *HoldClass) {
+func (s *Set) holdOne(in Input, v *Verdict, d Drug, t Treatment, rowID, class string, hc *HoldClass) {
 	loc := in.loc()
 	suffix := holdSuffix(d.ID, rowID)
 	answer := d.ID
+	said := bilingual("%s, toujours pris", "%s, still taken", d.displayName("fr"), d.displayName("en"))
 	if !t.LastDose.IsZero() {
 		answer += ", last dose " + stamp(t.LastDose.In(loc))
+		said = bilingual("%s, dernière prise le %s", "%s, last dose on %s", d.displayName("fr"), frAt(t.LastDose.In(loc)), d.displayName("en"), enAt(t.LastDose.In(loc)))
 	} else {
 		answer += ", still taken"
 	}
-	base := Reason{RuleID: RuleHold + "." + suffix, Questions: []string{QuestionTakesMedicines}, Answer: answer, Source: hc.Source, Status: hc.Status}
+	key := HoldKey(rowID, class)
+	decided := in.Confirmed[key]
+	// A row (or its restart) not confirmed in a primary source, that the
+	// practice has not confirmed either, never gives a clear verdict.
+	unconfirmed := !decided && (hc.Status == catalog.NotConfirmed || (hc.Restart != nil && hc.Restart.Status == catalog.NotConfirmed))
+	base := Reason{RuleID: RuleHold + "." + suffix, Questions: []string{QuestionTakesMedicines}, Answer: answer, Said: said,
+		Source: hc.Source, Status: hc.Status, Row: key, Decided: decided, Also: hc.Also}
 	if hc.Stop.NoHold {
 		base.Outcome = OutcomeInstruction
 		base.Message = bilingual("%s : à poursuivre, pas d'arrêt pour ce geste.", "%s: continue, no stop for this act.", d.displayName("fr"), d.displayName("en"))
+		if unconfirmed {
+			base.Outcome = OutcomeReview
+			base.Message = bilingual("%s : à poursuivre, pas d'arrêt pour ce geste. Règle non confirmée dans une source primaire : le radiologue la valide.",
+				"%s: continue, no stop for this act. Rule not confirmed in a primary source: the radiologist validates it.", d.displayName("fr"), d.displayName("en"))
+		}
 		v.Reasons = append(v.Reasons, base)
 		return
 	}
 	stop, review, why := s.renalStop(in, hc)
-	h := Hold{DrugID: d.ID, Row: rowID, DrugName: d.shortName(), LastDose: t.LastDose, Source: hc.Source, Status: hc.Status, Note: why, Respected: true}
+	h := Hold{DrugID: d.ID, Row: rowID, DrugName: d.shortName(), LastDose: t.LastDose, Source: hc.Source, Status: hc.Status, Note: why, Respected: true, Decided: decided}
 	if review {
 		h.Review = true
 	}
@@ -126,7 +144,10 @@ func (s *Set) holdOne(in Input, v *Verdict, d Drug, t Treatment, rowID string, h
 
 	base.Outcome = OutcomeInstruction
 	base.Message = h.Advice
-	if h.Review || hc.Status == catalog.NotConfirmed || h.RestartStatus == catalog.NotConfirmed {
+	if hc.AlwaysReview {
+		base.Outcome = OutcomeReview
+		base.Message = bilingual("%s %s", "%s %s", h.Advice.In("fr"), hc.Message.In("fr"), h.Advice.In("en"), hc.Message.In("en"))
+	} else if h.Review || unconfirmed {
 		// No interval, or an interval we could not confirm in a primary
 		// source: the dates are shown, the radiologist validates them.
 		base.Outcome = OutcomeReview
@@ -134,7 +155,7 @@ func (s *Set) holdOne(in Input, v *Verdict, d Drug, t Treatment, rowID string, h
 			base.Message = hc.Message
 		} else if why != "" {
 			base.Message = bilingual("%s %s", "%s %s", h.Advice.In("fr"), renalWhyFR[why], h.Advice.In("en"), renalWhyEN[why])
-		} else if hc.Status == catalog.NotConfirmed || h.RestartStatus == catalog.NotConfirmed {
+		} else if unconfirmed {
 			base.Message = bilingual("%s Intervalle non confirmé dans une source primaire : le radiologue le valide.", "%s Interval not confirmed in a primary source: the radiologist validates it.", h.Advice.In("fr"), h.Advice.In("en"))
 		}
 	}
@@ -145,7 +166,7 @@ func (s *Set) holdOne(in Input, v *Verdict, d Drug, t Treatment, rowID string, h
 			Message: bilingual("%s : l'arrêt n'est pas respecté pour un geste le %s (possible à partir du %s). Déplacer le geste, ou le radiologue décide.",
 				"%s: the hold is not respected for an act on %s (possible from %s). Move the act, or the radiologist decides.",
 				d.displayName("fr"), frAt(in.Appointment.In(loc)), frWhen(h.EarliestAct, loc), d.displayName("en"), enAt(in.Appointment.In(loc)), enWhen(h.EarliestAct, loc)),
-			Questions: base.Questions, Answer: answer, Source: hc.Source, Status: hc.Status,
+			Questions: base.Questions, Answer: answer, Said: said, Source: hc.Source, Status: hc.Status, Row: key, Decided: decided,
 		})
 	}
 	if h.EarliestAct.After(v.EarliestAct) {
@@ -154,35 +175,43 @@ func (s *Set) holdOne(in Input, v *Verdict, d Drug, t Treatment, rowID string, h
 }
 
 var renalWhyFR = map[string]string{
-	"egfr_missing": "DFG récent manquant : l'intervalle le plus long est appliqué ; le radiologue vérifie.",
-	"egfr_low":     "DFG sous le seuil de la recommandation : pas d'intervalle publié, le radiologue décide.",
+	"renal_missing": "Fonction rénale inconnue (créatinine récente, poids, âge et sexe donnent la clairance) : l'intervalle le plus long est appliqué ; le radiologue vérifie.",
+	"egfr_for_crcl": "La recommandation se lit en clairance de la créatinine, qui ne peut pas être calculée (créatinine, poids, âge ou sexe manquant) : le DFG est pris à sa place ; le radiologue vérifie.",
+	"renal_low":     "Clairance sous le seuil de la recommandation : pas d'intervalle publié, le radiologue décide.",
 }
 
 var renalWhyEN = map[string]string{
-	"egfr_missing": "Recent eGFR missing: the longest interval is applied; the radiologist checks.",
-	"egfr_low":     "eGFR below the guideline's threshold: no published interval, the radiologist decides.",
+	"renal_missing": "Kidney function unknown (a recent creatinine, the weight, age and sex give the clearance): the longest interval is applied; the radiologist checks.",
+	"egfr_for_crcl": "The guideline reads in creatinine clearance, which cannot be computed (creatinine, weight, age or sex missing): the eGFR stands in for it; the radiologist checks.",
+	"renal_low":     "Clearance below the guideline's threshold: no published interval, the radiologist decides.",
 }
 
-// renalStop picks the stop rule for the patient's renal function. review is
-// true when the interval could not be chosen from a recent eGFR.
+// renalStop picks the stop rule for the patient's renal function: the
+// creatinine clearance (Cockcroft-Gault) when it can be computed, otherwise
+// a recent eGFR in its place. review is true when the interval could not be
+// chosen from a computed clearance.
 func (s *Set) renalStop(in Input, hc *HoldClass) (stop Stop, review bool, why string) {
 	if hc.Renal == nil {
 		return hc.Stop, false, ""
 	}
-	egfr, have := in.latestLab(LabEGFR, s.labMaxAge(LabEGFR))
-	if !have && !s.egfrNeeded(in, hc.Renal) {
-		return hc.Stop, false, ""
+	measure, have := 0.0, false
+	if c, ok := s.clearance(in); ok {
+		measure, have = c.MLPerMin, true
+	} else if !s.egfrNeeded(in, hc.Renal) {
+		return hc.Stop, false, "" // kidneys declared fine and no clearance to read
+	} else if egfr, ok := in.latestLab(LabEGFR, s.labMaxAge(LabEGFR)); ok {
+		measure, have, review, why = egfr.Value, true, true, "egfr_for_crcl"
 	}
 	bands := hc.Renal.Bands
 	if !have {
-		return bands[len(bands)-1].Stop, true, "egfr_missing"
+		return bands[len(bands)-1].Stop, true, "renal_missing"
 	}
 	for _, b := range bands {
-		if b.matches(egfr.Value) {
-			return b.Stop, false, ""
+		if b.matches(measure) {
+			return b.Stop, review, why
 		}
 	}
-	return Stop{Review: true}, true, "egfr_low"
+	return Stop{Review: true}, true, "renal_low"
 }
 
 func (s *Set) egfrNeeded(in Input, r *Renal) bool {

@@ -2,6 +2,7 @@ package screening
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -136,50 +137,97 @@ func TestHoldsAcrossDaylightSaving(t *testing.T) {
 	}
 }
 
+// Dabigatran's hold follows the creatinine clearance (Cockcroft-Gault), not
+// the eGFR: GIHP 2015 (confirmed, clinical-facts.md F.1) before a high-risk
+// act, J-4 over 50 mL/min and J-5 from 30 to 50; before an epidural act
+// (intermediate) the radiologist always decides, ASRA 2018 and GIHP shown.
 func TestDabigatranRenalBands(t *testing.T) {
 	s := testSet(t)
-	a := act(t, s, lumbarEpi)
+	woman66 := Patient{Sex: "F", BirthDate: "1960-05-01"} // 66 on the act's day
 	for _, c := range []struct {
-		name    string
-		egfr    float64 // 0 = no result
-		wantDay int
-		review  bool
-		missing bool
+		name          string
+		act           string
+		creat, egfr   float64 // 0 = no result
+		patient       Patient
+		wantDay       int
+		review        bool
+		missing       bool
+		wantClearance float64 // 0 = not computed
 	}{
-		{"eGFR 80: 4 days", 80, -5, false, false},
-		{"eGFR 51: 4 days", 51, -5, false, false},
-		{"eGFR 50: 6 days", 50, -7, false, false},
-		{"eGFR 30: 6 days", 30, -7, false, false},
-		{"eGFR 29: no interval", 29, 0, true, false},
-		{"no eGFR: longest band and review", 0, -7, true, true},
+		{"vertebroplasty, clearance 67.6", vertebro, 80, 0, woman66, -4, false, false, 67.6},
+		{"vertebroplasty, clearance 41.6", vertebro, 130, 0, woman66, -5, false, false, 41.6},
+		{"vertebroplasty, man, clearance 49.0", vertebro, 130, 0, Patient{Sex: "M", BirthDate: "1960-05-01"}, -5, false, false, 49.0},
+		{"vertebroplasty, clearance 27.0: no interval", vertebro, 200, 0, woman66, 0, true, false, 27.0},
+		{"vertebroplasty, sex unknown: eGFR stands in", vertebro, 80, 80, Patient{Sex: "U", BirthDate: "1960-05-01"}, -4, true, false, 0},
+		{"vertebroplasty, eGFR only", vertebro, 0, 80, woman66, -4, true, false, 0},
+		{"vertebroplasty, no renal result", vertebro, 0, 0, woman66, -5, true, true, 0},
+		{"lumbar epidural, clearance 67.6", lumbarEpi, 80, 0, woman66, -5, false, false, 67.6},
+		{"lumbar epidural, clearance 41.6", lumbarEpi, 130, 0, woman66, -7, false, false, 41.6},
 	} {
+		a := act(t, s, c.act)
 		values := cleanAnswers(s, a)
 		values[QuestionTakesMedicines] = Yes
-		in := Input{Act: a, Answers: Answers{Values: values, Treatments: []Treatment{takes("dabigatran", "")}}, Appointment: at(booked), Now: at("2026-11-18 09:00"), Loc: paris}
+		values["weight_kg"] = "70"
+		in := Input{Act: a, Patient: c.patient, Answers: Answers{Values: values, Treatments: []Treatment{takes("dabigatran", "")}},
+			Appointment: at(booked), Now: at("2026-11-18 09:00"), Loc: paris}
+		in.Answers.Labs = []LabResult{lab(LabINR, 1.0, "2026-11-18 08:00"), lab(LabPlatelets, 250, "2026-11-18 08:00")}
+		if c.creat > 0 {
+			in.Answers.Labs = append(in.Answers.Labs, lab(LabCreatinine, c.creat, "2026-11-18 08:00"))
+		}
 		if c.egfr > 0 {
-			in.Answers.Labs = []LabResult{lab(LabEGFR, c.egfr, "2026-11-18 08:00")}
+			in.Answers.Labs = append(in.Answers.Labs, lab(LabEGFR, c.egfr, "2026-11-18 08:00"))
 		}
 		v := s.Evaluate(in)
 		h := findHold(t, v, "dabigatran")
 		if h.LastDoseDay != c.wantDay || h.Review != c.review {
 			t.Errorf("%s: day %d review %v, want %d %v", c.name, h.LastDoseDay, h.Review, c.wantDay, c.review)
 		}
-		if got := slices.Contains(v.Missing, "lab:egfr"); got != c.missing {
-			t.Errorf("%s: eGFR in Missing = %v, want %v (%v)", c.name, got, c.missing, v.Missing)
+		if got := slices.Contains(v.Missing, "lab:creatinine"); got != c.missing {
+			t.Errorf("%s: creatinine in Missing = %v, want %v (%v)", c.name, got, c.missing, v.Missing)
 		}
-		if v.Status == Clear {
-			t.Errorf("%s: dabigatran gave a clear verdict", c.name)
+		switch {
+		case c.wantClearance == 0 && v.Clearance != nil:
+			t.Errorf("%s: clearance %v computed without its inputs", c.name, v.Clearance.MLPerMin)
+		case c.wantClearance > 0 && (v.Clearance == nil || math.Abs(v.Clearance.MLPerMin-c.wantClearance) > 0.1):
+			t.Errorf("%s: clearance %+v, want %.1f", c.name, v.Clearance, c.wantClearance)
 		}
 		if c.review && h.LastDoseDay == 0 && !h.LastDoseBy.IsZero() {
 			t.Errorf("%s: a date was given without an interval", c.name)
 		}
+		r := v.Reasons[slices.IndexFunc(v.Reasons, func(r Reason) bool { return r.RuleID == "hold.dabigatran" })]
+		if c.act == lumbarEpi && (r.Outcome != OutcomeReview || len(r.Also) == 0 || r.Also[0].Source != "gihp2015") {
+			t.Errorf("%s: an epidural act keeps the radiologist's review with both sources: %+v", c.name, r)
+		}
+		in.Confirmed = map[string]bool{"hold:dabigatran:intermediate": true}
+		if c.act == lumbarEpi && s.Evaluate(in).Status == Clear {
+			t.Errorf("%s: the practice's decision cannot make a neuraxial dabigatran hold clear", c.name)
+		}
 	}
-	// Low-risk facet: GIHP rule given for CrCl >= 30 only.
+	// Low-risk facet: GIHP rule given for a clearance of 30 or more.
 	f := act(t, s, facet)
 	values := cleanAnswers(s, f)
-	v := s.Evaluate(Input{Act: f, Answers: Answers{Values: values, Treatments: []Treatment{takes("dabigatran", "")}, Labs: []LabResult{lab(LabEGFR, 25, defaultNow)}}, Now: at(defaultNow), Loc: paris})
+	v := s.Evaluate(Input{Act: f, Levels: "L4-L5", Answers: Answers{Values: values, Treatments: []Treatment{takes("dabigatran", "")}, Labs: []LabResult{lab(LabEGFR, 25, defaultNow)}}, Now: at(defaultNow), Loc: paris})
 	if h := findHold(t, v, "dabigatran"); !h.Review {
 		t.Errorf("facet, eGFR 25: %+v", h)
+	}
+}
+
+func TestCockcroftGault(t *testing.T) {
+	for _, c := range []struct {
+		age    int
+		weight float64
+		female bool
+		creat  float64
+		want   float64
+	}{
+		// Taber's: (140 - age) × weight / (72 × creatinine mg/dL), × 0.85 for a woman.
+		{70, 75, false, 110, 58.6}, // 1.244 mg/dL: 70 × 75 / 89.6
+		{60, 80, false, 106.08, 74.1},
+		{45, 65, true, 79.56, 80.9}, // 0.9 mg/dL: the worked example of a calculator page
+	} {
+		if got := cockcroftGault(c.age, c.weight, c.female, c.creat); math.Abs(got-c.want) > 0.1 {
+			t.Errorf("%+v: %.2f, want %.1f", c, got, c.want)
+		}
 	}
 }
 
@@ -190,8 +238,8 @@ func TestXabanRenalFailureNeedsEGFR(t *testing.T) {
 	values[QuestionRenalFailure] = Yes
 	in := Input{Act: a, Answers: Answers{Values: values, Treatments: []Treatment{takes("rivaroxaban", "")}}, Appointment: at(booked), Now: at(defaultNow), Loc: paris}
 	v := s.Evaluate(in)
-	if !slices.Contains(v.Missing, "lab:egfr") || v.Status != Incomplete {
-		t.Errorf("declared renal failure on rivaroxaban without eGFR: %s %v", v.Status, v.Missing)
+	if !slices.Contains(v.Missing, "lab:creatinine") || v.Status != Incomplete {
+		t.Errorf("declared renal failure on rivaroxaban without a renal result: %s %v", v.Status, v.Missing)
 	}
 	in.Answers.Labs = []LabResult{lab(LabEGFR, 20, defaultNow)}
 	v = s.Evaluate(in)

@@ -3,6 +3,7 @@ package screening
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"repere/internal/catalog"
 )
@@ -20,12 +21,15 @@ const (
 type LabNeed struct {
 	ID         string         `json:"id"`    // requirement id
 	Kinds      []string       `json:"kinds"` // any one of these satisfies it (egfr or creatinine)
+	Names      catalog.Text   `json:"names"` // the kinds in words: "Créatinine ou DFG"
 	MaxAgeDays int            `json:"max_age_days"`
 	Why        catalog.Text   `json:"why"`
 	Source     string         `json:"source"`
 	Status     catalog.Status `json:"status"`
-	// Have is the result that satisfies it, when there is one.
-	Have *LabResult `json:"have,omitempty"`
+	// Have is the result that satisfies it, when there is one, and HaveName
+	// the name of its lab.
+	Have     *LabResult   `json:"have,omitempty"`
+	HaveName catalog.Text `json:"have_name,omitempty"`
 }
 
 // LabsNeeded lists the labs the patient needs for the act: those of labs.yaml
@@ -36,7 +40,8 @@ func (s *Set) LabsNeeded(in Input) []LabNeed {
 		return nil
 	}
 	var needs []LabNeed
-	class := in.Act.BleedingRisk.Value
+	cls, _ := in.class()
+	class := cls.Value
 	for _, r := range s.requirements {
 		if len(r.Acts) > 0 && !contains(r.Acts, in.Act.ID) || len(r.Classes) > 0 && !contains(r.Classes, class) {
 			continue
@@ -63,16 +68,18 @@ func (s *Set) LabsNeeded(in Input) []LabNeed {
 		for _, rowID := range d.Holds {
 			hc := s.holds[rowID].forClass(class)
 			if hc != nil && hc.Renal != nil && s.egfrNeeded(in, hc.Renal) {
-				needs = append(needs, LabNeed{ID: "hold_" + rowID, Kinds: []string{LabEGFR}, MaxAgeDays: s.labMaxAge(LabEGFR),
-					Why:    bilingual("%s : le délai d'arrêt dépend de la fonction des reins.", "%s: the stop interval depends on kidney function.", d.displayName("fr"), d.displayName("en")),
+				needs = append(needs, LabNeed{ID: "hold_" + rowID, Kinds: []string{LabCreatinine, LabEGFR}, MaxAgeDays: s.labMaxAge(LabCreatinine),
+					Why: bilingual("%s : le délai d'arrêt dépend de la clairance de la créatinine (calculée avec le poids, l'âge et le sexe).",
+						"%s: the stop interval depends on the creatinine clearance (computed with the weight, age and sex).", d.displayName("fr"), d.displayName("en")),
 					Source: hc.Source, Status: hc.Status})
 			}
 		}
 	}
 	needs = mergeNeeds(needs)
 	for i := range needs {
+		needs[i].Names = text(s.labNames(needs[i].Kinds, "fr", "ou"), s.labNames(needs[i].Kinds, "en", "or"))
 		if r, ok := in.satisfies(needs[i]); ok {
-			needs[i].Have = &r
+			needs[i].Have, needs[i].HaveName = &r, s.LabName(r.Kind)
 		}
 	}
 	return needs
@@ -98,6 +105,18 @@ func (s *Set) catalogLab(in Input, l catalog.Lab) (LabNeed, bool) {
 		return LabNeed{}, false
 	}
 	return LabNeed{ID: "catalog_" + l.Key, Kinds: kinds, MaxAgeDays: s.labMaxAge(kinds[0]), Why: l.Text, Source: l.Source, Status: l.Status}, true
+}
+
+// labNames names lab kinds for staff: "Créatinine ou DFG".
+func (s *Set) labNames(kinds []string, lang, or string) string {
+	names := make([]string, len(kinds))
+	for i, k := range kinds {
+		names[i] = k
+		if l, ok := s.labs[k]; ok {
+			names[i] = l.Name.In(lang)
+		}
+	}
+	return strings.Join(names, " "+or+" ")
 }
 
 // mergeNeeds keeps one need per set of kinds, the one with the shortest age.
@@ -127,8 +146,9 @@ func (in Input) satisfies(n LabNeed) (LabResult, bool) {
 	return LabResult{}, false
 }
 
-// evaluateLabs lists missing labs and checks recent values against the thresholds.
-func (s *Set) evaluateLabs(in Input, v *Verdict) {
+// evaluateLabs lists missing labs and checks recent values against the
+// thresholds; it reports whether a value was judged against one.
+func (s *Set) evaluateLabs(in Input, v *Verdict) (judged bool) {
 	v.Labs = s.LabsNeeded(in)
 	for _, n := range v.Labs {
 		if n.Have != nil {
@@ -139,10 +159,13 @@ func (s *Set) evaluateLabs(in Input, v *Verdict) {
 			RuleID: RuleLabMissing + "." + strings.Join(n.Kinds, "_or_"), Outcome: OutcomeIncomplete,
 			Message: bilingual("%s Résultat manquant ou datant de plus de %d jours.", "%s Result missing or older than %d days.", n.Why.In("fr"), n.MaxAgeDays, n.Why.In("en"), n.MaxAgeDays),
 			Answer:  "no result of " + strings.Join(n.Kinds, " or ") + fmt.Sprintf(" within %d days", n.MaxAgeDays),
-			Source:  n.Source, Status: n.Status,
+			Said: bilingual("Aucun résultat de %s de moins de %d jours", "No result of %s within %d days",
+				s.labNames(n.Kinds, "fr", "ou"), n.MaxAgeDays, s.labNames(n.Kinds, "en", "or"), n.MaxAgeDays),
+			Source: n.Source, Status: n.Status,
 		})
 	}
-	class := in.Act.BleedingRisk.Value
+	cls, _ := in.class()
+	class := cls.Value
 	for _, id := range sortedKeys(s.labs) {
 		r, ok := in.latestLab(id, s.labs[id].MaxAgeDays)
 		if !ok {
@@ -152,17 +175,40 @@ func (s *Set) evaluateLabs(in Input, v *Verdict) {
 			if t.Lab != id || !contains(t.Classes, class) {
 				continue
 			}
-			if outcome, limit := t.judge(r.Value); outcome != "" {
+			judged = true
+			key := ThresholdKey(t.Lab, t.Classes)
+			outcome, limit := t.judge(r.Value)
+			if outcome == "" && t.Status == catalog.NotConfirmed && !in.Confirmed[key] {
+				// Within a limit nobody confirmed: not a reason to be clear.
+				lab := s.labs[id]
+				v.Reasons = append(v.Reasons, Reason{RuleID: RuleLab + "." + id + ".limit", Outcome: OutcomeReview,
+					Message: bilingual("%s dans la limite retenue, mais cette limite n'est pas confirmée dans une source primaire : le radiologue la valide.",
+						"%s within the limit used, but that limit is not confirmed in a primary source: the radiologist validates it.", lab.Name.In("fr"), lab.Name.In("en")),
+					Answer: fmt.Sprintf("%s = %g", id, r.Value), Said: labSaid(lab, r, in.loc()), Source: t.Source, Status: t.Status, Row: key})
+			}
+			if outcome != "" {
 				lab := s.labs[id]
 				v.Reasons = append(v.Reasons, Reason{
 					RuleID: RuleLab + "." + id, Outcome: outcome,
 					Message: labMessage(lab, r, outcome, limit),
 					Answer:  fmt.Sprintf("%s = %g (%s)", id, r.Value, r.TakenOn.In(in.loc()).Format("2006-01-02")),
-					Source:  t.Source, Status: t.Status,
+					Said:    labSaid(lab, r, in.loc()),
+					Source:  t.Source, Status: t.Status, Row: key, Decided: in.Confirmed[key],
 				})
 			}
 		}
 	}
+	return judged
+}
+
+// labSaid is a result in words: "INR : 1,6 (23/11/2026)".
+func labSaid(lab LabDef, r LabResult, loc *time.Location) catalog.Text {
+	unit := ""
+	if lab.Unit != "" {
+		unit = " " + lab.Unit
+	}
+	day := r.TakenOn.In(loc)
+	return bilingual("%s : %s%s (%s)", "%s: %s%s (%s)", lab.Name.In("fr"), frNumber(r.Value), unit, frDay(day), lab.Name.In("en"), fmt.Sprintf("%g", r.Value), unit, enDay(day))
 }
 
 // judge returns the outcome of a value, "" when within limits, and the limit crossed.

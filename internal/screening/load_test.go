@@ -171,3 +171,19 @@ func TestActWithoutRulesIsNeverClear(t *testing.T) {
 		t.Errorf("no act: %s", v.Status)
 	}
 }
+
+// Staff read the built-in data in words: every question has its short label,
+// every source its short citation.
+func TestBuiltinDataHasStaffWording(t *testing.T) {
+	s := testSet(t)
+	for _, q := range s.questions {
+		if len(q.Label) == 0 {
+			t.Errorf("question %s has no label", q.ID)
+		}
+	}
+	for id, src := range s.sources {
+		if src.Short.In("fr") == "" || src.Short.In("en") == "" {
+			t.Errorf("source %s has no short citation", id)
+		}
+	}
+}

@@ -3,26 +3,29 @@ package screening
 import "repere/internal/catalog"
 
 // LongestHoldDays is the longest stop, in days before the act, that the
-// hold rows of a drug can ask for an act of this bleeding-risk class, over
-// every renal band; with drugID "" (a medicine not in the list) it is the
-// longest of every drug. A patient whose hold awaits the radiologist must be
-// told before that many days ahead of the act, whatever is decided.
+// hold rows of a drug can ask for the act, at every bleeding-risk class it
+// can take (a cervical level may change it) and over every renal band; with
+// drugID "" (a medicine not in the list) it is the longest of every drug. A
+// patient whose hold awaits the radiologist must be told before that many
+// days ahead of the act, whatever is decided.
 func (s *Set) LongestHoldDays(drugID string, act *catalog.Act) int {
-	class := ""
+	classes := []string{""} // no act: the strictest row
 	if act != nil {
-		class = act.BleedingRisk.Value
+		classes = act.BleedingClasses()
 	}
 	longest := 0
 	consider := func(d Drug) {
 		for _, rowID := range d.Holds {
-			hc := s.holds[rowID].forClass(class)
-			if hc == nil {
-				continue
-			}
-			longest = max(longest, stopDays(hc.Stop))
-			if hc.Renal != nil {
-				for _, b := range hc.Renal.Bands {
-					longest = max(longest, stopDays(b.Stop))
+			for _, class := range classes {
+				hc := s.holds[rowID].forClass(class)
+				if hc == nil {
+					continue
+				}
+				longest = max(longest, stopDays(hc.Stop))
+				if hc.Renal != nil {
+					for _, b := range hc.Renal.Bands {
+						longest = max(longest, stopDays(b.Stop))
+					}
 				}
 			}
 		}

@@ -2,6 +2,7 @@ package screening
 
 import (
 	"sort"
+	"strings"
 
 	"repere/internal/catalog"
 )
@@ -42,9 +43,11 @@ type Question struct {
 	Unit         string       `yaml:"unit,omitempty"`
 	Min          *float64     `yaml:"min,omitempty"`
 	Max          *float64     `yaml:"max,omitempty"`
+	Label        catalog.Text `yaml:"label"`
 	Text         catalog.Text `yaml:"text"`
 	Help         catalog.Text `yaml:"help,omitempty"`
 	AskedFor     []string     `yaml:"asked_for,omitempty"`
+	Sexes        []string     `yaml:"sexes,omitempty"`
 	MandatoryFor []string     `yaml:"mandatory_for"`
 	IfUnknown    string       `yaml:"if_unknown,omitempty"`
 
@@ -58,6 +61,25 @@ func (q *Question) askedFor(act string) bool {
 }
 
 func (q *Question) mandatoryFor(act string) bool { return contains(q.MandatoryFor, act) }
+
+// ShortLabel is the wording of the question in a finding: its label, or
+// its text when the data gives none (a practice's own question).
+func (q Question) ShortLabel() catalog.Text {
+	if len(q.Label) > 0 {
+		return q.Label
+	}
+	return q.Text
+}
+
+// appliesTo reports whether the question is asked of this patient: a
+// question for some sexes only (pregnancy) is not asked of the others; a
+// patient whose sex is not recorded is asked.
+func (q *Question) appliesTo(p Patient) bool {
+	if len(q.Sexes) == 0 || p.Sex == "" {
+		return true
+	}
+	return contains(q.Sexes, p.Sex)
+}
 
 // Drug classes the rules and holds test.
 const (
@@ -90,9 +112,26 @@ type Drug struct {
 
 // Source is a reference cited by the screening data.
 type Source struct {
-	ID    string `yaml:"id"`
-	Title string `yaml:"title"`
-	URL   string `yaml:"url,omitempty"`
+	ID    string       `yaml:"id"`
+	Title string       `yaml:"title"`
+	Short catalog.Text `yaml:"short,omitempty"` // the short citation staff read
+	URL   string       `yaml:"url,omitempty"`
+}
+
+// Citation is the short citation of a source in lang: its short form, or
+// the start of its title (up to the first colon, parenthesis or full stop).
+func (s Source) Citation(lang string) string {
+	if c := s.Short.In(lang); c != "" {
+		return c
+	}
+	t := s.Title
+	if i := strings.IndexAny(t, ":(."); i > 10 {
+		t = t[:i]
+	}
+	if r := []rune(strings.TrimSpace(t)); len(r) > 70 {
+		return string(r[:69]) + "…"
+	}
+	return strings.TrimSpace(t)
 }
 
 // Outcomes of a rule or finding.
@@ -145,25 +184,43 @@ type Restart struct {
 	catalog.Fact `yaml:",inline"`
 }
 
-// Band is one renal-function band of a hold: Over (eGFR > value) or From (eGFR >= value).
+// Band is one renal-function band of a hold: Over (clearance > value) or
+// From (clearance >= value), in mL/min.
 type Band struct {
 	Over *float64 `yaml:"over,omitempty"`
 	From *float64 `yaml:"from,omitempty"`
 	Stop Stop     `yaml:"stop"`
 }
 
-// Renal says how renal function changes a hold.
+// Renal says how renal function changes a hold. The bands are creatinine
+// clearances (Cockcroft-Gault, as GIHP 2015 and SIR 2019 give them); the
+// eGFR stands in, with a review, when the clearance cannot be computed.
 type Renal struct {
-	EGFRNeeded string `yaml:"egfr_needed"` // always | if_renal_failure
+	// EGFRNeeded says when the renal function must be known: always, or
+	// if_renal_failure (declared, unknown or not answered).
+	EGFRNeeded string `yaml:"egfr_needed"`
 	Bands      []Band `yaml:"bands"`
 }
 
 // HoldClass is the hold of a drug for one bleeding-risk class.
 type HoldClass struct {
-	Stop         Stop         `yaml:"stop"`
-	Message      catalog.Text `yaml:"message,omitempty"`
-	Restart      *Restart     `yaml:"restart,omitempty"`
-	Renal        *Renal       `yaml:"renal,omitempty"`
+	Stop    Stop         `yaml:"stop"`
+	Message catalog.Text `yaml:"message,omitempty"`
+	Restart *Restart     `yaml:"restart,omitempty"`
+	Renal   *Renal       `yaml:"renal,omitempty"`
+	// Also are other sources on the same hold, shown with it (e.g. GIHP 2015
+	// beside an ASRA 2018 row).
+	Also []Also `yaml:"also,omitempty"`
+	// AlwaysReview: the radiologist decides each time, even once the
+	// practice confirmed the row (e.g. GIHP 2015 asks longer holds before
+	// neuraxial acts without a figure); Message says why.
+	AlwaysReview bool `yaml:"always_review,omitempty"`
+	catalog.Fact `yaml:",inline"`
+}
+
+// Also is what another source says about a hold.
+type Also struct {
+	Says         catalog.Text `yaml:"says" json:"says"`
 	catalog.Fact `yaml:",inline"`
 }
 
@@ -234,15 +291,21 @@ type Set struct {
 }
 
 // QuestionsFor returns the questions of act's form, in order, with Mandatory
-// set for that act.
+// set for that act, whoever the patient.
 func (s *Set) QuestionsFor(act *catalog.Act) []Question {
+	return s.QuestionsForPatient(act, Patient{})
+}
+
+// QuestionsForPatient returns the questions of act's form asked of this
+// patient (no pregnancy question for a man), in order.
+func (s *Set) QuestionsForPatient(act *catalog.Act, p Patient) []Question {
 	titles := map[string]catalog.Text{}
 	for _, g := range s.groups {
 		titles[g.ID] = g.Title
 	}
 	var out []Question
 	for _, q := range s.questions {
-		if !q.askedFor(act.ID) {
+		if !q.askedFor(act.ID) || !q.appliesTo(p) {
 			continue
 		}
 		q.Mandatory = q.mandatoryFor(act.ID)

@@ -32,8 +32,11 @@ type scenario struct {
 	answers    map[string]string // over the act's clean answers; "-" removes one (unanswered)
 	treatments []Treatment
 	labs       []LabResult
-	now        string // defaultNow when empty
-	appt       string // not booked when empty
+	now        string   // defaultNow when empty
+	appt       string   // not booked when empty
+	levels     string   // the referral's levels: "L4-L5" when empty, "-" for none
+	patient    Patient  // a woman born in 1960 when empty
+	confirmed  []string // row keys the practice confirmed
 	want       Status
 	rules      []string // rule ids that must be among the reasons
 	absent     []string // rule ids that must not be
@@ -74,8 +77,11 @@ var scenarios = []scenario{
 	{name: "blood patch, apixaban taken after the last allowed day", act: bloodPatch, treatments: []Treatment{takes("apixaban", "2026-11-25 08:00")}, now: "2026-11-25 10:00", appt: booked,
 		want: Contraindicated, rules: []string{"hold_not_respected.apixaban"}, source: "holds.yaml apixaban intermediate last_dose_day -4"},
 	{name: "blood patch, warfarin held with normal INR", act: bloodPatch, treatments: []Treatment{takes("warfarin", "2026-11-27 20:00")},
-		labs: []LabResult{lab(LabINR, 1.1, "2026-12-03 08:00")}, now: "2026-12-03 10:00", appt: "2026-12-04 09:00", want: Clear, rules: []string{"hold.warfarin"},
-		source: "ASRA 2018 (confirmed): warfarin 5 days and a normal INR for intermediate risk"},
+		labs: []LabResult{lab(LabINR, 1.1, "2026-12-03 08:00")}, now: "2026-12-03 10:00", appt: "2026-12-04 09:00", want: Review, rules: []string{"hold.warfarin"},
+		source: "clinical-facts.md F.2: ASRA 2018 warfarin 5 days and a normal INR, seen only through a secondary table: not confirmed, never clear"},
+	{name: "blood patch, warfarin held with normal INR, row confirmed by the practice", act: bloodPatch, treatments: []Treatment{takes("warfarin", "2026-11-27 20:00")},
+		labs: []LabResult{lab(LabINR, 1.1, "2026-12-03 08:00")}, now: "2026-12-03 10:00", appt: "2026-12-04 09:00", confirmed: []string{"hold:warfarin:intermediate"}, want: Clear,
+		rules: []string{"hold.warfarin"}, source: "issue 14: a practice's recorded decision makes the row count as confirmed for that practice"},
 	{name: "blood patch, warfarin INR 1.6", act: bloodPatch, treatments: []Treatment{takes("warfarin", "2026-11-27 20:00")},
 		labs: []LabResult{lab(LabINR, 1.6, "2026-12-03 08:00")}, now: "2026-12-03 10:00", appt: "2026-12-04 09:00", want: Review, rules: []string{"lab.inr"},
 		source: "SIR 2019: correct INR to 1.5-1.8 or less (labs.yaml, intermediate by inference)"},
@@ -94,9 +100,9 @@ var scenarios = []scenario{
 	{name: "blood patch, possible pregnancy", act: bloodPatch, answers: map[string]string{"pregnancy_possible": Yes}, want: Review, rules: []string{"pregnancy"},
 		source: "catalogue relative contraindication pregnancy (X-rays; general knowledge)"},
 	{name: "blood patch, enoxaparin curative 25 h before", act: bloodPatch, treatments: []Treatment{takes("enoxaparin_therapeutic", "2026-11-27 08:00")}, now: "2026-11-27 12:00", appt: booked,
-		want: Clear, rules: []string{"hold.enoxaparin_therapeutic"}, source: "ASRA 2018 (confirmed): enoxaparin therapeutic 24 h"},
+		want: Review, rules: []string{"hold.enoxaparin_therapeutic"}, source: "clinical-facts.md F.2: ASRA enoxaparin 24 h through a secondary table, not confirmed; blood patch class an inference"},
 	{name: "blood patch, enoxaparin curative 23 h before", act: bloodPatch, treatments: []Treatment{takes("enoxaparin_therapeutic", "2026-11-27 10:00")}, now: "2026-11-27 12:00", appt: booked,
-		want: Contraindicated, rules: []string{"hold_not_respected.enoxaparin_therapeutic"}, source: "ASRA 2018 (confirmed): enoxaparin therapeutic 24 h"},
+		want: Contraindicated, rules: []string{"hold_not_respected.enoxaparin_therapeutic"}, source: "ASRA 2018 (F.2, not confirmed): enoxaparin therapeutic 24 h"},
 
 	// Lumbar epidural infiltration (intermediate).
 	{name: "lumbar epidural, nothing to declare", act: lumbarEpi, want: Clear, source: "seed-facts.md §2 (002): no listed contraindication"},
@@ -111,14 +117,16 @@ var scenarios = []scenario{
 		rules: []string{"inf_anticoagulant", "hold.apixaban"}, source: "seed-facts.md §2 (002) anticoagulant use; holds.yaml"},
 	{name: "lumbar epidural, third injection this year", act: lumbarEpi, answers: map[string]string{"prior_injections_12m": "3"}, want: Review, rules: []string{"inf_repeat_injections"},
 		source: "clinical-facts.md E: at most 3 a year at one site (Rennes)"},
-	{name: "lumbar epidural, diabetes", act: lumbarEpi, answers: map[string]string{"diabetes": Yes}, want: Clear, rules: []string{"inf_diabetes"},
-		source: "rules/infiltrations.yaml inf_diabetes: instruction only (not confirmed)"},
+	{name: "lumbar epidural, diabetes", act: lumbarEpi, answers: map[string]string{"diabetes": Yes}, want: Review, rules: []string{"inf_diabetes"},
+		source: "rules/infiltrations.yaml inf_diabetes: an instruction not confirmed never gives clear (issue 14)"},
+	{name: "lumbar epidural, diabetes, rule confirmed by the practice", act: lumbarEpi, answers: map[string]string{"diabetes": Yes}, confirmed: []string{"rule:inf_diabetes"},
+		want: Clear, rules: []string{"inf_diabetes"}, source: "issue 14: the practice's decision makes the instruction count as confirmed"},
 	{name: "lumbar epidural, previous surgery at level", act: lumbarEpi, answers: map[string]string{"spine_surgery_at_level": Yes}, want: Review, rules: []string{"inf_spine_surgery"},
 		source: "seed-facts.md §2 (001) declare previous surgery; Rennes: may contraindicate"},
 	{name: "lumbar epidural, clopidogrel stopped 8 days before", act: lumbarEpi, treatments: []Treatment{takes("clopidogrel", "2026-11-20 08:00")}, appt: booked, want: Review,
 		rules: []string{"hold.clopidogrel"}, absent: []string{"hold_not_respected.clopidogrel"}, source: "clinical-facts.md B.1 clopidogrel 7 days (not confirmed)"},
-	{name: "lumbar epidural, ibuprofen continued", act: lumbarEpi, treatments: []Treatment{takes("ibuprofen", "")}, appt: booked, want: Clear, rules: []string{"hold.ibuprofen"},
-		source: "ASRA 2018 (confirmed): NSAIDs not stopped for intermediate risk"},
+	{name: "lumbar epidural, ibuprofen continued", act: lumbarEpi, treatments: []Treatment{takes("ibuprofen", "")}, appt: booked, want: Review, rules: []string{"hold.ibuprofen"},
+		source: "clinical-facts.md F.2: NSAID rows seen only through a secondary table, not confirmed"},
 
 	// Lumbar foraminal infiltration (intermediate).
 	{name: "lumbar foraminal, nothing to declare", act: lumbarForam, want: Clear, source: "seed-facts.md §2"},
@@ -153,8 +161,8 @@ var scenarios = []scenario{
 		rules: []string{"hold.apixaban", "inf_anticoagulant"}, source: "GIHP 2015 low bleeding risk (confirmed); 002 anticoagulant use asks review"},
 	{name: "facet, warfarin shared decision", act: facet, treatments: []Treatment{takes("warfarin", "")}, labs: []LabResult{lab(LabINR, 1.9, "2026-11-23 08:00")}, want: Review,
 		rules: []string{"hold.warfarin"}, source: "ASRA 2018 (confirmed): low risk, no stop, shared assessment"},
-	{name: "facet, aspirin secondary prevention continued", act: facet, treatments: []Treatment{takes("aspirin_secondary", "")}, want: Clear, rules: []string{"hold.aspirin_secondary"},
-		source: "ASRA 2018 (confirmed): aspirin not stopped for low-risk procedures"},
+	{name: "facet, aspirin secondary prevention continued", act: facet, treatments: []Treatment{takes("aspirin_secondary", "")}, want: Review, rules: []string{"hold.aspirin_secondary"},
+		source: "clinical-facts.md F.2: aspirin rows seen only through a secondary table, not confirmed"},
 	{name: "facet, INR 2.5", act: facet, labs: []LabResult{lab(LabINR, 2.5, "2026-11-23 08:00")}, want: Review, rules: []string{"lab.inr"},
 		source: "SIR 2019 low risk: INR 2.0-3.0 or less"},
 	{name: "facet, platelets 15", act: facet, labs: []LabResult{lab(LabPlatelets, 15, "2026-11-23 08:00")}, want: Contraindicated, rules: []string{"lab.platelets"},
@@ -171,8 +179,8 @@ var scenarios = []scenario{
 		source: "seed-facts.md §4 (003) infection risk; analogy with 002 (inference)"},
 	{name: "vertebroplasty, renal failure", act: vertebro, labs: vertebroLabs, answers: map[string]string{"renal_failure": Yes}, want: Review, rules: []string{"vp_renal_failure"},
 		source: "seed-facts.md §4 (003): renal function test"},
-	{name: "vertebroplasty, naproxen stopped from today", act: vertebro, labs: vertebroLabs, treatments: []Treatment{takes("naproxen", "")}, appt: booked, want: Clear,
-		rules: []string{"hold.naproxen"}, source: "ASRA 2018 (confirmed): naproxen 4 days for high risk"},
+	{name: "vertebroplasty, naproxen stopped from today", act: vertebro, labs: vertebroLabs, treatments: []Treatment{takes("naproxen", "")}, appt: booked, want: Review,
+		rules: []string{"hold.naproxen"}, source: "clinical-facts.md F.2: ASRA naproxen 4 days through a secondary table, not confirmed"},
 	{name: "vertebroplasty, aspirin primary prevention too late", act: vertebro, labs: vertebroLabs, treatments: []Treatment{takes("aspirin_primary", "")}, appt: booked,
 		want: Contraindicated, rules: []string{"hold_not_respected.aspirin_primary"}, source: "ASRA 2018 (confirmed): aspirin primary prevention 6 days for high risk"},
 	{name: "vertebroplasty, aspirin secondary prevention", act: vertebro, labs: vertebroLabs, treatments: []Treatment{takes("aspirin_secondary", "")}, appt: booked, want: Review,
@@ -206,7 +214,23 @@ func (sc scenario) input(t *testing.T, s *Set) Input {
 	if now == "" {
 		now = defaultNow
 	}
-	return Input{Act: a, Answers: Answers{Values: values, Treatments: sc.treatments, Labs: sc.labs}, Appointment: at(sc.appt), Now: at(now), Loc: paris}
+	levels := sc.levels
+	switch levels {
+	case "":
+		levels = "L4-L5"
+	case "-":
+		levels = ""
+	}
+	p := sc.patient
+	if p == (Patient{}) {
+		p = Patient{Sex: "F", BirthDate: "1960-05-01"}
+	}
+	confirmed := map[string]bool{}
+	for _, k := range sc.confirmed {
+		confirmed[k] = true
+	}
+	return Input{Act: a, Levels: levels, Patient: p, Confirmed: confirmed, Answers: Answers{Values: values, Treatments: sc.treatments, Labs: sc.labs},
+		Appointment: at(sc.appt), Now: at(now), Loc: paris}
 }
 
 func TestScenarios(t *testing.T) {

@@ -2,6 +2,7 @@ package screening
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"repere/internal/catalog"
@@ -48,6 +49,9 @@ func enWhen(t time.Time, loc *time.Location) string {
 	}
 	return enAt(t)
 }
+
+// frNumber writes a number the French way (decimal comma).
+func frNumber(x float64) string { return strings.ReplaceAll(fmt.Sprintf("%g", x), ".", ",") }
 
 // stamp is the neutral form used in Reason.Answer.
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04") }

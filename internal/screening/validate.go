@@ -128,6 +128,14 @@ func (l *loader) question(q Question, groups map[string]bool) {
 		l.fail(file, field+".min", "is above max")
 	}
 	l.text(file, field+".text", q.Text)
+	if len(q.Label) > 0 {
+		l.text(file, field+".label", q.Label)
+	}
+	for _, sex := range q.Sexes {
+		if sex != "F" && sex != "M" && sex != "U" {
+			l.fail(file, field+".sexes", "must be F, M or U (got %q)", sex)
+		}
+	}
 	if len(q.Help) > 0 {
 		l.text(file, field+".help", q.Help)
 	}
@@ -191,6 +199,13 @@ func (l *loader) holdRow(r HoldRow) {
 		if rn := c.hc.Renal; rn != nil {
 			l.renal(file, f+".renal", rn)
 		}
+		for i, a := range c.hc.Also {
+			l.text(file, fmt.Sprintf("%s.also[%d].says", f, i), a.Says)
+			l.fact(file, fmt.Sprintf("%s.also[%d]", f, i), a.Fact)
+		}
+		if c.hc.AlwaysReview {
+			l.text(file, f+".message", c.hc.Message)
+		}
 		l.fact(file, f, c.hc.Fact)
 	}
 }
@@ -238,7 +253,7 @@ func (l *loader) renal(file, field string, r *Renal) {
 		}
 		limit := b.lower()
 		if limit >= prev {
-			l.fail(file, f, "bands must go from the highest eGFR down")
+			l.fail(file, f, "bands must go from the highest clearance down")
 		}
 		prev = limit
 		l.stop(file, f+".stop", b.Stop, false)
@@ -252,11 +267,11 @@ func (b Band) lower() float64 {
 	return *b.From
 }
 
-func (b Band) matches(egfr float64) bool {
+func (b Band) matches(clearance float64) bool {
 	if b.Over != nil {
-		return egfr > *b.Over
+		return clearance > *b.Over
 	}
-	return egfr >= *b.From
+	return clearance >= *b.From
 }
 
 func (l *loader) requirement(r Requirement) {

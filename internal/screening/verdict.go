@@ -46,14 +46,24 @@ type Reason struct {
 	Message catalog.Text `json:"message"`
 	// Questions are the question ids the finding read.
 	Questions []string `json:"questions,omitempty"`
-	// Answer says what triggered it, e.g. "fever_or_infection = yes" or
-	// "apixaban, last dose 2026-11-20 08:00".
+	// Answer says what triggered it, in the data's terms, e.g.
+	// "fever_or_infection = yes" or "apixaban, last dose 2026-11-20 08:00"
+	// (for logs and tests); Said says it in words for staff ("Fièvre ou
+	// infection : oui").
 	Answer string         `json:"answer"`
+	Said   catalog.Text   `json:"said,omitempty"`
 	Source string         `json:"source"`
 	Status catalog.Status `json:"status"`
 	// Alert is the short line for the scanner console, if any.
 	Alert      catalog.Text `json:"alert,omitempty"`
 	Overridden bool         `json:"overridden,omitempty"`
+	// Row is the key of the data row the finding comes from (RuleKey,
+	// HoldKey...), "" for the engine's own findings; Decided says the
+	// practice confirmed that row.
+	Row     string `json:"row,omitempty"`
+	Decided bool   `json:"decided,omitempty"`
+	// Also are other sources on the same question, shown beside this one.
+	Also []Also `json:"also,omitempty"`
 }
 
 // Hold is the stop and restart of one drug (one hold row of it) around the act.
@@ -91,6 +101,8 @@ type Hold struct {
 	RestartSource   string         `json:"restart_source,omitempty"`
 	RestartStatus   catalog.Status `json:"restart_status,omitempty"`
 	Note            string         `json:"note,omitempty"`
+	// Decided: the practice confirmed this hold row.
+	Decided bool `json:"decided,omitempty"`
 }
 
 // Verdict is the screening result of one referral.
@@ -108,6 +120,9 @@ type Verdict struct {
 	Missing []string `json:"missing"`
 	// Labs are the labs this patient needs for this act.
 	Labs []LabNeed `json:"labs"`
+	// Clearance is the creatinine clearance computed from the patient's
+	// creatinine, age, weight and sex, when all are known.
+	Clearance *Clearance `json:"clearance,omitempty"`
 }
 
 // HasReason reports whether a reason with this rule id is present.

@@ -83,7 +83,7 @@ func (s *Store) ListAppointments(ctx context.Context, f AppointmentFilter) ([]bo
 	}
 	var out []booking.Appointment
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT `+appointmentColumns+`, p.birth_name, p.used_name, p.first_names,
+		rows, err := s.query(ctx, tx, `SELECT `+appointmentColumns+`, p.birth_name, p.used_name, p.first_names, p.sex,
 				r.name, COALESCE(pl.name, ''), u.display_name
 			FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN rooms r ON r.id = a.room_id
 			LEFT JOIN rooms pl ON pl.id = a.place_id JOIN users u ON u.id = a.radiologist_id
@@ -96,7 +96,7 @@ func (s *Store) ListAppointments(ctx context.Context, f AppointmentFilter) ([]bo
 		for rows.Next() {
 			var p patient.Patient
 			var room, place, radiologist string
-			a, err := scanAppointment(rows, &p.BirthName, &p.UsedName, &p.FirstNames, &room, &place, &radiologist)
+			a, err := scanAppointment(rows, &p.BirthName, &p.UsedName, &p.FirstNames, &p.Sex, &room, &place, &radiologist)
 			if err != nil {
 				return err
 			}

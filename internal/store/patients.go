@@ -227,7 +227,7 @@ func (s *Store) ListReferrals(ctx context.Context, f ReferralFilter) ([]referral
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := s.query(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
 				r.prior_imaging, r.prescription_date, r.status, r.created_at,
-				p.birth_name, p.used_name, p.first_names, COALESCE(d.name, '')
+				p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, '')
 			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
 			WHERE `+strings.Join(where, " AND ")+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+strconv.Itoa(limit), args...)
 		if err != nil {
@@ -240,7 +240,7 @@ func (s *Store) ListReferrals(ctx context.Context, f ReferralFilter) ([]referral
 			var urgency, status string
 			var pt patient.Patient
 			if err := rows.Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
-				&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &r.PhysicianName); err != nil {
+				&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName); err != nil {
 				return err
 			}
 			r.Urgency, r.Status, r.PatientName = referral.Urgency(urgency), referral.Status(status), pt.DisplayName()
@@ -287,10 +287,10 @@ func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, erro
 		var urgency, status string
 		var pt patient.Patient
 		err := s.queryRow(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
-				r.prior_imaging, r.prescription_date, r.status, r.created_at, p.birth_name, p.used_name, p.first_names, COALESCE(d.name, ''), r.cover
+				r.prior_imaging, r.prescription_date, r.status, r.created_at, p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, ''), r.cover
 			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
 			WHERE r.id = ?`, id).Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
-			&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &r.PhysicianName, &r.Cover)
+			&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName, &r.Cover)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}

@@ -53,7 +53,7 @@ func (s *Store) AddToWaitingList(ctx context.Context, referralID int64, earliest
 func (s *Store) WaitingList(ctx context.Context) ([]WaitingEntry, error) {
 	var out []WaitingEntry
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT w.id, w.referral_id, r.patient_id, p.birth_name, p.used_name, p.first_names, r.act_id, r.urgency,
+		rows, err := s.query(ctx, tx, `SELECT w.id, w.referral_id, r.patient_id, p.birth_name, p.used_name, p.first_names, p.sex, r.act_id, r.urgency,
 				w.earliest, w.latest, w.notes, w.status, w.created_at,
 				(SELECT COUNT(*) FROM appointments a WHERE a.referral_id = r.id AND a.status = 'booked')
 			FROM waiting_list w JOIN referrals r ON r.id = w.referral_id JOIN patients p ON p.id = r.patient_id
@@ -68,7 +68,7 @@ func (s *Store) WaitingList(ctx context.Context) ([]WaitingEntry, error) {
 			var p patient.Patient
 			var urgency string
 			var booked int
-			if err := rows.Scan(&e.ID, &e.ReferralID, &e.PatientID, &p.BirthName, &p.UsedName, &p.FirstNames, &e.ActID, &urgency,
+			if err := rows.Scan(&e.ID, &e.ReferralID, &e.PatientID, &p.BirthName, &p.UsedName, &p.FirstNames, &p.Sex, &e.ActID, &urgency,
 				&e.Earliest, &e.Latest, &e.Notes, &e.Status, &e.CreatedAt, &booked); err != nil {
 				return err
 			}

@@ -55,6 +55,7 @@ type referralPage struct {
 	// Screening is the questionnaire's verdict for the booked date.
 	Screening       app.Screening
 	Earliest        string // the holds' earliest start in words (the date alone at midnight)
+	Clearance       string // the creatinine clearance in words, when computed
 	Findings        []findingView
 	Holds           []holdView
 	ScreeningErrors []string
@@ -97,6 +98,7 @@ func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
 		return p, err
 	}
 	p.Findings, p.Holds = s.verdictView(localizer(r), p.Screening)
+	p.Clearance = clearanceView(localizer(r), p.Screening.Verdict.Clearance, s.loc())
 	if e := p.Screening.Earliest.In(s.loc()); !e.IsZero() {
 		p.Earliest = localizer(r).DateTime(e)
 		if e.Hour() == 0 && e.Minute() == 0 {

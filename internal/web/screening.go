@@ -2,11 +2,15 @@ package web
 
 import (
 	"fmt"
-	"sort"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
 
 	"repere/internal/app"
 	"repere/internal/catalog"
@@ -35,10 +39,11 @@ type questionGroup struct {
 // labKinds are the labs staff can record.
 var labKinds = []string{screening.LabINR, screening.LabPlatelets, screening.LabEGFR, screening.LabCreatinine}
 
-// newQuestionnaire fills the form from stored answers.
-func (s *Server) newQuestionnaire(l *i18n.Localizer, act *catalog.Act, a screening.Answers, version int, staff bool) questionnaireForm {
-	f := questionnaireForm{Questions: s.screening.QuestionsFor(act), Drugs: s.screening.Drugs(), Values: map[string]string{}, Errors: map[string]string{}, Version: version}
-	sort.SliceStable(f.Drugs, func(i, j int) bool { return f.Drugs[i].Name.In(l.Lang) < f.Drugs[j].Name.In(l.Lang) })
+// newQuestionnaire fills the form from stored answers, with the questions
+// asked of this patient (none about pregnancy for a man) and the drug list
+// in the user's language's alphabetical order (Édoxaban among the E).
+func (s *Server) newQuestionnaire(l *i18n.Localizer, act *catalog.Act, p screening.Patient, a screening.Answers, version int, staff bool) questionnaireForm {
+	f := questionnaireForm{Questions: s.screening.QuestionsForPatient(act, p), Drugs: sortedDrugs(s.screening.Drugs(), l.Lang), Values: map[string]string{}, Errors: map[string]string{}, Version: version}
 	for _, q := range f.Questions {
 		if len(f.Groups) == 0 || f.Groups[len(f.Groups)-1].Title != q.GroupTitle.In(l.Lang) {
 			f.Groups = append(f.Groups, questionGroup{Title: q.GroupTitle.In(l.Lang)})
@@ -65,6 +70,18 @@ func (s *Server) newQuestionnaire(l *i18n.Localizer, act *catalog.Act, a screeni
 		}
 	}
 	return f
+}
+
+// sortedDrugs sorts the drug list by name with the collation of lang (a
+// byte order puts "Édoxaban" after "Warfarine").
+func sortedDrugs(drugs []screening.Drug, lang string) []screening.Drug {
+	tag := language.French
+	if lang == "en" {
+		tag = language.English
+	}
+	c := collate.New(tag)
+	slices.SortStableFunc(drugs, func(a, b screening.Drug) int { return c.CompareString(a.Name.In(lang), b.Name.In(lang)) })
+	return drugs
 }
 
 func (f *questionnaireForm) setRows(n int) {
@@ -177,49 +194,80 @@ func drugLabel(d screening.Drug, lang string) string {
 	return d.Name.In(lang) + " (" + strings.Join(d.Brands, ", ") + ")"
 }
 
-// sourceTitle names a source for display.
-func (s *Server) sourceTitle(id string) string {
-	if src, ok := s.screening.Source(id); ok {
-		return src.Title
-	}
-	return id
+// cite is a source as staff read it: a short citation, linked when the
+// source has an address.
+type cite struct {
+	Short, URL string
 }
 
-// sourceURL links a source when it has an address.
-func (s *Server) sourceURL(id string) string {
+func (s *Server) cite(id, lang string) cite {
 	if src, ok := s.screening.Source(id); ok {
-		return src.URL
+		return cite{Short: src.Citation(lang), URL: src.URL}
 	}
-	return ""
+	return cite{Short: id}
+}
+
+// alsoView is another source's word on a finding.
+type alsoView struct {
+	Source cite
+	Status catalog.Status
+	Says   string
 }
 
 // findingView is one reason of a verdict as the referral page shows it.
 type findingView struct {
 	screening.Reason
-	Text        string
-	SourceTitle string
-	SourceURL   string
-	Decision    *screening.Decision // the override, if any
+	Text     string
+	Said     string // what triggered it, in words
+	Source   cite
+	Also     []alsoView
+	Decision *screening.Decision // the override, if any
 }
 
 // holdView is one treatment hold with its dates in words.
 type holdView struct {
 	screening.Hold
-	Drug, LastDose, Restart, Advice, SourceTitle string
+	Drug, LastDose, Restart, Advice string
+	Source                          cite
 }
 
-// verdictView prepares a verdict for display in the user's language.
+// verdictView prepares a verdict for display in the user's language: every
+// finding in words with a short citation; the unanswered questions in one
+// row (a questionnaire not yet filled in is one line, not twenty).
 func (s *Server) verdictView(l *i18n.Localizer, st app.Screening) ([]findingView, []holdView) {
 	var findings []findingView
+	var missing []string
 	for _, rs := range st.Verdict.Reasons {
-		f := findingView{Reason: rs, Text: rs.Message.In(l.Lang), SourceTitle: s.sourceTitle(rs.Source), SourceURL: s.sourceURL(rs.Source),
-			Decision: st.Override(rs.RuleID)}
+		if !st.Answered && rs.Outcome == screening.OutcomeIncomplete {
+			// Nothing answered yet: one line says so; the labs the answers
+			// will ask for are listed once there are answers.
+			missing = append(missing, rs.RuleID)
+			continue
+		}
+		if strings.HasPrefix(rs.RuleID, screening.RuleMissing+".") && rs.RuleID != screening.RuleMissing+"."+screening.MissingTreatments {
+			if q, ok := s.screening.Question(strings.TrimPrefix(rs.RuleID, screening.RuleMissing+".")); ok {
+				missing = append(missing, q.ShortLabel().In(l.Lang))
+				continue
+			}
+		}
+		f := findingView{Reason: rs, Text: rs.Message.In(l.Lang), Said: rs.Said.In(l.Lang), Source: s.cite(rs.Source, l.Lang), Decision: st.Override(rs.RuleID)}
+		for _, a := range rs.Also {
+			f.Also = append(f.Also, alsoView{Source: s.cite(a.Source, l.Lang), Status: a.Status, Says: a.Says.In(l.Lang)})
+		}
 		findings = append(findings, f)
+	}
+	if len(missing) > 0 {
+		f := findingView{Reason: screening.Reason{RuleID: screening.RuleMissing, Outcome: screening.OutcomeIncomplete, Status: catalog.PracticeDefault},
+			Text: l.T("screening.missing_some", "Count", len(missing)), Said: strings.Join(missing, ", "), Source: s.cite("repere_default", l.Lang)}
+		if !st.Answered {
+			f.Text, f.Said = l.T("screening.missing_all"), ""
+		}
+		findings = append([]findingView{f}, findings...)
 	}
 	var holds []holdView
 	loc := s.loc()
 	for _, h := range st.Verdict.Holds {
-		v := holdView{Hold: h, Drug: h.DrugName.In(l.Lang), Advice: h.Advice.In(l.Lang), SourceTitle: s.sourceTitle(h.Source)}
+		v := holdView{Hold: h, Drug: h.DrugName.In(l.Lang), Advice: h.Advice.In(l.Lang), Source: s.cite(h.Source, l.Lang)}
 		switch {
 		case h.Review:
 			v.LastDose = l.T("screening.hold_review")
@@ -239,4 +287,23 @@ func (s *Server) verdictView(l *i18n.Localizer, st app.Screening) ([]findingView
 		holds = append(holds, v)
 	}
 	return findings, holds
+}
+
+// clearanceView is the creatinine clearance in words, "" when not computed.
+func clearanceView(l *i18n.Localizer, c *screening.Clearance, loc *time.Location) string {
+	if c == nil {
+		return ""
+	}
+	sex := l.T("screening.sex." + c.Sex)
+	return l.T("screening.clearance", "Value", strconv.FormatFloat(math.Round(c.MLPerMin), 'f', 0, 64), "Age", c.Age,
+		"Weight", formatNumber(l, c.WeightKg), "Sex", sex, "Creatinine", formatNumber(l, c.Creatinine), "Date", l.ShortDate(c.TakenOn.In(loc)))
+}
+
+// formatNumber writes a number in the user's language (decimal comma in French).
+func formatNumber(l *i18n.Localizer, x float64) string {
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if l.Lang == "fr" {
+		s = strings.ReplaceAll(s, ".", ",")
+	}
+	return s
 }

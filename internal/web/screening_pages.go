@@ -49,7 +49,7 @@ func (s *Server) screeningForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Form = s.newQuestionnaire(localizer(r), p.Act, st.Answers, st.Version, true)
+	p.Form = s.newQuestionnaire(localizer(r), p.Act, st.Subject.Patient, st.Answers, st.Version, true)
 	return s.render(w, r, http.StatusOK, "screening", "screening.title", "referrals", p)
 }
 
@@ -61,7 +61,7 @@ func (s *Server) saveScreening(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := localizer(r)
-	p.Form = s.newQuestionnaire(l, p.Act, screening.Answers{}, st.Version, true)
+	p.Form = s.newQuestionnaire(l, p.Act, st.Subject.Patient, screening.Answers{}, st.Version, true)
 	p.Form.Version = int(formID(r, "version"))
 	answers := s.readQuestionnaire(l, &p.Form, r.PostForm, s.now())
 	if r.PostFormValue("action") == "add_row" || len(p.Form.Errors) > 0 {
@@ -76,7 +76,7 @@ func (s *Server) saveScreening(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := s.app.SaveAnswers(r.Context(), p.Referral.ID, answers, p.Form.Version); isRefusal(err, "screening.err.stale") {
 		// Someone saved meanwhile: show their answers; nothing is overwritten.
-		p.Form = s.newQuestionnaire(l, p.Act, st.Answers, st.Version, true)
+		p.Form = s.newQuestionnaire(l, p.Act, st.Subject.Patient, st.Answers, st.Version, true)
 		p.Stale = true
 		return s.render(w, r, http.StatusConflict, "screening", "screening.title", "referrals", p)
 	} else if err != nil {
@@ -225,7 +225,7 @@ func (s *Server) fillPatientForm(r *http.Request, p *patientQuestionnaire, link 
 		return err
 	}
 	p.ActName = act.Name.In(localizer(r).Lang)
-	p.Form = s.newQuestionnaire(localizer(r), act, st.Answers, st.Version, false)
+	p.Form = s.newQuestionnaire(localizer(r), act, st.Subject.Patient, st.Answers, st.Version, false)
 	return nil
 }
 

@@ -266,6 +266,11 @@ func (s *Server) routes() []route {
 		{"POST /staff/waiting/{id}/remove", bookers, s.removeFromWaitingList},
 		{"GET /staff/catalogue", staff, s.catalogue},
 		{"GET /staff/catalogue/{id}", staff, s.catalogueAct},
+		{"GET /staff/review", staff, s.reviewIndex},
+		{"GET /staff/review/pdf", staff, s.reviewPDF},
+		{"GET /staff/review/{act}", staff, s.reviewPage},
+		{"GET /staff/review/{act}/pdf", staff, s.reviewPDF},
+		{"POST /staff/review/{act}/decide", radiologists, s.reviewDecide},
 
 		{"GET /admin", adminOnly, s.adminHome},
 		{"GET /admin/users", adminOnly, s.users},

@@ -132,7 +132,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request) error {
 type factRow struct {
 	Label, Value string
 	Fact         catalog.Fact
-	Source       catalog.Source
+	Source       cite // a short citation, linked
 }
 
 func (s *Server) catalogueAct(w http.ResponseWriter, r *http.Request) error {
@@ -143,7 +143,7 @@ func (s *Server) catalogueAct(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	facts := factRows(l, act)
 	for i := range facts {
-		facts[i].Source, _ = s.catalog.Source(facts[i].Fact.Source)
+		facts[i].Source = s.cite(facts[i].Fact.Source, l.Lang)
 	}
 	data := struct {
 		Act   *catalog.Act

@@ -21,6 +21,7 @@ func (h *harness) concretePath(pattern string) (method, path string) {
 	if strings.Contains(path, "/catalogue/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.cat.Acts()[0].ID)
 	}
+	path = strings.ReplaceAll(path, "{act}", h.cat.Acts()[0].ID)
 	path = strings.ReplaceAll(path, "{action}", "hours")
 	path = strings.ReplaceAll(path, "{doc}", "convocation.pdf")
 	if strings.Contains(path, "/reports/{id}") {
@@ -154,7 +155,7 @@ func TestEveryPageRenders(t *testing.T) {
 					t.Errorf("%s (%s): status %d", path, lang, r.status)
 					continue
 				}
-				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/document") || strings.HasSuffix(path, "/export") || strings.HasPrefix(path, "/staff/reports/")
+				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/pdf") || strings.HasSuffix(path, "/document") || strings.HasSuffix(path, "/export") || strings.HasPrefix(path, "/staff/reports/")
 				if path != "/healthz" && !strings.HasPrefix(path, "/calendar/") && !download && !strings.Contains(r.body, `<html lang="`+lang+`">`) {
 					t.Errorf("%s: not rendered in %s", path, lang)
 				}
