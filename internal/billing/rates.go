@@ -43,6 +43,13 @@ type FlatContribution struct {
 	Provenance `yaml:",inline"`
 }
 
+// FlatExemption is a case of patients who do not pay the flat contribution.
+// Only a confirmed exemption is applied.
+type FlatExemption struct {
+	Case       string `yaml:"case"` // under_18, pregnancy, c2s, ame
+	Provenance `yaml:",inline"`
+}
+
 // HeavyActFee replaces the patient's share when the appointment's base reaches a threshold.
 type HeavyActFee struct {
 	ThresholdEUR float64 `yaml:"threshold_eur"`
@@ -55,6 +62,7 @@ type Rates struct {
 	Sources           []Source           `yaml:"sources"`
 	InsuranceRates    []InsuranceRate    `yaml:"insurance_rates"`
 	FlatContributions []FlatContribution `yaml:"flat_contributions"`
+	FlatExemptions    []FlatExemption    `yaml:"flat_contribution_exemptions"`
 	HeavyActFees      []HeavyActFee      `yaml:"heavy_act_fees"`
 }
 
@@ -97,6 +105,14 @@ func (r *Rates) check() error {
 		all = append(all, x.Provenance)
 	}
 	for _, x := range r.FlatContributions {
+		all = append(all, x.Provenance)
+	}
+	for _, x := range r.FlatExemptions {
+		switch x.Case {
+		case CaseUnder18, CasePregnancy, CaseC2S, CaseAME:
+		default:
+			return fmt.Errorf("rates: flat contribution exemption %q: want %s, %s, %s or %s", x.Case, CaseUnder18, CasePregnancy, CaseC2S, CaseAME)
+		}
 		all = append(all, x.Provenance)
 	}
 	for _, x := range r.HeavyActFees {
@@ -151,6 +167,21 @@ func (r *Rates) flatContribution(day string) (FlatContribution, bool) {
 		return FlatContribution{}, false
 	}
 	return r.FlatContributions[i], true
+}
+
+// flatExemption returns the exemption row of a case in force on day.
+func (r *Rates) flatExemption(c, day string) (FlatExemption, bool) {
+	var rows []FlatExemption
+	for _, x := range r.FlatExemptions {
+		if x.Case == c {
+			rows = append(rows, x)
+		}
+	}
+	i := latest(len(rows), func(i int) string { return rows[i].From }, day)
+	if i < 0 {
+		return FlatExemption{}, false
+	}
+	return rows[i], true
 }
 
 func (r *Rates) heavyActFee(day string) (HeavyActFee, bool) {
