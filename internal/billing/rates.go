@@ -64,6 +64,28 @@ type Rates struct {
 	FlatContributions []FlatContribution `yaml:"flat_contributions"`
 	FlatExemptions    []FlatExemption    `yaml:"flat_contribution_exemptions"`
 	HeavyActFees      []HeavyActFee      `yaml:"heavy_act_fees"`
+	Modifiers         []Modifier         `yaml:"modifiers"`
+}
+
+// Modifier is a CCAM modifier letter the act record may carry.
+type Modifier struct {
+	Code       string `yaml:"code"`
+	Label      string `yaml:"label"`
+	Provenance `yaml:",inline"`
+}
+
+// ModifierOf returns the built-in modifier with the given letter.
+func ModifierOf(code string) (Modifier, bool) {
+	r, err := Builtin()
+	if err != nil {
+		return Modifier{}, false
+	}
+	for _, m := range r.Modifiers {
+		if m.Code == code {
+			return m, true
+		}
+	}
+	return Modifier{}, false
 }
 
 var (
@@ -116,6 +138,12 @@ func (r *Rates) check() error {
 		all = append(all, x.Provenance)
 	}
 	for _, x := range r.HeavyActFees {
+		all = append(all, x.Provenance)
+	}
+	for _, x := range r.Modifiers {
+		if len(x.Code) != 1 || x.Code[0] < 'A' || x.Code[0] > 'Z' {
+			return fmt.Errorf("rates: modifier %q: one capital letter", x.Code)
+		}
 		all = append(all, x.Provenance)
 	}
 	for _, p := range all {
