@@ -16,17 +16,19 @@ import (
 // bills with its amount today and the next change known, per grid; the
 // imports made; the import form and what the last import did.
 type tariffsPage struct {
-	Today   string
-	Codes   []app.CodeTariffs
-	Imports []billing.Import
-	Grids   []string
-	Result  *app.TariffImport
-	Errors  []string
-	Source  string
+	Today     string // YYYY-MM-DD
+	TodayText string
+	Codes     []app.CodeTariffs
+	Imports   []billing.Import
+	Grids     []string
+	Result    *app.TariffImport
+	Errors    []string
+	Source    string
 }
 
 func (s *Server) loadTariffsPage(r *http.Request) (tariffsPage, error) {
-	p := tariffsPage{Today: s.now().In(s.loc()).Format(time.DateOnly), Grids: []string{billing.GridOPTAM, billing.GridNonOPTAM}}
+	now := s.now().In(s.loc())
+	p := tariffsPage{Today: now.Format(time.DateOnly), TodayText: localizer(r).Date(now), Grids: []string{billing.GridOPTAM, billing.GridNonOPTAM}}
 	var err error
 	if p.Codes, err = s.app.CatalogueTariffs(r.Context(), p.Today); err != nil {
 		return p, err
