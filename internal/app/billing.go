@@ -54,10 +54,9 @@ func (a *App) Estimate(ctx context.Context, f AppointmentFile, options []string)
 			ids = append(ids, c.Code)
 		}
 	}
-	table, err := a.TariffTable(ctx, ids...)
-	if err != nil || len(ids) == 0 {
-		table = billing.NewTable() // no code to look up: nothing to read
-		if err != nil {
+	table := billing.NewTable() // no code to look up: nothing to read
+	if len(ids) > 0 {
+		if table, err = a.TariffTable(ctx, ids...); err != nil {
 			return billing.Estimate{}, err
 		}
 	}

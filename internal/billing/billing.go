@@ -81,6 +81,7 @@ const (
 	NoteFlatExemption  = "flat_exemption"  // an exemption not confirmed: contribution charged (Arg: case)
 	NoteMaternity      = "maternity"       // maternity cover at 100 % not confirmed
 	NotePregnancyDates = "pregnancy_dates" // pregnancy declared, dates unknown: exemption not worked out
+	NoteHeavyFlat      = "heavy_flat"      // the flat contribution charged on top of the 24 EUR fee: not confirmed
 )
 
 // Note is a value of the estimate that is not confirmed, or missing.
@@ -256,6 +257,11 @@ func (r *Rates) price(e *Estimate, coverKey string, p Patient, n *notes) error {
 		e.FlatAmount = CentsOf(pf.AmountEUR)
 		e.FlatContribution = min(e.FlatAmount, e.InsuranceShare)
 		r.exempt(e, coverKey, p, n)
+	}
+	if e.HeavyActFee > 0 && e.FlatContribution > 0 {
+		// No source read says whether both are charged: both are counted
+		// (the estimate errs on the patient's side) and the letter says so.
+		n.add(Note{Kind: NoteHeavyFlat, Source: "general_knowledge"})
 	}
 	e.RestToPay = e.BaseTotal - e.InsuranceShare + e.FlatContribution + e.ExtraFee
 	return nil

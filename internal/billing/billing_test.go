@@ -42,8 +42,9 @@ const tableDay = "2026-03-10"
 //   - 2 EUR flat contribution since 2024-05-15 (mutame_pf_2024), still paid in
 //     ALD (pagesjaunes_pf_ald), not paid under 18 on 1 January or from the 6th
 //     month of pregnancy (service_public_f165);
-//   - 24 EUR instead of the patient's share from 120 EUR (ameli_forum_24,
-//     previssima_forfait_24), general cover only.
+//   - 24 EUR instead of the patient's share from 120 EUR (ameli_forfait_24,
+//     previssima_forfait_24), general cover only; the 2 EUR counted on top
+//     of it, which no source read confirms (NoteHeavyFlat).
 //
 // Shares are rounded half up to the cent: 70 % of 77.03 = 53.921 -> 53.92.
 func TestEstimateEveryActAndPatient(t *testing.T) {
@@ -92,31 +93,31 @@ func TestEstimateEveryActAndPatient(t *testing.T) {
 			pregnant: want{3218, 2253, 0, 0, 965, []string{NoteMaternity}}},
 		// LHMH005 125.40 >= 120: the insurance pays 125.40 - 24 = 101.40.
 		{act: "vertebroplasty", variant: "one_vertebra", codes: []string{"LHMH005"},
-			general:  want{12540, 10140, 200, 2400, 2600, nil},
+			general:  want{12540, 10140, 200, 2400, 2600, []string{NoteHeavyFlat}},
 			ald:      want{12540, 12540, 200, 0, 200, []string{NoteRate}},
 			minor:    want{12540, 10140, 0, 2400, 2400, nil},
 			pregnant: want{12540, 10140, 0, 2400, 2400, []string{NoteMaternity}}},
 		// LHMH182 188.10: 188.10 - 24 = 164.10.
 		{act: "vertebroplasty", variant: "two_vertebrae", codes: []string{"LHMH182"},
-			general:  want{18810, 16410, 200, 2400, 2600, nil},
+			general:  want{18810, 16410, 200, 2400, 2600, []string{NoteHeavyFlat}},
 			ald:      want{18810, 18810, 200, 0, 200, []string{NoteRate}},
 			minor:    want{18810, 16410, 0, 2400, 2400, nil},
 			pregnant: want{18810, 16410, 0, 2400, 2400, []string{NoteMaternity}}},
 		// 3 or more: LHMH182 too, with the practice's not-confirmed choice for 4+.
 		{act: "vertebroplasty", variant: "three_or_more_vertebrae", codes: []string{"LHMH182"},
-			general:  want{18810, 16410, 200, 2400, 2600, []string{NoteChoice}},
+			general:  want{18810, 16410, 200, 2400, 2600, []string{NoteChoice, NoteHeavyFlat}},
 			ald:      want{18810, 18810, 200, 0, 200, []string{NoteChoice, NoteRate}},
 			minor:    want{18810, 16410, 0, 2400, 2400, []string{NoteChoice}},
 			pregnant: want{18810, 16410, 0, 2400, 2400, []string{NoteChoice, NoteMaternity}}},
 		// + LHHH002 49.01 at 50 % = 24.505 -> 24.51: 188.10 + 24.51 = 212.61; - 24 = 188.61.
 		{act: "vertebroplasty", variant: "three_or_more_vertebrae", options: []string{"bone_biopsy"}, codes: []string{"LHMH182", "LHHH002"},
-			general:  want{21261, 18861, 200, 2400, 2600, []string{NoteChoice, NoteAssociation}},
+			general:  want{21261, 18861, 200, 2400, 2600, []string{NoteChoice, NoteAssociation, NoteHeavyFlat}},
 			ald:      want{21261, 21261, 200, 0, 200, []string{NoteChoice, NoteAssociation, NoteRate}},
 			minor:    want{21261, 18861, 0, 2400, 2400, []string{NoteChoice, NoteAssociation}},
 			pregnant: want{21261, 18861, 0, 2400, 2400, []string{NoteChoice, NoteAssociation, NoteMaternity}}},
 		// LHMH005 125.40 + 24.51 = 149.91; - 24 = 125.91.
 		{act: "vertebroplasty", variant: "one_vertebra", options: []string{"bone_biopsy"}, codes: []string{"LHMH005", "LHHH002"},
-			general:  want{14991, 12591, 200, 2400, 2600, []string{NoteAssociation}},
+			general:  want{14991, 12591, 200, 2400, 2600, []string{NoteAssociation, NoteHeavyFlat}},
 			ald:      want{14991, 14991, 200, 0, 200, []string{NoteAssociation, NoteRate}},
 			minor:    want{14991, 12591, 0, 2400, 2400, []string{NoteAssociation}},
 			pregnant: want{14991, 12591, 0, 2400, 2400, []string{NoteAssociation, NoteMaternity}}},

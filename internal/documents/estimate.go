@@ -26,6 +26,7 @@ var estimateMessages = map[string]map[string]string{
 		"note.flat_exemption.c2s":      "Les bénéficiaires de la Complémentaire santé solidaire ne paient pas la participation forfaitaire, d'après une source non encore confirmée : elle est comptée ici par prudence.",
 		"note.flat_exemption.ame":      "Les bénéficiaires de l'Aide médicale de l'État ne paient pas la participation forfaitaire, d'après une source non encore confirmée : elle est comptée ici par prudence.",
 		"note.maternity":               "De la fin de la grossesse aux jours qui suivent l'accouchement, vos soins peuvent être pris en charge à 100 % par l'assurance maternité : ce n'est pas encore confirmé dans nos sources, le calcul garde le cas général.",
+		"note.heavy_flat":              "La participation forfaitaire est comptée en plus du forfait de 24 € : ce cumul n'est pas encore confirmé dans nos sources.",
 		"note.pregnancy_dates":         "Vous nous avez signalé une grossesse : à partir du 6e mois, la participation forfaitaire n'est pas due. Donnez au secrétariat la date de début de votre grossesse.",
 	},
 	"en": {
@@ -47,6 +48,7 @@ var estimateMessages = map[string]map[string]string{
 		"note.flat_exemption.c2s":      "People with the Complémentaire santé solidaire do not pay the flat contribution, says a source not confirmed yet: it is counted here to be safe.",
 		"note.flat_exemption.ame":      "People with the Aide médicale de l'État do not pay the flat contribution, says a source not confirmed yet: it is counted here to be safe.",
 		"note.maternity":               "From late pregnancy to the days after delivery, your care may be fully covered by the maternity insurance: this is not confirmed in our sources yet, so the estimate keeps the general case.",
+		"note.heavy_flat":              "The flat contribution is counted on top of the 24 € fee: this is not confirmed in our sources yet.",
 		"note.pregnancy_dates":         "You told us you are pregnant: from the 6th month, the flat contribution is not due. Please give the secretary the date your pregnancy started.",
 	},
 }
@@ -136,7 +138,7 @@ func noteSentences(e billing.Estimate, l string) []string {
 			out = append(out, msg(l, "note.no_code", n.Text.In(l)))
 		case billing.NoteFlatExemption:
 			out = append(out, msg(l, "note.flat_exemption."+n.Arg))
-		case billing.NoteMaternity, billing.NotePregnancyDates:
+		case billing.NoteMaternity, billing.NotePregnancyDates, billing.NoteHeavyFlat:
 			out = append(out, msg(l, "note."+n.Kind))
 		}
 	}

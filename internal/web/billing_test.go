@@ -52,7 +52,7 @@ func TestDemoConvocationsShowACompleteEstimate(t *testing.T) {
 		// AFLB007 45.90 + YYYY115 25.27 = 71.17; 70 % = 49.82; 21.35 + 2 + 30 = 53.35.
 		{"MARCHAND", []string{"AFLB007", "45,90 €", "YYYY115", "49,82 €", "53,35 €"}},
 		// LHMH005 125.40 >= 120: the insurance pays 101.40; 24 + 2 + 30 = 56.00.
-		{"ROCHE", []string{"LHMH005", "125,40 €", "tarif moins 24,00 €", "101,40 €", "56,00 €"}},
+		{"ROCHE", []string{"LHMH005", "125,40 €", "tarif moins 24,00 €", "101,40 €", "56,00 €", "comptée en plus du forfait de 24 €"}},
 		// 16 years old: no flat contribution; 8.64 + 30 = 38.64.
 		{"GARNIER", []string{"AHLH007", "pas due (moins de 18 ans", "38,64 €"}},
 	}
