@@ -57,66 +57,67 @@ func TestEstimateEveryActAndPatient(t *testing.T) {
 		act, variant string
 		options      []string
 		codes        []string
+		sources      []string // source of each code's tariff (ids of rates.yaml), checked
 		general      want
 		ald          want
 		minor        want
 		pregnant     want
 	}{
 		// AFLB001 51.76 + YYYY115 25.27 = 77.03; 70 % = 53.92.
-		{act: "epidural_blood_patch", codes: []string{"AFLB001", "YYYY115"},
+		{act: "epidural_blood_patch", codes: []string{"AFLB001", "YYYY115"}, sources: []string{"nomensland_ccam", "nomensland_ccam"},
 			general:  want{7703, 5392, 200, 0, 7703 - 5392 + 200, []string{NoteChoice}},
 			ald:      want{7703, 7703, 200, 0, 200, []string{NoteChoice, NoteRate}},
 			minor:    want{7703, 5392, 0, 0, 7703 - 5392, []string{NoteChoice}},
 			pregnant: want{7703, 5392, 0, 0, 7703 - 5392, []string{NoteChoice, NoteMaternity}}},
 		// AFLB007 45.90 + YYYY115 25.27 = 71.17; 70 % = 49.819 -> 49.82.
-		{act: "lumbar_epidural_infiltration", codes: []string{"AFLB007", "YYYY115"},
+		{act: "lumbar_epidural_infiltration", codes: []string{"AFLB007", "YYYY115"}, sources: []string{"nomensland_ccam", "nomensland_ccam"},
 			general:  want{7117, 4982, 200, 0, 7117 - 4982 + 200, []string{NoteChoice}},
 			ald:      want{7117, 7117, 200, 0, 200, []string{NoteChoice, NoteRate}},
 			minor:    want{7117, 4982, 0, 0, 7117 - 4982, []string{NoteChoice}},
 			pregnant: want{7117, 4982, 0, 0, 7117 - 4982, []string{NoteChoice, NoteMaternity}}},
 		// AHLH007 28.80; 70 % = 20.16.
-		{act: "lumbar_foraminal_infiltration", codes: []string{"AHLH007"},
+		{act: "lumbar_foraminal_infiltration", codes: []string{"AHLH007"}, sources: []string{"nomensland_ccam"},
 			general:  want{2880, 2016, 200, 0, 1064, nil},
 			ald:      want{2880, 2880, 200, 0, 200, []string{NoteRate}},
 			minor:    want{2880, 2016, 0, 0, 864, nil},
 			pregnant: want{2880, 2016, 0, 0, 864, []string{NoteMaternity}}},
-		{act: "cervical_foraminal_infiltration", codes: []string{"AHLH007"},
+		{act: "cervical_foraminal_infiltration", codes: []string{"AHLH007"}, sources: []string{"nomensland_ccam"},
 			general:  want{2880, 2016, 200, 0, 1064, nil},
 			ald:      want{2880, 2880, 200, 0, 200, []string{NoteRate}},
 			minor:    want{2880, 2016, 0, 0, 864, nil},
 			pregnant: want{2880, 2016, 0, 0, 864, []string{NoteMaternity}}},
 		// LHLH002 32.18; 70 % = 22.53: 11.65 left to a general patient (issue 20).
-		{act: "facet_joint_infiltration", codes: []string{"LHLH002"},
+		{act: "facet_joint_infiltration", codes: []string{"LHLH002"}, sources: []string{"nomensland_ccam"},
 			general:  want{3218, 2253, 200, 0, 1165, nil},
 			ald:      want{3218, 3218, 200, 0, 200, []string{NoteRate}},
 			minor:    want{3218, 2253, 0, 0, 965, nil},
 			pregnant: want{3218, 2253, 0, 0, 965, []string{NoteMaternity}}},
 		// LHMH005 125.40 >= 120: the insurance pays 125.40 - 24 = 101.40.
-		{act: "vertebroplasty", variant: "one_vertebra", codes: []string{"LHMH005"},
+		{act: "vertebroplasty", variant: "one_vertebra", codes: []string{"LHMH005"}, sources: []string{"nomensland_ccam"},
 			general:  want{12540, 10140, 200, 2400, 2600, []string{NoteHeavyFlat}},
 			ald:      want{12540, 12540, 200, 0, 200, []string{NoteRate}},
 			minor:    want{12540, 10140, 0, 2400, 2400, nil},
 			pregnant: want{12540, 10140, 0, 2400, 2400, []string{NoteMaternity}}},
 		// LHMH182 188.10: 188.10 - 24 = 164.10.
-		{act: "vertebroplasty", variant: "two_vertebrae", codes: []string{"LHMH182"},
+		{act: "vertebroplasty", variant: "two_vertebrae", codes: []string{"LHMH182"}, sources: []string{"nomensland_ccam"},
 			general:  want{18810, 16410, 200, 2400, 2600, []string{NoteHeavyFlat}},
 			ald:      want{18810, 18810, 200, 0, 200, []string{NoteRate}},
 			minor:    want{18810, 16410, 0, 2400, 2400, nil},
 			pregnant: want{18810, 16410, 0, 2400, 2400, []string{NoteMaternity}}},
 		// 3 or more: LHMH182 too, with the practice's not-confirmed choice for 4+.
-		{act: "vertebroplasty", variant: "three_or_more_vertebrae", codes: []string{"LHMH182"},
+		{act: "vertebroplasty", variant: "three_or_more_vertebrae", codes: []string{"LHMH182"}, sources: []string{"nomensland_ccam"},
 			general:  want{18810, 16410, 200, 2400, 2600, []string{NoteChoice, NoteHeavyFlat}},
 			ald:      want{18810, 18810, 200, 0, 200, []string{NoteChoice, NoteRate}},
 			minor:    want{18810, 16410, 0, 2400, 2400, []string{NoteChoice}},
 			pregnant: want{18810, 16410, 0, 2400, 2400, []string{NoteChoice, NoteMaternity}}},
 		// + LHHH002 49.01 at 50 % = 24.505 -> 24.51: 188.10 + 24.51 = 212.61; - 24 = 188.61.
-		{act: "vertebroplasty", variant: "three_or_more_vertebrae", options: []string{"bone_biopsy"}, codes: []string{"LHMH182", "LHHH002"},
+		{act: "vertebroplasty", variant: "three_or_more_vertebrae", options: []string{"bone_biopsy"}, codes: []string{"LHMH182", "LHHH002"}, sources: []string{"nomensland_ccam", "nomensland_ccam"},
 			general:  want{21261, 18861, 200, 2400, 2600, []string{NoteChoice, NoteAssociation, NoteHeavyFlat}},
 			ald:      want{21261, 21261, 200, 0, 200, []string{NoteChoice, NoteAssociation, NoteRate}},
 			minor:    want{21261, 18861, 0, 2400, 2400, []string{NoteChoice, NoteAssociation}},
 			pregnant: want{21261, 18861, 0, 2400, 2400, []string{NoteChoice, NoteAssociation, NoteMaternity}}},
 		// LHMH005 125.40 + 24.51 = 149.91; - 24 = 125.91.
-		{act: "vertebroplasty", variant: "one_vertebra", options: []string{"bone_biopsy"}, codes: []string{"LHMH005", "LHHH002"},
+		{act: "vertebroplasty", variant: "one_vertebra", options: []string{"bone_biopsy"}, codes: []string{"LHMH005", "LHHH002"}, sources: []string{"nomensland_ccam", "nomensland_ccam"},
 			general:  want{14991, 12591, 200, 2400, 2600, []string{NoteAssociation, NoteHeavyFlat}},
 			ald:      want{14991, 14991, 200, 0, 200, []string{NoteAssociation, NoteRate}},
 			minor:    want{14991, 12591, 0, 2400, 2400, []string{NoteAssociation}},
@@ -143,13 +144,29 @@ func TestEstimateEveryActAndPatient(t *testing.T) {
 				for _, l := range e.Lines {
 					codes = append(codes, l.Code)
 				}
-				if e.Unpriced || !slices.Equal(codes, tt.codes) {
-					t.Fatalf("codes %v (unpriced %v), want %v", codes, e.Unpriced, tt.codes)
+				var sources []string
+				for _, l := range e.Lines {
+					sources = append(sources, l.Source)
+				}
+				if e.Unpriced || !slices.Equal(codes, tt.codes) || !slices.Equal(sources, tt.sources) {
+					t.Fatalf("codes %v from %v (unpriced %v), want %v from %v", codes, sources, e.Unpriced, tt.codes, tt.sources)
 				}
 				got := want{e.BaseTotal, e.InsuranceShare, e.FlatContribution, e.HeavyActFee, e.RestToPay, noteKinds(e)}
 				if got.base != p.want.base || got.share != p.want.share || got.flat != p.want.flat || got.heavy != p.want.heavy ||
 					got.rest != p.want.rest || !slices.Equal(got.notes, p.want.notes) {
 					t.Errorf("got  %+v\nwant %+v", got, p.want)
+				}
+				// The source of the share: 70 % lemedecin_lhlh002, 100 % ALD
+				// general_knowledge, 24 EUR fee previssima_forfait_24.
+				rateSource := map[string]string{"ald": "general_knowledge"}[p.name]
+				if rateSource == "" {
+					rateSource = "lemedecin_lhlh002"
+				}
+				if p.want.heavy > 0 {
+					rateSource = "previssima_forfait_24"
+				}
+				if e.RateSource != rateSource {
+					t.Errorf("share from %s, want %s", e.RateSource, rateSource)
 				}
 				if e.RestToPay != e.BaseTotal-e.InsuranceShare+e.FlatContribution+e.ExtraFee {
 					t.Errorf("rest %d does not add up", e.RestToPay)
