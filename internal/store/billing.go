@@ -42,8 +42,9 @@ func (s *Store) ImportedTariffs(ctx context.Context, codes []string) ([]billing.
 }
 
 // SaveTariffImport stores an import's rows (a row with the same code,
-// activity, phase, grid and date replaces the previous one) and its record,
-// in one transaction with its audit entry; it returns the import's id.
+// activity, phase, grid and date replaces the previous one; the rows' keys
+// are distinct, as billing.ParseCSV makes them) and its record, in one
+// transaction with its audit entry; it returns the import's id.
 func (s *Store) SaveTariffImport(ctx context.Context, imp billing.Import, rows []billing.Tariff) (int64, error) {
 	actor, ok := audit.ActorFrom(ctx)
 	if !ok {
@@ -57,13 +58,8 @@ func (s *Store) SaveTariffImport(ctx context.Context, imp billing.Import, rows [
 		if err != nil {
 			return err
 		}
-		for _, t := range rows {
-			if _, err := s.exec(ctx, tx, `DELETE FROM ccam_tariffs WHERE code = ? AND activity = ? AND phase = ? AND grid = ? AND effective_from = ?`,
-				t.Code, t.Activity, t.Phase, t.Grid, t.From); err != nil {
-				return err
-			}
-			if _, err := s.exec(ctx, tx, `INSERT INTO ccam_tariffs (code, label, activity, phase, grid, amount_cents, effective_from, source, status, import_id)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, t.Code, t.Label, t.Activity, t.Phase, t.Grid, int64(t.Amount), t.From, t.Source, string(t.Status), id); err != nil {
+		for start := 0; start < len(rows); start += tariffBatch {
+			if err := s.upsertTariffs(ctx, tx, rows[start:min(start+tariffBatch, len(rows))], id); err != nil {
 				return err
 			}
 		}
@@ -72,6 +68,28 @@ func (s *Store) SaveTariffImport(ctx context.Context, imp billing.Import, rows [
 		return s.writeAudit(ctx, tx, actor, "import", "tariffs", strconv.FormatInt(id, 10), 0, detail)
 	})
 	return id, err
+}
+
+// tariffBatch is how many rows one statement writes (10 parameters each,
+// far below both engines' limits).
+const tariffBatch = 500
+
+// upsertTariffs writes rows, replacing those with the same key.
+func (s *Store) upsertTariffs(ctx context.Context, tx *sql.Tx, rows []billing.Tariff, importID int64) error {
+	var q strings.Builder
+	q.WriteString(`INSERT INTO ccam_tariffs (code, label, activity, phase, grid, amount_cents, effective_from, source, status, import_id) VALUES `)
+	args := make([]any, 0, 10*len(rows))
+	for i, t := range rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, t.Code, t.Label, t.Activity, t.Phase, t.Grid, int64(t.Amount), t.From, t.Source, string(t.Status), importID)
+	}
+	q.WriteString(` ON CONFLICT (code, activity, phase, grid, effective_from) DO UPDATE SET label = excluded.label,
+		amount_cents = excluded.amount_cents, source = excluded.source, status = excluded.status, import_id = excluded.import_id`)
+	_, err := s.exec(ctx, tx, q.String(), args...)
+	return err
 }
 
 // TariffImports lists the last imports, newest first.
