@@ -33,8 +33,16 @@ func tariffs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	dryRun := fs.Bool("dry-run", false, "import: report what would change, store nothing")
 	day := fs.String("day", "", "list: the day, YYYY-MM-DD (default today)")
 	tz := fs.String("timezone", envDefault("timezone", "Europe/Paris"), "the practice's time zone")
-	if err := fs.Parse(rest); err != nil {
-		return err
+	// Flags may follow the file (repere tariffs import FILE --dry-run).
+	var files []string
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		files, rest = append(files, fs.Arg(0)), fs.Args()[1:]
 	}
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
@@ -60,10 +68,10 @@ func tariffs(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	ctx = audit.WithActor(ctx, audit.System("cli"))
 	switch sub {
 	case "import":
-		if fs.NArg() != 1 {
+		if len(files) != 1 {
 			return errors.New("tariffs import: give one CSV file (see internal/billing/data/README.md for its format)")
 		}
-		return importTariffs(ctx, a, fs.Arg(0), *source, *dryRun, stdout)
+		return importTariffs(ctx, a, files[0], *source, *dryRun, stdout)
 	case "list":
 		if *day == "" {
 			*day = a.Now().In(loc).Format(time.DateOnly)
