@@ -1,6 +1,8 @@
 package documents
 
 import (
+	"strings"
+
 	"repere/internal/billing"
 )
 
@@ -20,8 +22,8 @@ var estimateMessages = map[string]map[string]string{
 		"note.rate":                    "La prise en charge à 100 % n'est pas encore confirmée dans nos sources : votre caisse d'assurance maladie peut vous la confirmer.",
 		"note.association":             "Le code %s est compté en plus de l'acte principal : cette règle n'est pas encore confirmée, le montant peut changer.",
 		"note.tariff":                  "Le tarif du code %s n'est pas encore confirmé : le montant peut changer.",
-		"note.no_tariff":               "Le tarif du code %s à la date du rendez-vous n'est pas connu.",
-		"note.no_tariff.non_optam":     "Le tarif du code %s pour un radiologue non adhérent à l'OPTAM n'est pas connu.",
+		"note.no_tariff":               "Le tarif à la date du rendez-vous n'est pas connu : %s.",
+		"note.no_tariff.non_optam":     "Le tarif pour un radiologue non adhérent à l'OPTAM n'est pas connu : %s.",
 		"note.no_code":                 "Le code de facturation de « %s » n'est pas encore confirmé.",
 		"note.flat_exemption.c2s":      "Les bénéficiaires de la Complémentaire santé solidaire ne paient pas la participation forfaitaire, d'après une source non encore confirmée : elle est comptée ici par prudence.",
 		"note.flat_exemption.ame":      "Les bénéficiaires de l'Aide médicale de l'État ne paient pas la participation forfaitaire, d'après une source non encore confirmée : elle est comptée ici par prudence.",
@@ -42,8 +44,8 @@ var estimateMessages = map[string]map[string]string{
 		"note.rate":                    "Full cover (100%) is not confirmed in our sources yet: your health insurance fund can confirm it.",
 		"note.association":             "Code %s is counted on top of the main act: this rule is not confirmed yet, so the amount may change.",
 		"note.tariff":                  "The fee of code %s is not confirmed yet: the amount may change.",
-		"note.no_tariff":               "The fee of code %s on the day of the appointment is not known.",
-		"note.no_tariff.non_optam":     "The fee of code %s for a radiologist outside OPTAM is not known.",
+		"note.no_tariff":               "The fee on the day of the appointment is not known: %s.",
+		"note.no_tariff.non_optam":     "The fee for a radiologist outside OPTAM is not known: %s.",
 		"note.no_code":                 "The billing code of “%s” is not confirmed yet.",
 		"note.flat_exemption.c2s":      "People with the Complémentaire santé solidaire do not pay the flat contribution, says a source not confirmed yet: it is counted here to be safe.",
 		"note.flat_exemption.ame":      "People with the Aide médicale de l'État do not pay the flat contribution, says a source not confirmed yet: it is counted here to be safe.",
@@ -116,6 +118,7 @@ func estimateSection(e billing.Estimate, l string) section {
 // noteSentences writes one sentence per note of the estimate.
 func noteSentences(e billing.Estimate, l string) []string {
 	var out []string
+	said := map[string]bool{}
 	for _, n := range e.Notes {
 		switch n.Kind {
 		case billing.NoteRate:
@@ -129,11 +132,21 @@ func noteSentences(e billing.Estimate, l string) []string {
 		case billing.NoteAssociation, billing.NoteTariff:
 			out = append(out, msg(l, "note."+n.Kind, n.Code))
 		case billing.NoteNoTariff:
+			if said[n.Kind] {
+				continue
+			}
+			said[n.Kind] = true
+			var codes []string // one sentence names every code without a tariff
+			for _, m := range e.Notes {
+				if m.Kind == billing.NoteNoTariff {
+					codes = append(codes, m.Code)
+				}
+			}
 			key := "note.no_tariff"
 			if n.Arg == billing.GridNonOPTAM {
 				key = "note.no_tariff.non_optam"
 			}
-			out = append(out, msg(l, key, n.Code))
+			out = append(out, msg(l, key, strings.Join(codes, ", ")))
 		case billing.NoteNoCode:
 			out = append(out, msg(l, "note.no_code", n.Text.In(l)))
 		case billing.NoteFlatExemption:
