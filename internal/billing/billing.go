@@ -270,14 +270,20 @@ func (r *Rates) price(e *Estimate, coverKey string, p Patient, n *notes) error {
 // exempt applies the first confirmed exemption of the patient's cases; an
 // exemption not confirmed is not applied but said.
 func (r *Rates) exempt(e *Estimate, coverKey string, p Patient, n *notes) {
+	var unconfirmed []Note
 	for _, c := range p.cases(coverKey, e.Day) {
 		x, ok := r.flatExemption(c, e.Day)
 		switch {
 		case !ok:
 		case x.Status == catalog.NotConfirmed:
-			n.add(Note{Kind: NoteFlatExemption, Arg: c, Source: x.Source})
+			unconfirmed = append(unconfirmed, Note{Kind: NoteFlatExemption, Arg: c, Source: x.Source})
 		case e.FlatExemption == "":
 			e.FlatExemption, e.FlatContribution = c, 0
+		}
+	}
+	if e.FlatExemption == "" { // said only while the contribution is charged
+		for _, x := range unconfirmed {
+			n.add(x)
 		}
 	}
 	if e.FlatExemption == CasePregnancy && coverKey == CoverGeneral {

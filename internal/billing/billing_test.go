@@ -257,6 +257,7 @@ func TestFlatContributionExemptions(t *testing.T) {
 		{"pregnancy declared without dates", Patient{PregnancyDeclared: true}, "2026-03-10", 200, "", []string{NotePregnancyDates}},
 		{"c2s", Patient{Cover: Cover{Exempt: true, Reason: CoverC2S}}, "2026-03-10", 200, "", []string{NoteRate, NoteFlatExemption}},
 		{"ame", Patient{Cover: Cover{Exempt: true, Reason: CoverAME}}, "2026-03-10", 200, "", []string{NoteRate, NoteFlatExemption}},
+		{"c2s under 18: exempt, nothing to say", Patient{BirthDate: "2012-01-01", Cover: Cover{Exempt: true, Reason: CoverC2S}}, "2026-03-10", 0, CaseUnder18, []string{NoteRate}},
 		{"at_mp still pays", Patient{Cover: Cover{Exempt: true, Reason: CoverATMP}}, "2026-03-10", 200, "", nil},
 		{"1 EUR before 15 May 2024", Patient{}, "2024-05-14", 100, "", nil},
 	}
