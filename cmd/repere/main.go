@@ -55,6 +55,7 @@ Commands:
   serve       run the web and DICOM worklist servers (creates and migrates the database)
   migrate     apply database migrations and exit
   user        manage accounts: user add | passwd | list
+  tariffs     CCAM tariffs: tariffs import FILE [--dry-run] [--source S] | list [--day D]
   backup      write a consistent copy of the SQLite database while it runs
   restore     replace the SQLite database with a verified backup (server stopped)
   dicom-echo  send a DICOM C-ECHO (to our worklist server by default)
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, rest, stdout, stderr)
 	case "user":
 		return user(ctx, rest, os.Stdin, stdout, stderr)
+	case "tariffs":
+		return tariffs(ctx, rest, stdout, stderr)
 	case "backup":
 		return backup(ctx, rest, stdout, stderr)
 	case "restore":

@@ -48,6 +48,29 @@ type Record struct {
 	// Confirmed are the contradictions with the screening (an allergy, a
 	// hold not respected) that the team confirmed when saving.
 	Confirmed []Confirmation `json:"confirmed,omitempty"`
+	// Modifiers are the CCAM modifier letters the team typed for the main
+	// code (e.g. "F"); Billing the codes billed, frozen when the record is
+	// saved (see Billed).
+	Modifiers string   `json:"modifiers,omitempty"`
+	Billing   []Billed `json:"billing,omitempty"`
+}
+
+// Billed is one CCAM code billed for the act, as priced when the record was
+// saved: the tariff on the act's day and the radiologist's grid, the share
+// billed (association), the modifiers (their amounts are the billing
+// software's: not included in BaseCents).
+type Billed struct {
+	Code        string `json:"code"`
+	Label       string `json:"label"`
+	Activity    int    `json:"activity"`
+	Phase       int    `json:"phase"`
+	Modifiers   string `json:"modifiers,omitempty"`
+	Percent     int    `json:"percent"`
+	TariffCents int64  `json:"tariff_cents"`
+	BaseCents   int64  `json:"base_cents"`
+	Priced      bool   `json:"priced"`
+	Grid        string `json:"grid"`
+	TariffFrom  string `json:"tariff_from,omitempty"`
 }
 
 // Confirmation is a contradiction with the screening, confirmed by a named
@@ -68,6 +91,8 @@ func (r Record) Uses(f Field) bool {
 		return r.BloodML != nil && *r.BloodML > 0
 	case "cement_ml":
 		return len(r.CementML) > 0
+	case "biopsy_sent":
+		return r.BiopsySent
 	}
 	if f.Kind == KindDrug {
 		for _, d := range r.Drugs {

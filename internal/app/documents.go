@@ -50,15 +50,10 @@ func (a *App) AppointmentFile(ctx context.Context, id int64) (AppointmentFile, e
 	if f.Site, err = a.siteOf(ctx, f.Appointment.RoomID); err != nil {
 		return f, err
 	}
-	fees, err := a.store.RadiologistFees(ctx)
-	if err != nil {
+	if f.Screening, err = a.ScreeningOf(ctx, f.Referral, &f.Appointment); err != nil {
 		return f, err
 	}
-	if f.Estimate, err = billing.EstimateFor(act, f.Appointment.VariantID, nil, f.Appointment.Start.In(a.loc).Format(time.DateOnly),
-		CoverOf(f.Referral.Cover), billing.Cents(fees[f.Appointment.RadiologistID]).EUR()); err != nil {
-		return f, err
-	}
-	f.Screening, err = a.ScreeningOf(ctx, f.Referral, &f.Appointment)
+	f.Estimate, err = a.Estimate(ctx, f, nil)
 	return f, err
 }
 

@@ -86,6 +86,7 @@ type RecordOutcome struct {
 	Errors      map[string]catalog.Text
 	Warnings    map[string]catalog.Text
 	Unconfirmed []Contradiction
+	Billing     []actrecord.Billed // the codes the saved record bills
 }
 
 // SaveRecord checks an act record against the act's fields and against the
@@ -125,6 +126,13 @@ func (a *App) SaveRecord(ctx context.Context, id int64, in RecordSave) (RecordOu
 	if len(out.Unconfirmed) > 0 {
 		return out, nil
 	}
+	var problem string
+	if rec.Billing, problem, err = a.billedCodes(ctx, f, rec); err != nil {
+		return out, err
+	} else if problem != "" {
+		out.Errors = map[string]catalog.Text{"modifiers": a.text(problem)}
+		return out, nil
+	}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return out, err
@@ -134,6 +142,9 @@ func (a *App) SaveRecord(ctx context.Context, id int64, in RecordSave) (RecordOu
 		return out, refuse("record.err.stale")
 	}
 	out.Saved = err == nil
+	if out.Saved {
+		out.Billing = rec.Billing
+	}
 	return out, err
 }
 

@@ -43,6 +43,13 @@ type FlatContribution struct {
 	Provenance `yaml:",inline"`
 }
 
+// FlatExemption is a case of patients who do not pay the flat contribution.
+// Only a confirmed exemption is applied.
+type FlatExemption struct {
+	Case       string `yaml:"case"` // under_18, pregnancy, c2s, ame
+	Provenance `yaml:",inline"`
+}
+
 // HeavyActFee replaces the patient's share when the appointment's base reaches a threshold.
 type HeavyActFee struct {
 	ThresholdEUR float64 `yaml:"threshold_eur"`
@@ -55,7 +62,30 @@ type Rates struct {
 	Sources           []Source           `yaml:"sources"`
 	InsuranceRates    []InsuranceRate    `yaml:"insurance_rates"`
 	FlatContributions []FlatContribution `yaml:"flat_contributions"`
+	FlatExemptions    []FlatExemption    `yaml:"flat_contribution_exemptions"`
 	HeavyActFees      []HeavyActFee      `yaml:"heavy_act_fees"`
+	Modifiers         []Modifier         `yaml:"modifiers"`
+}
+
+// Modifier is a CCAM modifier letter the act record may carry.
+type Modifier struct {
+	Code       string `yaml:"code"`
+	Label      string `yaml:"label"`
+	Provenance `yaml:",inline"`
+}
+
+// ModifierOf returns the built-in modifier with the given letter.
+func ModifierOf(code string) (Modifier, bool) {
+	r, err := Builtin()
+	if err != nil {
+		return Modifier{}, false
+	}
+	for _, m := range r.Modifiers {
+		if m.Code == code {
+			return m, true
+		}
+	}
+	return Modifier{}, false
 }
 
 var (
@@ -99,7 +129,21 @@ func (r *Rates) check() error {
 	for _, x := range r.FlatContributions {
 		all = append(all, x.Provenance)
 	}
+	for _, x := range r.FlatExemptions {
+		switch x.Case {
+		case CaseUnder18, CasePregnancy, CaseC2S, CaseAME:
+		default:
+			return fmt.Errorf("rates: flat contribution exemption %q: want %s, %s, %s or %s", x.Case, CaseUnder18, CasePregnancy, CaseC2S, CaseAME)
+		}
+		all = append(all, x.Provenance)
+	}
 	for _, x := range r.HeavyActFees {
+		all = append(all, x.Provenance)
+	}
+	for _, x := range r.Modifiers {
+		if len(x.Code) != 1 || x.Code[0] < 'A' || x.Code[0] > 'Z' {
+			return fmt.Errorf("rates: modifier %q: one capital letter", x.Code)
+		}
 		all = append(all, x.Provenance)
 	}
 	for _, p := range all {
@@ -151,6 +195,21 @@ func (r *Rates) flatContribution(day string) (FlatContribution, bool) {
 		return FlatContribution{}, false
 	}
 	return r.FlatContributions[i], true
+}
+
+// flatExemption returns the exemption row of a case in force on day.
+func (r *Rates) flatExemption(c, day string) (FlatExemption, bool) {
+	var rows []FlatExemption
+	for _, x := range r.FlatExemptions {
+		if x.Case == c {
+			rows = append(rows, x)
+		}
+	}
+	i := latest(len(rows), func(i int) string { return rows[i].From }, day)
+	if i < 0 {
+		return FlatExemption{}, false
+	}
+	return rows[i], true
 }
 
 func (r *Rates) heavyActFee(day string) (HeavyActFee, bool) {

@@ -122,11 +122,17 @@ type Tariff struct {
 
 // BillingCode is one CCAM code of an act with its tariffs over time.
 // A code not yet confirmed has an empty Code and a NotConfirmed status.
+//
+// The tariffs of the built-in codes live in the billing package's tariff
+// table (dated, replaceable by an import); Tariffs here serve a practice's
+// own code that the table does not hold.
 type BillingCode struct {
 	Code    string   `yaml:"code"`
 	Label   string   `yaml:"label"`
-	Tariffs []Tariff `yaml:"tariffs"`
-	Fact    `yaml:",inline"`
+	Tariffs []Tariff `yaml:"tariffs,omitempty"`
+	// Association: how the code is paid after the main one (see billing.go).
+	Association *Association `yaml:"association,omitempty"`
+	Fact        `yaml:",inline"`
 }
 
 // TariffOn returns the tariff in force on day (YYYY-MM-DD), if any.
@@ -191,6 +197,8 @@ type Variant struct {
 	Name        Text          `yaml:"name"`
 	RoomMinutes Minutes       `yaml:"room_minutes"`
 	Billing     []BillingCode `yaml:"billing"`
+	// BillingChoice: how the variant is billed where CCAM has no code for it.
+	BillingChoice *BillingChoice `yaml:"billing_choice,omitempty"`
 }
 
 // Option is an add-on performed during the act (e.g. bone biopsy through the trocar).
@@ -217,9 +225,11 @@ type Act struct {
 	Summary Text   `yaml:"summary"`
 	Region  string `yaml:"region"` // lumbar, cervical, spine
 
-	Billing  []BillingCode `yaml:"billing"`
-	Variants []Variant     `yaml:"variants,omitempty"`
-	Options  []Option      `yaml:"options,omitempty"`
+	Billing []BillingCode `yaml:"billing"`
+	// BillingChoice: how the act is billed where CCAM has no code for it as performed.
+	BillingChoice *BillingChoice `yaml:"billing_choice,omitempty"`
+	Variants      []Variant      `yaml:"variants,omitempty"`
+	Options       []Option       `yaml:"options,omitempty"`
 
 	RoomMinutes  Minutes    `yaml:"room_minutes"`
 	Monitoring   Monitoring `yaml:"monitoring"`

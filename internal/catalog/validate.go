@@ -90,6 +90,7 @@ func (k *checker) billing(field string, codes []BillingCode) {
 			}
 			k.fact(tf, t.Fact)
 		}
+		k.association(f+".association", b.Association)
 	}
 }
 
@@ -147,6 +148,7 @@ func (k *checker) act(a *Act) {
 	k.text("name", a.Name)
 	k.text("summary", a.Summary)
 	k.billing("billing", a.Billing)
+	k.billingChoice("billing_choice", a.BillingChoice)
 	if len(a.Billing) == 0 {
 		k.fail("billing", "at least one billing code (or a not_confirmed placeholder) is required")
 	}
@@ -261,6 +263,7 @@ func (k *checker) variants(a *Act) {
 		k.text(f+".name", v.Name)
 		k.minutes(f+".room_minutes", v.RoomMinutes)
 		k.billing(f+".billing", v.Billing)
+		k.billingChoice(f+".billing_choice", v.BillingChoice)
 	}
 	for i, o := range a.Options {
 		f := fmt.Sprintf("options[%d]", i)

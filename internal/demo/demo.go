@@ -6,11 +6,13 @@ package demo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"repere/internal/audit"
 	"repere/internal/auth"
+	"repere/internal/billing"
 	"repere/internal/booking"
 	"repere/internal/catalog"
 	"repere/internal/patient"
@@ -66,34 +68,67 @@ type demoCase struct {
 	at     time.Duration
 	ct     int
 	doctor string
+	// Billing: the cover recorded, the variant booked, and for a recent
+	// delivery the days between it and the demo day.
+	cover            string
+	variant          string
+	deliveredDaysAgo int
+	// nextDay books on the workday after the demo day.
+	nextDay bool
 }
 
 var cases = []demoCase{
 	{patient.Patient{BirthName: "Bernard", FirstNames: "Lucie", BirthDate: "1988-02-14", Sex: "F", Phone: "06 00 00 00 09"},
-		referral.Referral{ActID: "epidural_blood_patch", Levels: "L4-L5", Indication: "Syndrome post-ponction lombaire depuis 5 jours", Urgency: referral.Soon, Status: referral.Received}, 2, 0, 0, ""},
+		referral.Referral{ActID: "epidural_blood_patch", Levels: "L4-L5", Indication: "Syndrome post-ponction lombaire depuis 5 jours", Urgency: referral.Soon, Status: referral.Received}, 2, 0, 0, "", "", "", 0, false},
 	{patient.Patient{BirthName: "Petit", FirstNames: "Thierry", BirthDate: "1969-10-03", Sex: "M", Phone: "06 00 00 00 10"},
-		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Indication: "Lombosciatique bilatérale", PriorImaging: "IRM lombaire 10/2026", Status: referral.Received}, 1, 0, 0, ""},
+		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Indication: "Lombosciatique bilatérale", PriorImaging: "IRM lombaire 10/2026", Status: referral.Received}, 1, 0, 0, "", "", "", 0, false},
 	{patient.Patient{BirthName: "Durand", FirstNames: "Agnès", BirthDate: "1961-05-19", Sex: "F", Phone: "06 00 00 00 11"},
-		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L4-L5", Side: "right", Indication: "Radiculalgie L4 droite", PriorImaging: "Scanner lombaire 09/2026", Status: referral.Received}, 0, 0, 0, ""},
+		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L4-L5", Side: "right", Indication: "Radiculalgie L4 droite", PriorImaging: "Scanner lombaire 09/2026", Status: referral.Received}, 0, 0, 0, "", "", "", 0, false},
 	{patient.Patient{BirthName: "Lefèvre", FirstNames: "Zoé", BirthDate: "1991-04-12", Sex: "F", Phone: "06 00 00 00 01", Email: "zoe.lefevre@example.org"},
 		referral.Referral{ActID: "epidural_blood_patch", Levels: "L3-L4", Indication: "Céphalées orthostatiques après péridurale obstétricale", Urgency: referral.Urgent, Status: referral.Received}, 2,
-		9 * time.Hour, 0, "dr.martin"},
+		9 * time.Hour, 0, "dr.martin", "", "", 6, false},
 	{patient.Patient{BirthName: "Caron", UsedName: "Dupré", FirstNames: "Françoise", BirthDate: "1958-09-30", Sex: "F", Phone: "06 00 00 00 02"},
-		referral.Referral{ActID: "facet_joint_infiltration", Levels: "L4-L5, L5-S1", Side: "bilateral", Indication: "Lombalgies chroniques, arthrose articulaire postérieure", PriorImaging: "IRM lombaire 09/2026", Status: referral.Screening}, 0, 0, 0, ""},
+		referral.Referral{ActID: "facet_joint_infiltration", Levels: "L4-L5, L5-S1", Side: "bilateral", Indication: "Lombalgies chroniques, arthrose articulaire postérieure", PriorImaging: "IRM lombaire 09/2026", Status: referral.Screening}, 0, 0, 0, "", "", "", 0, false},
 	{patient.Patient{BirthName: "Lemaître", FirstNames: "René", BirthDate: "1949-01-05", Sex: "M", Phone: "06 00 00 00 03"},
-		referral.Referral{ActID: "vertebroplasty", Levels: "L1", Indication: "Fracture ostéoporotique douloureuse résistant au traitement", PriorImaging: "IRM rachis 10/2026", Urgency: referral.Soon, Status: referral.Received}, 1, 0, 0, ""},
+		referral.Referral{ActID: "vertebroplasty", Levels: "L1", Indication: "Fracture ostéoporotique douloureuse résistant au traitement", PriorImaging: "IRM rachis 10/2026", Urgency: referral.Soon, Status: referral.Received}, 1, 0, 0, "", "", "", 0, false},
 	{patient.Patient{BirthName: "Pasquier", FirstNames: "Jérôme", BirthDate: "1976-07-21", Sex: "M", Phone: "06 00 00 00 04"},
 		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L5-S1", Side: "left", Indication: "Sciatique L5 gauche sur hernie discale", PriorImaging: "Scanner lombaire 08/2026", Status: referral.Screening}, 0,
-		10 * time.Hour, 0, "dr.nguyen"},
+		10 * time.Hour, 0, "dr.nguyen", "", "", 0, false},
 	{patient.Patient{BirthName: "Rousseau", FirstNames: "Amélie", BirthDate: "1983-11-02", Sex: "F", Phone: "06 00 00 00 05"},
 		referral.Referral{ActID: "cervical_foraminal_infiltration", Levels: "C6-C7", Side: "right", Indication: "Névralgie cervico-brachiale C7 droite", PriorImaging: "IRM cervicale 10/2026", Status: referral.Screening}, 1,
-		10*time.Hour + 30*time.Minute, 1, "dr.martin"},
+		10*time.Hour + 30*time.Minute, 1, "dr.martin", "", "", 0, false},
 	{patient.Patient{BirthName: "Fabre", FirstNames: "Noël", BirthDate: "1964-12-25", Sex: "M", Phone: "06 00 00 00 06"},
-		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Indication: "Canal lombaire étroit, claudication", PriorImaging: "IRM lombaire 07/2026", Status: referral.Done}, 0, 0, 0, ""},
+		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L4-L5", Indication: "Canal lombaire étroit, claudication", PriorImaging: "IRM lombaire 07/2026", Status: referral.Done}, 0, 0, 0, "", "", "", 0, false},
 	{patient.Patient{BirthName: "Le Goff", FirstNames: "Gaëlle", BirthDate: "1995-03-08", Sex: "F", Phone: "06 00 00 00 07"},
-		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L4-L5", Side: "right", Indication: "Cruralgie droite", Status: referral.Cancelled}, 1, 0, 0, ""},
+		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L4-L5", Side: "right", Indication: "Cruralgie droite", Status: referral.Cancelled}, 1, 0, 0, "", "", "", 0, false},
 	{patient.Patient{BirthName: "Mercier", FirstNames: "Hervé", BirthDate: "1952-06-17", Sex: "M", Phone: "06 00 00 00 08"},
-		referral.Referral{ActID: "facet_joint_infiltration", Levels: "C4-C5", Side: "left", Indication: "Cervicalgies, arthrose zygapophysaire", Status: referral.Received}, 0, 0, 0, ""},
+		referral.Referral{ActID: "facet_joint_infiltration", Levels: "C4-C5", Side: "left", Indication: "Cervicalgies, arthrose zygapophysaire", Status: referral.Received}, 0, 0, 0, "", "", "", 0, false},
+	// The workday after: every other act is booked with Dr Benali, so that
+	// the demo shows a convocation (and its cost estimate) for each act, with
+	// the patients' cases an estimate knows: a long-term illness (ALD), a
+	// minor, a vertebroplasty above the 120 EUR threshold of the 24 EUR flat
+	// fee, a sector 2 extra fee.
+	{patient.Patient{BirthName: "Perrot", FirstNames: "Monique", BirthDate: "1955-03-27", Sex: "F", Phone: "06 00 00 00 12"},
+		referral.Referral{ActID: "facet_joint_infiltration", Levels: "L4-L5", Side: "bilateral", Indication: "Lombalgies inflammatoires, polyarthrite rhumatoïde (ALD)", PriorImaging: "Scanner lombaire 10/2026", Status: referral.Screening}, 0,
+		14 * time.Hour, 0, "dr.benali", "ald", "", 0, true},
+	{patient.Patient{BirthName: "Marchand", FirstNames: "Lionel", BirthDate: "1972-08-09", Sex: "M", Phone: "06 00 00 00 13"},
+		referral.Referral{ActID: "lumbar_epidural_infiltration", Levels: "L5-S1", Indication: "Lombosciatique gauche rebelle", PriorImaging: "IRM lombaire 09/2026", Status: referral.Screening}, 1,
+		14*time.Hour + 30*time.Minute, 0, "dr.benali", "", "", 0, true},
+	{patient.Patient{BirthName: "Roche", FirstNames: "Gilbert", BirthDate: "1946-11-14", Sex: "M", Phone: "06 00 00 00 14"},
+		referral.Referral{ActID: "vertebroplasty", Levels: "T12", Indication: "Tassement ostéoporotique T12 douloureux", PriorImaging: "IRM rachis 10/2026", Urgency: referral.Soon, Status: referral.Screening}, 1,
+		15 * time.Hour, 0, "dr.benali", "", "one_vertebra", 0, true},
+	{patient.Patient{BirthName: "Garnier", FirstNames: "Inès", Sex: "F", Phone: "06 00 00 00 15"}, // 16 years old on the demo day
+		referral.Referral{ActID: "lumbar_foraminal_infiltration", Levels: "L5-S1", Side: "right", Indication: "Sciatique S1 droite sur hernie discale, échec du traitement médical", PriorImaging: "IRM lombaire 10/2026", Status: referral.Screening}, 0,
+		16*time.Hour + 45*time.Minute, 0, "dr.benali", "", "", 0, true},
+}
+
+// fees are the demo radiologists' conventions and extra fees (cents): Dr
+// Martin is in sector 1; Dr Nguyen and Dr Benali in sector 2 with OPTAM,
+// asking 40 EUR (the extra fee page 001 mentions) and 30 EUR.
+var fees = map[string]billing.Radiologist{
+	"dr.martin": {Convention: billing.Sector1},
+	"dr.nguyen": {Convention: billing.Sector2OPTAM, ExtraFee: 4000},
+	"dr.benali": {Convention: billing.Sector2OPTAM, ExtraFee: 3000},
 }
 
 // NextWorkday returns the start of the first weekday (Monday to Friday, when
@@ -152,6 +187,11 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 		}
 		userIDs[u.Login] = id
 		accounts = append(accounts, u.Account)
+		if fee, ok := fees[u.Login]; ok {
+			if err := st.SetRadiologistBilling(ctx, id, fee); err != nil {
+				return nil, err
+			}
+		}
 		if u.acts != nil {
 			if err := st.SetRadiologistActs(ctx, id, expandActs(cat, u.acts)); err != nil {
 				return nil, err
@@ -185,6 +225,9 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 		if _, ok := cat.Act(c.ref.ActID); !ok {
 			return nil, fmt.Errorf("demo referral names act %q, absent from the catalogue", c.ref.ActID)
 		}
+		if c.p.BirthDate == "" { // the minor: 16 years old whatever the demo day
+			c.p.BirthDate = day.AddDate(-16, -2, 0).Format(time.DateOnly)
+		}
 		pid, err := st.CreatePatient(ctx, c.p)
 		if err != nil {
 			return nil, err
@@ -194,8 +237,22 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 		if err != nil {
 			return nil, err
 		}
+		if c.cover != "" || c.deliveredDaysAgo > 0 {
+			var start, delivered string
+			if c.deliveredDaysAgo > 0 {
+				d := day.AddDate(0, 0, -c.deliveredDaysAgo)
+				start, delivered = d.AddDate(0, -9, 0).Format(time.DateOnly), d.Format(time.DateOnly)
+			}
+			if err := st.SetReferralBilling(ctx, rid, c.cover, start, delivered); err != nil {
+				return nil, err
+			}
+		}
 		if c.at != 0 {
-			if err := book(ctx, st, cat, c, rid, day, cts[c.ct], userIDs[c.doctor], roomIDs); err != nil {
+			on := day
+			if c.nextDay {
+				on = NextWorkday(day, day.Location())
+			}
+			if err := book(ctx, st, cat, c, rid, on, cts[c.ct], userIDs[c.doctor], roomIDs); err != nil {
 				return nil, err
 			}
 			if err := answer(ctx, st, cat, c, rid); err != nil {
@@ -245,16 +302,28 @@ func answer(ctx context.Context, st *store.Store, cat *catalog.Catalog, c demoCa
 }
 
 // book places a demo referral on the demo day with the act's own durations
-// and the first monitoring place of the kind it needs.
+// (its variant's room time) and the first free monitoring place of the kind
+// it needs.
 func book(ctx context.Context, st *store.Store, cat *catalog.Catalog, c demoCase, referralID int64, day time.Time, ct, doctor int64, roomIDs map[string]int64) error {
 	act, _ := cat.Act(c.ref.ActID)
-	place := map[string]string{
-		catalog.PlaceRecoveryChair: "Fauteuil de repos 1",
-		catalog.PlaceRecoveryBed:   "Lit de repos 1",
-		catalog.PlaceWardOvernight: "Chambre 12 (hospitalisation)",
+	places := map[string][]string{
+		catalog.PlaceRecoveryChair: {"Fauteuil de repos 1", "Fauteuil de repos 2", "Fauteuil de repos 3"},
+		catalog.PlaceRecoveryBed:   {"Lit de repos 1", "Lit de repos 2"},
+		catalog.PlaceWardOvernight: {"Chambre 12 (hospitalisation)"},
 	}[act.Monitoring.Place]
-	_, err := st.Book(ctx, booking.Request{ReferralID: referralID, RoomID: ct, RadiologistID: doctor, PlaceID: roomIDs[place],
-		Start: day.Add(c.at), RoomMinutes: act.RoomMinutes.Value, MonitoringMinutes: act.Monitoring.Minutes})
+	minutes := act.RoomMinutes.Value
+	if v, ok := act.Variant(c.variant); ok {
+		minutes = v.RoomMinutes.Value
+	}
+	var err error
+	for _, place := range places {
+		_, err = st.Book(ctx, booking.Request{ReferralID: referralID, VariantID: c.variant, RoomID: ct, RadiologistID: doctor, PlaceID: roomIDs[place],
+			Start: day.Add(c.at), RoomMinutes: minutes, MonitoringMinutes: act.Monitoring.Minutes})
+		var conflict *booking.ConflictError
+		if !errors.As(err, &conflict) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("demo booking of %s: %w", c.ref.ActID, err)
 	}

@@ -61,21 +61,23 @@ func TestConvocationPerAct(t *testing.T) {
 	}{
 		// page_blood_patch: 6 hours (upper value of 4-6 h).
 		{act: "epidural_blood_patch", fasting: "À jeun à partir de 4 h 30 : ne mangez plus rien après cette heure.", fastingAt: "04:30",
-			returnHome: []string{"Venez accompagné", "Ne conduisez pas"}, estimate: []string{"code à confirmer", "pas encore confirmé", "40,00\u00a0€"}},
+			returnHome: []string{"Venez accompagné", "Ne conduisez pas"}, estimate: []string{"AFLB001", "51,76\u00a0€", "YYYY115", "25,27\u00a0€", "(70 %)", "53,92\u00a0€", "40,00\u00a0€", "65,11\u00a0€", "Le guidage par scanner est facturé en plus du blood patch"}},
 		// groupe3r_cervical: 4 hours.
+		// nomensland_ccam: AHLH007 28.80 EUR, 70 % = 20.16; + 2 + 40 = 50.64.
 		{act: "cervical_foraminal_infiltration", fasting: "À jeun à partir de 6 h 30 : ne mangez plus rien après cette heure.", fastingAt: "06:30",
-			returnHome: []string{"Venez accompagné", "Ne conduisez pas"}, estimate: []string{"pas encore confirmé"}},
+			returnHome: []string{"Venez accompagné", "Ne conduisez pas"}, estimate: []string{"AHLH007", "28,80\u00a0€", "20,16\u00a0€", "50,64\u00a0€"}},
 		// page_facet_ccam: only with a premedication, 4 hours. lemedecin_lhlh002: LHLH002 32.18 EUR, 70 % = 22.53 EUR.
 		{act: "facet_joint_infiltration", fasting: "Pas besoin d'être à jeun, sauf si on vous a prescrit un médicament à prendre avant le geste (prémédication). Dans ce cas, ne mangez plus rien à partir de 6 h 30.",
 			returnHome: []string{"Ne conduisez pas"}, estimate: []string{"LHLH002", "32,18\u00a0€", "(70 %)", "22,53\u00a0€", "2,00\u00a0€", "40,00\u00a0€", "51,65\u00a0€"}},
 		// page_infiltration_beauvais: no fasting.
+		// nomensland_ccam: AFLB007 45.90 + YYYY115 25.27 = 71.17; 70 % = 49.82; + 2 + 40 = 63.35.
 		{act: "lumbar_epidural_infiltration", fasting: "Pas besoin d'être à jeun. Vous pouvez manger normalement.",
-			returnHome: []string{"Ne conduisez pas"}, estimate: []string{"pas encore confirmé"}},
+			returnHome: []string{"Ne conduisez pas"}, estimate: []string{"AFLB007", "YYYY115", "49,82\u00a0€", "63,35\u00a0€", "Le guidage par scanner est facturé en plus de l'injection"}},
 		{act: "lumbar_foraminal_infiltration", fasting: "Pas besoin d'être à jeun. Vous pouvez manger normalement.",
-			returnHome: []string{"Ne conduisez pas"}, estimate: []string{"pas encore confirmé"}},
+			returnHome: []string{"Ne conduisez pas"}, estimate: []string{"AHLH007", "50,64\u00a0€"}},
 		// hug_vertebroplasty: from midnight.
 		{act: "vertebroplasty", variant: "one_vertebra", fasting: "À jeun à partir de 0 h 00 (minuit), dans la nuit avant le rendez-vous", fastingAt: "00:00",
-			returnHome: []string{"Venez accompagné", "Ne conduisez pas"}, estimate: []string{"Vertébroplastie, 1 vertèbre", "pas encore confirmé"}},
+			returnHome: []string{"Venez accompagné", "Ne conduisez pas"}, estimate: []string{"LHMH005", "125,40\u00a0€", "tarif moins 24,00\u00a0€", "101,40\u00a0€", "66,00\u00a0€"}},
 	}
 	seen := map[string]bool{}
 	for _, tt := range tests {
@@ -119,6 +121,11 @@ func TestConvocationPerAct(t *testing.T) {
 			for _, w := range want {
 				if !strings.Contains(page, w) {
 					t.Errorf("convocation lacks %q", w)
+				}
+			}
+			for _, never := range []string{"non trouvé", "code à confirmer", "à préciser"} {
+				if strings.Contains(page, never) {
+					t.Errorf("convocation says %q", never)
 				}
 			}
 			if !act.Accompaniment.Value && strings.Contains(page, "Venez accompagné") {

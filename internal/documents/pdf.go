@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/johnfercher/maroto/v2"
@@ -69,17 +70,36 @@ func newPDF(title string, created time.Time) (core.Maroto, error) {
 	return maroto.New(cfg), nil
 }
 
+// spacing is the vertical rhythm of a document (sizes in points, gaps in mm).
+type spacing struct {
+	titleSize, titleTop, headingSize, headingTop, lineBottom float64
+}
+
+var (
+	normalSpacing = spacing{titleSize: 17, titleTop: 5, headingSize: 12, headingTop: 4, lineBottom: 1}
+	// compactSpacing keeps a convocation, estimate included, on one page.
+	compactSpacing = spacing{titleSize: 15, titleTop: 2, headingSize: 11, headingTop: 2.5, lineBottom: 0.2}
+)
+
 // addDoc lays a document out on m; a section never starts at the foot of a
 // page with its heading alone.
 func addDoc(m core.Maroto, d doc) {
-	for i, h := range d.Header {
+	sp := normalSpacing
+	header := d.Header
+	if d.Compact {
+		sp = compactSpacing
+		if len(header) > 2 { // address and phone on one line
+			header = []string{header[0], strings.Join(header[1:], " · ")}
+		}
+	}
+	for i, h := range header {
 		p := props.Text{Size: 9, Color: grey}
 		if i == 0 {
 			p = props.Text{Size: 12, Style: fontstyle.Bold, Color: accent}
 		}
 		m.AddRows(text.NewAutoRow(h, p))
 	}
-	m.AddRows(text.NewAutoRow(d.Title, props.Text{Size: 17, Style: fontstyle.Bold, Top: 5, Bottom: 1}))
+	m.AddRows(text.NewAutoRow(d.Title, props.Text{Size: sp.titleSize, Style: fontstyle.Bold, Top: sp.titleTop, Bottom: 1}))
 	for _, s := range d.Subtitle {
 		m.AddRows(text.NewAutoRow(s, props.Text{Size: 11, Bottom: 1}))
 	}
@@ -87,11 +107,14 @@ func addDoc(m core.Maroto, d doc) {
 		need := float64(keepTogether)
 		if len(s.Rows) > 0 { // an estimate is read as a whole: keep it on one page
 			need = 20 + 9*float64(len(s.Rows)) + 8*float64(len(s.After))
+			if d.Compact {
+				need = 12 + 5*float64(len(s.Rows)) + 6*float64(len(s.After))
+			}
 		}
-		addKept(m, sectionRows(s), need)
+		addKept(m, sectionRows(s, sp), need)
 	}
 	if d.Footer != "" {
-		m.AddRows(text.NewAutoRow(d.Footer, props.Text{Size: 9, Top: 6, Color: grey, Style: fontstyle.Bold}))
+		m.AddRows(text.NewAutoRow(d.Footer, props.Text{Size: 9, Top: 2 + sp.headingTop, Color: grey, Style: fontstyle.Bold}))
 	}
 }
 
@@ -107,25 +130,25 @@ func addKept(m core.Maroto, rows []core.Row, need float64) {
 	m.AddPages(page.New().Add(rows...))
 }
 
-func sectionRows(s section) []core.Row {
+func sectionRows(s section, sp spacing) []core.Row {
 	rows := []core.Row{
-		text.NewAutoRow(s.Heading, props.Text{Size: 12, Style: fontstyle.Bold, Color: accent, Top: 4, Bottom: 0.5}),
+		text.NewAutoRow(s.Heading, props.Text{Size: sp.headingSize, Style: fontstyle.Bold, Color: accent, Top: sp.headingTop, Bottom: 0.5}),
 		line.NewRow(2.5, props.Line{Color: accent, Thickness: 0.3, SizePercent: 100}),
 	}
 	for _, p := range s.Strong {
-		rows = append(rows, text.NewAutoRow(p, props.Text{Style: fontstyle.Bold, Bottom: 1, VerticalPadding: lineGap}))
+		rows = append(rows, text.NewAutoRow(p, props.Text{Style: fontstyle.Bold, Bottom: sp.lineBottom, VerticalPadding: lineGap}))
 	}
 	for _, p := range s.Paragraphs {
-		rows = append(rows, text.NewAutoRow(p, props.Text{Bottom: 1, VerticalPadding: lineGap}))
+		rows = append(rows, text.NewAutoRow(p, props.Text{Bottom: sp.lineBottom, VerticalPadding: lineGap}))
 	}
 	for _, it := range s.Items {
 		rows = append(rows, row.New().Add(
 			text.NewCol(1, "•", props.Text{Align: align.Right, Right: 2}),
-			text.NewCol(11, it, props.Text{Bottom: 1, VerticalPadding: lineGap}),
+			text.NewCol(11, it, props.Text{Bottom: sp.lineBottom, VerticalPadding: lineGap}),
 		))
 	}
 	for _, r := range s.Rows {
-		p := props.Text{Bottom: 1, VerticalPadding: lineGap}
+		p := props.Text{Bottom: sp.lineBottom, VerticalPadding: lineGap}
 		if r.Strong {
 			p.Style = fontstyle.Bold
 		}
@@ -133,8 +156,15 @@ func sectionRows(s section) []core.Row {
 		v.Align = align.Right
 		rows = append(rows, row.New().Add(text.NewCol(9, r.Label, p), text.NewCol(3, r.Value, v)))
 	}
-	for _, a := range s.After {
-		rows = append(rows, text.NewAutoRow(a, props.Text{Top: 1, Bottom: 1, VerticalPadding: lineGap}))
+	for i, a := range s.After {
+		p := props.Text{Top: sp.lineBottom, Bottom: sp.lineBottom, VerticalPadding: lineGap}
+		if s.SmallAfter {
+			p.Size = 8.5
+		}
+		if i == 0 {
+			p.Top = 1
+		}
+		rows = append(rows, text.NewAutoRow(a, p))
 	}
 	return rows
 }

@@ -239,3 +239,26 @@ func TestConvocationICS(t *testing.T) {
 		t.Error("calendar file without an appointment id")
 	}
 }
+
+// Every act and variant's convocation, two treatments to stop and the
+// estimate with its not-confirmed sentences included, fits on one page: the
+// estimate never pushes an almost empty second page.
+func TestConvocationFitsOnePage(t *testing.T) {
+	cat := loadCatalog(t)
+	for _, a := range cat.Acts() {
+		variants := []string{""}
+		for _, v := range a.Variants {
+			variants = append(variants, v.ID)
+		}
+		for _, variant := range variants {
+			c := sampleConvocation(t, a, variant)
+			pdf, err := ConvocationPDF(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if pages := bytes.Count(pdf, []byte("<</Type /Page\n")); pages != 1 {
+				t.Errorf("%s %s: %d pages", a.ID, variant, pages)
+			}
+		}
+	}
+}

@@ -2,10 +2,8 @@ package documents
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
-	"repere/internal/billing"
 	"repere/internal/catalog"
 )
 
@@ -18,6 +16,7 @@ type doc struct {
 	Subtitle []string
 	Sections []section
 	Footer   string
+	Compact  bool // the convocation: tighter spacing, so it fits on one page
 }
 
 type section struct {
@@ -27,6 +26,7 @@ type section struct {
 	Items      []string
 	Rows       []amountRow // label and amount, for the estimate
 	After      []string
+	SmallAfter bool // the estimate's notes, in a smaller font
 }
 
 type amountRow struct {
@@ -47,7 +47,7 @@ func convocationDoc(c Convocation) (doc, error) {
 	loc := c.location()
 	start := c.Start.In(loc)
 
-	d := doc{Lang: l, Title: msg(l, "convocation.title"), Footer: msg(l, "footer.convocation")}
+	d := doc{Lang: l, Title: msg(l, "convocation.title"), Footer: msg(l, "footer.convocation"), Compact: true}
 	d.Header = nonEmpty(c.Site.Name, c.Site.Address, c.Site.Phone)
 	if c.Patient.Name != "" {
 		if c.Patient.BirthDate.IsZero() {
@@ -180,45 +180,6 @@ func holdLine(h Hold, loc *time.Location, l string) string {
 		item += " " + msg(l, "holds.restart", h.RestartAdvice)
 	}
 	return item
-}
-
-func estimateSection(e billing.Estimate, l string) section {
-	f := formatter(l)
-	s := section{Heading: msg(l, "estimate.heading")}
-	euros := func(c billing.Cents) string { return f.Euros(c.EUR()) }
-	for _, line := range e.Lines {
-		code := line.Code
-		if code == "" {
-			code = msg(l, "estimate.code_unknown")
-		}
-		label := fmt.Sprintf("%s – %s", code, line.Label)
-		value := "—"
-		if line.Priced {
-			value = euros(line.Base)
-		}
-		s.Rows = append(s.Rows, amountRow{Label: label, Value: value})
-	}
-	if e.Unpriced {
-		s.After = append(s.After, msg(l, "estimate.at_booking"))
-		if e.ExtraFee > 0 {
-			s.Rows = append(s.Rows, amountRow{Label: msg(l, "estimate.extra"), Value: euros(e.ExtraFee)})
-		}
-		return s
-	}
-	insurance := msg(l, "estimate.insurance", e.InsurancePercent)
-	if e.HeavyActFee > 0 {
-		insurance = msg(l, "estimate.insurance_heavy", euros(e.HeavyActFee))
-	}
-	s.Rows = append(s.Rows, amountRow{Label: insurance, Value: "− " + euros(e.InsuranceShare)})
-	if e.FlatContribution > 0 {
-		s.Rows = append(s.Rows, amountRow{Label: msg(l, "estimate.flat"), Value: "+ " + euros(e.FlatContribution)})
-	}
-	if e.ExtraFee > 0 {
-		s.Rows = append(s.Rows, amountRow{Label: msg(l, "estimate.extra"), Value: "+ " + euros(e.ExtraFee)})
-	}
-	s.Rows = append(s.Rows, amountRow{Label: msg(l, "estimate.rest"), Value: euros(e.RestToPay), Strong: true})
-	s.After = append(s.After, msg(l, "estimate.note"))
-	return s
 }
 
 func nonEmpty(values ...string) []string {

@@ -49,6 +49,10 @@ type Referral struct {
 	// Cover is how the national insurance covers the act (billing.Cover
 	// reasons: "" general case, "ald", "at_mp", "exempt").
 	Cover string
+	// PregnancyStart and DeliveryDate (YYYY-MM-DD, or "") are recorded with
+	// the cover: from the 6th month of pregnancy to 12 days after delivery
+	// the patient does not pay the flat contribution (billing).
+	PregnancyStart, DeliveryDate string
 
 	// Filled by list queries for display.
 	PatientName   string

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -228,7 +229,27 @@ func body(l string, v view, ctx Context, technique, result, conclusion string) s
 	section(say(l, "DÉROULEMENT", "PROCEDURE"), result, v.Notes)
 	section(say(l, "COMPLICATIONS", "COMPLICATIONS"), v.complications(l))
 	section(say(l, "CONCLUSION", "CONCLUSION"), conclusion)
+	if lines := billingLines(l, v.rec.Billing); len(lines) > 0 {
+		section(say(l, "COTATION", "BILLING"), lines...)
+	}
 	return b.String()
+}
+
+// billingLines writes the codes billed, as frozen in the record: code,
+// modifiers, label.
+func billingLines(l string, billed []actrecord.Billed) []string {
+	var out []string
+	for _, c := range billed {
+		line := c.Code
+		if c.Modifiers != "" {
+			line += say(l, " (modificateurs ", " (modifiers ") + c.Modifiers + ")"
+		}
+		if c.Percent > 0 && c.Percent < 100 {
+			line += say(l, ", associé à ", ", associated at ") + strconv.Itoa(c.Percent) + " %"
+		}
+		out = append(out, line+say(l, " : ", ": ")+c.Label)
+	}
+	return out
 }
 
 // de writes the French partitive before a product: "d'acétate", "de dexaméthasone".

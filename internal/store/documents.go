@@ -134,24 +134,8 @@ func (s *Store) WithdrawConsent(ctx context.Context, id int64, reason string) er
 	})
 }
 
-// SetReferralCover records how the national insurance covers a referral's act.
-func (s *Store) SetReferralCover(ctx context.Context, referralID int64, cover string) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var patientID int64
-		if err := s.queryRow(ctx, tx, `SELECT patient_id FROM referrals WHERE id = ?`, referralID).Scan(&patientID); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
-			return err
-		}
-		if _, err := s.exec(ctx, tx, `UPDATE referrals SET cover = ?, updated_at = ? WHERE id = ?`, cover, s.now(), referralID); err != nil {
-			return err
-		}
-		return s.audited(ctx, tx, "update", "referral", strconv.FormatInt(referralID, 10), patientID, "cover="+cover)
-	})
-}
-
-// RadiologistFees returns each radiologist's extra fee (sector 2), in cents.
+// RadiologistFees returns each radiologist's extra fee (sector 2), in cents
+// (RadiologistBilling gives the convention too; SetRadiologistBilling sets both).
 func (s *Store) RadiologistFees(ctx context.Context) (map[int64]int64, error) {
 	rows, err := s.query(ctx, s.db, `SELECT user_id, extra_fee_cents FROM radiologist_fees`)
 	if err != nil {
@@ -167,20 +151,6 @@ func (s *Store) RadiologistFees(ctx context.Context) (map[int64]int64, error) {
 		out[id] = cents
 	}
 	return out, rows.Err()
-}
-
-// SetRadiologistFee sets a radiologist's extra fee in cents (0: sector 1 or none).
-func (s *Store) SetRadiologistFee(ctx context.Context, userID, cents int64) error {
-	if cents < 0 || cents > 100000 {
-		return errors.New("store: the extra fee must be between 0 and 1,000 euros")
-	}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, `DELETE FROM radiologist_fees WHERE user_id = ?`, userID); err != nil {
-			return err
-		}
-		_, err := s.exec(ctx, tx, `INSERT INTO radiologist_fees (user_id, extra_fee_cents) VALUES (?, ?)`, userID, cents)
-		return err
-	})
 }
 
 // ConsentsOfPatient lists a patient's consents, oldest first, without their documents.

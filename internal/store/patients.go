@@ -287,10 +287,12 @@ func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, erro
 		var urgency, status string
 		var pt patient.Patient
 		err := s.queryRow(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
-				r.prior_imaging, r.prescription_date, r.status, r.created_at, p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, ''), r.cover
+				r.prior_imaging, r.prescription_date, r.status, r.created_at, p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, ''), r.cover,
+				r.pregnancy_start, r.delivery_date
 			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
 			WHERE r.id = ?`, id).Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
-			&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName, &r.Cover)
+			&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName, &r.Cover,
+			&r.PregnancyStart, &r.DeliveryDate)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}

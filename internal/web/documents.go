@@ -16,7 +16,6 @@ import (
 	"unicode/utf8"
 
 	"repere/internal/app"
-	"repere/internal/billing"
 	"repere/internal/documents"
 	"repere/internal/mail"
 	"repere/internal/store"
@@ -52,15 +51,14 @@ func (f appointmentFile) convocation() (documents.Convocation, error) {
 	return f.Convocation, nil
 }
 
-// covers are the choices of the cover form, "" being the general case.
-var covers = []string{"", billing.CoverALD, billing.CoverATMP, billing.CoverExempt}
-
 type appointmentPage struct {
 	appointmentFile
 	ConvocationHTML template.HTML
 	Consents        []documents.Consent
 	Mails           []mail.Outgoing
 	Covers          []string
+	Cover           app.CoverChange // the cover form, as stored or as typed
+	CoverErrors     []string
 	MailReady       bool // SMTP is configured
 	ConvocationSent bool // this version of the letter was already queued or sent
 	ConsentVersion  string
@@ -72,13 +70,23 @@ func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	return s.renderAppointment(w, r, id, nil, nil)
+}
+
+// renderAppointment shows an appointment; a refused cover form is shown as
+// typed (cover) with its errors.
+func (s *Server) renderAppointment(w http.ResponseWriter, r *http.Request, id int64, cover *app.CoverChange, coverErrors []string) error {
 	l := localizer(r)
 	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
 	if err != nil {
 		return err
 	}
-	p := appointmentPage{appointmentFile: f, Covers: covers, MailReady: s.app.MailReady(),
-		ConsentVersion: documents.ConsentVersion(f.Act, f.Appointment.VariantID, l.Lang)}
+	p := appointmentPage{appointmentFile: f, Covers: app.Covers, MailReady: s.app.MailReady(),
+		ConsentVersion: documents.ConsentVersion(f.Act, f.Appointment.VariantID, l.Lang), CoverErrors: coverErrors,
+		Cover: app.CoverChange{Cover: f.Referral.Cover, PregnancyStart: f.Referral.PregnancyStart, DeliveryDate: f.Referral.DeliveryDate}}
+	if cover != nil {
+		p.Cover = *cover
+	}
 	if len(f.NoConvocation) == 0 {
 		var buf bytes.Buffer
 		if err := documents.RenderConvocationHTML(&buf, f.Convocation); err != nil {
@@ -98,7 +106,11 @@ func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) error {
 	if p.FollowUp, err = s.followUpOf(r, f); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "appointment", "appointment.title", "planning", p)
+	status := http.StatusOK
+	if len(coverErrors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(w, r, status, "appointment", "appointment.title", "planning", p)
 }
 
 // sendFile writes a generated document as a download.
@@ -168,21 +180,25 @@ func (s *Server) infoSheet(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-// setCover records the patient's insurance cover for a referral.
+// setCover records the patient's insurance cover and pregnancy dates for a
+// referral; a refused form comes back on the appointment page as typed.
 func (s *Server) setCover(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	cover := r.PostFormValue("cover")
-	valid := false
-	for _, c := range covers {
-		valid = valid || c == cover
+	c := app.CoverChange{Cover: r.PostFormValue("cover"), PregnancyStart: strings.TrimSpace(r.PostFormValue("pregnancy_start")),
+		DeliveryDate: strings.TrimSpace(r.PostFormValue("delivery_date"))}
+	err = s.app.SetCover(r.Context(), id, c)
+	var refusal *app.Refusal
+	if errors.As(err, &refusal) {
+		appointment := formID(r, "appointment")
+		if appointment == 0 {
+			return err
+		}
+		return s.renderAppointment(w, r, appointment, &c, s.app.Messages(refusal, localizer(r)))
 	}
-	if !valid {
-		return errStatus(http.StatusUnprocessableEntity, "appointment.err.cover")
-	}
-	if err := s.store.SetReferralCover(r.Context(), id, cover); err != nil {
+	if err != nil {
 		return err
 	}
 	s.flash(r, "practice.saved")

@@ -18,6 +18,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/auth"
+	"repere/internal/billing"
 	"repere/internal/i18n"
 	"repere/internal/store"
 )
@@ -144,6 +145,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		limit := s.cfg.MaxBodyBytes
 		if strings.HasSuffix(r.URL.Path, "/consent/scan") {
 			limit = maxScanBytes + 64<<10 // a scanned paper consent and its form
+		}
+		if r.URL.Path == "/admin/tariffs" {
+			limit = billing.MaxImportBytes + 64<<10 // a tariff extract and its form
 		}
 		if r.ContentLength > limit {
 			http.Error(w, "Requête trop volumineuse / Request too large", http.StatusRequestEntityTooLarge)

@@ -12,6 +12,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/auth"
+	"repere/internal/billing"
 	"repere/internal/catalog"
 	"repere/internal/practice"
 	"repere/internal/schedule"
@@ -34,6 +35,8 @@ type practicePage struct {
 	Physicians   []practice.Physician
 	Discharge    string           // the ward discharge time in effect, HH:MM
 	Fees         map[int64]string // radiologist id -> extra fee in euros, as shown
+	Conventions  map[int64]string // radiologist id -> convention (billing.Conventions)
+	Sectors      []string
 	Weekdays     []int
 	Kinds        []string
 	Errors       []string
@@ -87,13 +90,14 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 		return p, err
 	}
 	p.Discharge = hhmm(cmp.Or(p.Settings.WardDischargeMinute, schedule.DefaultWardDischargeMinute))
-	fees, err := s.store.RadiologistFees(ctx)
+	fees, err := s.store.RadiologistBilling(ctx)
 	if err != nil {
 		return p, err
 	}
-	p.Fees = map[int64]string{}
-	for id, cents := range fees {
-		p.Fees[id] = strconv.FormatFloat(float64(cents)/100, 'f', 2, 64)
+	p.Fees, p.Conventions, p.Sectors = map[int64]string{}, map[int64]string{}, billing.Conventions
+	for id, r := range fees {
+		p.Fees[id] = strconv.FormatFloat(r.ExtraFee.EUR(), 'f', 2, 64)
+		p.Conventions[id] = r.Convention
 	}
 	names := map[string]string{}
 	add := func(kind string, id int64, label string, feed bool) {
@@ -403,5 +407,9 @@ func (s *Server) saveFee(r *http.Request, p practicePage) ([]string, error) {
 	if err != nil || euros < 0 || euros > 1000 {
 		return []string{"practice.err.fee"}, nil
 	}
-	return nil, s.store.SetRadiologistFee(r.Context(), id, int64(math.Round(euros*100)))
+	convention := cmp.Or(r.PostFormValue("convention"), billing.Sector1)
+	if !slices.Contains(billing.Conventions, convention) {
+		return []string{"practice.err.convention"}, nil
+	}
+	return nil, s.store.SetRadiologistBilling(r.Context(), id, billing.Radiologist{Convention: convention, ExtraFee: billing.Cents(math.Round(euros * 100))})
 }

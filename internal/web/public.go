@@ -67,6 +67,9 @@ func (s *Server) actPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	l := localizer(r)
 	v := newActView(l, act, s.now())
+	if err := s.priceCosts(r, v.Costs); err != nil {
+		return err
+	}
 	return s.render(w, r, http.StatusOK, "act", "", "home", v)
 }
 

@@ -28,6 +28,8 @@ type recordPage struct {
 	// confirmed when the record was saved.
 	Contradictions []contradictionView
 	Confirmed      []actrecord.Confirmation
+	// Billing: the codes the record bills (frozen at each save).
+	Billing []actrecord.Billed
 }
 
 // contradictionView is a contradiction with the screening, to confirm by ticking it.
@@ -54,6 +56,9 @@ func (s *Server) loadRecordPage(r *http.Request) (recordPage, actrecord.Record, 
 	}
 	p.Version, p.Confirmed = version, rec.Confirmed
 	p.fill(rec, s.loc())
+	if p.Billing, err = s.app.BilledCodes(r.Context(), p.AppointmentFile, rec); err != nil {
+		return p, rec, err
+	}
 	return p, rec, nil
 }
 
@@ -100,6 +105,7 @@ func (p *recordPage) fill(r actrecord.Record, loc *time.Location) {
 		v["end"] = r.End.In(loc).Format("2006-01-02T15:04")
 	}
 	v["complication_note"], v["study_instance_uid"], v["notes"] = r.ComplicationNote, r.StudyInstanceUID, r.Notes
+	v["modifiers"] = r.Modifiers
 }
 
 // readRecord reads the posted form into a record; unreadable values are
@@ -182,6 +188,8 @@ func (s *Server) readRecord(r *http.Request, p *recordPage) actrecord.Record {
 	}
 	rec.ComplicationNote, rec.StudyInstanceUID, rec.Notes = get("complication_note"), get("study_instance_uid"), get("notes")
 	p.Values["complication_note"], p.Values["study_instance_uid"], p.Values["notes"] = rec.ComplicationNote, rec.StudyInstanceUID, rec.Notes
+	rec.Modifiers = get("modifiers")
+	p.Values["modifiers"] = rec.Modifiers
 	return rec
 }
 
@@ -229,7 +237,7 @@ func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request) error {
 			p.Contradictions = append(p.Contradictions, contradictionView{ID: c.ID, Text: s.app.Messages(&app.Refusal{Reasons: []app.Reason{c.Reason}}, l)[0]})
 		}
 		if out.Saved {
-			p.Version, p.Saved, status = out.Version, true, http.StatusOK
+			p.Version, p.Saved, p.Billing, status = out.Version, true, out.Billing, http.StatusOK
 		} else if len(p.Contradictions) > 0 && len(p.Errors) == 0 {
 			status = http.StatusConflict
 		}

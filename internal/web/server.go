@@ -177,6 +177,7 @@ var (
 	adminOnly    = []auth.Role{auth.Admin}
 	radiologists = []auth.Role{auth.Radiologist}
 	caregivers   = []auth.Role{auth.Radiologist, auth.Radiographer} // who records the act and writes its report
+	billers      = []auth.Role{auth.Secretary, auth.Admin}          // who exports the day's billing
 	referrers    = []auth.Role{auth.Referrer}
 	patientOnly  = []auth.Role{auth.Patient}
 )
@@ -264,6 +265,8 @@ func (s *Server) routes() []route {
 		{"POST /staff/referrals/{id}/screening/override", radiologists, s.decideScreening},
 		{"POST /staff/referrals/{id}/screening/link", bookers, s.createScreeningLink},
 		{"POST /staff/waiting/{id}/remove", bookers, s.removeFromWaitingList},
+		{"GET /staff/billing", billers, s.billingPage},
+		{"GET /staff/billing/export", billers, s.billingExport},
 		{"GET /staff/catalogue", staff, s.catalogue},
 		{"GET /staff/catalogue/{id}", staff, s.catalogueAct},
 		{"GET /staff/review", staff, s.reviewIndex},
@@ -284,6 +287,8 @@ func (s *Server) routes() []route {
 		{"GET /admin/api", adminOnly, s.apiClients},
 		{"POST /admin/api", adminOnly, s.createAPIClient},
 		{"POST /admin/api/{id}/revoke", adminOnly, s.revokeAPIClient},
+		{"GET /admin/tariffs", adminOnly, s.tariffs},
+		{"POST /admin/tariffs", adminOnly, s.importTariffs},
 		{"GET /admin/privacy", adminOnly, s.privacyAdmin},
 		{"GET /admin/patients/{id}/privacy", adminOnly, s.privacyPatient},
 		{"GET /admin/patients/{id}/export", adminOnly, s.exportPatient},

@@ -145,6 +145,11 @@ func (s *Server) catalogueAct(w http.ResponseWriter, r *http.Request) error {
 	for i := range facts {
 		facts[i].Source = s.cite(facts[i].Fact.Source, l.Lang)
 	}
+	billed, err := s.billingFacts(r, act)
+	if err != nil {
+		return err
+	}
+	facts = append(facts, billed...)
 	data := struct {
 		Act   *catalog.Act
 		Name  string

@@ -1,0 +1,79 @@
+package billing
+
+import (
+	"encoding/csv"
+	"io"
+	"strconv"
+)
+
+// DayLine is one code billed on a day, for the practice's billing software:
+// who, when, which act and code with its modifiers, what is billed (the
+// tariff times the association share, modifiers not included) and the
+// radiologist's extra fee (on the act's first code only).
+type DayLine struct {
+	Day           string // YYYY-MM-DD
+	Time          string // HH:MM, start of the act
+	AppointmentID int64
+	PatientName   string
+	BirthDate     string
+	INS           string
+	Act           string
+	Radiologist   string
+	Convention    string
+	Cover         string
+	Code          string
+	Label         string
+	Activity      int
+	Phase         int
+	Modifiers     string
+	Percent       int
+	Tariff        Cents
+	Amount        Cents
+	Priced        bool
+	ExtraFee      Cents
+	// Recorded: the code comes from the saved act record; otherwise from
+	// the booking (no record saved yet).
+	Recorded bool
+}
+
+// DayColumns are the export's columns, in order.
+var DayColumns = []string{"date", "heure", "rendez_vous", "patient", "date_naissance", "ins", "acte", "radiologue", "convention", "couverture",
+	"code", "libelle", "activite", "phase", "modificateurs", "pourcentage", "tarif_eur", "montant_eur", "depassement_eur", "source"}
+
+// WriteDayCSV writes the lines as CSV: ";" separated, decimal point, UTF-8,
+// one header line; an amount not known is left empty.
+func WriteDayCSV(w io.Writer, lines []DayLine) error {
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	if err := cw.Write(DayColumns); err != nil {
+		return err
+	}
+	euros := func(c Cents, known bool) string {
+		if !known {
+			return ""
+		}
+		return strconv.FormatFloat(c.EUR(), 'f', 2, 64)
+	}
+	for _, l := range lines {
+		source := "rendez-vous"
+		if l.Recorded {
+			source = "compte-rendu d'acte"
+		}
+		if err := cw.Write([]string{l.Day, l.Time, strconv.FormatInt(l.AppointmentID, 10), safeCell(l.PatientName), l.BirthDate, safeCell(l.INS),
+			safeCell(l.Act), safeCell(l.Radiologist), l.Convention, l.Cover, l.Code, safeCell(l.Label), strconv.Itoa(l.Activity), strconv.Itoa(l.Phase),
+			l.Modifiers, strconv.Itoa(l.Percent), euros(l.Tariff, l.Priced), euros(l.Amount, l.Priced), euros(l.ExtraFee, true), source}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// safeCell keeps a spreadsheet from reading a name as a formula (CSV
+// injection): a cell starting with = + - @ gets a leading apostrophe.
+func safeCell(s string) string {
+	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
+		return "'" + s
+	}
+	return s
+}
