@@ -306,6 +306,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.pattern, s.guard(rt))
 	}
 	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/fields.js", fieldsScript())
 	mux.Handle("GET /metrics", s.metricsHandler())
 	api := s.fhirHandler()
 	mux.Handle(fhir.Prefix+"/", api) // its own bearer-token auth, scopes and audit
