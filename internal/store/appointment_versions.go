@@ -26,6 +26,7 @@ type appointmentState struct {
 }
 
 func (s *Store) appointmentStateOf(ctx context.Context, tx *sql.Tx, id int64) (string, error) {
+	// audited by the caller
 	a, err := scanAppointment(s.queryRow(ctx, tx, `SELECT `+appointmentColumns+` FROM appointments a WHERE a.id = ?`, id))
 	if err != nil {
 		return "", err
