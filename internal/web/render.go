@@ -31,6 +31,13 @@ var assets embed.FS
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
+	// kindKey names an outbox kind's label: the follow-up days share one.
+	"kindKey": func(kind string) string {
+		if strings.HasPrefix(kind, "followup_") {
+			return "followup"
+		}
+		return kind
+	},
 	"join":      strings.Join,
 	"drugLabel": drugLabel,
 	"hasPrefix": strings.HasPrefix,
@@ -56,8 +63,9 @@ var funcs = template.FuncMap{
 	},
 }
 
-func loadPages(loc *time.Location) (*pages, error) {
-	fm := template.FuncMap{"local": func(t time.Time) time.Time { return t.In(loc) }}
+// ready tells the pages which sending channels the practice has set up.
+func loadPages(loc *time.Location, ready func(channel string) bool) (*pages, error) {
+	fm := template.FuncMap{"local": func(t time.Time) time.Time { return t.In(loc) }, "channelReady": ready}
 	for k, v := range funcs {
 		fm[k] = v
 	}

@@ -105,7 +105,15 @@ func New(cfg Config, a *app.App, bundle *i18n.Bundle, log *slog.Logger) (*Server
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
 	}
-	pg, err := loadPages(a.Location())
+	pg, err := loadPages(a.Location(), func(channel string) bool {
+		switch channel {
+		case "email":
+			return a.MailReady()
+		case "sms":
+			return a.SMSReady()
+		}
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -296,6 +304,11 @@ func (s *Server) routes() []route {
 
 		{"GET /referrer", referrers, s.referrerHome},
 		{"GET /espace", patientOnly, s.patientHome},
+
+		// Sending the way in to the patient (questionnaire, portal).
+		{"POST /staff/referrals/{id}/screening/send", bookers, s.sendQuestionnaireLink},
+		{"POST /staff/patients/{id}/portal/invite", bookers, s.invitePortal},
+		{"POST /portal/letter-code", public, s.portalLetterCode}, // the code and the birth date are the credentials
 	}
 }
 

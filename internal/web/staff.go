@@ -6,6 +6,7 @@ import (
 
 	"repere/internal/auth"
 	"repere/internal/catalog"
+	"repere/internal/mail"
 	"repere/internal/patient"
 	"repere/internal/referral"
 	"repere/internal/store"
@@ -78,11 +79,18 @@ func (s *Server) patientPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var sent []mail.Outgoing
+	if u := currentUser(r); u != nil && (u.Role == auth.Secretary || u.Role == auth.Radiologist) {
+		if sent, err = s.store.MessagesForPatient(r.Context(), id, 20); err != nil {
+			return err
+		}
+	}
 	data := struct {
 		Patient   patient.Patient
 		Age       int
 		Referrals []referralRow
-	}{p, p.Age(s.now()), s.referralRows(r, refs)}
+		Sent      []mail.Outgoing
+	}{p, p.Age(s.now()), s.referralRows(r, refs), sent}
 	return s.render(w, r, http.StatusOK, "patient", "patient.title", "patients", data)
 }
 
