@@ -20,6 +20,7 @@ import (
 
 	"repere/internal/app"
 	"repere/internal/auth"
+	"repere/internal/documents"
 	"repere/internal/i18n"
 	"repere/internal/store"
 )
@@ -69,7 +70,7 @@ func loadPages(loc *time.Location, ready func(channel string) bool) (*pages, err
 	for k, v := range funcs {
 		fm[k] = v
 	}
-	layout, err := template.New("layout.html").Funcs(fm).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
+	layout, err := template.New("layout.html").Funcs(fm).ParseFS(assets, "templates/layout.html", "templates/patient_layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -109,7 +110,16 @@ type view struct {
 	Version  string
 	Flash    string
 	Data     any
+	// Site is the practice's name, address and phone (patient and public pages).
+	Site documents.Site
+	// StaffBack is where the staff go back to from a patient page shown on
+	// their tablet (the consent), or empty.
+	StaffBack string
 }
+
+// patientPages are rendered in the patient layout: no staff navigation,
+// large touch targets, one column for a phone.
+var patientPages = map[string]bool{"portal": true, "questionnaire": true, "consent": true}
 
 // render writes page name with data, with the given status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) error {
@@ -129,7 +139,14 @@ func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, status int,
 	l := localizer(r)
 	v := view{L: l, User: currentUser(r), CSRF: s.csrfToken(r), Nav: nav, Path: r.URL.Path,
 		Practice: s.cfg.PracticeName, Version: s.cfg.Version, Data: data}
-	if block == "layout.html" {
+	if block == "layout.html" && patientPages[name] {
+		block = "patient_layout"
+		v.Site = s.app.PracticeSite(r.Context())
+		if sb, ok := data.(interface{ StaffBackLink() string }); ok && v.User != nil {
+			v.StaffBack = sb.StaffBackLink()
+		}
+	}
+	if block == "layout.html" || block == "patient_layout" {
 		v.Flash = s.popFlash(r)
 		if titled, ok := data.(interface{ PageTitle() string }); ok {
 			v.Title = titled.PageTitle()
