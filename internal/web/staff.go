@@ -85,12 +85,21 @@ func (s *Server) patientPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	var files []store.ReferralDocument
+	for _, ref := range refs {
+		docs, err := s.store.ReferralDocuments(r.Context(), ref.ID)
+		if err != nil {
+			return err
+		}
+		files = append(files, docs...)
+	}
 	data := struct {
 		Patient   patient.Patient
 		Age       int
 		Referrals []referralRow
 		Sent      []mail.Outgoing
-	}{p, p.Age(s.now()), s.referralRows(r, refs), sent}
+		Files     []store.ReferralDocument
+	}{p, p.Age(s.now()), s.referralRows(r, refs), sent, files}
 	return s.render(w, r, http.StatusOK, "patient", "patient.title", "patients", data)
 }
 
