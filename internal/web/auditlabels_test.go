@@ -4,6 +4,7 @@ import (
 	"context"
 	"html"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -104,5 +105,43 @@ func TestAuditLogPage(t *testing.T) {
 	filtered := admin.get("/admin/audit?action=read&entity=patient&actor=t.secretary")
 	if n := len(rowIDs.FindAllString(filtered.body, -1)); n != 40 {
 		t.Errorf("reads of a patient by the secretary: %d rows, want 40", n)
+	}
+}
+
+// TestFrenchDetails: no sex chosen in advance on the new patient form, and
+// birth dates written the French way in the staff's lists.
+func TestFrenchDetails(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	c := h.signedIn(auth.Secretary)
+	form := c.get("/staff/patients/new")
+	if strings.Contains(form.body, `value="F" selected`) || !strings.Contains(form.body, `<option value="">—</option>`) {
+		t.Error("the sex is preset on the new patient form")
+	}
+	r := c.post("/staff/patients", url.Values{"birth_name": {"Sans"}, "first_names": {"Sexe"}, "birth_date": {"1980-02-03"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `id="err-sex"`) {
+		t.Errorf("a patient without a sex chosen: %d", r.status)
+	}
+	list := c.get("/staff/patients?q=lef")
+	if !strings.Contains(list.body, "12/04/1991") || strings.Contains(list.body, "1991-04-12") {
+		t.Error("the patients' list shows ISO birth dates")
+	}
+	page := c.get("/staff/patients/" + h.zoeID())
+	if !strings.Contains(page.body, "12/04/1991") || strings.Contains(page.body, ">1991-04-12") {
+		t.Error("the patient's page shows an ISO birth date")
+	}
+}
+
+// TestPublicPagesGiveThePractice: the act pages say "call the practice":
+// they give its name, address and phone.
+func TestPublicPagesGiveThePractice(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	c := h.client()
+	for _, path := range []string{"/", "/actes/" + h.cat.Acts()[0].Slug} {
+		r := c.get(path)
+		for _, want := range []string{`id="practice-contact"`, "Centre d&#39;imagerie du Parc", "12 rue des Tilleuls", `href="tel:`, "03 00 00 00 00"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s lacks %q", path, want)
+			}
+		}
 	}
 }

@@ -121,6 +121,9 @@ type view struct {
 // large touch targets, one column for a phone.
 var patientPages = map[string]bool{"portal": true, "questionnaire": true, "consent": true}
 
+// publicPages tell the patient how to reach the practice (name, address, phone).
+var publicPages = map[string]bool{"home": true, "act": true}
+
 // render writes page name with data, with the given status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) error {
 	return s.renderBlock(w, r, status, name, "layout.html", title, nav, data)
@@ -145,6 +148,9 @@ func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, status int,
 		if sb, ok := data.(interface{ StaffBackLink() string }); ok && v.User != nil {
 			v.StaffBack = sb.StaffBackLink()
 		}
+	}
+	if block == "layout.html" && publicPages[name] {
+		v.Site = s.app.PracticeSite(r.Context())
 	}
 	if block == "layout.html" || block == "patient_layout" {
 		v.Flash = s.popFlash(r)

@@ -39,6 +39,17 @@ func (h *harness) zoe() int64 {
 	return p.ID
 }
 
+// zoeID is the demo patient LEFÈVRE Zoé's id.
+func (h *harness) zoeID() string {
+	h.t.Helper()
+	ref, _ := strconv.ParseInt(h.referralID("LEFÈVRE"), 10, 64)
+	r, err := h.store.Referral(system, ref)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return itoa(r.PatientID)
+}
+
 var (
 	linkInText = regexp.MustCompile(`https?://\S+/q/[A-Za-z0-9_-]+`)
 	codeInText = regexp.MustCompile(`\b([A-Z2-9]{4}-[A-Z2-9]{4})\b`)
