@@ -45,6 +45,7 @@ type serveConfig struct {
 	timezone                   string
 	dicom                      dicomConfig
 	mail                       mailConfig
+	sms                        smsConfig
 	practicePhone, baseURL     string
 	trustedProxies             string
 }
@@ -76,6 +77,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", envDefault("trusted-proxies", ""), "reverse proxies (comma-separated CIDRs or addresses) whose X-Forwarded-For gives the client address; none: the TCP peer (env REPERE_TRUSTED_PROXIES)")
 	dicomFlags(fs, &c.dicom)
 	mailFlags(fs, &c.mail)
+	smsFlags(fs, &c.sms)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -164,9 +166,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("email", "smtp", mailDesc, "reminder_days", cfg.mail.reminderDays)
+	smsSender, smsDesc, err := cfg.sms.provider()
+	if err != nil {
+		return fmt.Errorf("--sms-url/--sms-template: %w", err)
+	}
+	log.Info("sms", "provider", smsDesc)
 	application, err := app.New(app.Config{Store: st, Catalog: cat, I18n: bundle, Screening: rules, Records: records, Checklists: checks,
 		FollowUp: follow, Location: loc, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
-		ReminderDays: cfg.mail.reminderDays, Mailer: mailer, Host: host})
+		ReminderDays: cfg.mail.reminderDays, Mailer: mailer, SMS: smsSender, Host: host})
 	if err != nil {
 		return err
 	}

@@ -229,6 +229,10 @@ func TestBrowserTabletConsent(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".main-nav")))
 	appt := h.appointmentID()
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/consent"), chromedp.WaitVisible(chromedp.ID("signature-pad")))
+	// The patient holds the tablet: no staff menu, only a way back for the staff.
+	if nav := text(t, ctx, chromedp.Evaluate[bool](`!!document.querySelector(".main-nav") || !document.querySelector(".staff-back")`)); nav {
+		t.Error("the tablet consent shows the staff menu, or no way back for the staff")
+	}
 	// Submitting without drawing is refused and keeps the typed name.
 	run(t, ctx, chromedp.SendKeys(chromedp.ID("signer"), "Zoé Lefèvre"), chromedp.Submit(chromedp.ID("signer")), chromedp.WaitVisible(chromedp.ID("consent-errors")))
 	if v := text(t, ctx, chromedp.Value(chromedp.ID("signer"))); v != "Zoé Lefèvre" {

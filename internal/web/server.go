@@ -105,7 +105,15 @@ func New(cfg Config, a *app.App, bundle *i18n.Bundle, log *slog.Logger) (*Server
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
 	}
-	pg, err := loadPages(a.Location())
+	pg, err := loadPages(a.Location(), func(channel string) bool {
+		switch channel {
+		case "email":
+			return a.MailReady()
+		case "sms":
+			return a.SMSReady()
+		}
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -180,6 +188,9 @@ var (
 	billers      = []auth.Role{auth.Secretary, auth.Admin}          // who exports the day's billing
 	referrers    = []auth.Role{auth.Referrer}
 	patientOnly  = []auth.Role{auth.Patient}
+	// reportReaders: the staff, and a referring physician for the reports
+	// of their own requests (checked by the handler).
+	reportReaders = []auth.Role{auth.Secretary, auth.Radiographer, auth.Radiologist, auth.Referrer}
 )
 
 // route is one entry of the route table.
@@ -254,7 +265,7 @@ func (s *Server) routes() []route {
 		{"POST /staff/appointments/{id}/record", caregivers, s.saveRecord},
 		{"GET /staff/appointments/{id}/report", clinical, s.reportForm},
 		{"POST /staff/appointments/{id}/report", caregivers, s.saveReport},
-		{"GET /staff/reports/{id}", clinical, s.reportDocument},
+		{"GET /staff/reports/{id}", reportReaders, s.staffOrReferrerReport},
 		{"GET /staff/reports", clinical, s.reportsList},
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},
@@ -296,6 +307,17 @@ func (s *Server) routes() []route {
 
 		{"GET /referrer", referrers, s.referrerHome},
 		{"GET /espace", patientOnly, s.patientHome},
+
+		// Sending the way in to the patient (questionnaire, portal).
+		{"POST /staff/referrals/{id}/screening/send", bookers, s.sendQuestionnaireLink},
+		{"POST /staff/patients/{id}/portal/invite", bookers, s.invitePortal},
+		{"POST /portal/letter-code", public, s.portalLetterCode}, // the code and the birth date are the credentials
+
+		// The referring physician's space.
+		{"GET /referrer/requests/new", referrers, s.referrerRequestForm},
+		{"POST /referrer/requests", referrers, s.referrerRequestCreate},
+		{"GET /referrer/reports/{id}", referrers, s.referrerReport},
+		{"GET /staff/referral-documents/{id}", clinical, s.referralDocument},
 	}
 }
 
