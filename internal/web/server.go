@@ -178,6 +178,7 @@ var (
 	radiologists = []auth.Role{auth.Radiologist}
 	caregivers   = []auth.Role{auth.Radiologist, auth.Radiographer} // who records the act and writes its report
 	billers      = []auth.Role{auth.Secretary, auth.Admin}          // who exports the day's billing
+	overseers    = []auth.Role{auth.Admin, auth.Radiologist}        // who reads the practice's dose, activity and outcomes
 	referrers    = []auth.Role{auth.Referrer}
 	patientOnly  = []auth.Role{auth.Patient}
 )
@@ -274,6 +275,11 @@ func (s *Server) routes() []route {
 		{"GET /staff/review/{act}", staff, s.reviewPage},
 		{"GET /staff/review/{act}/pdf", staff, s.reviewPDF},
 		{"POST /staff/review/{act}/decide", radiologists, s.reviewDecide},
+		{"GET /staff/dose", overseers, s.dosePage},
+		{"GET /staff/dose/table/export", overseers, s.doseTableCSV},
+		{"GET /staff/dose/export", overseers, s.doseExport},
+		{"POST /staff/dose/levels", overseers, s.setDoseLevel},
+		{"POST /staff/dose/alerts/{id}", radiologists, s.reviewDoseAlert},
 
 		{"GET /admin", adminOnly, s.adminHome},
 		{"GET /admin/users", adminOnly, s.users},
