@@ -78,3 +78,22 @@ func between(s, from, to string) string {
 	}
 	return s
 }
+
+// TestDashboardsAreAudited: every dashboard and download reads patient
+// data in bulk, so each leaves an audit entry naming who read it.
+func TestDashboardsAreAudited(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	for _, role := range []auth.Role{auth.Radiologist, auth.Admin} {
+		c := h.signedIn(role)
+		for _, path := range []string{"/staff/dose", "/staff/dose/table/export", "/staff/dose/export?year=2026", "/staff/activity",
+			"/staff/activity/export", "/staff/outcomes", "/staff/outcomes/export"} {
+			before := h.auditCount(audit.Filter{Actor: roleLogins[role]})
+			if r := c.get(path); r.status != http.StatusOK {
+				t.Fatalf("%s as %s: %d", path, role, r.status)
+			}
+			if after := h.auditCount(audit.Filter{Actor: roleLogins[role]}); after <= before {
+				t.Errorf("%s as %s: no audit entry", path, role)
+			}
+		}
+	}
+}
