@@ -42,7 +42,7 @@ func TestChartsAreWellFormedAndEscaped(t *testing.T) {
 }
 
 func TestNiceMax(t *testing.T) {
-	for _, tt := range []struct{ in, want float64 }{{0, 1}, {3, 5}, {7, 10}, {12, 20}, {380, 500}, {1000, 1000}} {
+	for _, tt := range []struct{ in, want float64 }{{0, 1}, {3, 5}, {7, 10}, {12, 20}, {380, 500}, {1000, 1000}, {2037, 2500}} {
 		if got := niceMax(tt.in); got != tt.want {
 			t.Errorf("niceMax(%g) = %g, want %g", tt.in, got, tt.want)
 		}
