@@ -46,6 +46,8 @@ type DayOutcome struct {
 // records, next to the figure the catalogue publishes for it.
 type ComplicationCount struct {
 	Key       string
+	Label     catalog.Text // the act record's label; empty for a catalogue-only key
+	Coded     bool         // the act record codes it: Observed counts it
 	Imaging   bool // a finding on the control images, not a symptom
 	Observed  Proportion
 	Published *catalog.Complication
@@ -152,7 +154,10 @@ func (a *App) actOutcomes(act *catalog.Act, list []store.OutcomeAct) ActOutcomes
 		if repeatedWithin(x, byPatient[x.PatientID], 60) {
 			repeated++
 		}
-		if len(x.Record) > 0 {
+		switch {
+		case x.NoComplication:
+			o.Records++
+		case len(x.Record) > 0:
 			var rec actrecord.Record
 			if json.Unmarshal(x.Record, &rec) == nil && len(rec.Complications) > 0 {
 				o.Records++
@@ -186,9 +191,18 @@ func (a *App) complicationCounts(act *catalog.Act, counts map[string]int, record
 		}
 	}
 	sort.Strings(keys)
+	labels := map[string]catalog.Text{}
+	for _, f := range a.records.FieldsFor(act, "", act.OptionIDs()) {
+		if f.Kind == actrecord.KindComplications {
+			for _, c := range f.Choices {
+				labels[c.Key] = c.Label
+			}
+		}
+	}
 	var out []ComplicationCount
 	for _, k := range keys {
-		cc := ComplicationCount{Key: k, Imaging: imagingFindings[k], Observed: proportion(counts[k], records)}
+		label, coded := labels[k]
+		cc := ComplicationCount{Key: k, Label: label, Coded: coded, Imaging: imagingFindings[k], Observed: proportion(counts[k], records)}
 		ck := k
 		if mapped, ok := catalogueKey[k]; ok {
 			ck = mapped

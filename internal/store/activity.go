@@ -90,7 +90,10 @@ type OutcomeAct struct {
 	ActID         string
 	Start         time.Time
 	Scores        map[int]int // day -> latest score
-	Record        []byte      // the act record's JSON (nil: none)
+	// HasRecord: the act has a saved record; NoComplication: it says
+	// "none"; Record is its JSON otherwise.
+	HasRecord, NoComplication bool
+	Record                    []byte
 }
 
 // OutcomeActs reads the done acts of [from, to) with their scores and
@@ -99,9 +102,13 @@ func (s *Store) OutcomeActs(ctx context.Context, from, to time.Time) ([]OutcomeA
 	var out []OutcomeAct
 	from, to = from.UTC(), to.UTC()
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT a.id, a.patient_id, a.act_id, a.starts_at, COALESCE(r.record, '')
+		// A record that says "no complication" is not sent whole: the
+		// outcomes only read the others (HasRecord counts them all).
+		rows, err := s.query(ctx, tx, `SELECT a.id, a.patient_id, a.act_id, a.starts_at,
+				CASE WHEN r.record IS NULL THEN 0 WHEN r.record LIKE '%"complications":["none"]%' THEN 1 ELSE 2 END,
+				CASE WHEN r.record IS NULL OR r.record LIKE '%"complications":["none"]%' THEN '' ELSE r.record END
 			FROM appointments a LEFT JOIN act_records r ON r.appointment_id = a.id
-			WHERE a.status = 'done' AND a.starts_at >= ? AND a.starts_at < ? ORDER BY a.id`, from, to)
+			WHERE a.starts_at >= ? AND a.starts_at < ? AND a.status = 'done' ORDER BY a.id`, from, to)
 		if err != nil {
 			return err
 		}
@@ -109,10 +116,12 @@ func (s *Store) OutcomeActs(ctx context.Context, from, to time.Time) ([]OutcomeA
 		for rows.Next() {
 			var o OutcomeAct
 			var record string
-			if err := rows.Scan(&o.ID, &o.PatientID, &o.ActID, &o.Start, &record); err != nil {
+			var kind int
+			if err := rows.Scan(&o.ID, &o.PatientID, &o.ActID, &o.Start, &kind, &record); err != nil {
 				rows.Close()
 				return err
 			}
+			o.HasRecord, o.NoComplication = kind > 0, kind == 1
 			if record != "" {
 				o.Record = []byte(record)
 			}
@@ -125,7 +134,7 @@ func (s *Store) OutcomeActs(ctx context.Context, from, to time.Time) ([]OutcomeA
 			return err
 		}
 		rows, err = s.query(ctx, tx, `SELECT f.appointment_id, f.day, f.value FROM followup_scores f JOIN appointments a ON a.id = f.appointment_id
-			WHERE a.status = 'done' AND a.starts_at >= ? AND a.starts_at < ? ORDER BY f.id`, from, to)
+			WHERE a.starts_at >= ? AND a.starts_at < ? AND a.status = 'done' ORDER BY f.id`, from, to)
 		if err != nil {
 			return err
 		}

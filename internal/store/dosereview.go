@@ -67,28 +67,31 @@ type DosedAct struct {
 }
 
 // DosedActs lists the done acts started in [from, to) that have a dose,
-// by start. The read is audited once, for the practice's review.
+// by start, with the review of those above an alert level (no patient
+// identity: the review compares groups). The read is audited once.
 func (s *Store) DosedActs(ctx context.Context, from, to time.Time) ([]DosedAct, error) {
 	var out []DosedAct
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := s.query(ctx, tx, `SELECT a.id, a.patient_id, a.act_id, a.room_id, a.radiologist_id, a.starts_at, a.dose_dlp, a.dose_ctdivol,
-				a.dose_source, p.birth_date, p.sex, COALESCE(r.reason, ''), COALESCE(r.reviewed_by, ''), r.reviewed_at
-			FROM appointments a JOIN patients p ON p.id = a.patient_id LEFT JOIN dose_alert_reviews r ON r.appointment_id = a.id
-			WHERE a.status = 'done' AND a.starts_at >= ? AND a.starts_at < ? AND (a.dose_dlp IS NOT NULL OR a.dose_ctdivol IS NOT NULL)
+				a.dose_source, r.reason, r.reviewed_by, r.reviewed_at
+			FROM appointments a LEFT JOIN dose_alert_reviews r ON r.appointment_id = a.id
+			WHERE a.starts_at >= ? AND a.starts_at < ? AND a.status = 'done' AND (a.dose_dlp IS NOT NULL OR a.dose_ctdivol IS NOT NULL)
 			ORDER BY a.starts_at, a.id`, from.UTC(), to.UTC())
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		out = make([]DosedAct, 0, 1024)
 		for rows.Next() {
 			var d DosedAct
 			var dlp, ctdi sql.NullFloat64
+			var reason, by sql.NullString
 			var reviewed sql.NullTime
 			if err := rows.Scan(&d.AppointmentID, &d.PatientID, &d.ActID, &d.RoomID, &d.RadiologistID, &d.Start, &dlp, &ctdi,
-				&d.Source, &d.BirthDate, &d.Sex, &d.Review, &d.ReviewedBy, &reviewed); err != nil {
+				&d.Source, &reason, &by, &reviewed); err != nil {
 				return err
 			}
-			d.DLP, d.CTDIvol, d.ReviewedAt = floatPtr(dlp), floatPtr(ctdi), reviewed.Time
+			d.DLP, d.CTDIvol, d.Review, d.ReviewedBy, d.ReviewedAt = floatPtr(dlp), floatPtr(ctdi), reason.String, by.String, reviewed.Time
 			out = append(out, d)
 		}
 		if err := rows.Err(); err != nil {

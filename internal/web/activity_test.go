@@ -49,7 +49,7 @@ func TestActivityAndOutcomes(t *testing.T) {
 		}
 		out := f.doc.get("/staff/outcomes" + period)
 		section := between(out.body, `id="outcome-epidural_blood_patch"`, "</section>")
-		for _, want := range []string{"<th scope=\"row\">J2</th><td>1</td><td>-6.0</td><td>1/1 (100 %)</td><td>21–100 %</td>", "vasovagal", "évènement symptomatique", "1/1"} {
+		for _, want := range []string{"<th scope=\"row\">J2</th><td>1</td><td>-6.0</td><td>1/1 (100 %)</td><td>21–100 %</td>", "Malaise vagal", "évènement symptomatique", "1/1", "non codée"} {
 			if !strings.Contains(section, want) {
 				t.Fatalf("outcomes lack %q:\n%s", want, section)
 			}
