@@ -48,7 +48,7 @@ type ComplicationCount struct {
 	Key       string
 	Label     catalog.Text // the act record's label; empty for a catalogue-only key
 	Coded     bool         // the act record codes it: Observed counts it
-	Imaging   bool // a finding on the control images, not a symptom
+	Imaging   bool         // a finding on the control images, not a symptom
 	Observed  Proportion
 	Published *catalog.Complication
 	Source    string // the published figure's source title
