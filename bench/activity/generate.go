@@ -102,6 +102,15 @@ func Generate(ctx context.Context, st *store.Store, cat *catalog.Catalog, size S
 		return g, err
 	}
 	g.Scores, g.Records = w.scores, w.records
+	// As a database in use would be: statistics gathered, and on
+	// PostgreSQL the visibility map set, which index-only scans need.
+	analyze := "ANALYZE"
+	if st.Engine() == store.Postgres {
+		analyze = "VACUUM ANALYZE"
+	}
+	if _, err := st.DB().ExecContext(ctx, analyze); err != nil {
+		return g, err
+	}
 	return g, nil
 }
 
