@@ -15,6 +15,7 @@ import (
 
 	"repere/internal/app"
 	"repere/internal/dimse"
+	"repere/internal/dose"
 	"repere/internal/mpps"
 	"repere/internal/worklist"
 )
@@ -101,7 +102,8 @@ func parsePairs(s string) (map[string]string, error) {
 	return out, nil
 }
 
-// newDicomServer builds the worklist server on the store, or nil when disabled.
+// newDicomServer builds the DICOM server (worklist, MPPS, dose reports) on
+// the application, or nil when disabled.
 func newDicomServer(c dicomConfig, a *app.App, log *slog.Logger) (*dimse.Server, error) {
 	if c.addr == "" || c.addr == "off" {
 		return nil, nil
@@ -141,8 +143,11 @@ func newDicomServer(c dicomConfig, a *app.App, log *slog.Logger) (*dimse.Server,
 	h := worklist.NewHandler(worklist.Config{Source: a.Worklist(), Charset: charset, StationByCallingAE: byCalling,
 		AllowUnmappedAll: c.allowUnmappedAll, Location: loc, Logger: log})
 	steps := mpps.NewHandler(mpps.Config{Store: a.Steps(), Location: loc, Now: a.Now, Logger: log})
-	return &dimse.Server{Addr: c.addr, AETitle: c.aeTitle, AllowedCallingAEs: allowed, Find: h, MPPS: steps, Logger: log,
-		Timeouts: timeouts, MaxAssociations: maxAssociations, MaxAssociationsPerAddress: maxPerAddress}, nil
+	doses := dose.NewHandler(a.DoseReports(), log)
+	// Dose reports nest their content deeper than worklist queries.
+	limits := dimse.Limits{MaxDepth: 16}
+	return &dimse.Server{Addr: c.addr, AETitle: c.aeTitle, AllowedCallingAEs: allowed, Find: h, MPPS: steps, Store: doses,
+		Limits: limits, Logger: log, Timeouts: timeouts, MaxAssociations: maxAssociations, MaxAssociationsPerAddress: maxPerAddress}, nil
 }
 
 // dicomEcho is "repere dicom-echo": a C-ECHO to a DICOM peer, ours by default.

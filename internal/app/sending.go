@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
+	"encoding/base32"
 	"encoding/hex"
 	"strings"
 	"time"
@@ -118,7 +118,7 @@ func (a *App) SendQuestionnaireLink(ctx context.Context, referralID int64, chann
 	if err := a.checkChannel(rc, channel); err != nil {
 		return Delivery{}, err
 	}
-	token, err := randomToken(24)
+	token, err := randomToken(20) // 160 bits, 32 characters
 	if err != nil {
 		return Delivery{}, err
 	}
@@ -257,10 +257,16 @@ func TokenHash(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// linkAlphabet writes link tokens in lower-case base32: a link printed on a
+// letter can be typed back without guessing (no 0/O or 1/l pair, no capital
+// letters) and never ends in a hyphen that reads as a broken line.
+var linkAlphabet = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// randomToken returns n random bytes as a link token.
 func randomToken(n int) (string, error) {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
-	return base64.RawURLEncoding.EncodeToString(b), nil
+	return linkAlphabet.EncodeToString(b), nil
 }

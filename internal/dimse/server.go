@@ -21,7 +21,8 @@ const DefaultAddr = ":11112"
 
 // Server accepts DICOM associations and answers C-ECHO and, when Find is
 // set, Modality Worklist C-FIND, and, when MPPS is set, Modality Performed
-// Procedure Step N-CREATE and N-SET. The zero value serves C-ECHO on
+// Procedure Step N-CREATE and N-SET, and, when Store is set, C-STORE of
+// radiation dose reports. The zero value serves C-ECHO on
 // DefaultAddr as DefaultAETitle. Fields must not change once serving.
 type Server struct {
 	// Addr is the TCP address to listen on (ListenAndServe only).
@@ -36,6 +37,9 @@ type Server struct {
 	// MPPS receives Modality Performed Procedure Steps; nil refuses that
 	// SOP class.
 	MPPS MPPSHandler
+	// Store receives radiation dose reports (C-STORE of the SOP classes in
+	// DoseReportSOPClasses); nil refuses them.
+	Store StoreHandler
 	// MaxAssociations bounds concurrent associations (default 32); further
 	// requests are rejected as transient so the console retries.
 	MaxAssociations int
@@ -231,6 +235,9 @@ func (s *Server) abstractSyntaxes() []string {
 	}
 	if s.MPPS != nil {
 		syntaxes = append(syntaxes, ModalityPerformedProcedureStepSOPClass)
+	}
+	if s.Store != nil {
+		syntaxes = append(syntaxes, DoseReportSOPClasses...)
 	}
 	return syntaxes
 }

@@ -47,6 +47,8 @@ var funcs = template.FuncMap{
 	"list":           func(items ...string) []string { return items },
 	"hasString":      func(list []string, s string) bool { return slices.Contains(list, s) },
 	"cents":          func(c int64) float64 { return float64(c) / 100 }, // stored cents to euros, for Localizer.Euros
+	"num":            num,                                               // an optional measure (*float64), "" when absent
+	"pct":            func(v float64) float64 { return 100 * v },        // a rate as a percentage
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {

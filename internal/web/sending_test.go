@@ -51,7 +51,7 @@ func (h *harness) zoeID() string {
 }
 
 var (
-	linkInText = regexp.MustCompile(`https?://\S+/q/[A-Za-z0-9_-]+`)
+	linkInText = regexp.MustCompile(`https?://\S+/q/[a-z2-7]{32}\b`)
 	codeInText = regexp.MustCompile(`\b([A-Z2-9]{4}-[A-Z2-9]{4})\b`)
 )
 

@@ -186,6 +186,7 @@ var (
 	radiologists = []auth.Role{auth.Radiologist}
 	caregivers   = []auth.Role{auth.Radiologist, auth.Radiographer} // who records the act and writes its report
 	billers      = []auth.Role{auth.Secretary, auth.Admin}          // who exports the day's billing
+	overseers    = []auth.Role{auth.Admin, auth.Radiologist}        // who reads the practice's dose, activity and outcomes
 	referrers    = []auth.Role{auth.Referrer}
 	patientOnly  = []auth.Role{auth.Patient}
 	// reportReaders: the staff, and a referring physician for the reports
@@ -285,6 +286,15 @@ func (s *Server) routes() []route {
 		{"GET /staff/review/{act}", staff, s.reviewPage},
 		{"GET /staff/review/{act}/pdf", staff, s.reviewPDF},
 		{"POST /staff/review/{act}/decide", radiologists, s.reviewDecide},
+		{"GET /staff/dose", overseers, s.dosePage},
+		{"GET /staff/activity", overseers, s.activityPage},
+		{"GET /staff/activity/export", overseers, s.activityExport},
+		{"GET /staff/outcomes", overseers, s.outcomesPage},
+		{"GET /staff/outcomes/export", overseers, s.outcomesExport},
+		{"GET /staff/dose/table/export", overseers, s.doseTableCSV},
+		{"GET /staff/dose/export", overseers, s.doseExport},
+		{"POST /staff/dose/levels", overseers, s.setDoseLevel},
+		{"POST /staff/dose/alerts/{id}", radiologists, s.reviewDoseAlert},
 
 		{"GET /admin", adminOnly, s.adminHome},
 		{"GET /admin/users", adminOnly, s.users},
