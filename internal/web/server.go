@@ -296,6 +296,9 @@ func (s *Server) routes() []route {
 
 		{"GET /referrer", referrers, s.referrerHome},
 		{"GET /espace", patientOnly, s.patientHome},
+
+		// Staff booking, work lists and day (issue 15, staff part).
+		{"GET /staff/referrals/{id}/slots", bookers, s.moreSlots},
 	}
 }
 
