@@ -261,7 +261,7 @@ func ensureAdmin(ctx context.Context, st *store.Store, stdout io.Writer) error {
 
 func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *time.Location, stdout io.Writer, log *slog.Logger) error {
 	password := auth.GeneratePassword()
-	accounts, err := demo.Load(ctx, st, cat, password, demo.NextWorkday(time.Now(), loc))
+	accounts, err := demo.Load(ctx, st, cat, password, demo.FirstDay(time.Now(), loc))
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
 	}

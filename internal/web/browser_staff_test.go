@@ -36,7 +36,7 @@ func TestBrowserBooksInThreeClicks(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("login"), roleLogins[auth.Secretary]), chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
 		chromedp.WaitVisible(chromedp.CSS(".main-nav")),
 		chromedp.Navigate(base+"/staff/referrals/"+ref), chromedp.WaitVisible(chromedp.CSS(".slot-times a.slot")))
-	shoot(t, ctx, dir, "referral-booking")
+	shoot(t, ctx, dir, "referral-booking-1366")
 	clicks := 0
 	inView(t, ctx, ".slot-times a.slot")
 	clickAndWait(t, ctx, ".slot-times a.slot", "a.slot.chosen")
