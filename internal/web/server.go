@@ -300,6 +300,7 @@ func (s *Server) routes() []route {
 		// Staff booking, work lists and day (issue 15, staff part).
 		{"GET /staff/referrals/{id}/slots", bookers, s.moreSlots},
 		{"GET /staff/work", clinical, s.workPage},
+		{"POST /staff/appointments/{id}/observations", clinical, s.addObservation},
 	}
 }
 
