@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -54,6 +55,63 @@ func TestBrowserBooksInThreeClicks(t *testing.T) {
 		t.Fatalf("%d clicks to book", clicks)
 	}
 	t.Logf("booked in %d clicks after opening the referral", clicks)
+	for _, m := range console.all() {
+		t.Errorf("console: %s", m)
+	}
+}
+
+// TestBrowserStaffPageHeights opens the staff pages of the demo day at
+// 1366×768 as a radiologist and measures their height: no page but a list
+// is taller than two screens (1,536 CSS px). Screenshots of each.
+func TestBrowserStaffPageHeights(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	ctx, console := browser(t)
+	dir := screenshotDir(t)
+	base := h.ts.URL
+	appt := h.appointmentID()
+	a := h.onTheDay(appt)
+	day := a.Start.In(paris).Format(time.DateOnly)
+	ref := itoa(a.ReferralID)
+	run(t, ctx, chromedp.EmulateViewport(staffWidth, staffHeight), chromedp.Navigate(base+"/login?lang=fr"), chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("login"), roleLogins[auth.Radiologist]), chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+		chromedp.WaitVisible(chromedp.CSS(".main-nav")))
+	pages := []struct {
+		name, path string
+		list       bool // a list grows with the data: no height target
+		// others: a page outside this work's scope, measured and reported
+		// but not held to the target yet (the appointment's documents,
+		// the act record's form).
+		others bool
+	}{
+		{"dashboard", "/staff", false, false},
+		{"work", "/staff/work", true, false},
+		{"referrals", "/staff/referrals", true, false},
+		{"referral-booked", "/staff/referrals/" + ref, false, false},
+		{"referral-to-book", "/staff/referrals/" + h.referralID("BERNARD"), false, false},
+		{"planning-day", "/staff/planning?day=" + day, false, false},
+		{"planning-week", "/staff/planning?view=week&day=" + day, true, false},
+		{"day-board", "/staff/day?day=" + day, false, false},
+		{"waiting", "/staff/waiting", true, false},
+		{"appointment", "/staff/appointments/" + appt, false, true},
+		{"checkin", "/staff/appointments/" + appt + "/checkin", false, false},
+		{"checklist", "/staff/appointments/" + appt + "/checklist", true, false}, // the act's items, as many as its data lists
+		{"record", "/staff/appointments/" + appt + "/record", false, true},
+		{"discharge", "/staff/appointments/" + appt + "/discharge", false, false},
+		{"report", "/staff/appointments/" + appt + "/report", false, false},
+	}
+	for _, p := range pages {
+		run(t, ctx, chromedp.Navigate(base+p.path), chromedp.WaitReady(chromedp.CSS("footer")))
+		height := text(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollHeight`))
+		wide := text(t, ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+		t.Logf("%-18s %5d px%s%s", p.name, height, map[bool]string{true: " (list)", false: ""}[p.list], map[bool]string{true: " (not held to the target)", false: ""}[p.others])
+		shoot(t, ctx, dir, "staff-"+p.name)
+		if wide {
+			t.Errorf("%s is wider than the screen", p.name)
+		}
+		if !p.list && !p.others && height > 2*staffHeight {
+			t.Errorf("%s is %d px tall, more than two screens (%d)", p.name, height, 2*staffHeight)
+		}
+	}
 	for _, m := range console.all() {
 		t.Errorf("console: %s", m)
 	}
