@@ -248,6 +248,15 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// refusalStatusOf is the status of a refused move form: 422 for a reason
+// to give, 409 for a slot the rules refuse.
+func refusalStatusOf(m moveForm) int {
+	if m.Reason == "" {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusConflict
+}
+
 // refusalStatus is the HTTP status of a refused use case: 422 for an input
 // to give or correct, 409 for a rule that says no.
 func refusalStatus(err error) int {
@@ -334,6 +343,14 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 		if m.Errors, m.FieldErrors, err = s.refusalByField(l, err); err != nil {
 			return err
 		}
+	}
+	if len(m.Errors) > 0 && r.PostFormValue("from") == "planning" {
+		p, err := s.loadMovePage(r, id)
+		if err != nil {
+			return err
+		}
+		p.Move = m
+		return s.render(w, r, refusalStatusOf(m), "move", "book.move", "planning", p)
 	}
 	if len(m.Errors) > 0 {
 		r.SetPathValue("id", itoa(appt.ReferralID))

@@ -190,8 +190,8 @@ func TestBrowserJourney(t *testing.T) {
 
 	// The day board of the demo day: three acts in two rooms.
 	demoDay := demo.FirstDay(storetest.Now(), paris).Format(time.DateOnly)
-	run(t, ctx, chromedp.Navigate(base+"/staff/planning?day="+demoDay), chromedp.WaitVisible(chromedp.CSS(".board")))
-	if cards := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".board-card").length`)); cards != 3 {
+	run(t, ctx, chromedp.Navigate(base+"/staff/planning?day="+demoDay), chromedp.WaitVisible(chromedp.CSS(".tgrid")))
+	if cards := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".board-card:not(.place-use)").length`)); cards != 3 {
 		t.Errorf("board shows %d acts, want the 3 demo acts", cards)
 	}
 	shoot(t, ctx, dir, "planning")

@@ -43,6 +43,8 @@ type planningPage struct {
 	Radiologists           []auth.User
 	Radiologist            int64  // filter, 0 = all
 	Query                  string // the filters, to keep in links
+	Grid                   *timeGrid
+	ByRadiologist          bool // the grid's columns are radiologists
 }
 
 type weekDay struct {
@@ -67,6 +69,7 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	}
 	week := r.URL.Query().Get("view") == "week"
 	radiologist, _ := strconv.ParseInt(r.URL.Query().Get("radiologist"), 10, 64)
+	byRadiologist := r.URL.Query().Get("by") == "radiologist"
 	step := 1
 	if week {
 		day = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)) // back to Monday
@@ -95,11 +98,16 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	if radiologist != 0 {
 		q.Set("radiologist", itoa(radiologist))
 	}
+	if byRadiologist {
+		q.Set("by", "radiologist")
+	}
+	p.ByRadiologist = byRadiologist
 	p.Query = q.Encode()
 	safeties, err := s.app.SafetyOf(r.Context(), list)
 	if err != nil {
 		return err
 	}
+	var all []boardCard
 	byRoom := map[int64][]boardCard{}
 	byPlace := map[string][]boardCard{}
 	var placeOrder []string
@@ -122,6 +130,7 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 			byPlace[a.PlaceName] = append(byPlace[a.PlaceName], c)
 		}
 		byRoom[a.RoomID] = append(byRoom[a.RoomID], c)
+		all = append(all, c)
 	}
 	if week {
 		p.Days = weekDays(l, day, list, loc, s)
@@ -135,6 +144,7 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	for _, name := range placeOrder {
 		p.Places = append(p.Places, placeUse{Place: name, Uses: byPlace[name]})
 	}
+	p.Grid = s.newTimeGrid(day, all, rooms, doctors, byRadiologist, currentUser(r).Role.In(bookers...))
 	return s.render(w, r, http.StatusOK, "planning", "planning.title", "planning", p)
 }
 

@@ -301,6 +301,7 @@ func (s *Server) routes() []route {
 		{"GET /staff/referrals/{id}/slots", bookers, s.moreSlots},
 		{"GET /staff/work", clinical, s.workPage},
 		{"POST /staff/appointments/{id}/observations", clinical, s.addObservation},
+		{"GET /staff/appointments/{id}/move", bookers, s.moveFormPage},
 	}
 }
 
