@@ -46,6 +46,16 @@ func TestPlanningGrid(t *testing.T) {
 		t.Error("a radiographer, who cannot move, is offered to")
 	}
 
+	// The week: one column per day, one lane per CT room.
+	week := c.get("/staff/planning?view=week&day=" + day)
+	dayCol := regexp.MustCompile(`(?s)<h2 class="tgrid-head" id="day-` + day + `">.*?</section>`).FindString(week.body)
+	if !strings.Contains(dayCol, `gs-25 gl-9 lane-1 act-epidural_blood_patch`) || !regexp.MustCompile(`gs-\d+ gl-\d+ lane-2 act-cervical_foraminal_infiltration`).MatchString(dayCol) {
+		t.Errorf("week grid: the demo day's column is not laid out by time and room\n%s", dayCol)
+	}
+	if n := strings.Count(week.body, `<h2 class="tgrid-head" id="day-`); n != 7 {
+		t.Errorf("week grid has %d day columns", n)
+	}
+
 	// A drop on 11:15 leads to the move form with that time.
 	form := c.get("/staff/appointments/" + appt + "/move?date=" + day + "&time=11:15")
 	if form.status != http.StatusOK || !strings.Contains(form.body, `id="mv-time" name="time" type="time" step="300" required value="11:15"`) {
