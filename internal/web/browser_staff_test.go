@@ -116,3 +116,42 @@ func TestBrowserStaffPageHeights(t *testing.T) {
 		t.Errorf("console: %s", m)
 	}
 }
+
+// TestBrowserPlanningDragAndDrop drags the demo's blood patch onto 11:15 in
+// the day grid (HTML drag events, as a mouse makes them): its move form
+// opens with that time, and the move is confirmed with a reason.
+func TestBrowserPlanningDragAndDrop(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	ctx, console := browser(t)
+	base := h.ts.URL
+	appt := h.appointmentID()
+	h.before(appt, 3*time.Hour)
+	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
+	day := list[0].Start.In(paris).Format(time.DateOnly)
+	run(t, ctx, chromedp.EmulateViewport(staffWidth, staffHeight), chromedp.Navigate(base+"/login?lang=fr"), chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("login"), roleLogins[auth.Secretary]), chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+		chromedp.WaitVisible(chromedp.CSS(".main-nav")),
+		chromedp.Navigate(base+"/staff/planning?day="+day), chromedp.WaitVisible(chromedp.CSS(`[data-move$="/`+appt+`/move"]`)))
+	drag := `(() => {
+		const card = document.querySelector('[data-move$="/` + appt + `/move"]');
+		const cell = [...card.parentElement.querySelectorAll('.drop')].find(d => d.dataset.time === '11:15');
+		const dt = new DataTransfer();
+		card.dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+		cell.dispatchEvent(new DragEvent('dragover', {bubbles: true, cancelable: true, dataTransfer: dt}));
+		cell.dispatchEvent(new DragEvent('drop', {bubbles: true, cancelable: true, dataTransfer: dt}));
+		return true; })()`
+	text(t, ctx, chromedp.Evaluate[bool](drag))
+	run(t, ctx, chromedp.WaitVisible(chromedp.ID("move-form")))
+	if got := text(t, ctx, chromedp.Value(chromedp.ID("mv-time"))); got != "11:15" {
+		t.Fatalf("move form time %q after the drop, want 11:15", got)
+	}
+	run(t, ctx, chromedp.SendKeys(chromedp.ID("mv-reason"), "patiente retardée"))
+	clickAndWait(t, ctx, "#move-submit", ".flash")
+	moved, _ := h.store.ListAppointments(system, storeFilterID(appt))
+	if got := moved[0].Start.In(paris).Format("15:04"); got != "11:15" {
+		t.Fatalf("appointment at %s after the drop, want 11:15", got)
+	}
+	for _, m := range console.all() {
+		t.Errorf("console: %s", m)
+	}
+}
