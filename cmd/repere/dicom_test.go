@@ -51,7 +51,7 @@ func TestDemoWorklistOverDICOM(t *testing.T) {
 		t.Fatalf("dicom-echo: %v", err)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.NextWorkday(time.Now(), paris).Format("20060102")
+	day := demo.FirstDay(time.Now(), paris).Format("20060102")
 	cmd := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_CONSOLE",
 		"-k", "PatientName", "-k", "PatientID", "-k", "AccessionNumber", "-k", "StudyInstanceUID",
 		"-k", "(0040,0100)[0].ScheduledStationAETitle=CT1_INTERV",

@@ -42,7 +42,7 @@ func TestConsoleListsAndPerformedSteps(t *testing.T) {
 	_, _, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "m.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
 	defer stop()
 	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.NextWorkday(time.Now(), paris).Format("20060102")
+	day := demo.FirstDay(time.Now(), paris).Format("20060102")
 
 	own := findscuDay(t, findscu, port, "CT1_INTERV", "", day)
 	if n := strings.Count(own, "Find Response:"); n != 2 || strings.Contains(own, "ROUSSEAU") {
@@ -114,7 +114,7 @@ func TestWorklistCarriesSafety(t *testing.T) {
 	_, _, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
 	defer stop()
 	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.NextWorkday(time.Now(), paris).Format("20060102")
+	day := demo.FirstDay(time.Now(), paris).Format("20060102")
 	out, err := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_INTERV",
 		"-k", "PatientName", "-k", "MedicalAlerts", "-k", "Allergies", "-k", "PatientWeight",
 		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate="+day, "127.0.0.1", port).CombinedOutput()
@@ -172,7 +172,7 @@ func TestWorklistCarriesThePrescription(t *testing.T) {
 		}
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.NextWorkday(time.Now(), paris).Format("20060102")
+	day := demo.FirstDay(time.Now(), paris).Format("20060102")
 	out, err := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_INTERV", "-k", "PatientName",
 		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate="+day, "-k", "(0040,0100)[0].PreMedication", "-k", "(0040,0100)[0].RequestedContrastAgent", "127.0.0.1", port).CombinedOutput()
 	if err != nil {

@@ -45,7 +45,7 @@ func practiceDB(t *testing.T, path string) (patients, appointments int64) {
 		t.Fatal(err)
 	}
 	paris, _ := time.LoadLocation("Europe/Paris")
-	if _, err := demo.Load(ctx, st, cat, "Mot-de-passe-de-demo-1", demo.NextWorkday(storetest.Now(), paris)); err != nil {
+	if _, err := demo.Load(ctx, st, cat, "Mot-de-passe-de-demo-1", demo.FirstDay(storetest.Now(), paris)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.CreatePatient(ctx, patient.Patient{BirthName: "Sentinelle", FirstNames: "Zoé", BirthDate: "1980-01-01", Sex: "F", Address: "12 rue Zzyzx"}); err != nil {

@@ -303,7 +303,7 @@ func playDemoHistory(ctx context.Context, cfg app.Config, perDay int, log *slog.
 
 func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *time.Location, stdout io.Writer, log *slog.Logger) (bool, error) {
 	password := auth.GeneratePassword()
-	accounts, err := demo.Load(ctx, st, cat, password, demo.NextWorkday(time.Now(), loc))
+	accounts, err := demo.Load(ctx, st, cat, password, demo.FirstDay(time.Now(), loc))
 	if err != nil {
 		return false, fmt.Errorf("demo data: %w", err)
 	}

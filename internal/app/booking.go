@@ -78,10 +78,10 @@ func (a *App) Book(ctx context.Context, req BookRequest) (int64, error) {
 	}
 	act, _ := a.catalog.Act(ref.ActID)
 	if len(act.Variants) > 0 && !slices.ContainsFunc(act.Variants, func(v catalog.Variant) bool { return v.ID == req.Variant }) {
-		return 0, refuse("book.err.variant")
+		return 0, &Refusal{Reasons: []Reason{{Key: "book.err.variant", Field: "variant"}}}
 	}
 	if !req.Start.After(a.Now()) {
-		return 0, refuse("book.err.past")
+		return 0, &Refusal{Reasons: []Reason{{Key: "book.err.past", Field: "time"}}}
 	}
 	always, optional := NeedsAnaesthesia(act)
 	withTeam := always || (optional && req.WithAnaesthesia)
@@ -122,7 +122,7 @@ func (a *App) Move(ctx context.Context, id int64, req BookRequest, reason string
 	case appt.Status != booking.Booked:
 		return refuse("book.err.not_booked")
 	case !req.Start.After(a.Now()):
-		return refuse("book.err.past")
+		return &Refusal{Reasons: []Reason{{Key: "book.err.past", Field: "time"}}}
 	}
 	act, ok := a.catalog.Act(appt.ActID)
 	if !ok {
@@ -197,7 +197,7 @@ func (a *App) checkSlot(ctx context.Context, plan ActPlan, req BookRequest, earl
 			if name == "" {
 				name = KeyArg("book.kind." + string(c.Kind))
 			}
-			reason := Reason{Key: "book.problem." + string(c.Problem), Args: []any{"Resource", name}}
+			reason := Reason{Key: "book.problem." + string(c.Problem), Args: []any{"Resource", name}, Field: fieldOf[c.Kind]}
 			if !slices.ContainsFunc(r.Reasons, func(x Reason) bool { return x.Key == reason.Key && x.Args[1] == reason.Args[1] }) {
 				r.Reasons = append(r.Reasons, reason)
 			}
@@ -210,6 +210,10 @@ func (a *App) checkSlot(ctx context.Context, plan ActPlan, req BookRequest, earl
 	slot, err := planner.Holds(pl.Need, b)
 	return slot, pl.Need, err
 }
+
+// fieldOf is the booking form's field of each kind of resource.
+var fieldOf = map[schedule.ResourceKind]string{schedule.KindRoom: "room_id", schedule.KindRadiologist: "radiologist_id",
+	schedule.KindPlace: "place_id", schedule.KindAnaesthesia: "anaesthesia_id"}
 
 // requestFor turns a checked slot into the booking the store records.
 func requestFor(referralID int64, variant string, slot schedule.Slot, need schedule.Need) booking.Request {
@@ -231,7 +235,11 @@ func bookingRefusal(id int64, err error) (int64, error) {
 	case err == nil:
 		return id, nil
 	case errors.As(err, &conflict):
-		return 0, refuse("book.err.conflict." + conflict.Kind)
+		r := refuse("book.err.conflict." + conflict.Kind)
+		if f, ok := fieldOf[schedule.ResourceKind(conflict.Kind)]; ok {
+			r.Reasons[0].Field = f
+		}
+		return 0, r
 	case errors.Is(err, booking.ErrAlreadyBooked):
 		return 0, refuse("book.err.already")
 	case errors.Is(err, booking.ErrNotBooked):

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"repere/internal/audit"
@@ -83,6 +84,35 @@ func (a *App) CheckItem(ctx context.Context, id int64, item, state, note string)
 		return refuse("checklist.err.item")
 	}
 	return a.store.AddCheck(ctx, id, item, state, strings.TrimSpace(note))
+}
+
+// CheckPhase records "ok", by the signed-in user, for every item of one
+// phase nobody has checked yet: the items one person verifies in a row (the
+// reception's, the time out's), in one action. Items already answered,
+// "not ok" included, are left as they are.
+func (a *App) CheckPhase(ctx context.Context, id int64, phase string) (int, error) {
+	f, err := a.AppointmentFile(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	st, err := a.Checklist(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	if !slices.Contains(checklist.Phases, phase) {
+		return 0, refuse("checklist.err.item")
+	}
+	n := 0
+	for _, it := range st.Items {
+		if it.Phase != phase || st.Latest[it.ID].State != "" {
+			continue
+		}
+		if err := a.store.AddCheck(ctx, id, it.ID, checklist.StateOK, ""); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // OverrideChecklist records a radiologist's decision, with its reason, to

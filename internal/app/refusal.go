@@ -13,6 +13,10 @@ import (
 type Reason struct {
 	Key  string
 	Args []any
+	// Field names the form field the reason is about ("room_id",
+	// "radiologist_id", "place_id", "anaesthesia_id", "time", "variant"),
+	// so that a page shows it next to that field; "" for the whole form.
+	Field string
 }
 
 // Refusal is a rule or a workflow guard saying no. It is not a failure: the

@@ -132,10 +132,19 @@ var fees = map[string]billing.Radiologist{
 }
 
 // NextWorkday returns the start of the first weekday (Monday to Friday, when
-// the demo practice is open) after now, in loc: the demo day.
+// the demo practice is open) after now, in loc.
 func NextWorkday(now time.Time, loc *time.Location) time.Time {
 	y, m, d := now.In(loc).Date()
-	day := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	return FirstDay(time.Date(y, m, d+1, 0, 0, 0, 0, loc), loc)
+}
+
+// FirstDay is the demo day: the start of today in loc if the demo practice
+// is open today (Monday to Friday), else of the next workday. A newcomer's
+// first start shows a day board with patients on it, and the demo's other
+// acts on the workday after.
+func FirstDay(now time.Time, loc *time.Location) time.Time {
+	y, m, d := now.In(loc).Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, loc)
 	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
 		day = time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, loc)
 	}

@@ -155,7 +155,7 @@ func mustEncode(t *testing.T, ds *Dataset) []byte {
 // locks another console out: the finding was 32 idle associations from one
 // peer refusing every console for the idle timeout.
 func TestAssociationsPerAddress(t *testing.T) {
-	addr := startServer(t, &Server{MaxAssociations: 4, MaxAssociationsPerAddress: 2})
+	addr := startServer(t, &Server{MaxAssociations: 8, MaxAssociationsPerAddress: 2})
 	greedy := net.ParseIP("127.0.0.2")
 	for i := range 2 {
 		if _, _, typ, _ := rawAssociate(t, addr, greedy, request(16384, VerificationSOPClass)); typ != pduAssociateAC {

@@ -42,6 +42,9 @@ type Set struct {
 	criterionFile []string // where each criterion was read, for messages
 	planFile      []string
 	defaultsFile  map[string]string // part -> file that set it
+
+	watchDefault Watch   // monitoring.yaml's default
+	watches      []Watch // and its act entries, in reading order
 }
 
 // Source returns a cited source, from this package's list or the catalogue's.
@@ -79,6 +82,7 @@ func LoadFS(cat *catalog.Catalog, layers []fs.FS, names []string) (*Set, error) 
 	var problems []error
 	for i, layer := range layers {
 		problems = append(problems, s.readLayer(layer, names[i])...)
+		problems = append(problems, s.readWatches(layer, names[i])...)
 	}
 	if len(problems) == 0 {
 		problems = s.validate()

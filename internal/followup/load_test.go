@@ -5,9 +5,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"repere/internal/catalog"
 )
 
 func TestLoadErrorsNameFileAndField(t *testing.T) {
@@ -30,6 +33,9 @@ func TestLoadErrorsNameFileAndField(t *testing.T) {
 		{"rule bad status", "schedule.yaml", "acts:\n  - acts: [vertebroplasty]\n    rule: {judge_from_day: 15, min_drop: 2, source: repere_default, status: likely}\n", []string{"acts[0].rule.status: must be one of"}},
 		{"offer on improved", "schedule.yaml", "acts:\n  - acts: [vertebroplasty]\n    offer: {on: [improved], text: {fr: a, en: b}, source: repere_default, status: practice_default}\n", []string{"acts[0].offer.on[0]: must be failed or recurring"}},
 		{"plan for an unknown act", "schedule.yaml", "acts:\n  - acts: [kyphoplasty]\n    days: {values: [7], source: repere_default, status: practice_default}\n", []string{`acts[0].acts[0]: unknown act "kyphoplasty"`}},
+		{"watch with a clinical status", "monitoring.yaml", "acts:\n  - acts: [vertebroplasty]\n    kinds: [pain]\n    every_minutes: 30\n    source: repere_default\n    status: confirmed\n", []string{"practice/monitoring.yaml: acts[0].status", "practice_default until a clinical source"}},
+		{"watch of an unknown kind", "monitoring.yaml", "default:\n  kinds: [temperature]\n  every_minutes: 30\n  source: repere_default\n  status: practice_default\n", []string{`practice/monitoring.yaml: default.kinds: unknown kind "temperature"`}},
+		{"watch too rare", "monitoring.yaml", "acts:\n  - acts: [vertebroplasty]\n    kinds: [pain]\n    every_minutes: 600\n    source: repere_default\n    status: practice_default\n", []string{"acts[0].every_minutes: 600 not between 5 and 240"}},
 		{"plan without acts", "schedule.yaml", "acts:\n  - days: {values: [7], source: repere_default, status: practice_default}\n", []string{"acts[0].acts: at least one act id is required"}},
 	}
 	for _, tt := range tests {
@@ -99,5 +105,31 @@ acts:
 	}
 	if _, err := Load(cat, filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing folder: want an error")
+	}
+}
+
+// TestWatchOfActs reads the built-in monitoring watches: the acts watched
+// lying down or near the cord ask blood pressure, pain and a neurological
+// check; the lumbar infiltrations pain and the check; all are the
+// practice's defaults.
+func TestWatchOfActs(t *testing.T) {
+	cat, _ := fixtures(t)
+	set, err := Load(cat, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		act   string
+		kinds []string
+	}{
+		{"epidural_blood_patch", []string{BloodPressure, PainScore, NeuroCheck}},
+		{"vertebroplasty", []string{BloodPressure, PainScore, NeuroCheck}},
+		{"facet_joint_infiltration", []string{PainScore, NeuroCheck}},
+	} {
+		act, _ := cat.Act(tt.act)
+		w := set.WatchOf(act)
+		if !slices.Equal(w.Kinds, tt.kinds) || w.Status != catalog.PracticeDefault || w.EveryMinutes != 30 {
+			t.Errorf("%s: %+v", tt.act, w)
+		}
 	}
 }

@@ -260,3 +260,61 @@ func (s *Store) MessagesForPatient(ctx context.Context, patientID int64, limit i
 	})
 	return out, err
 }
+
+// FailedMail lists the emails given up on, newest first, for the
+// secretary's work list (who then prints or calls instead).
+func (s *Store) FailedMail(ctx context.Context, limit int) ([]mail.Outgoing, error) {
+	var out []mail.Outgoing
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT ?`, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ids := []string{}
+		for rows.Next() {
+			m, err := scanMail(rows)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+			ids = append(ids, strconv.FormatInt(m.ID, 10))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "mail", "status=failed", 0, "ids="+strings.Join(ids, ","))
+	})
+	return out, err
+}
+
+// UnsentConvocations lists the booked appointments starting in [from, to)
+// whose convocation was neither sent nor queued by email: the patients the
+// secretary still has to confirm with.
+func (s *Store) UnsentConvocations(ctx context.Context, from, to time.Time) ([]int64, error) {
+	var out []int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT a.id FROM appointments a
+			WHERE a.status = 'booked' AND a.starts_at >= ? AND a.starts_at < ?
+			AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.appointment_id = a.id AND o.kind LIKE 'convocation%' AND o.status IN ('queued', 'sent'))
+			ORDER BY a.starts_at`, from.UTC(), to.UTC())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ids := []string{}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, id)
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "appointment", "unsent_convocations", 0, "ids="+strings.Join(ids, ","))
+	})
+	return out, err
+}

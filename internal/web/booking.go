@@ -25,6 +25,9 @@ type bookForm struct {
 	AnaesthesiaID                  int64
 	WithAnaesthesia                bool // asked for an act under local or general anaesthesia
 	Errors                         []string
+	// FieldErrors are the reasons about one field, shown next to it (and
+	// in Errors too, for the summary a screen reader hears first).
+	FieldErrors map[string][]string
 }
 
 // moveForm is the move form of one appointment, kept as typed when refused.
@@ -67,8 +70,7 @@ type referralPage struct {
 		Status, Reason string
 		Errors         []string
 	}
-	Slots         []slotView // the next feasible slots
-	SlotsSearched bool
+	Slots slotsView // the slot finder
 }
 
 func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
@@ -170,9 +172,18 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.prefillBookForm(r, &p)
+	if err := s.searchSlots(r, &p); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
+}
+
+// prefillBookForm fills the booking form from the query: a slot chosen in
+// the slot finder or proposed from the waiting list.
+func (s *Server) prefillBookForm(r *http.Request, p *referralPage) {
 	p.Form.Date = s.now().In(s.loc()).AddDate(0, 0, 1).Format(time.DateOnly)
 	p.Form.Time = "09:00"
-	// A slot proposed from the waiting list comes prefilled in the query.
 	q := r.URL.Query()
 	if d := q.Get("date"); d != "" {
 		p.Form.Date, p.Form.Time = d, q.Get("time")
@@ -186,25 +197,6 @@ func (s *Server) referralPage(w http.ResponseWriter, r *http.Request) error {
 	if p.Act != nil && len(p.Act.Variants) > 0 && p.Form.Variant == "" {
 		p.Form.Variant = p.Act.Variants[0].ID
 	}
-	if err := s.proposeSlots(r, &p); err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
-}
-
-// proposeSlots fills the next feasible slots of a bookable referral.
-func (s *Server) proposeSlots(r *http.Request, p *referralPage) error {
-	if !p.CanBook {
-		return nil
-	}
-	earliest := s.app.EarliestStart(p.Screening) // a bookable referral has no booked appointment: the verdict is undated
-	a := app.ActPlan{Act: p.Act, Variant: p.Form.Variant, Anaesthesia: p.AnaesthesiaAlways || (p.AnaesthesiaOptional && p.Form.WithAnaesthesia)}
-	var err error
-	if p.Slots, err = s.nextSlots(r.Context(), localizer(r), p.Referral.ID, a, earliest, 6); err != nil {
-		return err
-	}
-	p.SlotsSearched = true
-	return nil
 }
 
 func formID(r *http.Request, name string) int64 {
@@ -238,14 +230,15 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 	start, err := time.ParseInLocation("2006-01-02 15:04", f.Date+" "+f.Time, s.loc())
 	if err != nil {
 		f.Errors = append(f.Errors, l.T("book.err.when"))
+		f.FieldErrors = map[string][]string{"date": {l.T("book.err.when")}}
 	} else if _, err := s.app.Book(r.Context(), f.request(p.Referral.ID, start)); err != nil {
-		if f.Errors, err = s.refusalMessages(l, err); err != nil {
+		if f.Errors, f.FieldErrors, err = s.refusalByField(l, err); err != nil {
 			return err
 		}
 	}
 	if len(f.Errors) > 0 {
 		p.Form = f
-		if err := s.proposeSlots(r, &p); err != nil {
+		if err := s.searchSlots(r, &p); err != nil {
 			return err
 		}
 		return s.render(w, r, http.StatusConflict, "referral", "referral.title", "referrals", p)
@@ -253,6 +246,15 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 	s.flash(r, "book.done")
 	http.Redirect(w, r, "/staff/planning?day="+f.Date, http.StatusSeeOther)
 	return nil
+}
+
+// refusalStatusOf is the status of a refused move form: 422 for a reason
+// to give, 409 for a slot the rules refuse.
+func refusalStatusOf(m moveForm) int {
+	if m.Reason == "" {
+		return http.StatusUnprocessableEntity
+	}
+	return http.StatusConflict
 }
 
 // refusalStatus is the HTTP status of a refused use case: 422 for an input
@@ -271,6 +273,24 @@ func (s *Server) refusalMessages(l *i18n.Localizer, err error) ([]string, error)
 		return s.app.Messages(r, l), nil
 	}
 	return nil, err
+}
+
+// refusalByField says a use case's refusal in the user's language, every
+// reason in the list and those about one field under that field's name;
+// any other error is returned as is.
+func (s *Server) refusalByField(l *i18n.Localizer, err error) ([]string, map[string][]string, error) {
+	r, ok := app.AsRefusal(err)
+	if !ok {
+		return nil, nil, err
+	}
+	all := s.app.Messages(r, l)
+	fields := map[string][]string{}
+	for i, x := range r.Reasons {
+		if x.Field != "" {
+			fields[x.Field] = append(fields[x.Field], all[i])
+		}
+	}
+	return all, fields, nil
 }
 
 // endAppointment cancels an appointment or marks a no-show, with a reason.
@@ -320,9 +340,17 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		m.Errors = append(m.Errors, l.T("book.err.when"))
 	} else if err := s.app.Move(r.Context(), id, m.request(appt.ReferralID, start), m.Reason); err != nil {
-		if m.Errors, err = s.refusalMessages(l, err); err != nil {
+		if m.Errors, m.FieldErrors, err = s.refusalByField(l, err); err != nil {
 			return err
 		}
+	}
+	if len(m.Errors) > 0 && r.PostFormValue("from") == "planning" {
+		p, err := s.loadMovePage(r, id)
+		if err != nil {
+			return err
+		}
+		p.Move = m
+		return s.render(w, r, refusalStatusOf(m), "move", "book.move", "planning", p)
 	}
 	if len(m.Errors) > 0 {
 		r.SetPathValue("id", itoa(appt.ReferralID))

@@ -48,7 +48,8 @@ func TestBrowserClinicalReview(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("login"), "t.radiologist"), chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
 		chromedp.WaitVisible(chromedp.CSS(".main-nav")))
 
-	run(t, ctx, chromedp.Navigate(base+"/staff/referrals/"+h.referralID("DUPRÉ")+"#screening-h"), chromedp.WaitVisible(chromedp.CSS("table.findings")))
+	run(t, ctx, chromedp.Navigate(base+"/staff/referrals/"+h.referralID("DUPRÉ")+"#screening-h"),
+		chromedp.Click(chromedp.CSS("details.findings-detail summary")), chromedp.WaitVisible(chromedp.CSS("table.findings")))
 	findings := text(t, ctx, chromedp.Text(chromedp.CSS("table.findings")))
 	for _, want := range []string{"Traitement : Clopidogrel", "Insuffisance rénale : oui", "Médicament hors liste : Tisane inconnue", "Narouze et al., ASRA 2018"} {
 		if !strings.Contains(findings, want) {

@@ -190,15 +190,15 @@ func TestBrowserJourney(t *testing.T) {
 	shoot(t, ctx, dir, "referrals")
 
 	// The day board of the demo day: three acts in two rooms.
-	tomorrow := demo.NextWorkday(storetest.Now(), paris).Format(time.DateOnly)
-	run(t, ctx, chromedp.Navigate(base+"/staff/planning?day="+tomorrow), chromedp.WaitVisible(chromedp.CSS(".board")))
-	if cards := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".board-card").length`)); cards != 3 {
+	demoDay := demo.FirstDay(storetest.Now(), paris).Format(time.DateOnly)
+	run(t, ctx, chromedp.Navigate(base+"/staff/planning?day="+demoDay), chromedp.WaitVisible(chromedp.CSS(".tgrid")))
+	if cards := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".board-card:not(.place-use)").length`)); cards != 3 {
 		t.Errorf("board shows %d acts, want the 3 demo acts", cards)
 	}
 	shoot(t, ctx, dir, "planning")
 
 	// Booking from a referral page, with the keyboard-reachable form.
-	run(t, ctx, chromedp.Navigate(base+"/staff/referrals/"+h.referralID("MERCIER")), chromedp.WaitVisible(chromedp.ID("b-date")))
+	run(t, ctx, chromedp.Navigate(base+"/staff/referrals/"+h.referralID("MERCIER")), chromedp.WaitVisible(chromedp.CSS(".slot-times a.slot")))
 	shoot(t, ctx, dir, "referral-booking")
 
 	// Tablet width: the navigation wraps, nothing overflows sideways.

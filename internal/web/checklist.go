@@ -15,6 +15,7 @@ type checklistPage struct {
 	Phases        []string
 	IsRadiologist bool
 	Errors        []string
+	OpenIn        map[string]int // items nobody checked yet, per phase
 }
 
 func (s *Server) loadChecklistPage(r *http.Request) (checklistPage, error) {
@@ -27,7 +28,13 @@ func (s *Server) loadChecklistPage(r *http.Request) (checklistPage, error) {
 		return checklistPage{}, err
 	}
 	st, err := s.app.Checklist(r.Context(), f.AppointmentFile)
-	return checklistPage{appointmentFile: f, ChecklistState: st, Phases: checklist.Phases, IsRadiologist: currentUser(r).Role == auth.Radiologist}, err
+	p := checklistPage{appointmentFile: f, ChecklistState: st, Phases: checklist.Phases, IsRadiologist: currentUser(r).Role == auth.Radiologist, OpenIn: map[string]int{}}
+	for _, it := range st.Items {
+		if st.Latest[it.ID].State == "" {
+			p.OpenIn[it.Phase]++
+		}
+	}
+	return p, err
 }
 
 func (s *Server) checklistPage(w http.ResponseWriter, r *http.Request) error {
@@ -50,6 +57,8 @@ func (s *Server) checkItem(w http.ResponseWriter, r *http.Request) error {
 			return errStatus(http.StatusForbidden, "error.forbidden")
 		}
 		err = s.app.OverrideChecklist(r.Context(), id, r.PostFormValue("reason"))
+	} else if r.PostFormValue("action") == "check_all" {
+		_, err = s.app.CheckPhase(r.Context(), id, r.PostFormValue("phase"))
 	} else {
 		err = s.app.CheckItem(r.Context(), id, r.PostFormValue("item"), r.PostFormValue("state"), strings.TrimSpace(r.PostFormValue("note")))
 	}
@@ -59,10 +68,25 @@ func (s *Server) checkItem(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Errors = s.app.Messages(refusal, localizer(r))
+		if r.Header.Get("HX-Request") == "true" {
+			// htmx swaps only a success in: the error comes back whole,
+			// and the page shows it in place.
+			w.Header().Set("HX-Retarget", "#checklist-live")
+			w.Header().Set("HX-Reswap", "outerHTML")
+			return s.renderBlock(w, r, http.StatusOK, "checklist", "checklist-live", "", "day", p)
+		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "checklist", "checklist.title", "day", p)
 	}
 	if err != nil {
 		return err
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		// One request per tick: the answer is the checklist as it now stands.
+		p, err := s.loadChecklistPage(r)
+		if err != nil {
+			return err
+		}
+		return s.renderBlock(w, r, http.StatusOK, "checklist", "checklist-live", "", "day", p)
 	}
 	http.Redirect(w, r, "/staff/appointments/"+itoa(id)+"/checklist#item-"+r.PostFormValue("item"), http.StatusSeeOther)
 	return nil

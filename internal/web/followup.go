@@ -25,6 +25,7 @@ type dischargePage struct {
 	EarlyReason   string // as typed
 	IsRadiologist bool
 	Errors        []string
+	Watch         watchView // the monitoring's observations
 }
 
 func (s *Server) loadDischarge(r *http.Request) (dischargePage, error) {
@@ -52,7 +53,7 @@ func (s *Server) loadDischarge(r *http.Request) (dischargePage, error) {
 		left := followup.TimeLeft(p.MonitoringEnd, s.now())
 		p.TimeLeft, p.Early = l.Minutes(int(left.Round(time.Minute).Minutes())), left > 0
 	}
-	return p, nil
+	return p, s.loadWatch(r, &p)
 }
 
 func (s *Server) dischargeForm(w http.ResponseWriter, r *http.Request) error {

@@ -87,7 +87,7 @@ func newHarnessWith(t testing.TB, st *store.Store, configure func(*setup)) *harn
 		h.missing = append(h.missing, lang+":"+key)
 		h.mu.Unlock()
 	}
-	if _, err := demo.Load(ctx, st, cat, testPassword, demo.NextWorkday(storetest.Now(), paris)); err != nil {
+	if _, err := demo.Load(ctx, st, cat, testPassword, demo.FirstDay(storetest.Now(), paris)); err != nil {
 		t.Fatal(err)
 	}
 	hash, err := auth.HashPassword(testPassword)
@@ -352,7 +352,7 @@ func nextDay(after int, weekdays ...time.Weekday) time.Time {
 	day := time.Date(y, m, d+after, 0, 0, 0, 0, paris)
 	// Never on the demo's days (its day and the workday after), whatever
 	// day of the week the suite runs.
-	if busy := demo.NextWorkday(demo.NextWorkday(now, paris), paris); !day.After(busy) {
+	if busy := demo.NextWorkday(demo.FirstDay(now, paris), paris); !day.After(busy) {
 		day = busy.AddDate(0, 0, 1)
 	}
 	for !slices.Contains(weekdays, day.Weekday()) {
@@ -371,6 +371,16 @@ func (h *harness) onTheDay(appt string) booking.Appointment {
 	}
 	h.clock.Set(list[0].Start.Add(-30 * time.Minute))
 	return list[0]
+}
+
+// before moves the server's clock to d before an appointment's start.
+func (h *harness) before(appt string, d time.Duration) {
+	h.t.Helper()
+	list, err := h.store.ListAppointments(system, storeFilterID(appt))
+	if err != nil || len(list) != 1 {
+		h.t.Fatalf("appointment %s: %v", appt, err)
+	}
+	h.clock.Set(list[0].Start.Add(-d))
 }
 
 // performed plays an appointment's act through the application, on its

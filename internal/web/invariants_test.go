@@ -270,7 +270,7 @@ func contraindicationCase(findscu string) invariantCase {
 		entries: []entryPoint{
 			{"web: book", func(t *testing.T, f *fixture) {
 				page := f.sec.get("/staff/referrals/" + bernard)
-				slot := regexp.MustCompile(`class="slots"[^>]*>\s*<li><a href="(/staff/referrals/\d+\?[^"#]+)`).FindStringSubmatch(page.body)
+				slot := regexp.MustCompile(`class="slot-times"[^>]*>\s*<li><a href="(/staff/referrals/\d+\?[^"#]+)`).FindStringSubmatch(page.body)
 				if slot == nil {
 					t.Fatal("no slot proposed")
 				}

@@ -29,6 +29,7 @@ func TestConvocationEmailReachesSMTP(t *testing.T) {
 	}
 	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = app.NewMailer(sender, cfg.From, "imagerie.example.org") })
 	appt := h.appointmentID()
+	h.before(appt, 20*time.Hour) // the afternoon before the act (the demo's day may be today)
 	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
 	p, _ := h.store.Patient(system, list[0].PatientID)
 	p.Email = "zoe.lefevre@example.org"
@@ -40,7 +41,7 @@ func TestConvocationEmailReachesSMTP(t *testing.T) {
 		t.Fatalf("send: %d", r.status)
 	}
 	smtp.FailNext(451)
-	retry := func(int, time.Time) (time.Time, bool) { return storetest.Now().Add(-time.Second), true } // due again at once
+	retry := func(int, time.Time) (time.Time, bool) { return h.clock.Now().Add(-time.Second), true } // due again at once
 	opts := app.OutboxOptions{Retry: retry}
 	if err := h.app.OutboxOnce(context.Background(), opts); err != nil {
 		t.Fatal(err)

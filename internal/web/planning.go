@@ -9,16 +9,8 @@ import (
 	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/booking"
-	"repere/internal/i18n"
-	"repere/internal/practice"
 	"repere/internal/store"
 )
-
-// boardColumn is one CT room's appointments of the day.
-type boardColumn struct {
-	Room  practice.Room
-	Cards []boardCard
-}
 
 type boardCard struct {
 	booking.Appointment
@@ -27,32 +19,21 @@ type boardCard struct {
 	Safety              *app.Safety // nil for acts done
 }
 
-type placeUse struct {
-	Place string
-	Uses  []boardCard
-}
-
 type planningPage struct {
 	Day, Prev, Next, Today string
 	DayLabel               string
-	Columns                []boardColumn
-	Places                 []placeUse
 	Count                  int
 	Week                   bool
-	Days                   []weekDay // week view
 	Radiologists           []auth.User
 	Radiologist            int64  // filter, 0 = all
 	Query                  string // the filters, to keep in links
+	Grid                   *timeGrid
+	ByRadiologist          bool // the grid's columns are radiologists
 }
 
-type weekDay struct {
-	Label string
-	Day   string
-	Cards []boardCard
-}
-
-// planning is the day board: one column per CT room, then the occupancy of
-// the monitoring places. It refreshes itself every minute.
+// planning is the day's (or the week's) time grid: one column per CT room
+// or radiologist, the monitoring places alongside (see planning_grid.go).
+// It refreshes itself every minute.
 func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	loc := s.loc()
@@ -67,6 +48,7 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	}
 	week := r.URL.Query().Get("view") == "week"
 	radiologist, _ := strconv.ParseInt(r.URL.Query().Get("radiologist"), 10, 64)
+	byRadiologist := r.URL.Query().Get("by") == "radiologist"
 	step := 1
 	if week {
 		day = day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)) // back to Monday
@@ -95,14 +77,16 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 	if radiologist != 0 {
 		q.Set("radiologist", itoa(radiologist))
 	}
+	if byRadiologist {
+		q.Set("by", "radiologist")
+	}
+	p.ByRadiologist = byRadiologist
 	p.Query = q.Encode()
 	safeties, err := s.app.SafetyOf(r.Context(), list)
 	if err != nil {
 		return err
 	}
-	byRoom := map[int64][]boardCard{}
-	byPlace := map[string][]boardCard{}
-	var placeOrder []string
+	var all []boardCard
 	for _, a := range list {
 		c := boardCard{Appointment: a, ActName: a.ActID, From: l.Time(a.Start.In(loc)), To: l.Time(a.RoomEnd.In(loc))}
 		if sf, ok := safeties[a.ID]; ok {
@@ -116,49 +100,14 @@ func (s *Server) planning(w http.ResponseWriter, r *http.Request) error {
 			if !a.PlaceEnd.Before(next) {
 				c.PlaceTill = l.DateTime(a.PlaceEnd.In(loc))
 			}
-			if _, seen := byPlace[a.PlaceName]; !seen {
-				placeOrder = append(placeOrder, a.PlaceName)
-			}
-			byPlace[a.PlaceName] = append(byPlace[a.PlaceName], c)
 		}
-		byRoom[a.RoomID] = append(byRoom[a.RoomID], c)
+		all = append(all, c)
 	}
+	canMove := currentUser(r).Role.In(bookers...)
 	if week {
-		p.Days = weekDays(l, day, list, loc, s)
+		p.Grid = s.newWeekGrid(l, day, all, rooms, canMove)
 		return s.render(w, r, http.StatusOK, "planning_week", "planning.title", "planning", p)
 	}
-	for _, room := range rooms {
-		if room.Kind == practice.CT && room.Active {
-			p.Columns = append(p.Columns, boardColumn{Room: room, Cards: byRoom[room.ID]})
-		}
-	}
-	for _, name := range placeOrder {
-		p.Places = append(p.Places, placeUse{Place: name, Uses: byPlace[name]})
-	}
+	p.Grid = s.newTimeGrid(day, all, rooms, doctors, byRadiologist, canMove)
 	return s.render(w, r, http.StatusOK, "planning", "planning.title", "planning", p)
-}
-
-// weekDays groups a week's appointments by day, Monday first.
-func weekDays(l *i18n.Localizer, monday time.Time, list []booking.Appointment, loc *time.Location, s *Server) []weekDay {
-	days := make([]weekDay, 7)
-	for i := range days {
-		d := monday.AddDate(0, 0, i)
-		days[i] = weekDay{Label: l.Date(d), Day: d.Format(time.DateOnly)}
-	}
-	for _, a := range list {
-		start := a.Start.In(loc)
-		i := 6 // days have 23 or 25 hours at DST changes: compare with each midnight
-		for i >= 0 && start.Before(monday.AddDate(0, 0, i)) {
-			i--
-		}
-		if i < 0 {
-			continue
-		}
-		c := boardCard{Appointment: a, ActName: a.ActID, From: l.Time(start), To: l.Time(a.RoomEnd.In(loc))}
-		if act, ok := s.catalog.Act(a.ActID); ok {
-			c.ActName = act.Name.In(l.Lang)
-		}
-		days[i].Cards = append(days[i].Cards, c)
-	}
-	return days
 }

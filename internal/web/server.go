@@ -328,6 +328,11 @@ func (s *Server) routes() []route {
 		{"POST /referrer/requests", referrers, s.referrerRequestCreate},
 		{"GET /referrer/reports/{id}", referrers, s.referrerReport},
 		{"GET /staff/referral-documents/{id}", clinical, s.referralDocument},
+		// Staff booking, work lists and day (issue 15, staff part).
+		{"GET /staff/referrals/{id}/slots", bookers, s.moreSlots},
+		{"GET /staff/work", clinical, s.workPage},
+		{"POST /staff/appointments/{id}/observations", clinical, s.addObservation},
+		{"GET /staff/appointments/{id}/move", bookers, s.moveFormPage},
 	}
 }
 

@@ -33,8 +33,17 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) error {
 		Counts   []statusCount
 		Acts     int
 		Clinical bool
+		Work     []workList // the user's work lists, counted
 	}{Today: localizer(r).Date(s.now()), Acts: len(s.catalog.Acts())}
-	if u := currentUser(r); u.Role.In(clinical...) {
+	u := currentUser(r)
+	if u.Role.In(auth.Secretary, auth.Radiologist) {
+		lists, err := s.app.WorkFor(r.Context(), u.Role)
+		if err != nil {
+			return err
+		}
+		data.Work = s.workLists(localizer(r), u.Role, lists)
+	}
+	if u.Role.In(clinical...) {
 		data.Clinical = true
 		counts, err := s.store.CountReferralsByStatus(r.Context())
 		if err != nil {

@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"strings"
+
+	"repere/internal/booking"
+	"repere/internal/followup"
+)
+
+// Watch is what the team records during an appointment's monitoring: the
+// act's watch from the follow-up data (a practice default, so marked).
+func (a *App) Watch(f AppointmentFile) followup.Watch { return a.followup.WatchOf(f.Act) }
+
+// RecordObservation records one set of monitoring values while the patient
+// is watched. Every kind the act's watch asks must be given, within its
+// range; a changed neurological check needs a note saying what changed.
+func (a *App) RecordObservation(ctx context.Context, id int64, o followup.Observation) error {
+	f, err := a.AppointmentFile(ctx, id)
+	if err != nil {
+		return err
+	}
+	if f.Appointment.DayStatus != booking.Monitoring {
+		return refuse("observation.err.not_watched")
+	}
+	w := a.Watch(f)
+	o.Note = strings.TrimSpace(o.Note)
+	r := &Refusal{Invalid: true}
+	bad := func(key, field string) { r.Reasons = append(r.Reasons, Reason{Key: key, Field: field}) }
+	if w.Asks(followup.BloodPressure) {
+		switch {
+		case o.Systolic < 40 || o.Systolic > 300:
+			bad("observation.err.systolic", "systolic")
+		case o.Diastolic < 20 || o.Diastolic > 200 || o.Diastolic >= o.Systolic:
+			bad("observation.err.diastolic", "diastolic")
+		}
+		if o.HeartRate != 0 && (o.HeartRate < 20 || o.HeartRate > 250) {
+			bad("observation.err.heart_rate", "heart_rate")
+		}
+	} else {
+		o.Systolic, o.Diastolic, o.HeartRate = 0, 0, 0
+	}
+	if w.Asks(followup.PainScore) {
+		if o.Pain == nil || *o.Pain < 0 || *o.Pain > 10 {
+			bad("observation.err.pain", "pain")
+		}
+	} else {
+		o.Pain = nil
+	}
+	if w.Asks(followup.NeuroCheck) {
+		switch {
+		case o.Neuro != followup.NeuroAsBefore && o.Neuro != followup.NeuroChanged:
+			bad("observation.err.neuro", "neuro")
+		case o.Neuro == followup.NeuroChanged && o.Note == "":
+			bad("observation.err.neuro_note", "note")
+		}
+	} else {
+		o.Neuro = ""
+	}
+	if len(r.Reasons) > 0 {
+		return r
+	}
+	return a.store.AddObservation(ctx, id, o)
+}
+
+// Observations lists an appointment's monitoring observations, oldest first.
+func (a *App) Observations(ctx context.Context, id int64) ([]followup.Observation, error) {
+	return a.store.Observations(ctx, id)
+}

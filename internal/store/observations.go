@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"repere/internal/audit"
+	"repere/internal/followup"
+)
+
+// AddObservation records one set of monitoring values for an appointment
+// (the application checked them against the act's watch).
+func (s *Store) AddObservation(ctx context.Context, appointmentID int64, o followup.Observation) error {
+	null := func(v int) sql.NullInt64 { return sql.NullInt64{Int64: int64(v), Valid: v != 0} }
+	var pain sql.NullInt64
+	if o.Pain != nil {
+		pain = sql.NullInt64{Int64: int64(*o.Pain), Valid: true}
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
+			return err
+		}
+		actor, _ := audit.ActorFrom(ctx)
+		if _, err := s.exec(ctx, tx, `INSERT INTO monitoring_observations (appointment_id, at, actor_login, systolic, diastolic, heart_rate, pain, neuro, note)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, appointmentID, s.now(), actor.Login, null(o.Systolic), null(o.Diastolic), null(o.HeartRate), pain, o.Neuro, o.Note); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "create", "observation", strconv.FormatInt(appointmentID, 10), patientID, "")
+	})
+}
+
+// Observations lists an appointment's monitoring observations, oldest first.
+func (s *Store) Observations(ctx context.Context, appointmentID int64) ([]followup.Observation, error) {
+	var out []followup.Observation
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
+			return err
+		}
+		rows, err := s.query(ctx, tx, `SELECT at, actor_login, systolic, diastolic, heart_rate, pain, neuro, note
+			FROM monitoring_observations WHERE appointment_id = ? ORDER BY at, id`, appointmentID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o followup.Observation
+			var sys, dia, hr, pain sql.NullInt64
+			if err := rows.Scan(&o.At, &o.By, &sys, &dia, &hr, &pain, &o.Neuro, &o.Note); err != nil {
+				return err
+			}
+			o.Systolic, o.Diastolic, o.HeartRate = int(sys.Int64), int(dia.Int64), int(hr.Int64)
+			if pain.Valid {
+				v := int(pain.Int64)
+				o.Pain = &v
+			}
+			out = append(out, o)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "observation", strconv.FormatInt(appointmentID, 10), patientID, "")
+	})
+	return out, err
+}

@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"repere/internal/auth"
+)
+
+// TestMonitoringObservations records the blood patch's observations as its
+// data asks (blood pressure, pain, neurological check), refuses what is
+// missing or out of range next to its field, and shows them marked as the
+// practice's default.
+func TestMonitoringObservations(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Radiographer)
+		appt := h.appointmentID()
+		path := "/staff/appointments/" + appt + "/observations"
+		h.onTheDay(appt)
+		if r := c.post(path, url.Values{"systolic": {"120"}, "diastolic": {"80"}, "pain": {"2"}, "neuro": {"as_before"}}); r.status == http.StatusSeeOther ||
+			!strings.Contains(r.body, "pas en surveillance") {
+			t.Fatalf("observation before monitoring: %d", r.status)
+		}
+		h.performed(appt) // now in monitoring
+		page := c.get("/staff/appointments/" + appt + "/discharge")
+		for _, want := range []string{"Tension artérielle, Douleur, Examen neurologique", "Valeur par défaut du cabinet", `id="obs-sys"`, "Prochaine observation à"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("monitoring page lacks %q", want)
+			}
+		}
+		r := c.post(path, url.Values{"systolic": {"12"}, "pain": {"11"}, "note": {"somnolente"}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `value="somnolente"`) {
+			t.Fatalf("bad observation: %d", r.status)
+		}
+		for _, field := range []string{"obs-sys", "obs-pain"} {
+			if !strings.Contains(r.body, `id="`+field+`"`) || !strings.Contains(r.body[strings.Index(r.body, `id="`+field+`"`):], `aria-invalid="true"`) {
+				t.Errorf("%s not marked", field)
+			}
+		}
+		for _, want := range []string{"pression systolique", "douleur, de 0 à 10", "examen neurologique"} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("refusal lacks %q", want)
+			}
+		}
+		if r := c.post(path, url.Values{"systolic": {"130"}, "diastolic": {"85"}, "pain": {"3"}, "neuro": {"changed"}}); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "Décrivez le changement") {
+			t.Fatalf("changed check without a note: %d", r.status)
+		}
+		h.clock.Set(h.clock.Now().Add(10 * time.Minute))
+		if r := c.post(path, url.Values{"systolic": {"128"}, "diastolic": {"82"}, "heart_rate": {"72"}, "pain": {"0"}, "neuro": {"as_before"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("observation: %d\n%s", r.status, errorsOf(r.body))
+		}
+		page = c.get("/staff/appointments/" + appt + "/discharge")
+		for _, want := range []string{"128/82 mmHg · 72/min", "0/10", "Comme avant l&#39;acte", "t.radiographer"} {
+			if !strings.Contains(page.body, want) {
+				t.Errorf("recorded observation lacks %q", want)
+			}
+		}
+		if strings.Contains(page.body, `id="obs-overdue"`) {
+			t.Error("due at once after an observation")
+		}
+		h.clock.Set(h.clock.Now().Add(31 * time.Minute))
+		if page := c.get("/staff/appointments/" + appt + "/discharge"); !strings.Contains(page.body, `id="obs-overdue"`) {
+			t.Error("an observation 31 minutes old is not shown overdue")
+		}
+	})
+}
