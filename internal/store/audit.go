@@ -22,6 +22,10 @@ func (s *Store) audited(ctx context.Context, tx querier, action, entity, entityI
 	if !ok {
 		return ErrNoActor
 	}
+	if u := s.unitOf(ctx); u != nil && tx == querier(u.tx) {
+		u.keep(pendingAudit{at: s.now(), actor: actor, action: action, entity: entity, entityID: entityID, patientID: patientID, detail: detail})
+		return nil
+	}
 	return s.writeAudit(ctx, tx, actor, action, entity, entityID, patientID, detail)
 }
 

@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"repere/internal/audit"
+)
+
+// A unit of work is one transaction carried in the context for a whole
+// request or entry point: every store method called with that context joins
+// it instead of opening its own, so a page that calls ten store methods costs
+// one BEGIN/COMMIT and one audit INSERT rather than ten of each.
+//
+// ReadUnit is for reads (a page, a worklist query). Its audit entries are
+// kept in memory and written together when the unit ends:
+//   - on PostgreSQL in the unit's own transaction, just before COMMIT;
+//   - on SQLite the reads run in a deferred (read-only) transaction that
+//     never takes the write lock, so readers do not queue behind each other
+//     or behind writers; the audit entries are then appended in one short
+//     write transaction.
+//
+// Either way ReadUnit returns only once the audit is committed, and its
+// error otherwise: the caller sends its answer after that (the web layer
+// buffers the response), so no answer leaves without its audit entry.
+//
+// On SQLite the read transaction runs with PRAGMA query_only, so a method
+// that writes anything but audit entries fails loudly inside a read unit
+// rather than upgrading the lock; such methods use inOwnTx.
+type unit struct {
+	store    *Store
+	tx       *sql.Tx
+	mu       sync.Mutex
+	pending  []pendingAudit
+	readOnly bool
+}
+
+type pendingAudit struct {
+	at                               time.Time
+	actor                            audit.Actor
+	action, entity, entityID, detail string
+	patientID                        int64
+}
+
+type unitKey struct{}
+
+// unitOf returns the unit of work ctx carries for this store, if any.
+func (s *Store) unitOf(ctx context.Context) *unit {
+	u, _ := ctx.Value(unitKey{}).(*unit)
+	if u == nil || u.store != s {
+		return nil
+	}
+	return u
+}
+
+// InUnit reports whether ctx carries a unit of work of this store.
+func (s *Store) InUnit(ctx context.Context) bool { return s.unitOf(ctx) != nil }
+
+// ReadUnit runs fn with a context carrying one read transaction that every
+// store method called with it joins; the audit entries they record are
+// committed before ReadUnit returns (see unit). Nested calls join the
+// outer unit.
+func (s *Store) ReadUnit(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.unitOf(ctx) != nil {
+		return fn(ctx)
+	}
+	u := &unit{store: s, readOnly: s.engine == SQLite}
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: u.readOnly})
+	if err != nil {
+		return err
+	}
+	countTx(ctx)
+	u.tx = tx
+	if u.readOnly {
+		if _, err := s.exec(ctx, tx, `PRAGMA query_only = ON`); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
+	if err := fn(context.WithValue(ctx, unitKey{}, u)); err != nil {
+		s.endReadOnly(ctx, u)
+		tx.Rollback()
+		return err
+	}
+	if u.readOnly {
+		if err := s.endReadOnly(ctx, u); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		if len(u.pending) == 0 {
+			return nil
+		}
+		return s.inOwnTx(ctx, func(wtx *sql.Tx) error { return s.flushAudit(ctx, wtx, u.pending) })
+	}
+	if err := s.flushAudit(ctx, tx, u.pending); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// endReadOnly lifts query_only before the connection goes back to the pool.
+func (s *Store) endReadOnly(ctx context.Context, u *unit) error {
+	if !u.readOnly {
+		return nil
+	}
+	_, err := s.exec(context.WithoutCancel(ctx), u.tx, `PRAGMA query_only = OFF`)
+	return err
+}
+
+// keep records an audit entry to be written when the unit ends.
+func (u *unit) keep(e pendingAudit) {
+	u.mu.Lock()
+	u.pending = append(u.pending, e)
+	u.mu.Unlock()
+}
+
+// flushAudit writes the entries in one INSERT (in chunks well under both
+// engines' limits on bound parameters).
+func (s *Store) flushAudit(ctx context.Context, tx querier, entries []pendingAudit) error {
+	const perStatement = 100
+	for len(entries) > 0 {
+		chunk := entries[:min(perStatement, len(entries))]
+		entries = entries[len(chunk):]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO audit_log (at, actor_id, actor_login, actor_role, action, entity, entity_id, patient_id, remote_addr, detail) VALUES `)
+		args := make([]any, 0, 10*len(chunk))
+		for i, e := range chunk {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			var actorID, patient sql.NullInt64
+			if e.actor.UserID != 0 {
+				actorID = sql.NullInt64{Int64: e.actor.UserID, Valid: true}
+			}
+			if e.patientID != 0 {
+				patient = sql.NullInt64{Int64: e.patientID, Valid: true}
+			}
+			args = append(args, e.at, actorID, e.actor.Login, e.actor.Role, e.action, e.entity, e.entityID, patient, e.actor.RemoteAddr, e.detail)
+		}
+		if _, err := s.exec(ctx, tx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// inOwnTx runs fn in a transaction of its own even inside a unit of work:
+// for the few writes a read may cause (sessions, attempt counters).
+func (s *Store) inOwnTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	countTx(ctx)
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Counter counts the statements and transactions run with a context (one
+// request's); see WithCounter.
+type Counter struct {
+	statements, transactions atomic.Int64
+}
+
+// Statements is the number of SQL statements run so far.
+func (c *Counter) Statements() int64 { return c.statements.Load() }
+
+// Transactions is the number of transactions begun so far.
+func (c *Counter) Transactions() int64 { return c.transactions.Load() }
+
+type counterKey struct{}
+
+// WithCounter returns a context whose store calls are counted in c.
+func WithCounter(ctx context.Context, c *Counter) context.Context {
+	return context.WithValue(ctx, counterKey{}, c)
+}
+
+func countStatement(ctx context.Context) {
+	if c, _ := ctx.Value(counterKey{}).(*Counter); c != nil {
+		c.statements.Add(1)
+	}
+}
+
+func countTx(ctx context.Context) {
+	if c, _ := ctx.Value(counterKey{}).(*Counter); c != nil {
+		c.transactions.Add(1)
+	}
+}

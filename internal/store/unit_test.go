@@ -1,0 +1,76 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"repere/internal/audit"
+	"repere/internal/patient"
+	"repere/internal/store"
+	"repere/internal/storetest"
+)
+
+// TestReadUnit: store reads inside a read unit share one transaction, their
+// audit entries are committed when the unit ends (not before, not on failure),
+// and on SQLite a write inside it fails rather than taking the write lock.
+func TestReadUnit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		ctx := audit.WithActor(context.Background(), audit.Actor{Login: "unit.reader", Role: "secretary"})
+		entries := func() int {
+			var n int
+			if err := s.DB().QueryRowContext(ctx, `SELECT count(*) FROM audit_log WHERE actor_login = 'unit.reader'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		c := &store.Counter{}
+		ctx = store.WithCounter(ctx, c)
+		err := s.ReadUnit(ctx, func(ctx context.Context) error {
+			for range 3 {
+				if _, err := s.Patient(ctx, f.patientID); err != nil {
+					return err
+				}
+			}
+			if !s.InUnit(ctx) || entries() != 0 {
+				t.Errorf("inside the unit: in unit %v, %d audit entries already visible", s.InUnit(ctx), entries())
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := entries(); n != 3 {
+			t.Fatalf("%d audit entries after the unit, want 3", n)
+		}
+		want := int64(1) // PostgreSQL: the unit's transaction
+		if s.Engine() == store.SQLite {
+			want = 2 // the read transaction, then the audit's short write
+		}
+		if c.Transactions() != want {
+			t.Errorf("%d transactions, want %d", c.Transactions(), want)
+		}
+		failure := errors.New("page failed")
+		err = s.ReadUnit(ctx, func(ctx context.Context) error {
+			s.Patient(ctx, f.patientID)
+			return failure
+		})
+		if !errors.Is(err, failure) || entries() != 3 {
+			t.Fatalf("failed unit: %v, %d entries (want the error and no new entry)", err, entries())
+		}
+		if s.Engine() == store.SQLite {
+			err = s.ReadUnit(ctx, func(ctx context.Context) error {
+				_, err := s.CreatePatient(ctx, patient.Patient{BirthName: "Lecture", FirstNames: "Seule", BirthDate: "1980-01-01", Sex: "M"})
+				return err
+			})
+			if err == nil {
+				t.Error("a write inside a SQLite read unit succeeded")
+			}
+			// The connection is usable for writes again afterwards.
+			if _, err := s.CreatePatient(ctx, patient.Patient{BirthName: "Après", FirstNames: "Lecture", BirthDate: "1980-01-01", Sex: "M"}); err != nil {
+				t.Fatalf("write after a read unit: %v", err)
+			}
+		}
+	})
+}
