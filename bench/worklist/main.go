@@ -9,6 +9,7 @@
 //	go run ./bench/worklist                                  # SQLite only
 //	go run ./bench/worklist -postgres "$REPERE_TEST_POSTGRES" # both engines
 //	go run ./bench/worklist -sizes 500 -clients 1,8 -duration 10s
+//	go run ./bench/worklist -client go   # Repère's DIMSE client in process instead of findscu
 package main
 
 import (
@@ -38,7 +39,15 @@ func main() {
 	clients := flag.String("clients", "1,8", "numbers of parallel findscu clients")
 	duration := flag.Duration("duration", 5*time.Second, "measuring time per server, size and client count")
 	pg := flag.String("postgres", "", "PostgreSQL server URL: a fresh schema is made there (empty: SQLite only)")
+	client := flag.String("client", "findscu", "findscu (dcmtk, one process per query) or go (Repère's DIMSE client, in this process)")
 	flag.Parse()
+	switch *client {
+	case "findscu":
+	case "go":
+		queryFunc = goQuery
+	default:
+		log.Fatalf("-client %q: findscu or go", *client)
+	}
 	if *serve != "" {
 		serveOurs(*serve)
 		return
@@ -59,6 +68,9 @@ func parseInts(list string) []int {
 	}
 	return out
 }
+
+// queryFunc sends one console query; findscu unless -client go.
+var queryFunc = findscu
 
 func station(size int) string { return "WL" + strconv.Itoa(size) }
 
@@ -109,7 +121,11 @@ func run(sizes, clientCounts []int, duration time.Duration, pg string) error {
 	}
 	servers = append(servers, server{"wlmscpfs", func(size int) (string, int, func(), error) { return startWlmscpfs(wlDir + "/" + strconv.Itoa(size)) }})
 
-	fmt.Printf("# %s on %d cores, %s, findscu as the client\n\n", time.Now().UTC().Format("2006-01-02T15:04Z"), numCPU(), dcmtkVersion())
+	clientName := "findscu"
+	if flag.Lookup("client").Value.String() == "go" {
+		clientName = "Repère's DIMSE client (in process)"
+	}
+	fmt.Printf("# %s on %d cores, %s, client: %s\n\n", time.Now().UTC().Format("2006-01-02T15:04Z"), numCPU(), dcmtkVersion(), clientName)
 	fmt.Printf("| items | clients | server | queries | queries/s | p50 ms | p95 ms | max ms | server CPU (cores) | machine busy |\n")
 	fmt.Printf("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, size := range sizes {
@@ -203,7 +219,7 @@ func (r *result) percentile(p int) time.Duration {
 // measure runs clients loops of findscu for duration, after one warm-up
 // query, and checks every answer holds want matches.
 func measure(addr string, pid int, aet string, clients int, duration time.Duration, want int) (*result, error) {
-	if _, err := findscu(addr, aet, want); err != nil {
+	if _, err := queryFunc(addr, aet, want); err != nil {
 		return nil, err
 	}
 	var mu sync.Mutex
@@ -216,7 +232,7 @@ func measure(addr string, pid int, aet string, clients int, duration time.Durati
 	for range clients {
 		wg.Go(func() {
 			for time.Since(start) < duration {
-				latency, err := findscu(addr, aet, want)
+				latency, err := queryFunc(addr, aet, want)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err

@@ -74,3 +74,25 @@ func TestReadUnit(t *testing.T) {
 		}
 	})
 }
+
+// TestPostgresReusesPreparedStatements: pgx prepares each query once per
+// connection and reuses it (its statement cache), so a page's queries are
+// parsed and planned once per connection, not at each call. The pool keeps
+// its connections (and so their caches) between requests.
+func TestPostgresReusesPreparedStatements(t *testing.T) {
+	s := storetest.OpenPostgres(t)
+	f := newPractice(t, s)
+	s.SetMaxConns(1) // one connection: the one the next query inspects
+	for range 3 {
+		if _, err := s.Patient(f.ctx, f.patientID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var prepared int
+	if err := s.DB().QueryRowContext(f.ctx, `SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM patients WHERE id = $1'`).Scan(&prepared); err != nil {
+		t.Fatal(err)
+	}
+	if prepared != 1 {
+		t.Fatalf("%d prepared statements for the patient query on the connection, want 1 (prepared once, reused)", prepared)
+	}
+}
