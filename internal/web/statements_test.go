@@ -93,3 +93,35 @@ func TestDayBoardStatementsDoNotGrowWithAppointments(t *testing.T) {
 		}
 	})
 }
+
+// TestStatementsPerPage reports the statements and transactions of the
+// staff's most frequent pages (go test -v shows them; docs/performance.md
+// quotes them) and checks each signed-in page is one unit of work: its
+// transaction, on SQLite the audit's short write after it, nothing more.
+func TestStatementsPerPage(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Secretary)
+		day := nextDay(1, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday).Format(time.DateOnly)
+		pages := []struct{ route, path string }{
+			{"GET /staff", "/staff"},
+			{"GET /staff/day", "/staff/day?day=" + day},
+			{"GET /staff/planning", "/staff/planning?day=" + day},
+			{"GET /staff/referrals", "/staff/referrals"},
+			{"GET /staff/referrals/{id}", "/staff/referrals/" + h.referralID("LEFÈVRE")},
+			{"GET /staff/patients", "/staff/patients?q=le"},
+			{"GET /staff/patients/{id}", "/staff/patients/" + h.firstPatientID()},
+			{"GET /staff/appointments/{id}", "/staff/appointments/" + h.appointmentID()},
+		}
+		for _, p := range pages {
+			s0, t0 := h.routeFigures(p.route)
+			if r := c.get(p.path); r.status != http.StatusOK {
+				t.Fatalf("%s: %d", p.path, r.status)
+			}
+			s1, t1 := h.routeFigures(p.route)
+			t.Logf("%-32s %3.0f statements, %.0f transactions", p.route, s1-s0, t1-t0)
+			if t1-t0 > 2 {
+				t.Errorf("%s: %v transactions, want one unit (and its audit write on SQLite)", p.route, t1-t0)
+			}
+		}
+	})
+}
