@@ -217,19 +217,32 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// within routes a statement sent to the pool itself (s.db) into the unit of
+// work ctx carries, if any: inside a unit every statement runs on the unit's
+// one connection. (A second connection per request would also deadlock the
+// pool once every connection is held by a unit waiting for another.)
+func (s *Store) within(ctx context.Context, q querier) querier {
+	if db, ok := q.(*sql.DB); ok && db == s.db {
+		if u := s.unitOf(ctx); u != nil {
+			return u.tx
+		}
+	}
+	return q
+}
+
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
 	countStatement(ctx)
-	return q.ExecContext(ctx, s.rebind(query), args...)
+	return s.within(ctx, q).ExecContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
 	countStatement(ctx)
-	return q.QueryContext(ctx, s.rebind(query), args...)
+	return s.within(ctx, q).QueryContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
 	countStatement(ctx)
-	return q.QueryRowContext(ctx, s.rebind(query), args...)
+	return s.within(ctx, q).QueryRowContext(ctx, s.rebind(query), args...)
 }
 
 // insert runs an INSERT … RETURNING id and returns the new id.

@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
+	"time"
 
 	"repere/internal/audit"
 	"repere/internal/patient"
@@ -95,4 +97,37 @@ func TestPostgresReusesPreparedStatements(t *testing.T) {
 	if prepared != 1 {
 		t.Fatalf("%d prepared statements for the patient query on the connection, want 1 (prepared once, reused)", prepared)
 	}
+}
+
+// TestReadUnitsDoNotExhaustThePool: more units at once than the pool has
+// connections, each reading through the pool (Rooms) and through a
+// transaction (Patient): every statement of a unit runs on its one
+// connection, so they all finish (they once deadlocked: each unit held a
+// connection and waited for a second one).
+func TestReadUnitsDoNotExhaustThePool(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		s.SetMaxConns(2)
+		ctx, cancel := context.WithTimeout(f.ctx, 20*time.Second)
+		defer cancel()
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				for range 5 {
+					err := s.ReadUnit(ctx, func(ctx context.Context) error {
+						if _, err := s.Rooms(ctx); err != nil {
+							return err
+						}
+						_, err := s.Patient(ctx, f.patientID)
+						return err
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+	})
 }
