@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -69,50 +70,67 @@ func (s *Store) ReadUnit(ctx context.Context, fn func(ctx context.Context) error
 		return fn(ctx)
 	}
 	u := &unit{store: s, readOnly: s.engine == SQLite}
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: u.readOnly})
+	if !u.readOnly {
+		tx, err := s.db.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		countTx(ctx)
+		u.tx = tx
+		if err := fn(context.WithValue(ctx, unitKey{}, u)); err != nil {
+			tx.Rollback()
+			return err
+		}
+		if err := s.flushAudit(ctx, tx, u.pending); err != nil {
+			tx.Rollback()
+			return err
+		}
+		return tx.Commit()
+	}
+	if err := s.readOnSQLite(ctx, u, fn); err != nil {
+		return err
+	}
+	if len(u.pending) == 0 {
+		return nil
+	}
+	return s.inOwnTx(ctx, func(wtx *sql.Tx) error { return s.flushAudit(ctx, wtx, u.pending) })
+}
+
+// readOnSQLite runs fn in a deferred transaction on a connection of its
+// own set to query_only. The connection is held until query_only is lifted
+// (even when ctx ends and database/sql rolls the transaction back), and is
+// discarded if it cannot be lifted, so no connection goes back to the pool
+// unable to write.
+func (s *Store) readOnSQLite(ctx context.Context, u *unit, fn func(ctx context.Context) error) (err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		countStatement(ctx)
+		if _, resetErr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = OFF`); resetErr != nil {
+			conn.Raw(func(any) error { return driver.ErrBadConn })
+			if err == nil {
+				err = resetErr
+			}
+		}
+		conn.Close()
+	}()
+	countStatement(ctx)
+	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = ON`); err != nil {
+		return err
+	}
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
 	countTx(ctx)
 	u.tx = tx
-	if u.readOnly {
-		if _, err := s.exec(ctx, tx, `PRAGMA query_only = ON`); err != nil {
-			tx.Rollback()
-			return err
-		}
-	}
 	if err := fn(context.WithValue(ctx, unitKey{}, u)); err != nil {
-		s.endReadOnly(ctx, u)
-		tx.Rollback()
-		return err
-	}
-	if u.readOnly {
-		if err := s.endReadOnly(ctx, u); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
-		}
-		if len(u.pending) == 0 {
-			return nil
-		}
-		return s.inOwnTx(ctx, func(wtx *sql.Tx) error { return s.flushAudit(ctx, wtx, u.pending) })
-	}
-	if err := s.flushAudit(ctx, tx, u.pending); err != nil {
 		tx.Rollback()
 		return err
 	}
 	return tx.Commit()
-}
-
-// endReadOnly lifts query_only before the connection goes back to the pool.
-func (s *Store) endReadOnly(ctx context.Context, u *unit) error {
-	if !u.readOnly {
-		return nil
-	}
-	_, err := s.exec(context.WithoutCancel(ctx), u.tx, `PRAGMA query_only = OFF`)
-	return err
 }
 
 // keep records an audit entry to be written when the unit ends.

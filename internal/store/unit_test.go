@@ -131,3 +131,26 @@ func TestReadUnitsDoNotExhaustThePool(t *testing.T) {
 		wg.Wait()
 	})
 }
+
+// TestCancelledReadUnitLeavesAWritableConnection: a request that goes away
+// in the middle of its read unit (database/sql then rolls the transaction
+// back by itself) must not hand the pool a connection still under SQLite's
+// query_only: with one connection, the next write uses that very one.
+func TestCancelledReadUnitLeavesAWritableConnection(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		s.SetMaxConns(1)
+		ctx, cancel := context.WithCancel(f.ctx)
+		s.ReadUnit(ctx, func(ctx context.Context) error {
+			if _, err := s.Patient(ctx, f.patientID); err != nil {
+				return err
+			}
+			cancel()
+			time.Sleep(50 * time.Millisecond) // database/sql's rollback on cancel runs meanwhile
+			return nil
+		})
+		if _, err := s.CreatePatient(f.ctx, patient.Patient{BirthName: "Annulée", FirstNames: "Requête", BirthDate: "1980-01-01", Sex: "F"}); err != nil {
+			t.Fatalf("write after a cancelled read unit: %v", err)
+		}
+	})
+}
