@@ -73,7 +73,7 @@ func serveOurs(n int) {
 	})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	srv := &dimse.Server{AETitle: calledAE, Find: h, MaxAssociations: 64}
+	srv := &dimse.Server{AETitle: calledAE, Find: h, MaxAssociations: 64, MaxAssociationsPerAddress: 64} // every client on loopback
 	if err := srv.Serve(ctx, ln); err != nil {
 		log.Fatal(err)
 	}

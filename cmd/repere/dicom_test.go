@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -84,5 +85,42 @@ func TestDicomEchoRefusedAddress(t *testing.T) {
 	err := run(context.Background(), []string{"dicom-echo", "--addr", "127.0.0.1:" + port, "--timeout", "2s"}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), "cannot reach") {
 		t.Fatalf("echo to a closed port: %v", err)
+	}
+}
+
+// TestDicomAssociationFlags: the ARTIM timer, the idle timeout and the
+// association limits are the operator's, with a clear error when mistyped.
+func TestDicomAssociationFlags(t *testing.T) {
+	cases := []struct {
+		name          string
+		args          []string
+		artim, idle   time.Duration
+		total, perAdd int
+		wantError     string
+	}{
+		{"defaults", nil, 30 * time.Second, 5 * time.Minute, 32, 8, ""},
+		{"set", []string{"--dicom-artim", "10s", "--dicom-idle-timeout", "90s", "--dicom-max-associations", "20", "--dicom-max-per-address", "4"}, 10 * time.Second, 90 * time.Second, 20, 4, ""},
+		{"bad duration", []string{"--dicom-idle-timeout", "5"}, 0, 0, 0, 0, "--dicom-idle-timeout must be a positive duration"},
+		{"zero", []string{"--dicom-artim", "0s"}, 0, 0, 0, 0, "--dicom-artim must be a positive duration"},
+		{"bad count", []string{"--dicom-max-per-address", "many"}, 0, 0, 0, 0, "--dicom-max-per-address must be a positive number"},
+		{"per address above total", []string{"--dicom-max-associations", "4", "--dicom-max-per-address", "8"}, 0, 0, 0, 0, "must not exceed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg, err := parseServeFlags(c.args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			timeouts, total, perAddress, err := cfg.dicom.limits()
+			if c.wantError != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantError) {
+					t.Fatalf("error %v, want one saying %q", err, c.wantError)
+				}
+				return
+			}
+			if err != nil || timeouts.Association != c.artim || timeouts.Idle != c.idle || total != c.total || perAddress != c.perAdd {
+				t.Fatalf("got %v %v %d %d (%v), want %v %v %d %d", timeouts.Association, timeouts.Idle, total, perAddress, err, c.artim, c.idle, c.total, c.perAdd)
+			}
+		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	_ "time/tzdata" // the practice's time zone without relying on the host's zoneinfo
 
@@ -118,6 +119,14 @@ func envBool(name string, def bool) bool {
 		return true
 	case "0", "false", "no", "off":
 		return false
+	}
+	return def
+}
+
+// envInt reads REPERE_<NAME> as a whole number, def when unset or not one.
+func envInt(name string, def int) int {
+	if n, err := strconv.Atoi(envDefault(name, "")); err == nil {
+		return n
 	}
 	return def
 }

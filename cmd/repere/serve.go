@@ -24,6 +24,7 @@ import (
 	"repere/internal/auth"
 	"repere/internal/catalog"
 	"repere/internal/checklist"
+	"repere/internal/clock"
 	"repere/internal/demo"
 	"repere/internal/followup"
 	"repere/internal/i18n"
@@ -38,6 +39,7 @@ type serveConfig struct {
 	checklistDir, followUpDir  string
 	recordsDir                 string
 	demo                       bool
+	demoHistory                int // referrals a workday in the demo's past year (0: none)
 	logFormat, logLevel        string
 	secureCookies, hsts        bool
 	metricsOpen                bool
@@ -46,6 +48,7 @@ type serveConfig struct {
 	timezone                   string
 	dicom                      dicomConfig
 	mail                       mailConfig
+	sms                        smsConfig
 	practicePhone, baseURL     string
 	trustedProxies             string
 	dbMaxConns                 int
@@ -63,6 +66,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.followUpDir, "followup", envDefault("followup", ""), "practice folder overriding discharge criteria and follow-up days (env REPERE_FOLLOWUP)")
 	fs.StringVar(&c.recordsDir, "records", envDefault("records", ""), "practice folder overriding the act record's fields and drugs (env REPERE_RECORDS)")
 	fs.BoolVar(&c.demo, "demo", envBool("demo", false), "load a demo practice into an empty database (env REPERE_DEMO)")
+	fs.IntVar(&c.demoHistory, "demo-history", envInt("demo-history", 0), "with --demo, play a past year of N referrals a workday through the application, for the dashboards (env REPERE_DEMO_HISTORY)")
 	fs.StringVar(&c.logFormat, "log-format", envDefault("log-format", "text"), "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", envDefault("log-level", "info"), "log level: debug, info, warn, error")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("secure-cookies", false), "send cookies over HTTPS only (set it behind TLS)")
@@ -80,6 +84,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.IntVar(&c.dbMaxConns, "db-max-conns", maxConns, "database connections this instance may hold (0: 8 on SQLite, 20 on PostgreSQL; env REPERE_DB_MAX_CONNS); on PostgreSQL keep instances × this under max_connections")
 	dicomFlags(fs, &c.dicom)
 	mailFlags(fs, &c.mail)
+	smsFlags(fs, &c.sms)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -104,7 +109,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("starting repere", "version", buildVersion(), "addr", cfg.addr, "db", maskDSN(cfg.db), "catalog", cfg.catalogDir,
-		"demo", cfg.demo, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken), "metrics_open", cfg.metricsOpen,
+		"demo", cfg.demo, "demo_history", cfg.demoHistory, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken), "metrics_open", cfg.metricsOpen,
 		"session_idle", cfg.sessionIdle, "session_max", cfg.sessionMax, "timezone", cfg.timezone,
 		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset, "trusted_proxies", cfg.trustedProxies, "db_max_conns", cfg.dbMaxConns)
 	loc, err := time.LoadLocation(cfg.timezone)
@@ -157,8 +162,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := ensureAdmin(ctx, st, stdout); err != nil {
 		return err
 	}
+	freshDemo := false
 	if cfg.demo {
-		if err := loadDemo(ctx, st, cat, loc, stdout, log); err != nil {
+		if freshDemo, err = loadDemo(ctx, st, cat, loc, stdout, log); err != nil {
 			return err
 		}
 	}
@@ -169,11 +175,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	log.Info("email", "smtp", mailDesc, "reminder_days", cfg.mail.reminderDays)
+	smsSender, smsDesc, err := cfg.sms.provider()
+	if err != nil {
+		return fmt.Errorf("--sms-url/--sms-template: %w", err)
+	}
+	log.Info("sms", "provider", smsDesc)
 	application, err := app.New(app.Config{Store: st, Catalog: cat, I18n: bundle, Screening: rules, Records: records, Checklists: checks,
 		FollowUp: follow, Location: loc, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
-		ReminderDays: cfg.mail.reminderDays, Mailer: mailer, Host: host})
+		ReminderDays: cfg.mail.reminderDays, Mailer: mailer, SMS: smsSender, Host: host})
 	if err != nil {
 		return err
+	}
+	if freshDemo && cfg.demoHistory > 0 {
+		appCfg := app.Config{Store: st, Catalog: cat, I18n: bundle, Screening: rules, Records: records, Checklists: checks,
+			FollowUp: follow, Location: loc, PracticeName: cfg.practiceName, BaseURL: cfg.baseURL, Host: host}
+		if err := playDemoHistory(ctx, appCfg, cfg.demoHistory, log); err != nil {
+			return err
+		}
 	}
 	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
 		MetricsToken: cfg.metricsToken, MetricsOpen: cfg.metricsOpen, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
@@ -264,15 +282,39 @@ func ensureAdmin(ctx context.Context, st *store.Store, stdout io.Writer) error {
 	return nil
 }
 
-func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *time.Location, stdout io.Writer, log *slog.Logger) error {
+// playDemoHistory plays the demo's past year through an application of
+// its own whose clock (and the store's) walks through the year; the store
+// gets the machine's clock back afterwards.
+func playDemoHistory(ctx context.Context, cfg app.Config, perDay int, log *slog.Logger) error {
+	now := time.Now()
+	clk := clock.StartingAt(now.AddDate(-1, 0, 0))
+	cfg.Clock = clk
+	cfg.Store.SetClock(func() time.Time { return clk.Now().UTC() })
+	defer cfg.Store.SetClock(func() time.Time { return time.Now().UTC() })
+	historyApp, err := app.New(cfg)
+	if err != nil {
+		return err
+	}
+	log.Info("playing the demo's past year through the application", "referrals_per_workday", perDay)
+	started := time.Now()
+	stats, err := demo.History(ctx, historyApp, clk, now, perDay, uint64(now.UnixNano()))
+	if err != nil {
+		return fmt.Errorf("demo history: %w", err)
+	}
+	log.Info("demo history played", "referrals", stats.Referrals, "done", stats.Done, "cancelled", stats.Cancelled,
+		"no_shows", stats.NoShows, "failed", stats.Failed, "seconds", int(time.Since(started).Seconds()))
+	return nil
+}
+
+func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *time.Location, stdout io.Writer, log *slog.Logger) (bool, error) {
 	password := auth.GeneratePassword()
 	accounts, err := demo.Load(ctx, st, cat, password, demo.NextWorkday(time.Now(), loc))
 	if err != nil {
-		return fmt.Errorf("demo data: %w", err)
+		return false, fmt.Errorf("demo data: %w", err)
 	}
 	if accounts == nil {
 		log.Info("demo data already present; nothing added")
-		return nil
+		return false, nil
 	}
 	fmt.Fprintf(stdout, "  Demo practice loaded. Demo accounts (password for all, shown once: %s):\n", password)
 	fmt.Fprintln(stdout, "  Each demo account chooses its own password at first sign-in.")
@@ -280,7 +322,7 @@ func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *t
 		fmt.Fprintf(stdout, "    %-12s %-20s %s\n", a.Login, a.Name, a.Role)
 	}
 	fmt.Fprintln(stdout)
-	return nil
+	return true, nil
 }
 
 // publicHost names the server in calendar UIDs, Message-IDs and EHLO: the

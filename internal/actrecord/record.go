@@ -35,10 +35,12 @@ type Record struct {
 	CementML   map[string]float64 `json:"cement_ml,omitempty"`
 	BiopsySent bool               `json:"biopsy_sent,omitempty"`
 	// DLP in mGy·cm, CTDIvol in mGy.
-	DLP     *float64  `json:"dlp,omitempty"`
-	CTDIvol *float64  `json:"ctdivol,omitempty"`
-	Start   time.Time `json:"start"`
-	End     time.Time `json:"end"`
+	DLP     *float64 `json:"dlp,omitempty"`
+	CTDIvol *float64 `json:"ctdivol,omitempty"`
+	// DoseReason is why the team's dose differs from the scanner's.
+	DoseReason string    `json:"dose_reason,omitempty"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
 	// Complications are keys of the act's coded list; ComplicationNone alone
 	// when there was none.
 	Complications    []string `json:"complications,omitempty"`

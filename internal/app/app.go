@@ -52,6 +52,8 @@ type Config struct {
 	ReminderDays int
 	// Mailer delivers the outbox; nil when email is not set up.
 	Mailer Mailer
+	// SMS delivers the outbox's SMS; nil when no SMS provider is set up.
+	SMS SMSSender
 }
 
 // App is the application layer; it is safe for concurrent use.

@@ -136,6 +136,20 @@ func (f FHIRSource) ReferralVersions(ctx context.Context, id int64) ([]fhir.Refe
 	return out, nil
 }
 
+// AppointmentVersions gives an appointment's versions from the states its
+// events keep.
+func (f FHIRSource) AppointmentVersions(ctx context.Context, id int64) ([]fhir.AppointmentVersion, error) {
+	list, err := f.a.store.AppointmentVersions(ctx, id)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	out := make([]fhir.AppointmentVersion, len(list))
+	for i, v := range list {
+		out[i] = fhir.AppointmentVersion{Version: fhir.Version{Number: v.Number, LastUpdated: v.At}, Kept: v.Kept, Appointment: v.Appointment}
+	}
+	return out, nil
+}
+
 func (f FHIRSource) ReportPDF(ctx context.Context, id int64) ([]byte, error) {
 	r, err := f.a.store.ReportPDF(ctx, id)
 	return r.PDF, notFound(err)

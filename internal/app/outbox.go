@@ -19,6 +19,7 @@ import (
 	"repere/internal/documents"
 	"repere/internal/i18n"
 	"repere/internal/mail"
+	"repere/internal/sms"
 	"repere/internal/store"
 )
 
@@ -116,7 +117,7 @@ type OutboxOptions struct {
 // RunOutbox sends the queued emails and queues the reminders until ctx ends.
 // Several instances may run it: each email is leased to one of them.
 func (a *App) RunOutbox(ctx context.Context, opts OutboxOptions) {
-	if a.cfg.Mailer == nil {
+	if a.cfg.Mailer == nil && a.cfg.SMS == nil {
 		return
 	}
 	if opts.Logger == nil {
@@ -155,16 +156,26 @@ func (a *App) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 	if err := a.queueFollowUps(ctx); err != nil {
 		return err
 	}
-	if a.cfg.Mailer == nil {
-		return nil
+	var channels []string
+	if a.cfg.Mailer != nil {
+		channels = append(channels, mail.ChannelEmail)
+	}
+	if a.cfg.SMS != nil {
+		channels = append(channels, mail.ChannelSMS)
 	}
 	now := a.Now()
-	due, err := a.store.ClaimDueMail(ctx, now, 5*time.Minute, 20)
+	due, err := a.store.ClaimDue(ctx, channels, now, 5*time.Minute, 20)
 	if err != nil {
 		return err
 	}
 	for _, m := range due {
-		err := a.cfg.Mailer.Send(ctx, m)
+		var err error
+		permanent := sms.Permanent
+		if m.Channel == mail.ChannelSMS {
+			err = a.cfg.SMS.Send(ctx, m.To, m.Text, "outbox-"+strconv.FormatInt(m.ID, 10))
+		} else {
+			err, permanent = a.cfg.Mailer.Send(ctx, m), a.cfg.Mailer.Permanent
+		}
 		if err == nil {
 			if err := a.store.MailSentOK(ctx, m.ID); err != nil {
 				return err
@@ -172,13 +183,14 @@ func (a *App) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 			continue
 		}
 		next, retry := time.Time{}, false
-		if !a.cfg.Mailer.Permanent(err) && opts.Retry != nil {
+		if !permanent(err) && opts.Retry != nil {
 			next, retry = opts.Retry(m.Attempts+1, now)
 		}
 		if !retry {
 			next = time.Time{}
 		}
-		opts.Logger.Warn("email not delivered", "mail", m.ID, "kind", m.Kind, "attempt", m.Attempts+1, "retry", retry, "err", err)
+		// Never the recipient or the body: a phone number or a link is not logged.
+		opts.Logger.Warn("message not delivered", "mail", m.ID, "kind", m.Kind, "channel", m.Channel, "attempt", m.Attempts+1, "retry", retry, "err", err)
 		if err := a.store.MailAttemptFailed(ctx, m.ID, err.Error(), next); err != nil {
 			return err
 		}

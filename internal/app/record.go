@@ -35,6 +35,11 @@ func (a *App) ActRecord(ctx context.Context, f AppointmentFile) (actrecord.Recor
 	if rec.StudyInstanceUID == "" {
 		rec.StudyInstanceUID = f.Appointment.StudyInstanceUID
 	}
+	ad, err := a.ActDoseOf(ctx, f.Appointment.ID)
+	if err != nil {
+		return rec, 0, err
+	}
+	rec = withScannerDose(rec, ad)
 	if len(rec.Levels) == 0 && f.Referral.Levels != "" {
 		for _, lv := range strings.Split(f.Referral.Levels, ",") {
 			rec.Levels = append(rec.Levels, strings.TrimSpace(lv))
@@ -133,6 +138,12 @@ func (a *App) SaveRecord(ctx context.Context, id int64, in RecordSave) (RecordOu
 		out.Errors = map[string]catalog.Text{"modifiers": a.text(problem)}
 		return out, nil
 	}
+	if problem, err := a.saveDose(ctx, id, rec, true); err != nil {
+		return out, err
+	} else if problem != "" {
+		out.Errors = map[string]catalog.Text{"dose_reason": a.text(problem)}
+		return out, nil
+	}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return out, err
@@ -140,6 +151,9 @@ func (a *App) SaveRecord(ctx context.Context, id int64, in RecordSave) (RecordOu
 	out.Version, err = a.store.SaveActRecord(ctx, id, data, in.Version)
 	if errors.Is(err, store.ErrStale) {
 		return out, refuse("record.err.stale")
+	}
+	if err == nil {
+		_, err = a.saveDose(ctx, id, rec, false)
 	}
 	out.Saved = err == nil
 	if out.Saved {

@@ -56,4 +56,16 @@ type Filter struct {
 	From, To  time.Time
 	Limit     int
 	BeforeID  int64 // keyset pagination: entries older than this id
+	// System says what to do with the server's own actions (actors
+	// "system:…", such as the outbox every 15 s): SystemAll (the zero
+	// value) keeps them, SystemHide leaves them out, SystemOnly keeps only
+	// them. A filter on a system actor keeps them whatever this says.
+	System string
 }
+
+// What a Filter does with the system's actions.
+const (
+	SystemAll  = ""
+	SystemHide = "hide"
+	SystemOnly = "only"
+)

@@ -54,7 +54,9 @@ type protocolError struct {
 func (e *protocolError) Error() string { return e.err.Error() }
 func (e *protocolError) Unwrap() error { return e.err }
 
-func (a *association) serve(ctx, hard context.Context, overloaded bool) {
+// overloaded, when not empty, says which association limit this one is
+// over: it is then rejected as transient, after its request is read.
+func (a *association) serve(ctx, hard context.Context, overloaded string) {
 	a.writer = &messageWriter{conn: a.conn, timeout: a.timeouts.Write}
 	reader := &pduReader{r: bufio.NewReaderSize(a.conn, 32<<10), limit: a.limits.MaxPDULength}
 	rq, err := a.receiveRequest(reader)
@@ -78,6 +80,13 @@ func (a *association) serve(ctx, hard context.Context, overloaded bool) {
 		return
 	}
 	answers, usable := n.answer(rq)
+	if len(usable) == 0 {
+		log.Info("dicom association rejected", "reason", noContext.why)
+		if a.writer.writePDU(noContext.pdu()) == nil {
+			a.closeGracefully()
+		}
+		return
+	}
 	a.log, a.callingAE, a.calledAE, a.contexts = log, rq.callingAE, rq.calledAE, usable
 	accept := &associate{calledAE: rq.calledAE, callingAE: rq.callingAE, contexts: answers, maxLength: a.limits.MaxPDULength}
 	if err := a.writer.writePDU(accept.encode(true)); err != nil {

@@ -8,6 +8,7 @@ import (
 // Command fields (PS3.7 E.1-1). A response is its request with bit 15 set.
 const (
 	commandCEchoRQ   uint16 = 0x0030
+	commandCStoreRQ  uint16 = 0x0001
 	commandCFindRQ   uint16 = 0x0020
 	commandCCancelRQ uint16 = 0x0FFF
 	commandNSetRQ    uint16 = 0x0120
@@ -150,7 +151,7 @@ func (c *command) encode() []byte {
 	default:
 		b = appendUS(b, TagMessageIDBeingRespondedTo, c.respondedTo)
 	}
-	if c.field == commandCFindRQ {
+	if c.field == commandCFindRQ || c.field == commandCStoreRQ {
 		b = appendUS(b, TagPriority, c.priority)
 	}
 	dataSetType := noDataSet

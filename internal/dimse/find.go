@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -80,8 +81,10 @@ func (a *association) dispatch(ctx context.Context, msg *message) error {
 	case (cmd.field == commandNCreateRQ || cmd.field == commandNSetRQ) &&
 		pc.abstractSyntax == ModalityPerformedProcedureStepSOPClass:
 		return a.normalized(ctx, pc, msg)
+	case cmd.field == commandCStoreRQ && a.server.Store != nil && slices.Contains(DoseReportSOPClasses, pc.abstractSyntax):
+		return a.store(ctx, pc, msg)
 	}
-	// Includes C-STORE, C-MOVE, N-GET and operations on the wrong SOP class.
+	// Includes C-STORE of other objects, C-MOVE, N-GET and operations on the wrong SOP class.
 	a.log.Warn("dicom operation not supported", "command", cmd.String())
 	return a.respond(msg, cmd.response(StatusUnrecognizedOperation))
 }

@@ -25,9 +25,15 @@ var DefaultLimits = Limits{
 	MaxDepth:         8,
 }
 
-// minPDULength is the smallest Maximum Length we accept to send with: below
-// it a message would be cut into absurdly many fragments.
+// minPDULength is the smallest Maximum Length we announce for what we
+// receive; a configuration asking for less gets this.
 const minPDULength = 1024
+
+// minPeerPDULength is the smallest Maximum Length a peer may announce and
+// still be served: a PDV item header and one byte of data. PS3.8 sets no
+// minimum, so anything that can carry data is accepted (512 included); a
+// small maximum only means more PDUs.
+const minPeerPDULength = pdvOverhead + 1
 
 func (l Limits) withDefaults() Limits {
 	if l.MaxPDULength == 0 {

@@ -152,8 +152,10 @@ func (mw *messageWriter) appendMessage(b []byte, contextID byte, cmd *command, d
 		}
 		rest := part.bytes
 		for first := true; first || len(rest) > 0; first = false {
-			room := maxBody - (len(b) - pduStart - pduHeaderLength) - pdvOverhead
-			if room < min(len(rest), 64) || room <= 0 {
+			// A PDU holds at least one PDV: a new one starts only after data.
+			used := len(b) - pduStart - pduHeaderLength
+			room := maxBody - used - pdvOverhead
+			if used > 0 && (room < min(len(rest), 64) || room <= 0) {
 				finishPDU(b, pduStart)
 				pduStart = len(b)
 				b = appendPDUHeader(b, pduData)

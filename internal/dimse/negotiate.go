@@ -31,7 +31,7 @@ type negotiation struct {
 	calledAE         string
 	allowedCallingAE []string
 	abstractSyntaxes []string
-	overloaded       bool
+	overloaded       string // the limit this association is over, if any
 }
 
 // check returns why an association request must be rejected, or nil. The
@@ -51,20 +51,21 @@ func (n *negotiation) check(rq *associate) *rejection {
 	case len(n.allowedCallingAE) > 0 && !slices.Contains(n.allowedCallingAE, rq.callingAE):
 		return &rejection{rejectPermanent, rejectSourceUser, rejectCallingAENotRecognized,
 			"calling AE title not allowed"}
-	case rq.maxLength != 0 && rq.maxLength < minPDULength:
+	case rq.maxLength != 0 && rq.maxLength < minPeerPDULength:
+		// PS3.8 sets no minimum, but below this not one byte of a PDV fits.
 		return &rejection{rejectPermanent, rejectSourceUser, rejectNoReason,
-			fmt.Sprintf("maximum length %d too small", rq.maxLength)}
-	case n.overloaded:
+			fmt.Sprintf("maximum length %d cannot carry a PDV", rq.maxLength)}
+	case n.overloaded != "":
 		return &rejection{rejectTransient, rejectSourceProvider, rejectLocalLimitExceeded,
-			"too many associations"}
+			n.overloaded}
 	}
 	return nil
 }
 
 // answer returns the accept's presentation contexts and the usable ones.
 // Contexts we cannot serve are answered with their reason, as PS3.8 9.3.3.2
-// requires; an association with none usable is still accepted, and the peer
-// decides what to do.
+// requires. When none is usable the caller rejects the association instead
+// (see noContext), as dcmtk's own servers do.
 func (n *negotiation) answer(rq *associate) ([]presentationContext, map[byte]*acceptedContext) {
 	answers := make([]presentationContext, 0, len(rq.contexts))
 	usable := make(map[byte]*acceptedContext)
@@ -88,6 +89,13 @@ func (n *negotiation) answer(rq *associate) ([]presentationContext, map[byte]*ac
 	}
 	return answers, usable
 }
+
+// noContext is the rejection of a request none of whose presentation
+// contexts we can serve: accepting it would leave the peer an association
+// on which nothing can be asked (dcmtk's servers reject it the same way:
+// permanent, by the service user, no reason given).
+var noContext = &rejection{rejectPermanent, rejectSourceUser, rejectNoReason,
+	"no presentation context accepted"}
 
 func chooseTransferSyntax(proposed []string) string {
 	for _, ts := range transferSyntaxPreference {

@@ -67,7 +67,7 @@ func TestNegotiationChecks(t *testing.T) {
 	restricted := n
 	restricted.allowedCallingAE = []string{"CT1"}
 	overloaded := n
-	overloaded.overloaded = true
+	overloaded.overloaded = "too many associations"
 	tests := []struct {
 		name   string
 		n      negotiation
@@ -80,7 +80,9 @@ func TestNegotiationChecks(t *testing.T) {
 		{"called AE", n, func(a *associate) { a.calledAE = "OTHER" }, &rejection{1, 1, 7, ""}},
 		{"calling AE allowed", restricted, func(*associate) {}, nil},
 		{"calling AE not allowed", restricted, func(a *associate) { a.callingAE = "LAPTOP" }, &rejection{1, 1, 3, ""}},
-		{"tiny maximum length", n, func(a *associate) { a.maxLength = 100 }, &rejection{1, 1, 1, ""}},
+		{"maximum length too small for a PDV", n, func(a *associate) { a.maxLength = 6 }, &rejection{1, 1, 1, ""}},
+		{"smallest maximum length", n, func(a *associate) { a.maxLength = 7 }, nil},
+		{"maximum length 512", n, func(a *associate) { a.maxLength = 512 }, nil},
 		{"no maximum length", n, func(a *associate) { a.maxLength = 0 }, nil},
 		{"too many associations", overloaded, func(*associate) {}, &rejection{2, 3, 2, ""}},
 	}

@@ -21,7 +21,8 @@ const DefaultAddr = ":11112"
 
 // Server accepts DICOM associations and answers C-ECHO and, when Find is
 // set, Modality Worklist C-FIND, and, when MPPS is set, Modality Performed
-// Procedure Step N-CREATE and N-SET. The zero value serves C-ECHO on
+// Procedure Step N-CREATE and N-SET, and, when Store is set, C-STORE of
+// radiation dose reports. The zero value serves C-ECHO on
 // DefaultAddr as DefaultAETitle. Fields must not change once serving.
 type Server struct {
 	// Addr is the TCP address to listen on (ListenAndServe only).
@@ -36,9 +37,16 @@ type Server struct {
 	// MPPS receives Modality Performed Procedure Steps; nil refuses that
 	// SOP class.
 	MPPS MPPSHandler
+	// Store receives radiation dose reports (C-STORE of the SOP classes in
+	// DoseReportSOPClasses); nil refuses them.
+	Store StoreHandler
 	// MaxAssociations bounds concurrent associations (default 32); further
 	// requests are rejected as transient so the console retries.
 	MaxAssociations int
+	// MaxAssociationsPerAddress bounds the concurrent associations of one
+	// client address (default 8), below MaxAssociations: a console that
+	// leaves associations open idle locks out only itself, never another.
+	MaxAssociationsPerAddress int
 	// Limits and Timeouts default to DefaultLimits and DefaultTimeouts
 	// field by field.
 	Limits   Limits
@@ -51,6 +59,9 @@ type Server struct {
 
 	nextID atomic.Uint64
 	active atomic.Int64
+
+	mu        sync.Mutex
+	byAddress map[string]int // open associations per client address
 }
 
 // ListenAndServe listens on s.Addr and serves until ctx is cancelled.
@@ -157,6 +168,52 @@ func (s *Server) maxAssociations() int64 {
 	return int64(s.MaxAssociations)
 }
 
+func (s *Server) maxPerAddress() int {
+	if s.MaxAssociationsPerAddress <= 0 {
+		return 8
+	}
+	return s.MaxAssociationsPerAddress
+}
+
+// admit counts a new association of host and says whether it is over a
+// limit (and which); release must be called when it ends, admitted or not.
+func (s *Server) admit(host string) (over string, release func()) {
+	total := s.active.Add(1)
+	s.mu.Lock()
+	if s.byAddress == nil {
+		s.byAddress = make(map[string]int)
+	}
+	s.byAddress[host]++
+	mine := s.byAddress[host]
+	s.mu.Unlock()
+	release = func() {
+		s.active.Add(-1)
+		s.mu.Lock()
+		if s.byAddress[host]--; s.byAddress[host] <= 0 {
+			delete(s.byAddress, host)
+		}
+		s.mu.Unlock()
+	}
+	switch {
+	case mine > s.maxPerAddress():
+		over = "too many associations from this address"
+	case total > s.maxAssociations():
+		over = "too many associations"
+	}
+	return over, release
+}
+
+func hostOf(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		return tcp.IP.String()
+	}
+	host, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	return host
+}
+
 func (s *Server) shutdownGrace() time.Duration {
 	if s.ShutdownGrace <= 0 {
 		return 5 * time.Second
@@ -179,6 +236,9 @@ func (s *Server) abstractSyntaxes() []string {
 	if s.MPPS != nil {
 		syntaxes = append(syntaxes, ModalityPerformedProcedureStepSOPClass)
 	}
+	if s.Store != nil {
+		syntaxes = append(syntaxes, DoseReportSOPClasses...)
+	}
 	return syntaxes
 }
 
@@ -187,8 +247,8 @@ func (s *Server) abstractSyntaxes() []string {
 func (s *Server) serveConn(ctx, hard context.Context, conn net.Conn) {
 	id := s.nextID.Add(1)
 	log := s.logger().With("association", id, "remote", conn.RemoteAddr().String())
-	overloaded := s.active.Add(1) > s.maxAssociations()
-	defer s.active.Add(-1)
+	overloaded, release := s.admit(hostOf(conn.RemoteAddr()))
+	defer release()
 	closeOnAbort := context.AfterFunc(hard, func() { conn.Close() })
 	defer closeOnAbort()
 	defer conn.Close()

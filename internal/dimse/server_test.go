@@ -178,7 +178,7 @@ func TestFindCancel(t *testing.T) {
 }
 
 func TestConcurrentAssociations(t *testing.T) {
-	addr := startServer(t, &Server{Find: countingHandler(50, 0)})
+	addr := startServer(t, &Server{Find: countingHandler(50, 0), MaxAssociationsPerAddress: 16}) // all from loopback
 	var wg sync.WaitGroup
 	errs := make(chan error, 16)
 	for range 16 {

@@ -252,7 +252,52 @@ var dictionary = map[Tag]VR{
 	0x00402016:                      LO, // Placer Order Number
 	0x00402017:                      LO, // Filler Order Number
 	0x00402400:                      LT, // Imaging Service Request Comments
-	0x0040A370:                      SQ, // Referenced Request Sequence
+
+	// Structured reports (PS3.3 C.17), for the dose reports.
+	0x00080012: DA,   // Instance Creation Date
+	0x00080021: DA,   // Series Date
+	0x00080023: DA,   // Content Date
+	0x00080033: TM,   // Content Time
+	0x00080070: LO,   // Manufacturer
+	0x00080105: CS,   // Mapping Resource
+	0x00081010: SH,   // Station Name
+	0x00081090: LO,   // Manufacturer's Model Name
+	0x00081111: SQ,   // Referenced Performed Procedure Step Sequence
+	0x00081115: SQ,   // Referenced Series Sequence
+	0x00081199: SQ,   // Referenced SOP Sequence
+	0x0008114A: SQ,   // Referenced Instance Sequence
+	0x00101010: AS,   // Patient's Age
+	0x00181000: LO,   // Device Serial Number
+	0x00181020: LO,   // Software Versions
+	0x004008EA: SQ,   // Measurement Units Code Sequence
+	0x0040A010: CS,   // Relationship Type
+	0x0040A032: DT,   // Observation DateTime
+	0x0040A040: CS,   // Value Type
+	0x0040A043: SQ,   // Concept Name Code Sequence
+	0x0040A050: CS,   // Continuity Of Content
+	0x0040A073: SQ,   // Verifying Observer Sequence
+	0x0040A120: DT,   // DateTime
+	0x0040A121: DA,   // Date
+	0x0040A122: TM,   // Time
+	0x0040A123: PN,   // Person Name
+	0x0040A124: UI,   // UID
+	0x0040A160: UT,   // Text Value
+	0x0040A168: SQ,   // Concept Code Sequence
+	0x0040A170: SQ,   // Purpose of Reference Code Sequence
+	0x0040A300: SQ,   // Measured Value Sequence
+	0x0040A30A: DS,   // Numeric Value
+	0x0040A161: "FD", // Floating Point Value
+	0x0040A360: SQ,   // Predecessor Documents Sequence
+	0x0040A370: SQ,   // Referenced Request Sequence
+	0x0040A372: SQ,   // Performed Procedure Code Sequence
+	0x0040A375: SQ,   // Current Requested Procedure Evidence Sequence
+	0x0040A385: SQ,   // Pertinent Other Evidence Sequence
+	0x0040A491: CS,   // Completion Flag
+	0x0040A493: CS,   // Verification Flag
+	0x0040A504: SQ,   // Content Template Sequence
+	0x0040A525: SQ,   // Identical Documents Sequence
+	0x0040A730: SQ,   // Content Sequence
+	0x0040DB00: CS,   // Template Identifier
 }
 
 // LookupVR returns the VR the dictionary knows for tag. Group length tags

@@ -262,3 +262,12 @@ func TestConvocationFitsOnePage(t *testing.T) {
 		}
 	}
 }
+
+func TestFileType(t *testing.T) {
+	for in, want := range map[string]string{"%PDF-1.7\n": "application/pdf", "\xFF\xD8\xFF\xE0": "image/jpeg", "\x89PNG\r\n\x1a\nIHDR": "image/png",
+		"MZ\x90": "", "<html>": "", "": "", "%PDF": ""} {
+		if got := FileType([]byte(in)); got != want {
+			t.Errorf("FileType(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

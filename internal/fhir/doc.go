@@ -46,8 +46,9 @@
 //     future dates, lengths) a 422. Issues carry the FHIRPath of the element
 //     at fault in expression.
 //   - Versions: meta.versionId counts a record's recorded changes; ETag is
-//     W/"<versionId>". Patient, ServiceRequest, Consent and DiagnosticReport
-//     keep their history (vread, _history); an Appointment's earlier
-//     versions are not rebuilt (its events do not hold the old rooms).
+//     W/"<versionId>". Patient, ServiceRequest, Appointment, Consent and
+//     DiagnosticReport keep their history (vread, _history); an
+//     Appointment's versions come from the state each of its events keeps
+//     (events recorded before states were kept have none: not given back).
 //   - Identifiers follow FR Core: INS-NIR, IdNatPs ("8" + RPPS) and RPPS.
 package fhir

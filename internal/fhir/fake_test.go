@@ -238,6 +238,11 @@ func (s *fakeStore) ReferralVersions(ctx context.Context, id int64) ([]ReferralV
 	return []ReferralVersion{{Version{1, now}, r}}, err
 }
 
+func (s *fakeStore) AppointmentVersions(ctx context.Context, id int64) ([]AppointmentVersion, error) {
+	a, err := s.Appointment(ctx, id)
+	return []AppointmentVersion{{Version{1, now}, true, a}}, err
+}
+
 func (s *fakeStore) ReportPDF(ctx context.Context, id int64) ([]byte, error) {
 	if _, err := s.Report(ctx, id); err != nil {
 		return nil, err

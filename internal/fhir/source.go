@@ -45,6 +45,9 @@ type Source interface {
 	// record, oldest first (ErrNotFound for an unknown id).
 	PatientVersions(ctx context.Context, id int64) ([]PatientVersion, error)
 	ReferralVersions(ctx context.Context, id int64) ([]ReferralVersion, error)
+	// AppointmentVersions lists an appointment's versions, oldest first;
+	// only those whose state was kept can be given back.
+	AppointmentVersions(ctx context.Context, id int64) ([]AppointmentVersion, error)
 	// ReportPDF is a signed report's PDF; ConsentDocument a consent's
 	// frozen document and its media type.
 	ReportPDF(ctx context.Context, id int64) ([]byte, error)
@@ -103,6 +106,12 @@ type PatientVersion struct {
 type ReferralVersion struct {
 	Version
 	Referral referral.Referral
+}
+
+type AppointmentVersion struct {
+	Version
+	Kept        bool
+	Appointment booking.Appointment
 }
 
 // Intake is what a create or a transaction records: perhaps a new patient,

@@ -190,6 +190,32 @@ func (h *handler) referralHistory(ctx context.Context, id string) ([]found, erro
 	return out, nil
 }
 
+// appointmentHistory gives the versions whose state was kept: every one
+// since states were recorded, and always the current one.
+func (h *handler) appointmentHistory(ctx context.Context, id string) ([]found, error) {
+	n, ok := numericID(id)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	versions, err := h.src.AppointmentVersions(ctx, n)
+	if err != nil {
+		return nil, err
+	}
+	var out []found
+	for _, v := range versions {
+		if !v.Kept {
+			continue
+		}
+		a := AppointmentFrom(v.Appointment, h.actName(v.Appointment.ActID), h.opts.Location)
+		a.Meta = newMeta(v.Version, h.opts.Location)
+		out = append(out, found{id, a})
+	}
+	if len(out) == 0 {
+		return nil, ErrNotFound
+	}
+	return out, nil
+}
+
 // consentHistory: in force (1), then withdrawn (2).
 func (h *handler) consentHistory(ctx context.Context, id string) ([]found, error) {
 	n, ok := numericID(id)
@@ -235,7 +261,7 @@ func (h *handler) history(w http.ResponseWriter, r *http.Request, k *kind) {
 		m := metaOf(v.res)
 		e := BundleEntry{FullURL: base, Resource: v.res, Request: &BundleRequest{Method: "PUT", URL: k.name + "/" + v.id},
 			Response: &BundleResponse{Status: "200 OK"}}
-		if i == 0 {
+		if m != nil && m.VersionID == "1" || m == nil && i == 0 {
 			e.Request = &BundleRequest{Method: "POST", URL: k.name}
 			e.Response.Status = "201 Created"
 		}

@@ -143,6 +143,26 @@ func (l *Localizer) Date(t time.Time) string {
 // ShortDate formats a day as 23/11/2026 (the French and British order).
 func (l *Localizer) ShortDate(t time.Time) string { return t.Format("02/01/2006") }
 
+// Label translates key when the catalogue has it, else gives fallback (a
+// code shown as it is, such as an audit action no label names yet).
+func (l *Localizer) Label(key, fallback string) string {
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: key})
+	if err != nil {
+		return fallback
+	}
+	return s
+}
+
+// Day formats a calendar day stored as YYYY-MM-DD (a birth date, a
+// prescription's date) as 23/11/2026; anything else is shown as it is.
+func (l *Localizer) Day(iso string) string {
+	t, err := time.Parse("2006-01-02", iso)
+	if err != nil {
+		return iso
+	}
+	return l.ShortDate(t)
+}
+
 // Time formats a clock time: "14 h 30" in French, "14:30" in English.
 func (l *Localizer) Time(t time.Time) string {
 	if l.Lang == "fr" {

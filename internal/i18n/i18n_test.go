@@ -66,3 +66,15 @@ func TestFormats(t *testing.T) {
 		t.Errorf("missing key rendered as %q", got)
 	}
 }
+
+func TestDay(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{"1991-04-12": "12/04/1991", "": "", "12/04/1991": "12/04/1991", "1991-13-01": "1991-13-01"} {
+		if got := b.For("fr").Day(in); got != want {
+			t.Errorf("Day(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

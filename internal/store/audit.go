@@ -82,6 +82,14 @@ func (s *Store) SearchAudit(ctx context.Context, f audit.Filter) ([]audit.Entry,
 	if f.BeforeID != 0 {
 		where, args = append(where, "id < ?"), append(args, f.BeforeID)
 	}
+	if !strings.HasPrefix(f.Actor, "system:") {
+		switch f.System {
+		case audit.SystemHide:
+			where = append(where, "actor_login NOT LIKE 'system:%'")
+		case audit.SystemOnly:
+			where = append(where, "actor_login LIKE 'system:%'")
+		}
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 100
@@ -127,6 +135,9 @@ func describeFilter(f audit.Filter) string {
 	}
 	if !f.To.IsZero() {
 		parts = append(parts, "to="+f.To.Format("2006-01-02"))
+	}
+	if f.System != "" {
+		parts = append(parts, "system="+f.System)
 	}
 	return strings.Join(parts, " ")
 }

@@ -183,11 +183,17 @@ func (s *Store) takeResources(ctx context.Context, tx *sql.Tx, appointmentID int
 	return err
 }
 
+// appointmentEvent records a change of an appointment, made before it in
+// tx, with the appointment's state after it (see appointmentState).
 func (s *Store) appointmentEvent(ctx context.Context, tx *sql.Tx, id int64, kind, detail string) error {
 	// audited by the caller
 	actor, _ := audit.ActorFrom(ctx)
-	_, err := s.exec(ctx, tx, `INSERT INTO appointment_events (appointment_id, at, actor_login, kind, detail) VALUES (?, ?, ?, ?, ?)`,
-		id, s.now(), actor.Login, kind, detail)
+	state, err := s.appointmentStateOf(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	_, err = s.exec(ctx, tx, `INSERT INTO appointment_events (appointment_id, at, actor_login, kind, detail, state) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, s.now(), actor.Login, kind, detail, state)
 	return err
 }
 

@@ -36,6 +36,8 @@ type IntakeReferral struct {
 	Referral      referral.Referral
 	Identifiers   []Identifier
 	ForNewPatient bool
+	// Documents sent with the referral (the prescription), recorded with it.
+	Documents []ReferralDocument
 }
 
 // IntakeIDs are the ids given to what an intake recorded.
@@ -69,6 +71,12 @@ func (s *Store) CreateIntake(ctx context.Context, in Intake) (IntakeIDs, error) 
 			}
 			if err := s.addIdentifiers(ctx, tx, "referral", id, r.Referral.PatientID, r.Identifiers); err != nil {
 				return err
+			}
+			for _, d := range r.Documents {
+				d.ReferralID = id
+				if err := s.addReferralDocument(ctx, tx, d); err != nil {
+					return err
+				}
 			}
 			out.ReferralIDs = append(out.ReferralIDs, id)
 		}

@@ -146,8 +146,14 @@ func (p PerformedSteps) mirror(ctx context.Context, tx *sql.Tx, apptID int64, st
 		return nil
 	}
 	s := p.s
-	_, err := s.exec(ctx, tx, `UPDATE appointments SET performed_status = ?, performed_start = ?, performed_end = ?, dose_dlp = ?, dose_ctdivol = ?, updated_at = ?
-		WHERE id = ?`, st.Status, nullTime(st.Start), nullTime(st.End), nullFloat(st.DLP), nullFloat(st.CTDIvol), s.now(), apptID)
+	_, err := s.exec(ctx, tx, `UPDATE appointments SET performed_status = ?, performed_start = ?, performed_end = ?, updated_at = ?
+		WHERE id = ?`, st.Status, nullTime(st.Start), nullTime(st.End), s.now(), apptID)
+	if err != nil || (st.DLP == nil && st.CTDIvol == nil) {
+		return err
+	}
+	// The MPPS dose stands until a dose report or the team gives one.
+	_, err = s.exec(ctx, tx, `UPDATE appointments SET dose_dlp = ?, dose_ctdivol = ?, dose_source = ? WHERE id = ? AND dose_source IN ('', 'mpps')`,
+		nullFloat(st.DLP), nullFloat(st.CTDIvol), DoseFromMPPS, apptID)
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"repere/internal/audit"
@@ -28,29 +29,42 @@ func (s *Store) EnqueueMail(ctx context.Context, m mail.Outgoing) (int64, error)
 		actor, _ := audit.ActorFrom(ctx)
 		now := s.now()
 		var err error
+		status, sent := mail.Queued, sql.NullTime{}
+		if m.Channel == mail.ChannelLetter { // printed by the staff as it is recorded
+			status, sent = mail.Sent, sql.NullTime{Time: now, Valid: true}
+		}
 		id, err = s.insert(ctx, tx, `INSERT INTO outbox (kind, appointment_id, patient_id, to_addr, subject, body_text, body_html, attachments, status,
-				next_attempt_at, created_at, created_by, doc_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.Kind, nullID(m.AppointmentID), nullID(m.PatientID), m.To, m.Subject, m.Text, m.HTML, attachments, mail.Queued, now, now, actor.Login, m.Version)
+				next_attempt_at, created_at, created_by, doc_version, channel, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.Kind, nullID(m.AppointmentID), nullID(m.PatientID), m.To, m.Subject, m.Text, m.HTML, attachments, status, now, now, actor.Login, m.Version,
+			channelOf(m), sent)
 		if isUniqueViolation(err) {
 			return ErrDuplicate
 		}
 		if err != nil {
 			return err
 		}
-		return s.audited(ctx, tx, "queue", "mail", strconv.FormatInt(id, 10), m.PatientID, m.Kind)
+		return s.audited(ctx, tx, "queue", "mail", strconv.FormatInt(id, 10), m.PatientID, m.Kind+" "+channelOf(m))
 	})
 	return id, err
 }
 
+// channelOf is a row's channel, email when not said.
+func channelOf(m mail.Outgoing) string {
+	if m.Channel == "" {
+		return mail.ChannelEmail
+	}
+	return m.Channel
+}
+
 const outboxColumns = `id, kind, COALESCE(appointment_id, 0), COALESCE(patient_id, 0), to_addr, subject, body_text, body_html, attachments, status,
-	attempts, next_attempt_at, last_error, created_at, sent_at, doc_version`
+	attempts, next_attempt_at, last_error, created_at, sent_at, doc_version, channel`
 
 func scanMail(row interface{ Scan(...any) error }) (mail.Outgoing, error) {
 	var m mail.Outgoing
 	var attachments []byte
 	var sent sql.NullTime
 	err := row.Scan(&m.ID, &m.Kind, &m.AppointmentID, &m.PatientID, &m.To, &m.Subject, &m.Text, &m.HTML, &attachments, &m.Status,
-		&m.Attempts, &m.NextAttemptAt, &m.LastError, &m.CreatedAt, &sent, &m.Version)
+		&m.Attempts, &m.NextAttemptAt, &m.LastError, &m.CreatedAt, &sent, &m.Version, &m.Channel)
 	if err != nil {
 		return m, err
 	}
@@ -64,14 +78,29 @@ func scanMail(row interface{ Scan(...any) error }) (mail.Outgoing, error) {
 // ClaimDueMail takes up to limit queued emails whose time has come and
 // leases them for lease, so another instance does not send them too.
 func (s *Store) ClaimDueMail(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]mail.Outgoing, error) {
+	return s.ClaimDue(ctx, []string{mail.ChannelEmail}, now, lease, limit)
+}
+
+// ClaimDue is ClaimDueMail for the given channels (those the server can
+// send: an SMS waits while no provider is set up).
+func (s *Store) ClaimDue(ctx context.Context, channels []string, now time.Time, lease time.Duration, limit int) ([]mail.Outgoing, error) {
 	var out []mail.Outgoing
+	if len(channels) == 0 {
+		return nil, nil
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		lock := ""
 		if s.engine == Postgres {
 			lock = " FOR UPDATE SKIP LOCKED"
 		}
-		rows, err := s.query(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT `+
-			strconv.Itoa(limit)+lock, mail.Queued, now.UTC())
+		args := []any{mail.Queued, now.UTC()}
+		marks := make([]string, len(channels))
+		for i, c := range channels {
+			marks[i] = "?"
+			args = append(args, c)
+		}
+		rows, err := s.query(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE status = ? AND next_attempt_at <= ? AND channel IN (`+strings.Join(marks, ", ")+
+			`) ORDER BY next_attempt_at, id LIMIT `+strconv.Itoa(limit)+lock, args...)
 		if err != nil {
 			return err
 		}
@@ -201,6 +230,33 @@ func (s *Store) RemindersDue(ctx context.Context, from, to time.Time) ([]int64, 
 			return err
 		}
 		return s.audited(ctx, tx, "list", "reminder", "", 0, strconv.Itoa(len(out))+" due")
+	})
+	return out, err
+}
+
+// MessagesForPatient lists what was sent to a patient (emails, SMS,
+// letters), newest first, at most limit: the staff see what went out and
+// how, without the bodies' links (Text is cleared).
+func (s *Store) MessagesForPatient(ctx context.Context, patientID int64, limit int) ([]mail.Outgoing, error) {
+	var out []mail.Outgoing
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT `+outboxColumns+` FROM outbox WHERE patient_id = ? ORDER BY id DESC LIMIT `+strconv.Itoa(limit), patientID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			m, err := scanMail(rows)
+			if err != nil {
+				return err
+			}
+			m.Text, m.HTML, m.Attachments = "", "", nil
+			out = append(out, m)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "mail", "patient="+strconv.FormatInt(patientID, 10), patientID, "")
 	})
 	return out, err
 }

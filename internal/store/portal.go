@@ -107,3 +107,41 @@ func (s *Store) UsePortalCode(ctx context.Context, email, birthDate, codeHash st
 	}
 	return patientID, nil
 }
+
+// UseLetterCode checks a code given on paper or by SMS (no email address to
+// go with it): the unused, unexpired code with this hash whose patient has
+// this birth date. Counted under limits before anything is compared, as
+// UsePortalCode; a right code is used once.
+func (s *Store) UseLetterCode(ctx context.Context, birthDate, codeHash string, now time.Time, limits ...Limit) (int64, error) {
+	var patientID int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.takeAttempt(ctx, tx, limits); err != nil {
+			return err
+		}
+		var id int64
+		err := s.queryRow(ctx, tx, `SELECT c.id, c.patient_id FROM portal_codes c JOIN patients p ON p.id = c.patient_id
+			WHERE c.code_hash = ? AND p.birth_date = ? AND c.used_at IS NULL AND c.expires_at > ? ORDER BY c.id DESC LIMIT 1`,
+			codeHash, birthDate, now.UTC()).Scan(&id, &patientID)
+		if errors.Is(err, sql.ErrNoRows) { // a wrong code or birth date: stays counted
+			patientID = 0
+			return s.audited(ctx, tx, "portal_code_failed", "patient", "", 0, "letter code")
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE portal_codes SET used_at = ?, attempts = attempts + 1 WHERE id = ?`, now.UTC(), id); err != nil {
+			return err
+		}
+		if err := s.giveBack(ctx, tx, limits); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "portal_sign_in", "patient", strconv.FormatInt(patientID, 10), patientID, "letter code")
+	})
+	if err != nil {
+		return 0, err
+	}
+	if patientID == 0 {
+		return 0, ErrCodeInvalid
+	}
+	return patientID, nil
+}

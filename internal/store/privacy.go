@@ -59,6 +59,7 @@ var erasers = map[string][]string{
 	"waiting_list":         {`DELETE FROM waiting_list WHERE ` + ofReferrals},
 	"screenings":           {`DELETE FROM screenings WHERE ` + ofReferrals},
 	"screening_links":      {`DELETE FROM screening_links WHERE ` + ofReferrals},
+	"referral_documents":   {`DELETE FROM referral_documents WHERE ` + ofReferrals},
 	"screening_decisions":  {`DELETE FROM screening_decisions WHERE ` + ofReferrals},
 	"outbox":               {`DELETE FROM outbox WHERE patient_id = ? OR ` + ofAppointments},
 	"checklist_checks":     {`DELETE FROM checklist_checks WHERE ` + ofAppointments},

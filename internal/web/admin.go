@@ -158,6 +158,8 @@ func (s *Server) setActive(w http.ResponseWriter, r *http.Request) error {
 
 type auditPage struct {
 	Actor, Action, Entity, From, To, Patient string
+	System                                   string // hide (default), all, only
+	Actions, Entities                        []string
 	Entries                                  []audit.Entry
 	Older                                    string // query string of the next page, if any
 	Errors                                   []string
@@ -169,19 +171,30 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 	l := localizer(r)
 	q := r.URL.Query()
 	page := auditPage{Actor: strings.TrimSpace(q.Get("actor")), Action: q.Get("action"), Entity: q.Get("entity"),
-		From: q.Get("from"), To: q.Get("to"), Patient: strings.TrimSpace(q.Get("patient"))}
+		From: q.Get("from"), To: q.Get("to"), Patient: strings.TrimSpace(q.Get("patient")), System: q.Get("system"),
+		Actions: auditActions, Entities: auditEntities}
 	f := audit.Filter{Actor: store.NormalizeLogin(page.Actor), Action: page.Action, Entity: page.Entity, Limit: auditPageSize}
+	// The server's own periodic actions (the outbox every 15 s) are left
+	// out unless asked for: they would fill the first pages.
+	switch page.System {
+	case "all":
+		f.System = audit.SystemAll
+	case "only":
+		f.System = audit.SystemOnly
+	default:
+		page.System, f.System = "hide", audit.SystemHide
+	}
 	if page.Actor != "" && strings.HasPrefix(page.Actor, "system:") {
 		f.Actor = page.Actor
 	}
 	var err error
 	if page.From != "" {
-		if f.From, err = time.ParseInLocation(time.DateOnly, page.From, time.Local); err != nil {
+		if f.From, err = time.ParseInLocation(time.DateOnly, page.From, s.loc()); err != nil {
 			page.Errors = append(page.Errors, l.T("audit.bad_from"))
 		}
 	}
 	if page.To != "" {
-		if f.To, err = time.ParseInLocation(time.DateOnly, page.To, time.Local); err != nil {
+		if f.To, err = time.ParseInLocation(time.DateOnly, page.To, s.loc()); err != nil {
 			page.Errors = append(page.Errors, l.T("audit.bad_to"))
 		}
 		f.To = f.To.AddDate(0, 0, 1) // the "to" day is included
@@ -206,27 +219,6 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 		page.Older = next.Encode()
 	}
 	return s.render(w, r, http.StatusOK, "audit", "audit.title", "admin", page)
-}
-
-// referrerHome shows a referring physician the requests they sent and where each stands.
-func (s *Server) referrerHome(w http.ResponseWriter, r *http.Request) error {
-	data := struct {
-		Linked    bool
-		Referrals []referralRow
-	}{}
-	doc, err := s.store.PhysicianByUser(r.Context(), currentUser(r).ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	if err == nil {
-		data.Linked = true
-		refs, err := s.store.ListReferrals(r.Context(), store.ReferralFilter{PhysicianID: doc.ID})
-		if err != nil {
-			return err
-		}
-		data.Referrals = s.referralRows(r, refs)
-	}
-	return s.render(w, r, http.StatusOK, "referrer", "referrer.title", "referrer", data)
 }
 
 // patientHome is the patient's landing page until the portal arrives.

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"repere/internal/auth"
+	"repere/internal/fhir"
 	"repere/internal/storetest"
 )
 
@@ -161,6 +163,41 @@ func TestMoveAndNoShow(t *testing.T) {
 		}
 		if page := c.get("/staff/referrals/" + ref); !strings.Contains(page.body, "Patient absent") || !strings.Contains(page.body, "pas venue") {
 			t.Fatal("no-show not shown on the referral")
+		}
+
+		// FHIR gives each version back: booked, moved, no-show.
+		const token = "a-token-of-the-hospital-his"
+		if _, err := h.store.CreateAPIClient(system, "SIH", fhir.HashToken(token), []string{"system/*.read"}, storetest.Now().Add(24*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		code, _, hist := fhirGet(t, h, "/fhir/Appointment/"+m[1]+"/_history", token)
+		entries, _ := hist["entry"].([]any)
+		if code != http.StatusOK || len(entries) != 3 {
+			t.Fatalf("appointment history: %d, %d entries: %v", code, len(entries), hist)
+		}
+		version := func(e any) (status, start, rooms string) {
+			res := e.(map[string]any)["resource"].(map[string]any)
+			b, _ := json.Marshal(res["participant"])
+			return res["status"].(string), res["start"].(string), string(b)
+		}
+		status, start, _ := version(entries[0])
+		if status != "noshow" || !strings.HasPrefix(start, day+"T11:00") {
+			t.Errorf("newest version: %s at %s", status, start)
+		}
+		status, start, participants := version(entries[1])
+		if status != "booked" || !strings.HasPrefix(start, day+"T11:00") || !strings.Contains(participants, "Scanner 2") {
+			t.Errorf("moved version: %s at %s with %s", status, start, participants)
+		}
+		status, start, participants = version(entries[2])
+		if status != "booked" || strings.HasPrefix(start, day) || strings.Contains(participants, "Scanner 2") {
+			t.Errorf("first version: %s at %s with %s, want the demo's day and room", status, start, participants)
+		}
+		code, hdr, v1 := fhirGet(t, h, "/fhir/Appointment/"+m[1]+"/_history/1", token)
+		if meta, _ := v1["meta"].(map[string]any); code != http.StatusOK || meta["versionId"] != "1" || hdr.Get("ETag") != `W/"1"` || v1["start"] != start {
+			t.Errorf("vread 1: %d %v %s %v", code, v1["meta"], hdr.Get("ETag"), v1["start"])
+		}
+		if code, _, _ := fhirGet(t, h, "/fhir/Appointment/"+m[1]+"/_history/4", token); code != http.StatusNotFound {
+			t.Errorf("vread of a version to come: %d", code)
 		}
 	})
 }

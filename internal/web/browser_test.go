@@ -18,6 +18,7 @@ import (
 	"repere/internal/demo"
 	"repere/internal/store"
 	"repere/internal/storetest"
+	"repere/internal/web"
 )
 
 // browser starts headless Chromium for the test, or skips (fails under CI).
@@ -228,6 +229,10 @@ func TestBrowserTabletConsent(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".main-nav")))
 	appt := h.appointmentID()
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/consent"), chromedp.WaitVisible(chromedp.ID("signature-pad")))
+	// The patient holds the tablet: no staff menu, only a way back for the staff.
+	if nav := text(t, ctx, chromedp.Evaluate[bool](`!!document.querySelector(".main-nav") || !document.querySelector(".staff-back")`)); nav {
+		t.Error("the tablet consent shows the staff menu, or no way back for the staff")
+	}
 	// Submitting without drawing is refused and keeps the typed name.
 	run(t, ctx, chromedp.SendKeys(chromedp.ID("signer"), "Zoé Lefèvre"), chromedp.Submit(chromedp.ID("signer")), chromedp.WaitVisible(chromedp.ID("consent-errors")))
 	if v := text(t, ctx, chromedp.Value(chromedp.ID("signer"))); v != "Zoé Lefèvre" {
@@ -317,3 +322,38 @@ func TestBrowserPhoneQuestionnaire(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserFieldLimits: every text field of a page carries the limit the
+// server applies to its name, so nobody can type a value guard would refuse
+// (and lose the form to that refusal).
+func TestBrowserFieldLimits(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	ctx, _ := browser(t)
+	base := h.ts.URL
+	run(t, ctx, chromedp.Navigate(base+"/login?lang=fr"), chromedp.WaitVisible(chromedp.ID("login")),
+		chromedp.SendKeys(chromedp.ID("login"), "t.secretary"),
+		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
+		chromedp.WaitVisible(chromedp.CSS(".main-nav")))
+	for _, page := range []string{"/staff/patients/new", "/staff/referrals/" + h.referralID("MERCIER"), "/staff/patients"} {
+		run(t, ctx, chromedp.Navigate(base+page), chromedp.WaitVisible(chromedp.CSS("main")))
+		// Every text field has a maxlength, at most the server's limit for its name.
+		got := text(t, ctx, chromedp.Evaluate[[]fieldLimitSeen](`Array.from(document.querySelectorAll("input[name], textarea[name]"))
+			.filter(el => el.tagName === "TEXTAREA" || ["text", "email", "tel", "search", "url", "password"].includes((el.getAttribute("type") || "text").toLowerCase()))
+			.map(el => ({Name: el.name, Max: el.maxLength}))`))
+		if len(got) == 0 {
+			t.Fatalf("%s: no text field found", page)
+		}
+		for _, f := range got {
+			if f.Max <= 0 || f.Max > fieldLimitForTest(f.Name) {
+				t.Errorf("%s: field %s has maxlength %d, server limit %d", page, f.Name, f.Max, fieldLimitForTest(f.Name))
+			}
+		}
+	}
+}
+
+type fieldLimitSeen struct {
+	Name string
+	Max  int
+}
+
+func fieldLimitForTest(name string) int { return web.FieldLimit(name) }

@@ -221,6 +221,15 @@ type consentPage struct {
 	Done       bool   // signed through the patient link
 }
 
+// StaffBackLink is the way back to the appointment for the staff who gave
+// the patient their tablet to sign; none on the patient's own link.
+func (p consentPage) StaffBackLink() string {
+	if strings.HasPrefix(p.Action, "/staff/") {
+		return strings.TrimSuffix(p.Action, "/consent")
+	}
+	return ""
+}
+
 func (s *Server) loadConsentPage(r *http.Request) (consentPage, error) {
 	id, err := pathID(r)
 	if err != nil {

@@ -19,7 +19,7 @@ type patientForm struct {
 }
 
 func (s *Server) newPatientForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "patient_new", "patient_new.title", "patients", patientForm{Patient: patient.Patient{Sex: "F"}})
+	return s.render(w, r, http.StatusOK, "patient_new", "patient_new.title", "patients", patientForm{Patient: patient.Patient{}}) // no sex chosen for the secretary
 }
 
 func patientFromForm(r *http.Request) patient.Patient {

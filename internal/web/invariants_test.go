@@ -18,6 +18,7 @@ import (
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/dimse"
+	"repere/internal/dose"
 	"repere/internal/fhir"
 	"repere/internal/mail"
 	"repere/internal/mpps"
@@ -93,7 +94,8 @@ func newFixture(t *testing.T, st *store.Store) *fixture {
 	return f
 }
 
-// dicomServer serves the harness's worklist and MPPS on a loopback port.
+// dicomServer serves the harness's worklist, MPPS and dose reports on a
+// loopback port.
 func (h *harness) dicomServer(t *testing.T) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -101,8 +103,10 @@ func (h *harness) dicomServer(t *testing.T) string {
 		t.Fatal(err)
 	}
 	srv := &dimse.Server{AETitle: "REPERE",
-		Find: worklist.NewHandler(worklist.Config{Source: h.app.Worklist(), Charset: dimse.CharsetUTF8, AllowUnmappedAll: true, Location: paris}),
-		MPPS: mpps.NewHandler(mpps.Config{Store: h.app.Steps(), Location: paris, Now: h.app.Now})}
+		Find:   worklist.NewHandler(worklist.Config{Source: h.app.Worklist(), Charset: dimse.CharsetUTF8, AllowUnmappedAll: true, Location: paris}),
+		MPPS:   mpps.NewHandler(mpps.Config{Store: h.app.Steps(), Location: paris, Now: h.app.Now}),
+		Store:  dose.NewHandler(h.app.DoseReports(), nil),
+		Limits: dimse.Limits{MaxDepth: 16}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { srv.Serve(ctx, ln); close(done) }()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/alexedwards/scs/v2"
 
+	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/billing"
@@ -145,6 +146,9 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 		limit := s.cfg.MaxBodyBytes
 		if strings.HasSuffix(r.URL.Path, "/consent/scan") {
 			limit = maxScanBytes + 64<<10 // a scanned paper consent and its form
+		}
+		if r.URL.Path == "/referrer/requests" {
+			limit = 3 * app.MaxPrescriptionBytes // a prescription too big is said on the form, kept as typed
 		}
 		if r.URL.Path == "/admin/tariffs" {
 			limit = billing.MaxImportBytes + 64<<10 // a tariff extract and its form

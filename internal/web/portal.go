@@ -37,7 +37,8 @@ type portalPage struct {
 	Patient      patient.Patient
 	Appointments []portalAppointment
 	Errors       []string
-	Locked       string // too many attempts: until when, and whom to call
+	LetterErrors []string // the code given on paper or by SMS
+	Locked       string   // too many attempts: until when, and whom to call
 	MailOff      bool
 }
 
@@ -110,31 +111,34 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) error {
 		p.Errors = append(p.Errors, l.T("portal.err.email"))
 		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
 	}
-	if s.app.MailReady() {
-		if err := s.store.TakeAttempt(r.Context(), portalCodeLimits(r, p.Email)...); err != nil {
-			until, ok := lockedUntil(err)
-			if !ok {
-				return err
-			}
-			p.Step, p.Locked = "email", s.lockNotice(w, r, "lock.portal", until)
-			return s.render(w, r, http.StatusTooManyRequests, "portal", "portal.title", "", p)
+	if !s.app.MailReady() {
+		p.Step = "email"
+		p.Errors = append(p.Errors, l.T("portal.err.no_mail"))
+		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
+	}
+	if err := s.store.TakeAttempt(r.Context(), portalCodeLimits(r, p.Email)...); err != nil {
+		until, ok := lockedUntil(err)
+		if !ok {
+			return err
 		}
-		patients, err := s.store.PatientsByEmail(r.Context(), p.Email)
+		p.Step, p.Locked = "email", s.lockNotice(w, r, "lock.portal", until)
+		return s.render(w, r, http.StatusTooManyRequests, "portal", "portal.title", "", p)
+	}
+	patients, err := s.store.PatientsByEmail(r.Context(), p.Email)
+	if err != nil {
+		return err
+	}
+	for _, pt := range patients {
+		code, err := portalCodeValue()
 		if err != nil {
 			return err
 		}
-		for _, pt := range patients {
-			code, err := portalCodeValue()
-			if err != nil {
-				return err
-			}
-			if err := s.store.CreatePortalCode(r.Context(), pt.ID, tokenHash(p.Email+"|"+code), s.now().Add(portalCodeLifetime)); err != nil {
-				return err
-			}
-			if _, err := s.store.EnqueueMail(r.Context(), mail.Outgoing{Kind: "portal_code", PatientID: pt.ID, To: pt.Email,
-				Subject: l.T("mail.subject.portal_code"), Text: l.T("mail.text.portal_code", "Code", code, "Minutes", int(portalCodeLifetime.Minutes()), "Portal", s.baseURL(r)+"/portal/")}); err != nil {
-				return err
-			}
+		if err := s.store.CreatePortalCode(r.Context(), pt.ID, tokenHash(p.Email+"|"+code), s.now().Add(portalCodeLifetime)); err != nil {
+			return err
+		}
+		if _, err := s.store.EnqueueMail(r.Context(), mail.Outgoing{Kind: "portal_code", PatientID: pt.ID, To: pt.Email,
+			Subject: l.T("mail.subject.portal_code"), Text: l.T("mail.text.portal_code", "Code", code, "Minutes", int(portalCodeLifetime.Minutes()), "Portal", s.baseURL(r)+"/portal/")}); err != nil {
+			return err
 		}
 	}
 	return s.render(w, r, http.StatusOK, "portal", "portal.title", "", p)

@@ -21,6 +21,10 @@ import (
 // practicePage is the administration of rooms, radiologists' acts, opening
 // hours and closures. Form holds what was typed in the form that was refused.
 type practicePage struct {
+	// Tab is the section shown (one of Tabs): the page is one section at a
+	// time, so none is taller than a screen or two.
+	Tab          string
+	Tabs         []string
 	Sites        []practice.Site
 	Rooms        []practice.Room
 	Radiologists []auth.User
@@ -65,7 +69,7 @@ type closureRow struct {
 func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	ctx := r.Context()
 	l := localizer(r)
-	p := practicePage{Acts: s.catalog.Acts(), Weekdays: []int{1, 2, 3, 4, 5, 6, 0}, Form: map[string]string{},
+	p := practicePage{Tab: practiceTab(r), Tabs: practiceTabs, Acts: s.catalog.Acts(), Weekdays: []int{1, 2, 3, 4, 5, 6, 0}, Form: map[string]string{},
 		Kinds: []string{practice.CT, practice.RecoveryChair, practice.RecoveryBed, practice.WardBed}}
 	var err error
 	if p.Sites, err = s.store.Sites(ctx); err != nil {
@@ -239,7 +243,7 @@ func (s *Server) practiceChange(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.flash(r, "practice.saved")
-	http.Redirect(w, r, "/admin/practice", http.StatusSeeOther)
+	http.Redirect(w, r, "/admin/practice?tab="+practiceTab(r), http.StatusSeeOther)
 	return nil
 }
 
@@ -412,4 +416,27 @@ func (s *Server) saveFee(r *http.Request, p practicePage) ([]string, error) {
 		return []string{"practice.err.convention"}, nil
 	}
 	return nil, s.store.SetRadiologistBilling(r.Context(), id, billing.Radiologist{Convention: convention, ExtraFee: billing.Cents(math.Round(euros * 100))})
+}
+
+// practiceTabs are the sections of the practice page, in order.
+var practiceTabs = []string{"rooms", "radiologists", "anaesthesia", "settings", "hours", "closures", "physicians", "feeds"}
+
+// tabOfAction is the section each form of the page belongs to.
+var tabOfAction = map[string]string{"room": "rooms", "acts": "radiologists", "fee": "radiologists", "anaesthesia": "anaesthesia",
+	"settings": "settings", "hours": "hours", "delete-hours": "hours", "closure": "closures", "delete-closure": "closures",
+	"physician": "physicians", "revoke-feed": "feeds"}
+
+// practiceTab is the section to show: the form's (a refused or saved
+// change shows its own section), else ?tab=, else the rooms.
+func practiceTab(r *http.Request) string {
+	if r.URL.Path == "/admin/feeds" {
+		return "feeds"
+	}
+	if t, ok := tabOfAction[r.PathValue("action")]; ok {
+		return t
+	}
+	if t := r.URL.Query().Get("tab"); slices.Contains(practiceTabs, t) {
+		return t
+	}
+	return "rooms"
 }

@@ -45,7 +45,7 @@ func TestAdminSetsUpRoomsHoursAndAbsences(t *testing.T) {
 	if sunday != 1 {
 		t.Fatalf("Sunday hours stored %d times: %+v", sunday, hours)
 	}
-	if page := c.get("/admin/practice"); !strings.Contains(page.body, "dimanche 08:00–12:30") {
+	if page := c.get("/admin/practice?tab=hours"); !strings.Contains(page.body, "dimanche 08:00–12:30") {
 		t.Error("hours not listed")
 	}
 	from := storetest.Now().AddDate(0, 0, 7).Format("2006-01-02") + "T08:00"

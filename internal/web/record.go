@@ -30,6 +30,8 @@ type recordPage struct {
 	Confirmed      []actrecord.Confirmation
 	// Billing: the codes the record bills (frozen at each save).
 	Billing []actrecord.Billed
+	// Dose: where the act's dose comes from and the scanner's reports.
+	Dose app.ActDose
 }
 
 // contradictionView is a contradiction with the screening, to confirm by ticking it.
@@ -56,6 +58,9 @@ func (s *Server) loadRecordPage(r *http.Request) (recordPage, actrecord.Record, 
 	}
 	p.Version, p.Confirmed = version, rec.Confirmed
 	p.fill(rec, s.loc())
+	if p.Dose, err = s.app.ActDoseOf(r.Context(), id); err != nil {
+		return p, rec, err
+	}
 	if p.Billing, err = s.app.BilledCodes(r.Context(), p.AppointmentFile, rec); err != nil {
 		return p, rec, err
 	}
@@ -106,6 +111,7 @@ func (p *recordPage) fill(r actrecord.Record, loc *time.Location) {
 	}
 	v["complication_note"], v["study_instance_uid"], v["notes"] = r.ComplicationNote, r.StudyInstanceUID, r.Notes
 	v["modifiers"] = r.Modifiers
+	v["dose_reason"] = r.DoseReason
 }
 
 // readRecord reads the posted form into a record; unreadable values are
@@ -190,6 +196,8 @@ func (s *Server) readRecord(r *http.Request, p *recordPage) actrecord.Record {
 	p.Values["complication_note"], p.Values["study_instance_uid"], p.Values["notes"] = rec.ComplicationNote, rec.StudyInstanceUID, rec.Notes
 	rec.Modifiers = get("modifiers")
 	p.Values["modifiers"] = rec.Modifiers
+	rec.DoseReason = get("dose_reason")
+	p.Values["dose_reason"] = rec.DoseReason
 	return rec
 }
 

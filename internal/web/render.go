@@ -20,6 +20,7 @@ import (
 
 	"repere/internal/app"
 	"repere/internal/auth"
+	"repere/internal/documents"
 	"repere/internal/i18n"
 	"repere/internal/store"
 )
@@ -31,6 +32,13 @@ var assets embed.FS
 type pages struct{ byName map[string]*template.Template }
 
 var funcs = template.FuncMap{
+	// kindKey names an outbox kind's label: the follow-up days share one.
+	"kindKey": func(kind string) string {
+		if strings.HasPrefix(kind, "followup_") {
+			return "followup"
+		}
+		return kind
+	},
 	"join":      strings.Join,
 	"drugLabel": drugLabel,
 	"hasPrefix": strings.HasPrefix,
@@ -39,6 +47,8 @@ var funcs = template.FuncMap{
 	"list":           func(items ...string) []string { return items },
 	"hasString":      func(list []string, s string) bool { return slices.Contains(list, s) },
 	"cents":          func(c int64) float64 { return float64(c) / 100 }, // stored cents to euros, for Localizer.Euros
+	"num":            num,                                               // an optional measure (*float64), "" when absent
+	"pct":            func(v float64) float64 { return 100 * v },        // a rate as a percentage
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -56,12 +66,13 @@ var funcs = template.FuncMap{
 	},
 }
 
-func loadPages(loc *time.Location) (*pages, error) {
-	fm := template.FuncMap{"local": func(t time.Time) time.Time { return t.In(loc) }}
+// ready tells the pages which sending channels the practice has set up.
+func loadPages(loc *time.Location, ready func(channel string) bool) (*pages, error) {
+	fm := template.FuncMap{"local": func(t time.Time) time.Time { return t.In(loc) }, "channelReady": ready}
 	for k, v := range funcs {
 		fm[k] = v
 	}
-	layout, err := template.New("layout.html").Funcs(fm).ParseFS(assets, "templates/layout.html", "templates/partials/*.html")
+	layout, err := template.New("layout.html").Funcs(fm).ParseFS(assets, "templates/layout.html", "templates/patient_layout.html", "templates/partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -101,7 +112,19 @@ type view struct {
 	Version  string
 	Flash    string
 	Data     any
+	// Site is the practice's name, address and phone (patient and public pages).
+	Site documents.Site
+	// StaffBack is where the staff go back to from a patient page shown on
+	// their tablet (the consent), or empty.
+	StaffBack string
 }
+
+// patientPages are rendered in the patient layout: no staff navigation,
+// large touch targets, one column for a phone.
+var patientPages = map[string]bool{"portal": true, "questionnaire": true, "consent": true}
+
+// publicPages tell the patient how to reach the practice (name, address, phone).
+var publicPages = map[string]bool{"home": true, "act": true}
 
 // render writes page name with data, with the given status.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title, nav string, data any) error {
@@ -121,7 +144,17 @@ func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, status int,
 	l := localizer(r)
 	v := view{L: l, User: currentUser(r), CSRF: s.csrfToken(r), Nav: nav, Path: r.URL.Path,
 		Practice: s.cfg.PracticeName, Version: s.cfg.Version, Data: data}
-	if block == "layout.html" {
+	if block == "layout.html" && patientPages[name] {
+		block = "patient_layout"
+		v.Site = s.app.PracticeSite(r.Context())
+		if sb, ok := data.(interface{ StaffBackLink() string }); ok && v.User != nil {
+			v.StaffBack = sb.StaffBackLink()
+		}
+	}
+	if block == "layout.html" && publicPages[name] {
+		v.Site = s.app.PracticeSite(r.Context())
+	}
+	if block == "layout.html" || block == "patient_layout" {
 		v.Flash = s.popFlash(r)
 		if titled, ok := data.(interface{ PageTitle() string }); ok {
 			v.Title = titled.PageTitle()

@@ -105,8 +105,8 @@ func TestAdminSettingsAnaesthesiaAndPhysicians(t *testing.T) {
 	if r := c.post("/admin/practice/anaesthesia", url.Values{"name": {"Équipe B"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("new team: %d", r.status)
 	}
-	page := c.get("/admin/practice")
-	if !strings.Contains(page.body, `value="Équipe B"`) || !strings.Contains(page.body, "Équipe B (anesthésie)") {
+	page := c.get("/admin/practice?tab=anaesthesia").body + c.get("/admin/practice?tab=hours").body
+	if !strings.Contains(page, `value="Équipe B"`) || !strings.Contains(page, "Équipe B (anesthésie)") {
 		t.Error("the new team is not listed nor offered for opening hours")
 	}
 	if r := c.post("/admin/practice/physician", url.Values{"name": {"Dr Anne Roux"}, "rpps": {"1234"}}); r.status != http.StatusUnprocessableEntity ||

@@ -105,7 +105,15 @@ func New(cfg Config, a *app.App, bundle *i18n.Bundle, log *slog.Logger) (*Server
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "Repère"
 	}
-	pg, err := loadPages(a.Location())
+	pg, err := loadPages(a.Location(), func(channel string) bool {
+		switch channel {
+		case "email":
+			return a.MailReady()
+		case "sms":
+			return a.SMSReady()
+		}
+		return true
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -178,8 +186,12 @@ var (
 	radiologists = []auth.Role{auth.Radiologist}
 	caregivers   = []auth.Role{auth.Radiologist, auth.Radiographer} // who records the act and writes its report
 	billers      = []auth.Role{auth.Secretary, auth.Admin}          // who exports the day's billing
+	overseers    = []auth.Role{auth.Admin, auth.Radiologist}        // who reads the practice's dose, activity and outcomes
 	referrers    = []auth.Role{auth.Referrer}
 	patientOnly  = []auth.Role{auth.Patient}
+	// reportReaders: the staff, and a referring physician for the reports
+	// of their own requests (checked by the handler).
+	reportReaders = []auth.Role{auth.Secretary, auth.Radiographer, auth.Radiologist, auth.Referrer}
 )
 
 // route is one entry of the route table.
@@ -254,7 +266,7 @@ func (s *Server) routes() []route {
 		{"POST /staff/appointments/{id}/record", caregivers, s.saveRecord},
 		{"GET /staff/appointments/{id}/report", clinical, s.reportForm},
 		{"POST /staff/appointments/{id}/report", caregivers, s.saveReport},
-		{"GET /staff/reports/{id}", clinical, s.reportDocument},
+		{"GET /staff/reports/{id}", reportReaders, s.staffOrReferrerReport},
 		{"GET /staff/reports", clinical, s.reportsList},
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},
@@ -274,6 +286,15 @@ func (s *Server) routes() []route {
 		{"GET /staff/review/{act}", staff, s.reviewPage},
 		{"GET /staff/review/{act}/pdf", staff, s.reviewPDF},
 		{"POST /staff/review/{act}/decide", radiologists, s.reviewDecide},
+		{"GET /staff/dose", overseers, s.dosePage},
+		{"GET /staff/activity", overseers, s.activityPage},
+		{"GET /staff/activity/export", overseers, s.activityExport},
+		{"GET /staff/outcomes", overseers, s.outcomesPage},
+		{"GET /staff/outcomes/export", overseers, s.outcomesExport},
+		{"GET /staff/dose/table/export", overseers, s.doseTableCSV},
+		{"GET /staff/dose/export", overseers, s.doseExport},
+		{"POST /staff/dose/levels", overseers, s.setDoseLevel},
+		{"POST /staff/dose/alerts/{id}", radiologists, s.reviewDoseAlert},
 
 		{"GET /admin", adminOnly, s.adminHome},
 		{"GET /admin/users", adminOnly, s.users},
@@ -296,6 +317,17 @@ func (s *Server) routes() []route {
 
 		{"GET /referrer", referrers, s.referrerHome},
 		{"GET /espace", patientOnly, s.patientHome},
+
+		// Sending the way in to the patient (questionnaire, portal).
+		{"POST /staff/referrals/{id}/screening/send", bookers, s.sendQuestionnaireLink},
+		{"POST /staff/patients/{id}/portal/invite", bookers, s.invitePortal},
+		{"POST /portal/letter-code", public, s.portalLetterCode}, // the code and the birth date are the credentials
+
+		// The referring physician's space.
+		{"GET /referrer/requests/new", referrers, s.referrerRequestForm},
+		{"POST /referrer/requests", referrers, s.referrerRequestCreate},
+		{"GET /referrer/reports/{id}", referrers, s.referrerReport},
+		{"GET /staff/referral-documents/{id}", clinical, s.referralDocument},
 	}
 }
 
@@ -306,6 +338,7 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(rt.pattern, s.guard(rt))
 	}
 	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/fields.js", fieldsScript())
 	mux.Handle("GET /metrics", s.metricsHandler())
 	api := s.fhirHandler()
 	mux.Handle(fhir.Prefix+"/", api) // its own bearer-token auth, scopes and audit

@@ -6,6 +6,7 @@ import (
 
 	"repere/internal/auth"
 	"repere/internal/catalog"
+	"repere/internal/mail"
 	"repere/internal/patient"
 	"repere/internal/referral"
 	"repere/internal/store"
@@ -78,11 +79,27 @@ func (s *Server) patientPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var sent []mail.Outgoing
+	if u := currentUser(r); u != nil && (u.Role == auth.Secretary || u.Role == auth.Radiologist) {
+		if sent, err = s.store.MessagesForPatient(r.Context(), id, 20); err != nil {
+			return err
+		}
+	}
+	var files []store.ReferralDocument
+	for _, ref := range refs {
+		docs, err := s.store.ReferralDocuments(r.Context(), ref.ID)
+		if err != nil {
+			return err
+		}
+		files = append(files, docs...)
+	}
 	data := struct {
 		Patient   patient.Patient
 		Age       int
 		Referrals []referralRow
-	}{p, p.Age(s.now()), s.referralRows(r, refs)}
+		Sent      []mail.Outgoing
+		Files     []store.ReferralDocument
+	}{p, p.Age(s.now()), s.referralRows(r, refs), sent, files}
 	return s.render(w, r, http.StatusOK, "patient", "patient.title", "patients", data)
 }
 

@@ -24,6 +24,12 @@ func (h *harness) concretePath(pattern string) (method, path string) {
 	path = strings.ReplaceAll(path, "{act}", h.cat.Acts()[0].ID)
 	path = strings.ReplaceAll(path, "{action}", "hours")
 	path = strings.ReplaceAll(path, "{doc}", "convocation.pdf")
+	if strings.HasPrefix(path, "/referrer/reports/{id}") {
+		path = strings.ReplaceAll(path, "{id}", h.referrerReportID())
+	}
+	if strings.Contains(path, "/referral-documents/{id}") {
+		path = strings.ReplaceAll(path, "{id}", h.referralDocumentID())
+	}
 	if strings.Contains(path, "/reports/{id}") {
 		path = strings.ReplaceAll(path, "{id}", h.reportID())
 	}
@@ -155,7 +161,7 @@ func TestEveryPageRenders(t *testing.T) {
 					t.Errorf("%s (%s): status %d", path, lang, r.status)
 					continue
 				}
-				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/pdf") || strings.HasSuffix(path, "/document") || strings.HasSuffix(path, "/export") || strings.HasPrefix(path, "/staff/reports/")
+				download := strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, "/pdf") || strings.HasSuffix(path, "/document") || strings.HasSuffix(path, "/export") || strings.HasPrefix(path, "/staff/reports/") || strings.HasPrefix(path, "/referrer/reports/") || strings.Contains(path, "/referral-documents/")
 				if path != "/healthz" && !strings.HasPrefix(path, "/calendar/") && !download && !strings.Contains(r.body, `<html lang="`+lang+`">`) {
 					t.Errorf("%s: not rendered in %s", path, lang)
 				}

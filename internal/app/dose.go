@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"repere/internal/actrecord"
+	"repere/internal/audit"
+	"repere/internal/dose"
+	"repere/internal/store"
+)
+
+// DoseReports receives the scanners' radiation dose reports (it is the
+// DICOM store handler's dose.Receiver).
+type DoseReports struct{ a *App }
+
+// DoseReports returns the receiver of dose reports.
+func (a *App) DoseReports() DoseReports { return DoseReports{a} }
+
+var _ dose.Receiver = DoseReports{}
+
+// ReceiveReport keeps a report, attaches it to the act of its accession
+// number or study, and makes the act's dose the combination of its
+// reports, unless the team typed another one (with a reason). A report
+// received twice changes nothing.
+func (d DoseReports) ReceiveReport(ctx context.Context, r dose.Report, callingAE string) (bool, error) {
+	ctx = audit.WithActor(ctx, DicomActor)
+	data, err := json.Marshal(r)
+	if err != nil {
+		return false, err
+	}
+	id, duplicate, err := d.a.store.SaveDoseReport(ctx, store.DoseReport{SOPInstanceUID: r.SOPInstanceUID, SOPClassUID: r.SOPClassUID,
+		StudyInstanceUID: r.StudyInstanceUID, AccessionNumber: r.AccessionNumber, CallingAE: callingAE, StationName: r.StationName,
+		TotalDLP: r.DLP(), MaxCTDIvol: r.MaxCTDIvol(), Report: data})
+	if err != nil || id == 0 || duplicate {
+		return id != 0, err
+	}
+	ad, err := d.a.store.ActDoseOf(ctx, id)
+	if err != nil {
+		return true, err
+	}
+	summary, _, err := combineReports(ad.Reports)
+	if err != nil {
+		return true, err
+	}
+	return true, d.a.store.SetActDose(ctx, id, summary.DLP, summary.CTDIvol, store.DoseFromReport, "", false)
+}
+
+// ReceivedReport is a dose report attached to an act, as received.
+type ReceivedReport struct {
+	dose.Report
+	CallingAE  string
+	ReceivedAt time.Time
+}
+
+// ActDose is an act's radiation dose: the value that counts (the team's
+// typed one, or the dose reports', or the MPPS's), where it comes from, and
+// what the scanner sent.
+type ActDose struct {
+	DLP, CTDIvol *float64
+	Source       string // store.DoseFromMPPS, DoseFromReport, DoseTyped or ""
+	// Scanner is the reports' combined dose (Reports > 0), else the MPPS's.
+	Scanner dose.Summary
+	Reports []ReceivedReport
+}
+
+// ActDoseOf reads an act's dose and what the scanner sent for it.
+func (a *App) ActDoseOf(ctx context.Context, appointmentID int64) (ActDose, error) {
+	ad, err := a.store.ActDoseOf(ctx, appointmentID)
+	if err != nil {
+		return ActDose{}, err
+	}
+	out := ActDose{DLP: ad.DLP, CTDIvol: ad.CTDIvol, Source: ad.Source}
+	out.Scanner, out.Reports, err = combineReports(ad.Reports)
+	if err != nil || out.Scanner.Reports > 0 {
+		return out, err
+	}
+	step, err := a.store.PerformedFor(ctx, appointmentID)
+	switch {
+	case err == nil:
+		out.Scanner.DLP, out.Scanner.CTDIvol = step.DLP, step.CTDIvol
+	case !errors.Is(err, store.ErrNotFound):
+		return out, err
+	}
+	return out, nil
+}
+
+// combineReports decodes the stored reports (the one reader of their JSON)
+// and combines them.
+func combineReports(stored []store.DoseReport) (dose.Summary, []ReceivedReport, error) {
+	reports := make([]dose.Report, 0, len(stored))
+	received := make([]ReceivedReport, 0, len(stored))
+	for _, s := range stored {
+		var r dose.Report
+		if err := json.Unmarshal(s.Report, &r); err != nil {
+			return dose.Summary{}, nil, fmt.Errorf("dose report %s: %w", s.SOPInstanceUID, err)
+		}
+		reports = append(reports, r)
+		received = append(received, ReceivedReport{Report: r, CallingAE: s.CallingAE, ReceivedAt: s.ReceivedAt})
+	}
+	if len(reports) == 0 {
+		return dose.Summary{}, received, nil
+	}
+	return dose.Combine(reports), received, nil
+}
+
+// withScannerDose shows in the record the dose that counts when it comes
+// from the scanner: a later report replaces what the form last saved.
+func withScannerDose(rec actrecord.Record, ad ActDose) actrecord.Record {
+	if ad.Source == store.DoseFromReport || ad.Source == store.DoseFromMPPS {
+		rec.DLP, rec.CTDIvol = copyFloat(ad.DLP), copyFloat(ad.CTDIvol)
+	}
+	return rec
+}
+
+func copyFloat(p *float64) *float64 {
+	if p == nil {
+		return nil
+	}
+	v := *p
+	return &v
+}
+
+// saveDose records the dose of a saved act record. A dose that differs
+// from the scanner's needs a reason (the second result names the error);
+// the scanner's dose, or one typed where the scanner sent none, needs none.
+func (a *App) saveDose(ctx context.Context, id int64, rec actrecord.Record, check bool) (string, error) {
+	ad, err := a.ActDoseOf(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	scanner := ad.Scanner
+	hasScanner := scanner.DLP != nil || scanner.CTDIvol != nil
+	same := sameDose(rec.DLP, scanner.DLP) && sameDose(rec.CTDIvol, scanner.CTDIvol)
+	switch {
+	case hasScanner && !same && rec.DoseReason == "":
+		return "record.err.dose_reason", nil
+	case check:
+		return "", nil
+	case hasScanner && same:
+		source := store.DoseFromMPPS
+		if scanner.Reports > 0 {
+			source = store.DoseFromReport
+		}
+		return "", a.store.SetActDose(ctx, id, scanner.DLP, scanner.CTDIvol, source, "", true)
+	case rec.DLP == nil && rec.CTDIvol == nil && ad.Source == "":
+		return "", nil
+	}
+	return "", a.store.SetActDose(ctx, id, rec.DLP, rec.CTDIvol, store.DoseTyped, rec.DoseReason, true)
+}
+
+// sameDose compares a typed dose with the scanner's to the precision a
+// form shows (0.01).
+func sameDose(typed, scanner *float64) bool {
+	switch {
+	case typed == nil || scanner == nil:
+		return typed == nil && scanner == nil
+	}
+	return math.Abs(*typed-*scanner) < 0.005
+}

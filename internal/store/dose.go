@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strconv"
+	"time"
+)
+
+// DoseReport is a radiation dose report as kept: its identifiers, the
+// act it was attached to (0: none matched), and the report itself as JSON
+// written and read by the application layer.
+type DoseReport struct {
+	SOPInstanceUID   string
+	SOPClassUID      string
+	AppointmentID    int64
+	StudyInstanceUID string
+	AccessionNumber  string
+	CallingAE        string
+	StationName      string
+	TotalDLP         *float64
+	MaxCTDIvol       *float64
+	Report           []byte
+	ReceivedAt       time.Time
+}
+
+// Sources of an act's dose (appointments.dose_source).
+const (
+	DoseFromMPPS   = "mpps"
+	DoseFromReport = "report"
+	DoseTyped      = "typed"
+)
+
+// SaveDoseReport keeps a report and attaches it to the act of its
+// accession number or study (the worklist's, or the one a performed step
+// of the act gave). A report already received (same SOP Instance UID) is
+// not stored again: duplicate is true and the act it was attached to is
+// returned.
+func (s *Store) SaveDoseReport(ctx context.Context, r DoseReport) (appointmentID int64, duplicate bool, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var existing sql.NullInt64
+		err := s.queryRow(ctx, tx, `SELECT appointment_id FROM dose_reports WHERE sop_instance_uid = ?`, r.SOPInstanceUID).Scan(&existing)
+		if err == nil {
+			appointmentID, duplicate = existing.Int64, true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		apptID, patientID, err := s.actOfStudy(ctx, tx, r.AccessionNumber, r.StudyInstanceUID)
+		if err != nil {
+			return err
+		}
+		appointmentID = apptID
+		_, err = s.exec(ctx, tx, `INSERT INTO dose_reports (sop_instance_uid, sop_class_uid, appointment_id, study_instance_uid, accession_number,
+				calling_ae, station_name, total_dlp, max_ctdivol, report, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.SOPInstanceUID, r.SOPClassUID, nullID(apptID), r.StudyInstanceUID, r.AccessionNumber, r.CallingAE, r.StationName,
+			nullFloat(r.TotalDLP), nullFloat(r.MaxCTDIvol), string(r.Report), s.now())
+		if isUniqueViolation(err) {
+			duplicate = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "dose_report", "appointment", itoa64(apptID), patientID, r.SOPInstanceUID)
+	})
+	return appointmentID, duplicate, err
+}
+
+// actOfStudy finds the booked or done act of an accession number, then of
+// a study UID (the worklist's, then a performed step's); 0 when none.
+func (s *Store) actOfStudy(ctx context.Context, tx *sql.Tx, accession, studyUID string) (apptID, patientID int64, err error) {
+	// audited by the caller
+	queries := []struct{ query, value string }{
+		{`SELECT id, patient_id FROM appointments WHERE accession_number = ? ORDER BY id DESC LIMIT 1`, accession},
+		{`SELECT id, patient_id FROM appointments WHERE study_instance_uid = ? ORDER BY id DESC LIMIT 1`, studyUID},
+		{`SELECT a.id, a.patient_id FROM performed_steps p JOIN appointments a ON a.id = p.appointment_id
+			WHERE p.study_instance_uid = ? ORDER BY a.id DESC LIMIT 1`, studyUID},
+	}
+	for _, q := range queries {
+		if q.value == "" {
+			continue
+		}
+		err = s.queryRow(ctx, tx, q.query, q.value).Scan(&apptID, &patientID)
+		if err == nil || !errors.Is(err, sql.ErrNoRows) {
+			return apptID, patientID, err
+		}
+	}
+	return 0, 0, nil
+}
+
+// ActDose is an act's dose as kept on it, with where it comes from and the
+// reports attached to it, oldest first.
+type ActDose struct {
+	DLP, CTDIvol *float64
+	Source       string // '' none, or one of the DoseFrom*/DoseTyped
+	Reports      []DoseReport
+}
+
+// ActDoseOf reads an act's dose and its reports.
+func (s *Store) ActDoseOf(ctx context.Context, appointmentID int64) (ActDose, error) {
+	var d ActDose
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var patientID int64
+		var dlp, ctdi sql.NullFloat64
+		err := s.queryRow(ctx, tx, `SELECT patient_id, dose_dlp, dose_ctdivol, dose_source FROM appointments WHERE id = ?`, appointmentID).
+			Scan(&patientID, &dlp, &ctdi, &d.Source)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		d.DLP, d.CTDIvol = floatPtr(dlp), floatPtr(ctdi)
+		if d.Reports, err = s.doseReports(ctx, tx, appointmentID); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "read", "act_dose", itoa64(appointmentID), patientID, "")
+	})
+	return d, err
+}
+
+func (s *Store) doseReports(ctx context.Context, tx *sql.Tx, appointmentID int64) ([]DoseReport, error) {
+	// audited by the caller
+	rows, err := s.query(ctx, tx, `SELECT sop_instance_uid, sop_class_uid, study_instance_uid, accession_number, calling_ae, station_name,
+			total_dlp, max_ctdivol, report, received_at FROM dose_reports WHERE appointment_id = ? ORDER BY received_at, id`, appointmentID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []DoseReport
+	for rows.Next() {
+		r := DoseReport{AppointmentID: appointmentID}
+		var dlp, ctdi sql.NullFloat64
+		var report string
+		if err := rows.Scan(&r.SOPInstanceUID, &r.SOPClassUID, &r.StudyInstanceUID, &r.AccessionNumber, &r.CallingAE, &r.StationName,
+			&dlp, &ctdi, &report, &r.ReceivedAt); err != nil {
+			return nil, err
+		}
+		r.TotalDLP, r.MaxCTDIvol, r.Report = floatPtr(dlp), floatPtr(ctdi), []byte(report)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func floatPtr(f sql.NullFloat64) *float64 {
+	if !f.Valid {
+		return nil
+	}
+	v := f.Float64
+	return &v
+}
+
+// SetActDose records an act's dose and where it comes from, with why when
+// the team changed it. What arrives from the scanner does not replace what
+// ranks above it: a dose typed by the team is replaced only by the team, a
+// report's by a later report's or the team's (the MPPS replaces neither:
+// see PerformedSteps.mirror). byTeam is a save of the act record, which
+// sets the dose whatever its source was.
+func (s *Store) SetActDose(ctx context.Context, appointmentID int64, dlp, ctdiVol *float64, source, why string, byTeam bool) error {
+	allowed := map[string]string{
+		DoseTyped:      `1 = 1`,
+		DoseFromReport: `dose_source <> 'typed'`,
+		DoseFromMPPS:   `dose_source IN ('', 'mpps')`,
+	}[source]
+	if byTeam {
+		allowed = `1 = 1`
+	}
+	if allowed == "" {
+		return errors.New("store: unknown dose source " + source)
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
+			return err
+		}
+		res, err := s.exec(ctx, tx, `UPDATE appointments SET dose_dlp = ?, dose_ctdivol = ?, dose_source = ?, updated_at = ? WHERE id = ? AND `+allowed,
+			nullFloat(dlp), nullFloat(ctdiVol), source, s.now(), appointmentID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		return s.audited(ctx, tx, "dose_set", "appointment", itoa64(appointmentID), patientID, source+" "+doseText(dlp)+" "+doseText(ctdiVol)+" "+why)
+	})
+}
+
+func doseText(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return strconv.FormatFloat(*v, 'f', -1, 64)
+}

@@ -1,0 +1,18 @@
+-- +goose Up
+-- Files sent with a referral: the prescription a referring physician
+-- attaches to a request sent from their space (PDF, JPEG or PNG).
+CREATE TABLE referral_documents (
+    id INTEGER PRIMARY KEY,
+    referral_id INTEGER NOT NULL REFERENCES referrals(id),
+    kind TEXT NOT NULL DEFAULT 'prescription',
+    filename TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX referral_documents_referral ON referral_documents (referral_id);
+
+-- +goose Down
+DROP TABLE referral_documents;

@@ -1,0 +1,186 @@
+package web
+
+import (
+	"encoding/csv"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"repere/internal/app"
+	"repere/internal/chart"
+)
+
+// period reads the from/to filters of a dashboard (the last twelve months
+// by default); a bad date is an error in errs, the typed text kept.
+func (s *Server) period(r *http.Request, errs map[string]string) (from, to time.Time, fromText, toText string) {
+	l := localizer(r)
+	loc := s.loc()
+	today := s.now().In(loc)
+	defTo := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, loc)
+	from, to = defTo.AddDate(-1, 0, 0), defTo
+	fromText, toText = r.FormValue("from"), r.FormValue("to")
+	if t, err := time.ParseInLocation(time.DateOnly, fromText, loc); err == nil {
+		from = t
+	} else if fromText != "" {
+		errs["from"] = l.T("dose.err.date")
+	}
+	if t, err := time.ParseInLocation(time.DateOnly, toText, loc); err == nil {
+		to = t.AddDate(0, 0, 1)
+	} else if toText != "" {
+		errs["to"] = l.T("dose.err.date")
+	}
+	if len(errs) == 0 && !from.Before(to) {
+		errs["to"] = l.T("dose.err.period")
+	}
+	if len(errs) > 0 {
+		return defTo.AddDate(-1, 0, 0), defTo, fromText, toText
+	}
+	return from, to, from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
+type activityPage struct {
+	From, To, By, Query string
+	Errors              map[string]string
+	Report              app.ActivityReport
+	ActsChart           template.HTML
+	MonthsChart         template.HTML
+	RoomsChart          template.HTML
+}
+
+func (s *Server) loadActivity(r *http.Request) (activityPage, error) {
+	p := activityPage{Errors: map[string]string{}}
+	from, to, fromText, toText := s.period(r, p.Errors)
+	p.From, p.To = fromText, toText
+	q := app.ActivityQuery{From: from, To: to, GroupBy: r.FormValue("by")}
+	var err error
+	if p.Report, err = s.app.Activity(r.Context(), q); err != nil {
+		return p, err
+	}
+	p.By = p.Report.Query.GroupBy
+	p.Query = "from=" + from.Format(time.DateOnly) + "&to=" + to.AddDate(0, 0, -1).Format(time.DateOnly) + "&by=" + p.By
+	l := localizer(r)
+	var bars []chart.Bar
+	for _, g := range p.Report.Groups {
+		bars = append(bars, chart.Bar{Label: g.Label, Value: float64(g.Done)})
+	}
+	p.ActsChart = template.HTML(chart.Bars(l.T("activity.chart_done"), l.T("activity.acts"), bars))
+	var points []chart.Point
+	for _, m := range p.Report.Months {
+		points = append(points, chart.Point{Label: m.Month, Value: float64(m.Done)})
+	}
+	p.MonthsChart = template.HTML(chart.TimeSeries(l.T("activity.chart_months"), l.T("activity.acts"), points))
+	var rooms []chart.Bar
+	for _, room := range p.Report.Rooms {
+		rooms = append(rooms, chart.Bar{Label: room.Name, Value: 100 * room.Rate})
+	}
+	p.RoomsChart = template.HTML(chart.Bars(l.T("activity.chart_occupancy"), "%", rooms))
+	return p, nil
+}
+
+func (s *Server) activityPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadActivity(r)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if len(p.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(w, r, status, "activity", "activity.title", "activity", p)
+}
+
+// activityExport downloads the table of the activity page.
+func (s *Server) activityExport(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadActivity(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="activite-`+p.By+`.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	c := csv.NewWriter(w)
+	c.Comma = ';'
+	_ = c.Write([]string{"group", "booked", "done", "cancelled", "no_show", "cancel_rate", "no_show_rate", "room_minutes", "monitoring_minutes",
+		"delay_n", "delay_median_days", "delay_p90_days"})
+	for _, g := range append(p.Report.Groups, p.Report.Total) {
+		label := g.Label
+		if label == "" {
+			label = "total"
+		}
+		_ = c.Write([]string{label, strconv.Itoa(g.Booked), strconv.Itoa(g.Done), strconv.Itoa(g.Cancelled), strconv.Itoa(g.NoShow),
+			fmt.Sprintf("%.3f", g.CancelRate), fmt.Sprintf("%.3f", g.NoShowRate), strconv.Itoa(g.RoomMinutes), strconv.Itoa(g.MonitorMinutes),
+			strconv.Itoa(g.DelayN), fmt.Sprintf("%.1f", g.DelayMedian), fmt.Sprintf("%.1f", g.DelayP90)})
+	}
+	c.Flush()
+	return c.Error()
+}
+
+type outcomesPage struct {
+	From, To, Query string
+	Errors          map[string]string
+	Acts            []app.ActOutcomes
+	Chart           template.HTML
+}
+
+func (s *Server) loadOutcomes(r *http.Request) (outcomesPage, error) {
+	p := outcomesPage{Errors: map[string]string{}}
+	from, to, fromText, toText := s.period(r, p.Errors)
+	p.From, p.To = fromText, toText
+	p.Query = "from=" + from.Format(time.DateOnly) + "&to=" + to.AddDate(0, 0, -1).Format(time.DateOnly)
+	var err error
+	if p.Acts, err = s.app.Outcomes(r.Context(), from, to); err != nil {
+		return p, err
+	}
+	var bars []chart.Bar
+	for _, o := range p.Acts {
+		if o.Improved.N > 0 {
+			bars = append(bars, chart.Bar{Label: o.Name, Value: 100 * o.Improved.Rate()})
+		}
+	}
+	p.Chart = template.HTML(chart.Bars(localizer(r).T("outcomes.chart_improved"), "%", bars))
+	return p, nil
+}
+
+func (s *Server) outcomesPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadOutcomes(r)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if len(p.Errors) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	return s.render(w, r, status, "outcomes", "outcomes.title", "outcomes", p)
+}
+
+// outcomesExport downloads the outcome figures, one line per measure.
+func (s *Server) outcomesExport(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.loadOutcomes(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="resultats.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	c := csv.NewWriter(w)
+	c.Comma = ';'
+	_ = c.Write([]string{"act", "measure", "k", "n", "rate", "wilson_low", "wilson_high"})
+	line := func(act, measure string, pr app.Proportion) {
+		_ = c.Write([]string{act, measure, strconv.Itoa(pr.K), strconv.Itoa(pr.N), fmt.Sprintf("%.3f", pr.Rate()), fmt.Sprintf("%.3f", pr.Low), fmt.Sprintf("%.3f", pr.High)})
+	}
+	for _, o := range p.Acts {
+		for _, d := range o.Days {
+			line(o.Name, fmt.Sprintf("responders_50pct_d%d", d.Day), d.Responders)
+		}
+		line(o.Name, "improved", o.Improved)
+		line(o.Name, "followup_complete", o.Completion)
+		line(o.Name, "repeated_within_60_days", o.Repeated)
+		for _, cc := range o.Complications {
+			line(o.Name, "complication_"+cc.Key, cc.Observed)
+		}
+	}
+	c.Flush()
+	return c.Error()
+}

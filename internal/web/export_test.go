@@ -1,0 +1,4 @@
+package web
+
+// FieldLimit is fieldLimit, for the external tests.
+var FieldLimit = fieldLimit
