@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,7 +80,7 @@ func (s *Store) ReadUnit(ctx context.Context, fn func(ctx context.Context) error
 		u.tx = tx
 		if err := fn(context.WithValue(ctx, unitKey{}, u)); err != nil {
 			tx.Rollback()
-			return err
+			return s.keepAuditOfFailedUnit(ctx, u, err)
 		}
 		if err := s.flushAudit(ctx, tx, u.pending); err != nil {
 			tx.Rollback()
@@ -88,12 +89,25 @@ func (s *Store) ReadUnit(ctx context.Context, fn func(ctx context.Context) error
 		return tx.Commit()
 	}
 	if err := s.readOnSQLite(ctx, u, fn); err != nil {
-		return err
+		return s.keepAuditOfFailedUnit(ctx, u, err)
 	}
 	if len(u.pending) == 0 {
 		return nil
 	}
 	return s.inOwnTx(ctx, func(wtx *sql.Tx) error { return s.flushAudit(ctx, wtx, u.pending) })
+}
+
+// keepAuditOfFailedUnit writes the audit entries of a unit whose page
+// failed after reading (a refused read, a missing row): what was read, or
+// refused, stays traced. It returns the unit's error.
+func (s *Store) keepAuditOfFailedUnit(ctx context.Context, u *unit, err error) error {
+	if len(u.pending) == 0 {
+		return err
+	}
+	if flushErr := s.inOwnTx(context.WithoutCancel(ctx), func(wtx *sql.Tx) error { return s.flushAudit(ctx, wtx, u.pending) }); flushErr != nil {
+		return errors.Join(err, flushErr)
+	}
+	return err
 }
 
 // readOnSQLite runs fn in a deferred transaction on a connection of its
