@@ -2,14 +2,16 @@
 // loopback and reports throughput and latency per kind of request.
 //
 // It builds and starts the product with the demo practice on a fresh
-// database (SQLite by default, or --db postgres://...), signs in the demo
+// database (SQLite, then PostgreSQL on a fresh schema of the server named by
+// -postgres or REPERE_TEST_POSTGRES, and prints both side by side; or only
+// --db), signs in the demo
 // staff and runs closed-loop workers for --duration: radiographers refresh
 // the day board, secretaries search patients, open referrals (which searches
 // slots), record new patients and referrals and book the first proposed
 // slot, and the CT console queries its worklist over DICOM.
 //
-//	go run ./bench/load -duration 30s -workers 8
-//	go run ./bench/load -db 'postgres://...' -duration 30s
+//	go run ./bench/load -duration 30s -workers 8 -rate 200   # both engines
+//	go run ./bench/load -db 'postgres://...' -duration 30s     # one engine
 package main
 
 import (
@@ -37,14 +39,33 @@ import (
 )
 
 func main() {
-	duration := flag.Duration("duration", 30*time.Second, "how long to run the load")
+	duration := flag.Duration("duration", 30*time.Second, "how long to run the load on each engine")
 	workers := flag.Int("workers", 8, "concurrent clients")
-	db := flag.String("db", "", "database (default: a fresh SQLite file)")
+	db := flag.String("db", "", "one database to run on (default: a fresh SQLite file, then PostgreSQL when -postgres is set)")
+	pg := flag.String("postgres", os.Getenv("REPERE_TEST_POSTGRES"), "PostgreSQL server URL: the load runs on a fresh schema there too, and both engines print side by side")
 	rate := flag.Float64("rate", 0, "operations per second for all workers together (0: as fast as they go)")
 	flag.Parse()
-	if err := run(*duration, *workers, *db, *rate); err != nil {
-		fmt.Fprintln(os.Stderr, "load:", err)
-		os.Exit(1)
+	var results []*loadResult
+	dbs := []string{*db}
+	if *db == "" && *pg != "" {
+		dsn, drop, err := postgresSchema(context.Background(), *pg)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		defer drop()
+		dbs = append(dbs, dsn)
+	}
+	for _, d := range dbs {
+		r, err := run(*duration, *workers, d, *rate)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "load:", err)
+			os.Exit(1)
+		}
+		results = append(results, r)
+	}
+	if len(results) > 1 {
+		sideBySide(results)
 	}
 }
 
@@ -62,15 +83,15 @@ type sample struct {
 	err  error
 }
 
-func run(duration time.Duration, workers int, db string, rate float64) error {
+func run(duration time.Duration, workers int, db string, rate float64) (*loadResult, error) {
 	dir, err := os.MkdirTemp("", "repere-load")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "repere")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/repere").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
+		return nil, fmt.Errorf("build: %v\n%s", err, out)
 	}
 	if db == "" {
 		db = filepath.Join(dir, "load.db")
@@ -83,29 +104,29 @@ func run(duration time.Duration, workers int, db string, rate float64) error {
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
-		return err
+		return nil, err
 	}
 	defer cmd.Process.Kill()
 	password, err := demoPassword(stdout)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	base := "http://" + httpAddr
 	if err := waitReady(base); err != nil {
-		return err
+		return nil, err
 	}
 	logins := []string{"secretariat", "manip", "dr.martin", "secretariat"}
 	// The demo accounts must replace the shared password at first sign-in.
 	own := password + "-load"
 	for _, login := range []string{"secretariat", "manip", "dr.martin"} {
 		if err := changeDemoPassword(base, login, password, own); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	clients := make([]*client, workers)
 	for i := range clients {
 		if clients[i], err = signIn(base, logins[i%len(logins)], own); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	fmt.Printf("repere serve on %s (%s), %d workers, %s, rate %s\n", base, engineOf(db), workers, duration, rateText(rate))
@@ -171,7 +192,7 @@ func run(duration time.Duration, workers int, db string, rate float64) error {
 	if firstErr != nil {
 		fmt.Println("first failure:", firstErr)
 	}
-	return nil
+	return &loadResult{engine: engineOf(db), byKind: byKind, all: all, failures: failures, ops: float64(len(all)) / duration.Seconds()}, nil
 }
 
 // countRequests counts HTTP requests: a booking is five (new patient, new

@@ -18,6 +18,7 @@ type mailConfig struct {
 	port                                           int
 	allowInsecure                                  bool
 	reminderDays                                   int
+	outboxEvery                                    time.Duration
 }
 
 func mailFlags(fs *flag.FlagSet, c *mailConfig) {
@@ -31,6 +32,7 @@ func mailFlags(fs *flag.FlagSet, c *mailConfig) {
 	fs.StringVar(&c.from, "smtp-from", envDefault("smtp-from", ""), `sender address, e.g. "Centre d'imagerie <rdv@example.org>"`)
 	fs.StringVar(&c.helo, "smtp-helo", envDefault("smtp-helo", ""), "name given in EHLO (default: the host name)")
 	fs.IntVar(&c.reminderDays, "reminder-days", 2, "send the reminder this many days before the act")
+	fs.DurationVar(&c.outboxEvery, "outbox-every", 15*time.Second, "how often the outbox is read for due emails and reminders")
 }
 
 // mailer builds the outbox's sender, or nil when email is off; host names

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -50,6 +51,7 @@ type serveConfig struct {
 	sms                        smsConfig
 	practicePhone, baseURL     string
 	trustedProxies             string
+	dbMaxConns                 int
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
@@ -78,6 +80,8 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.practicePhone, "practice-phone", envDefault("practice-phone", ""), "phone number printed on patient documents when the site has none")
 	fs.StringVar(&c.baseURL, "base-url", envDefault("base-url", ""), "public address of the server, e.g. https://repere.example.org (links in the FHIR API)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", envDefault("trusted-proxies", ""), "reverse proxies (comma-separated CIDRs or addresses) whose X-Forwarded-For gives the client address; none: the TCP peer (env REPERE_TRUSTED_PROXIES)")
+	maxConns, _ := strconv.Atoi(envDefault("db-max-conns", "0"))
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", maxConns, "database connections this instance may hold (0: 8 on SQLite, 20 on PostgreSQL; env REPERE_DB_MAX_CONNS); on PostgreSQL keep instances × this under max_connections")
 	dicomFlags(fs, &c.dicom)
 	mailFlags(fs, &c.mail)
 	smsFlags(fs, &c.sms)
@@ -107,7 +111,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	log.Info("starting repere", "version", buildVersion(), "addr", cfg.addr, "db", maskDSN(cfg.db), "catalog", cfg.catalogDir,
 		"demo", cfg.demo, "demo_history", cfg.demoHistory, "secure_cookies", cfg.secureCookies, "hsts", cfg.hsts, "metrics_token", maskSecret(cfg.metricsToken), "metrics_open", cfg.metricsOpen,
 		"session_idle", cfg.sessionIdle, "session_max", cfg.sessionMax, "timezone", cfg.timezone,
-		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset, "trusted_proxies", cfg.trustedProxies)
+		"dicom_addr", cfg.dicom.addr, "dicom_ae", cfg.dicom.aeTitle, "dicom_charset", cfg.dicom.charset, "trusted_proxies", cfg.trustedProxies, "db_max_conns", cfg.dbMaxConns)
 	loc, err := time.LoadLocation(cfg.timezone)
 	if err != nil {
 		return fmt.Errorf("--timezone: %w", err)
@@ -149,6 +153,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	st.SetMaxConns(cfg.dbMaxConns)
 	applied, err := st.Migrate(ctx)
 	if err != nil {
 		return err
@@ -213,7 +218,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go srv.CleanSessions(ctx, 10*time.Minute)
-	go application.RunOutbox(ctx, app.OutboxOptions{Retry: retryAfter, Logger: log})
+	go application.RunOutbox(ctx, app.OutboxOptions{Every: cfg.mail.outboxEvery, Retry: retryAfter, Logger: log})
 	errc := make(chan error, 2)
 	go func() { errc <- httpServer.Serve(ln) }()
 	if dicomServer != nil {

@@ -222,7 +222,9 @@ func (a *App) queueReminders(ctx context.Context, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		if _, err := a.store.EnqueueMail(ctx, m); err != nil {
+		// Another instance may have queued it since RemindersDue: the
+		// database keeps one reminder per appointment.
+		if _, err := a.store.EnqueueMail(ctx, m); err != nil && !errors.Is(err, store.ErrDuplicate) {
 			return err
 		}
 	}
@@ -268,7 +270,7 @@ func (a *App) queueFollowUps(ctx context.Context) error {
 			}
 			if _, err := a.store.EnqueueMail(ctx, mail.Outgoing{Kind: kind, AppointmentID: ap.ID, PatientID: p.ID, To: p.Email,
 				Subject: l.T("mail.subject.followup"),
-				Text:    l.T("mail.text.followup", "Name", p.DisplayName(), "Act", act.Name.In(l.Lang), "Day", d, "Portal", a.cfg.BaseURL+"/portal/")}); err != nil {
+				Text:    l.T("mail.text.followup", "Name", p.DisplayName(), "Act", act.Name.In(l.Lang), "Day", d, "Portal", a.cfg.BaseURL+"/portal/")}); err != nil && !errors.Is(err, store.ErrDuplicate) {
 				return err
 			}
 		}

@@ -25,9 +25,25 @@ func (a *App) Worklist() Worklist { return Worklist{a} }
 
 var _ worklist.Source = Worklist{}
 
-// WorklistItems lists the booked acts starting in the range, of one station when asked.
+// WorklistItems lists the booked acts starting in the range, of one station
+// when asked. The query is one read unit of work: on SQLite it reads without
+// the write lock, so consoles querying at once do not queue behind each
+// other, and its audit entry is committed before the items are returned
+// (and so before any answer is sent).
 func (w Worklist) WorklistItems(ctx context.Context, r worklist.Range) ([]worklist.Item, error) {
-	ctx = audit.WithActor(ctx, DicomActor)
+	var items []worklist.Item
+	err := w.a.store.ReadUnit(audit.WithActor(ctx, DicomActor), func(ctx context.Context) error {
+		var err error
+		items, err = w.items(ctx, r)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+func (w Worklist) items(ctx context.Context, r worklist.Range) ([]worklist.Item, error) {
 	rows, err := w.a.store.WorklistRows(ctx, r.From, r.To, r.StationAETitle)
 	if err != nil {
 		return nil, err

@@ -26,6 +26,12 @@ func (s *Store) audited(ctx context.Context, tx querier, action, entity, entityI
 }
 
 func (s *Store) writeAudit(ctx context.Context, q querier, actor audit.Actor, action, entity, entityID string, patientID int64, detail string) error {
+	// Inside a unit of work the entry is kept and written when the unit
+	// ends, before its answer is sent (see unit.go).
+	if u := s.unitOf(ctx); u != nil && s.within(ctx, q) == querier(u.tx) {
+		u.keep(pendingAudit{at: s.now(), actor: actor, action: action, entity: entity, entityID: entityID, patientID: patientID, detail: detail})
+		return nil
+	}
 	var actorID, patient sql.NullInt64
 	if actor.UserID != 0 {
 		actorID = sql.NullInt64{Int64: actor.UserID, Valid: true}

@@ -133,44 +133,54 @@ func (s *Store) lockResources(ctx context.Context, tx *sql.Tx, rows []busyRow) e
 		keys = append(keys, int64(h.Sum64()))
 	}
 	slices.Sort(keys)
-	for _, k := range slices.Compact(keys) {
-		if _, err := s.exec(ctx, tx, `SELECT pg_advisory_xact_lock(?)`, k); err != nil {
-			return err
-		}
+	keys = slices.Compact(keys)
+	// One round trip: PostgreSQL evaluates a select list left to right, so
+	// the locks are still taken in the global order.
+	calls := make([]string, len(keys))
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		calls[i], args[i] = "pg_advisory_xact_lock(?)", k
 	}
-	return nil
+	_, err := s.exec(ctx, tx, `SELECT `+strings.Join(calls, ", "), args...)
+	return err
 }
 
 // checkFree returns a *booking.ConflictError for the first held resource that
 // overlaps an active booking other than except.
 func (s *Store) checkFree(ctx context.Context, tx *sql.Tx, rows []busyRow, except int64) error {
-	for _, b := range rows {
-		var taken int
-		// "active" alone (not "active = ?") lets SQLite use the partial index,
-		// and the lower bound on starts_at (no hold is longer than
-		// booking.MaxHold) keeps the index range to a few rows however
-		// long the resource's history.
-		err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM resource_busy WHERE resource_kind = ? AND resource_id = ? AND active
-			AND starts_at > ? AND starts_at < ? AND ends_at > ? AND appointment_id <> ?`,
-			b.kind, b.resourceID, b.from.Add(-booking.MaxHold).UTC(), b.to.UTC(), b.from.UTC(), except).Scan(&taken)
-		if err != nil {
-			return err
-		}
-		if taken > 0 {
-			return &booking.ConflictError{Kind: b.kind, ResourceID: b.resourceID}
-		}
+	// One round trip for every resource: each branch is the check of one
+	// resource, and the smallest position taken is the conflict reported.
+	// "active" alone (not "active = ?") lets SQLite use the partial index,
+	// and the lower bound on starts_at (no hold is longer than
+	// booking.MaxHold) keeps the index range to a few rows however long the
+	// resource's history.
+	branches := make([]string, len(rows))
+	var args []any
+	for i, b := range rows {
+		branches[i] = `SELECT ` + strconv.Itoa(i) + ` AS position WHERE EXISTS (SELECT 1 FROM resource_busy WHERE resource_kind = ? AND resource_id = ? AND active
+			AND starts_at > ? AND starts_at < ? AND ends_at > ? AND appointment_id <> ?)`
+		args = append(args, b.kind, b.resourceID, b.from.Add(-booking.MaxHold).UTC(), b.to.UTC(), b.from.UTC(), except)
+	}
+	var first sql.NullInt64
+	if err := s.queryRow(ctx, tx, `SELECT MIN(position) FROM (`+strings.Join(branches, " UNION ALL ")+`) taken`, args...).Scan(&first); err != nil {
+		return err
+	}
+	if first.Valid {
+		b := rows[first.Int64]
+		return &booking.ConflictError{Kind: b.kind, ResourceID: b.resourceID}
 	}
 	return nil
 }
 
 func (s *Store) takeResources(ctx context.Context, tx *sql.Tx, appointmentID int64, rows []busyRow) error {
-	for _, b := range rows {
-		if _, err := s.exec(ctx, tx, `INSERT INTO resource_busy (appointment_id, resource_kind, resource_id, starts_at, ends_at, active) VALUES (?, ?, ?, ?, ?, ?)`,
-			appointmentID, b.kind, b.resourceID, b.from.UTC(), b.to.UTC(), true); err != nil {
-			return err
-		}
+	values := make([]string, len(rows))
+	var args []any
+	for i, b := range rows {
+		values[i] = "(?, ?, ?, ?, ?, ?)"
+		args = append(args, appointmentID, b.kind, b.resourceID, b.from.UTC(), b.to.UTC(), true)
 	}
-	return nil
+	_, err := s.exec(ctx, tx, `INSERT INTO resource_busy (appointment_id, resource_kind, resource_id, starts_at, ends_at, active) VALUES `+strings.Join(values, ", "), args...)
+	return err
 }
 
 // appointmentEvent records a change of an appointment, made before it in

@@ -70,6 +70,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	} else {
 		db.SetMaxOpenConns(20)
 	}
+	// database/sql keeps 2 idle connections by default: under load the
+	// others would be closed and reopened (on PostgreSQL a new backend and
+	// an empty prepared-statement cache each time).
+	db.SetMaxIdleConns(8)
+	if engine == Postgres {
+		db.SetMaxIdleConns(20)
+	}
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
@@ -122,6 +129,16 @@ func SQLitePath(dsn string) (string, bool) {
 		path = path[:i]
 	}
 	return path, path != ""
+}
+
+// SetMaxConns sizes the connection pool (0 keeps the default: 8 on SQLite,
+// 20 on PostgreSQL). On PostgreSQL every instance holds up to this many
+// server connections: keep instances × n under max_connections.
+func (s *Store) SetMaxConns(n int) {
+	if n > 0 {
+		s.db.SetMaxOpenConns(n)
+		s.db.SetMaxIdleConns(n)
+	}
 }
 
 // Engine reports which database engine the store runs on.
@@ -200,16 +217,32 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// within routes a statement sent to the pool itself (s.db) into the unit of
+// work ctx carries, if any: inside a unit every statement runs on the unit's
+// one connection. (A second connection per request would also deadlock the
+// pool once every connection is held by a unit waiting for another.)
+func (s *Store) within(ctx context.Context, q querier) querier {
+	if db, ok := q.(*sql.DB); ok && db == s.db {
+		if u := s.unitOf(ctx); u != nil {
+			return u.tx
+		}
+	}
+	return q
+}
+
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
-	return q.ExecContext(ctx, s.rebind(query), args...)
+	countStatement(ctx)
+	return s.within(ctx, q).ExecContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
-	return q.QueryContext(ctx, s.rebind(query), args...)
+	countStatement(ctx)
+	return s.within(ctx, q).QueryContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
-	return q.QueryRowContext(ctx, s.rebind(query), args...)
+	countStatement(ctx)
+	return s.within(ctx, q).QueryRowContext(ctx, s.rebind(query), args...)
 }
 
 // insert runs an INSERT … RETURNING id and returns the new id.
@@ -219,17 +252,13 @@ func (s *Store) insert(ctx context.Context, q querier, query string, args ...any
 	return id, err
 }
 
-// inTx runs fn in a transaction, committed when fn returns nil.
+// inTx runs fn in a transaction, committed when fn returns nil; inside a
+// unit of work (see unit.go) fn joins the unit's transaction instead.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
+	if u := s.unitOf(ctx); u != nil {
+		return fn(u.tx)
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return s.inOwnTx(ctx, fn)
 }
 
 // isUniqueViolation reports a unique-constraint failure on either engine.

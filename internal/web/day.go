@@ -74,6 +74,16 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := dayPage{Day: day.Format(time.DateOnly), Prev: day.AddDate(0, 0, -1).Format(time.DateOnly), Next: next.Format(time.DateOnly),
 		DayLabel: l.Date(day), Count: len(list)}
+	var open []int64
+	for _, a := range list {
+		if a.DayStatus != booking.Discharged && a.Status == booking.Booked {
+			open = append(open, a.ID)
+		}
+	}
+	consents, err := s.store.ConsentsForAppointments(r.Context(), open)
+	if err != nil {
+		return err
+	}
 	byStatus := map[booking.DayStatus][]dayCard{}
 	for _, a := range list {
 		c := dayCard{Appointment: a, ActName: a.ActID, From: l.Time(a.Start.In(loc))}
@@ -94,11 +104,7 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		if a.DayStatus != booking.Discharged && a.Status == booking.Booked {
-			consents, err := s.store.ConsentsFor(r.Context(), a.ID)
-			if err != nil {
-				return err
-			}
-			if !app.HasValidConsent(consents) {
+			if !app.HasValidConsent(consents[a.ID]) {
 				c.Missing = append(c.Missing, "day.missing.consent")
 			}
 		}

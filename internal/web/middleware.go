@@ -306,6 +306,9 @@ func (s *Server) guard(rt route) http.Handler {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
 			return nil
 		}
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			return s.inReadUnit(rt, w, r)
+		}
 		return rt.handle(w, r)
 	})
 }

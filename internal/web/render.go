@@ -258,8 +258,10 @@ func staticHandler() http.Handler {
 }
 
 type metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
+	requests     *prometheus.CounterVec
+	duration     *prometheus.HistogramVec
+	statements   *prometheus.HistogramVec
+	transactions *prometheus.HistogramVec
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -267,8 +269,12 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "repere_http_requests_total", Help: "HTTP requests by route and status."}, []string{"route", "code"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "repere_http_request_duration_seconds", Help: "HTTP request duration by route.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"}),
+		statements: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "repere_db_statements_per_request", Help: "SQL statements run per HTTP request, by route.",
+			Buckets: []float64{1, 2, 3, 5, 8, 13, 21, 34, 55, 89}}, []string{"route"}),
+		transactions: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "repere_db_transactions_per_request", Help: "Database transactions begun per HTTP request, by route.",
+			Buckets: []float64{0, 1, 2, 3, 5, 8, 13}}, []string{"route"}),
 	}
-	reg.MustRegister(m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(m.requests, m.duration, m.statements, m.transactions, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
 

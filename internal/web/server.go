@@ -357,6 +357,7 @@ func (s *Server) Handler() http.Handler {
 	h = s.limitBody(h)
 	h = s.securityHeaders(h)
 	h = s.recoverPanics(h)
+	h = s.countStatements(h)
 	h = s.observe(h)
 	h = s.clientAddress(h)
 	h = compress(h)

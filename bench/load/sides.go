@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+)
+
+// loadResult is one engine's run.
+type loadResult struct {
+	engine   string
+	byKind   map[string][]time.Duration
+	all      []time.Duration
+	failures map[string]int
+	ops      float64
+}
+
+// sideBySide prints the engines' latencies per kind in one table.
+func sideBySide(results []*loadResult) {
+	fmt.Printf("\n| kind |")
+	for _, r := range results {
+		fmt.Printf(" %s p50 ms | %s p99 ms |", r.engine, r.engine)
+	}
+	fmt.Printf("\n|---|%s\n", strings.Repeat("---:|---:|", len(results)))
+	row := func(name string, pick func(*loadResult) []time.Duration) {
+		fmt.Printf("| %s |", name)
+		for _, r := range results {
+			d := pick(r)
+			fmt.Printf(" %.1f | %.1f |", pct(d, 50), pct(d, 99))
+		}
+		fmt.Println()
+	}
+	for _, m := range mix {
+		row(m.kind, func(r *loadResult) []time.Duration { return r.byKind[m.kind] })
+	}
+	row("**all**", func(r *loadResult) []time.Duration { return r.all })
+	fmt.Printf("| operations/s |")
+	for _, r := range results {
+		fmt.Printf(" %.0f | failures %d |", r.ops, sum(r.failures))
+	}
+	fmt.Println()
+	if len(results) == 2 && pct(results[0].all, 99) > 0 {
+		fmt.Printf("\n%s p99 / %s p99: %.2f\n", results[1].engine, results[0].engine, pct(results[1].all, 99)/pct(results[0].all, 99))
+	}
+}
+
+// postgresSchema makes a fresh schema on the server at base and returns the
+// URL that uses it, and how to drop it.
+func postgresSchema(ctx context.Context, base string) (string, func(), error) {
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "bench_load_" + hex.EncodeToString(b)
+	if _, err := admin.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS btree_gist SCHEMA public"); err != nil && !strings.Contains(err.Error(), "already exists") {
+		return "", nil, err
+	}
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return "", nil, err
+	}
+	drop := func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }
+	u, err := url.Parse(base)
+	if err != nil {
+		drop()
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema+",public")
+	u.RawQuery = q.Encode()
+	return u.String(), drop, nil
+}

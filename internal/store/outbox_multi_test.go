@@ -1,0 +1,92 @@
+package store_test
+
+import (
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"repere/internal/booking"
+	"repere/internal/mail"
+	"repere/internal/store"
+	"repere/internal/storetest"
+)
+
+// TestOutboxClaimsDoNotOverlap claims due emails from many goroutines at once,
+// as several instances do: each email is handed to exactly one of them.
+func TestOutboxClaimsDoNotOverlap(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		const queued = 40
+		for range queued {
+			if _, err := s.EnqueueMail(f.ctx, mail.Outgoing{Kind: "portal_code", PatientID: f.patientID, To: "zoe@example.org", Subject: "Code", Text: "x"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		now := storetest.Now().Add(time.Second)
+		var mu sync.Mutex
+		claimed := map[int64]int{}
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					due, err := s.ClaimDueMail(f.ctx, now, time.Minute, 3)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(due) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, m := range due {
+						claimed[m.ID]++
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(claimed) != queued {
+			t.Fatalf("%d emails claimed, want %d", len(claimed), queued)
+		}
+		for id, n := range claimed {
+			if n != 1 {
+				t.Errorf("email %d claimed %d times", id, n)
+			}
+		}
+	})
+}
+
+// TestReminderQueuedOncePerAppointment: two instances that both found an
+// appointment due for its reminder queue it once; the second gets
+// ErrDuplicate. A cancelled reminder may be queued again.
+func TestReminderQueuedOncePerAppointment(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		ref := f.referral(t, s, "facet_joint_infiltration")
+		appt, err := s.Book(f.ctx, booking.Request{ReferralID: ref, RoomID: f.ct1, RadiologistID: f.drA, PlaceID: f.chair, Start: monday8, RoomMinutes: 30, MonitoringMinutes: 30})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{"reminder", "followup_1"} {
+			m := mail.Outgoing{Kind: kind, AppointmentID: appt, PatientID: f.patientID, To: "zoe@example.org", Subject: "Rappel", Text: "x"}
+			errs := make(chan error, 2)
+			for range 2 {
+				go func() { _, err := s.EnqueueMail(f.ctx, m); errs <- err }()
+			}
+			first, second := <-errs, <-errs
+			if (first == nil) == (second == nil) || !errors.Is(errors.Join(first, second), store.ErrDuplicate) {
+				t.Fatalf("%s queued twice at once: %v, %v; want one success and one ErrDuplicate", kind, first, second)
+			}
+			if _, err := s.DB().ExecContext(f.ctx, `UPDATE outbox SET status = 'cancelled' WHERE kind = '`+kind+`'`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.EnqueueMail(f.ctx, m); err != nil {
+				t.Fatalf("%s after a cancelled one: %v", kind, err)
+			}
+		}
+	})
+}

@@ -1,0 +1,127 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"repere/internal/auth"
+	"repere/internal/booking"
+	"repere/internal/patient"
+	"repere/internal/practice"
+	"repere/internal/referral"
+)
+
+// routeFigures reads from the server's registry the statements and
+// transactions counted so far for one route.
+func (h *harness) routeFigures(route string) (statements, transactions float64) {
+	h.t.Helper()
+	families, err := h.srv.Registry().Gather()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() != "route" || l.GetValue() != route {
+					continue
+				}
+				switch f.GetName() {
+				case "repere_db_statements_per_request":
+					statements = m.GetHistogram().GetSampleSum()
+				case "repere_db_transactions_per_request":
+					transactions = m.GetHistogram().GetSampleSum()
+				}
+			}
+		}
+	}
+	return statements, transactions
+}
+
+// TestDayBoardStatementsDoNotGrowWithAppointments counts the SQL statements
+// of one day board view with one appointment and with six: the same number
+// (no query per appointment), in one transaction.
+func TestDayBoardStatementsDoNotGrowWithAppointments(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Radiographer)
+		rooms, _ := h.store.Rooms(system)
+		doctors, _ := h.store.Radiologists(system)
+		var chairs []int64
+		for _, r := range rooms {
+			if r.Kind == practice.RecoveryChair {
+				chairs = append(chairs, r.ID)
+			}
+		}
+		day := nextDay(3, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday)
+		book := func(i int) {
+			pid, err := h.store.CreatePatient(system, patient.Patient{BirthName: fmt.Sprintf("Compte%d", i), FirstNames: "Requête", BirthDate: "1970-01-01", Sex: "F"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ref, err := h.store.CreateReferral(system, referral.Referral{PatientID: pid, ActID: "facet_joint_infiltration"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := h.store.Book(system, booking.Request{ReferralID: ref, RoomID: rooms[0].ID, RadiologistID: doctors[0].ID, PlaceID: chairs[i%len(chairs)],
+				Start: day.Add(time.Duration(8+i) * time.Hour), RoomMinutes: 30, MonitoringMinutes: 30}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		view := func() (statements, transactions float64) {
+			s0, t0 := h.routeFigures("GET /staff/day")
+			if r := c.get("/staff/day?day=" + day.Format(time.DateOnly)); r.status != http.StatusOK {
+				t.Fatalf("day board: %d", r.status)
+			}
+			s1, t1 := h.routeFigures("GET /staff/day")
+			return s1 - s0, t1 - t0
+		}
+		book(0)
+		one, tx := view()
+		for i := 1; i < 6; i++ {
+			book(i)
+		}
+		six, tx6 := view()
+		t.Logf("day board: %v statements, %v transactions with 1 appointment; %v and %v with 6", one, tx, six, tx6)
+		if one == 0 || six != one {
+			t.Errorf("day board: %v statements with 1 appointment, %v with 6: want the same, and some", one, six)
+		}
+		// The page's own unit, plus the audit appended after it on SQLite
+		// and the session's own reads and writes outside it.
+		if tx6 > 3 {
+			t.Errorf("day board: %v transactions, want at most 3", tx6)
+		}
+	})
+}
+
+// TestStatementsPerPage reports the statements and transactions of the
+// staff's most frequent pages (go test -v shows them; docs/performance.md
+// quotes them) and checks each signed-in page is one unit of work: its
+// transaction, on SQLite the audit's short write after it, nothing more.
+func TestStatementsPerPage(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Secretary)
+		day := nextDay(1, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday).Format(time.DateOnly)
+		pages := []struct{ route, path string }{
+			{"GET /staff", "/staff"},
+			{"GET /staff/day", "/staff/day?day=" + day},
+			{"GET /staff/planning", "/staff/planning?day=" + day},
+			{"GET /staff/referrals", "/staff/referrals"},
+			{"GET /staff/referrals/{id}", "/staff/referrals/" + h.referralID("LEFÈVRE")},
+			{"GET /staff/patients", "/staff/patients?q=le"},
+			{"GET /staff/patients/{id}", "/staff/patients/" + h.firstPatientID()},
+			{"GET /staff/appointments/{id}", "/staff/appointments/" + h.appointmentID()},
+		}
+		for _, p := range pages {
+			s0, t0 := h.routeFigures(p.route)
+			if r := c.get(p.path); r.status != http.StatusOK {
+				t.Fatalf("%s: %d", p.path, r.status)
+			}
+			s1, t1 := h.routeFigures(p.route)
+			t.Logf("%-32s %3.0f statements, %.0f transactions", p.route, s1-s0, t1-t0)
+			if t1-t0 > 2 {
+				t.Errorf("%s: %v transactions, want one unit (and its audit write on SQLite)", p.route, t1-t0)
+			}
+		}
+	})
+}

@@ -1,0 +1,63 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+
+	"repere/internal/store"
+)
+
+// inReadUnit runs a signed-in GET page in one read unit of work (see
+// store.ReadUnit): one transaction for every store call of the page, its
+// audit entries written together. The page is buffered and sent only once
+// the unit, and so its audit, is committed: no answer leaves without it.
+func (s *Server) inReadUnit(rt route, w http.ResponseWriter, r *http.Request) error {
+	buf := &bufferedWriter{header: w.Header()}
+	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) error {
+		return rt.handle(buf, r.WithContext(ctx))
+	})
+	if err != nil {
+		return err
+	}
+	if buf.status != 0 {
+		w.WriteHeader(buf.status)
+	}
+	_, err = w.Write(buf.body.Bytes())
+	return err
+}
+
+// bufferedWriter holds a response until it may be sent; headers go straight
+// to the real writer's map, which is sent with the first WriteHeader.
+type bufferedWriter struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedWriter) Header() http.Header { return b.header }
+
+func (b *bufferedWriter) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
+	}
+}
+
+func (b *bufferedWriter) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
+	}
+	return b.body.Write(p)
+}
+
+// countStatements wraps the whole handler: each request's statements and
+// transactions go to /metrics under its route.
+func (s *Server) countStatements(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c := &store.Counter{}
+		next.ServeHTTP(w, r.WithContext(store.WithCounter(r.Context(), c)))
+		route := info(r).route
+		s.metrics.statements.WithLabelValues(route).Observe(float64(c.Statements()))
+		s.metrics.transactions.WithLabelValues(route).Observe(float64(c.Transactions()))
+	})
+}
