@@ -76,7 +76,8 @@ func TestBrowserBilling(t *testing.T) {
 	run(t, ctx, chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("login")),
 		chromedp.SendKeys(chromedp.ID("login"), "t.secretary"), chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
 		chromedp.WaitVisible(chromedp.CSS(".main-nav")))
-	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+h.demoAppointment("ROCHE")), chromedp.WaitVisible(chromedp.CSS(".document-preview")))
+	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+h.demoAppointment("ROCHE")),
+		chromedp.Click(chromedp.CSS("#convocation-preview summary")), chromedp.WaitVisible(chromedp.CSS(".document-preview")))
 	if got := text(t, ctx, chromedp.Text(chromedp.CSS(".document-preview"))); !strings.Contains(got, "LHMH005") || !strings.Contains(got, "56,00") {
 		t.Errorf("estimate on the appointment page: %q", got)
 	}

@@ -39,7 +39,8 @@ func clickAndWait(t *testing.T, ctx context.Context, click, sel string) {
 	run(t, ctx, chromedp.Click(chromedp.CSS(click)), chromedp.Sleep(400*time.Millisecond), chromedp.WaitReady(chromedp.CSS("body")), chromedp.WaitVisible(chromedp.CSS(sel)))
 }
 
-// TestBrowserDemoDay plays the demo blood patch end to end in Chromium:
+// TestBrowserDemoDay plays the demo blood patch end to end in Chromium at
+// 1366×768 (each page held to two screens but the checklist, a list):
 // check-in on two identifiers, consent on the tablet, the safety checklist,
 // the act and its record, monitoring, the signed report (whose PDF reads
 // correctly), discharge, then the patient's portal with the emailed code.
@@ -57,17 +58,27 @@ func TestBrowserDemoDay(t *testing.T) {
 	appt := h.appointmentID()
 	a := h.onTheDay(appt) // the server's clock: half an hour before the act
 	day := a.Start.In(paris).Format("2006-01-02")
+	// Each step is looked at on a 1366×768 screen: no page but a list is
+	// taller than two screens.
+	step := func(name string, list bool) {
+		t.Helper()
+		if height := text(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollHeight`)); !list && height > 2*staffHeight {
+			t.Errorf("%s: %d px tall, more than two screens (%d)", name, height, 2*staffHeight)
+		}
+		shoot(t, ctx, dir, name)
+	}
 
-	run(t, ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"/login?lang=fr"), chromedp.WaitVisible(chromedp.ID("login")),
+	run(t, ctx, chromedp.EmulateViewport(staffWidth, staffHeight), chromedp.Navigate(base+"/login?lang=fr"), chromedp.WaitVisible(chromedp.ID("login")),
 		chromedp.SendKeys(chromedp.ID("login"), "t.radiologist"), chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
 		chromedp.WaitVisible(chromedp.CSS(".main-nav")),
 		chromedp.Navigate(base+"/staff/day?day="+day), chromedp.WaitVisible(chromedp.ID("day-"+appt)))
-	shoot(t, ctx, dir, "day-board")
+	step("day-board", false)
 
 	// Check-in: the patient gives name and birth date.
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/checkin"), chromedp.WaitVisible(chromedp.ID("ci-born")),
 		chromedp.Click(chromedp.CSS(`input[name="name_confirmed"]`)), chromedp.SetValue(chromedp.ID("ci-born"), "1991-04-12"))
 	clickAndWait(t, ctx, `form[action$="/checkin"] button[type="submit"]`, "#signature-pad")
+	step("consent-on-tablet", true) // the act's information, read in full before signing: a document, not a form
 	// No consent yet: the tablet page comes next.
 	run(t, ctx, chromedp.SendKeys(chromedp.ID("signer"), "Zoé Lefèvre"))
 	drawSignature(t, ctx)
@@ -83,7 +94,7 @@ func TestBrowserDemoDay(t *testing.T) {
 		run(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("li.check-item:not(.state-ok) button[value=ok]").click()`),
 			chromedp.Sleep(150*time.Millisecond), chromedp.WaitVisible(chromedp.ID("checklist-status")))
 	}
-	shoot(t, ctx, dir, "checklist")
+	step("checklist", true)
 	clickAndWait(t, ctx, "#start-act", "#dayboard")
 	// The act is over: monitoring.
 	clickAndWait(t, ctx, "#day-"+appt+" button[type=submit]", "#dayboard")
@@ -91,7 +102,7 @@ func TestBrowserDemoDay(t *testing.T) {
 		chromedp.WithPollingTimeout(10*time.Second))) {
 		t.Fatal("the patient is not in monitoring on the board")
 	}
-	shoot(t, ctx, dir, "day-board-monitoring")
+	step("day-board-monitoring", false)
 
 	// The record of the act.
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/record"), chromedp.WaitVisible(chromedp.ID("r-blood_ml")),
@@ -99,7 +110,7 @@ func TestBrowserDemoDay(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("r-dlp"), "98,4"), chromedp.SetValue(chromedp.ID("r-start"), day+"T10:05"), chromedp.SetValue(chromedp.ID("r-end"), day+"T10:32"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=complications][value=none]').click()`))
 	clickAndWait(t, ctx, ".record-form button[type=submit]", "#record-saved")
-	shoot(t, ctx, dir, "act-record")
+	step("act-record", false)
 
 	// The report, drafted from the record, signed.
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/report"), chromedp.WaitVisible(chromedp.ID("rp-body")))
@@ -107,19 +118,19 @@ func TestBrowserDemoDay(t *testing.T) {
 		t.Errorf("the draft lacks the blood volume: %q", draft)
 	}
 	clickAndWait(t, ctx, `button[value="sign"]`, "code.hash")
-	shoot(t, ctx, dir, "report-signed")
+	step("report-signed", false)
 
 	// Discharge: not before the two hours lying down are over.
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/discharge"), chromedp.WaitVisible(chromedp.ID("discharge-early")))
 	h.clock.Set(a.Start.Add(4 * time.Hour))
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/discharge"), chromedp.WaitVisible(chromedp.ID("advice-h")),
 		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('input[name=criterion]').forEach(c => c.checked = true)`))
-	shoot(t, ctx, dir, "discharge")
+	step("discharge", false)
 	clickAndWait(t, ctx, `form[action$="/discharge"] button[type=submit]`, "#dayboard")
 	if n := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("#col-discharged ~ article").length`)); n != 1 {
 		t.Errorf("%d patients discharged on the board, want 1", n)
 	}
-	shoot(t, ctx, dir, "day-board-after")
+	step("day-board-after", false)
 
 	// The report PDF reads correctly.
 	reports, _ := h.store.ReportsOf(system, mustID(appt))
@@ -162,7 +173,7 @@ func TestBrowserDemoDay(t *testing.T) {
 			t.Errorf("the portal lacks %q:\n%s", want, home)
 		}
 	}
-	shoot(t, ctx, dir, "portal")
+	step("portal", false)
 	for _, m := range console.all() {
 		if strings.Contains(m, "Content Security Policy") || strings.Contains(strings.ToLower(m), "uncaught") {
 			t.Errorf("browser console: %s", m)

@@ -92,10 +92,10 @@ func TestBrowserStaffPageHeights(t *testing.T) {
 		{"planning-week", "/staff/planning?view=week&day=" + day, false, false},
 		{"day-board", "/staff/day?day=" + day, false, false},
 		{"waiting", "/staff/waiting", true, false},
-		{"appointment", "/staff/appointments/" + appt, false, true},
+		{"appointment", "/staff/appointments/" + appt, false, false},
 		{"checkin", "/staff/appointments/" + appt + "/checkin", false, false},
 		{"checklist", "/staff/appointments/" + appt + "/checklist", true, false}, // the act's items, as many as its data lists
-		{"record", "/staff/appointments/" + appt + "/record", false, true},
+		{"record", "/staff/appointments/" + appt + "/record", false, false},
 		{"discharge", "/staff/appointments/" + appt + "/discharge", false, false},
 		{"report", "/staff/appointments/" + appt + "/report", false, false},
 	}

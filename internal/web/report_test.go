@@ -53,7 +53,7 @@ func TestRecordReportAndSending(t *testing.T) {
 		t.Errorf("secretary writing the record: %d", r.status)
 	}
 	page := doc.get("/staff/appointments/" + appt + "/report")
-	body := regexp.MustCompile(`(?s)<textarea id="rp-body" name="body" rows="24">(.*?)</textarea>`).FindStringSubmatch(page.body)
+	body := regexp.MustCompile(`(?s)<textarea id="rp-body" name="body" rows="[0-9]+">(.*?)</textarea>`).FindStringSubmatch(page.body)
 	if body == nil || !strings.Contains(body[1], "18 mL") || !strings.Contains(body[1], "L3-L4") || !strings.Contains(body[1], "123,5") {
 		t.Fatalf("the draft does not carry the record:\n%v", body)
 	}
