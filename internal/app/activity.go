@@ -54,12 +54,22 @@ type ActivityReport struct {
 	Overrides      []store.Override
 	WaitingEntries int
 	WaitingFilled  int
+	// Verdicts: the screenings validated by a radiologist in the period,
+	// by verdict, in the order clear, review, incomplete, contraindicated.
+	Verdicts []VerdictCount
+}
+
+// VerdictCount is how many screenings were validated with one verdict.
+type VerdictCount struct {
+	Verdict string
+	N       int
 }
 
 // Activity computes the activity figures: acts done, cancellations and
-// no-shows, room and monitoring occupancy (booked minutes against opening
-// hours; closures are not subtracted), the referral-to-act delay, the
-// waiting list's fills and the overrides with their reasons.
+// no-shows, room and monitoring occupancy (booked minutes against open
+// minutes: opening hours less closures), the referral-to-act delay, the
+// waiting list's fills, the screenings validated by verdict and the
+// overrides with their reasons.
 func (a *App) Activity(ctx context.Context, q ActivityQuery) (ActivityReport, error) {
 	if q.GroupBy != "room" && q.GroupBy != "radiologist" {
 		q.GroupBy = "act"
@@ -117,6 +127,11 @@ func (a *App) Activity(ctx context.Context, q ActivityQuery) (ActivityReport, er
 		return out, err
 	}
 	out.Overrides, out.WaitingEntries, out.WaitingFilled = raw.Overrides, raw.WaitingEntries, raw.WaitingFilled
+	for _, v := range []string{"clear", "review", "incomplete", "contraindicated"} {
+		if n := raw.Verdicts[v]; n > 0 {
+			out.Verdicts = append(out.Verdicts, VerdictCount{v, n})
+		}
+	}
 	return out, nil
 }
 
@@ -153,8 +168,11 @@ func finishGroup(g *ActivityGroup, delays []float64) {
 	g.DelayN, g.DelayMedian, g.DelayP90 = d.N, d.Median, d.P90
 }
 
-// occupancy compares each room's booked minutes with its opening hours
-// over the period (a monitoring place without hours is open day and night).
+// occupancy compares each room's booked minutes with its open minutes over
+// the period: its weekly hours, less its dated closures. A monitoring place
+// without hours of its own is open while the CT rooms are (from the
+// earliest opening to the latest closing of the day), a ward bed day and
+// night.
 func (a *App) occupancy(ctx context.Context, q ActivityQuery, booked map[int64]int) ([]RoomOccupancy, error) {
 	rooms, err := a.store.Rooms(ctx)
 	if err != nil {
@@ -164,26 +182,62 @@ func (a *App) occupancy(ctx context.Context, q ActivityQuery, booked map[int64]i
 	if err != nil {
 		return nil, err
 	}
+	closures, err := a.store.Closures(ctx, q.From)
+	if err != nil {
+		return nil, err
+	}
+	spans := map[int64]map[time.Weekday][][2]int{} // room -> weekday -> [start, end) minutes
+	ctDay := map[time.Weekday][2]int{}              // the CT rooms' day: earliest start, latest end
+	isCT := map[int64]bool{}
+	for _, room := range rooms {
+		isCT[room.ID] = room.Kind == practice.CT
+	}
+	for _, h := range hours {
+		if h.ResourceKind != practice.ResourceRoom {
+			continue
+		}
+		d := time.Weekday(h.Weekday)
+		if spans[h.ResourceID] == nil {
+			spans[h.ResourceID] = map[time.Weekday][][2]int{}
+		}
+		spans[h.ResourceID][d] = append(spans[h.ResourceID][d], [2]int{h.StartMinute, h.EndMinute})
+		if isCT[h.ResourceID] {
+			day, ok := ctDay[d]
+			if !ok {
+				day = [2]int{h.StartMinute, h.EndMinute}
+			}
+			ctDay[d] = [2]int{min(day[0], h.StartMinute), max(day[1], h.EndMinute)}
+		}
+	}
 	var out []RoomOccupancy
 	for _, room := range rooms {
 		if !room.Active {
 			continue
 		}
-		weekly := map[time.Weekday]int{}
-		for _, h := range hours {
-			if h.ResourceKind == practice.ResourceRoom && h.ResourceID == room.ID {
-				weekly[time.Weekday(h.Weekday)] += h.EndMinute - h.StartMinute
-			}
-		}
+		weekly := spans[room.ID]
 		monitoring := room.Kind != practice.CT
 		if len(weekly) == 0 && monitoring {
+			weekly = map[time.Weekday][][2]int{}
 			for d := time.Sunday; d <= time.Saturday; d++ {
-				weekly[d] = 24 * 60
+				switch {
+				case room.Kind == practice.WardBed:
+					weekly[d] = [][2]int{{0, 24 * 60}}
+				case ctDay[d] != [2]int{}:
+					weekly[d] = [][2]int{ctDay[d]}
+				}
+			}
+		}
+		var closed []practice.Closure
+		for _, c := range closures {
+			if c.ResourceKind == practice.ResourceRoom && c.ResourceID == room.ID {
+				closed = append(closed, c)
 			}
 		}
 		r := RoomOccupancy{Name: room.Name, Monitoring: monitoring, BookedMinutes: booked[room.ID]}
 		for day := q.From.In(a.loc); day.Before(q.To); day = day.AddDate(0, 0, 1) {
-			r.OpenMinutes += weekly[day.Weekday()]
+			for _, span := range weekly[day.Weekday()] {
+				r.OpenMinutes += openMinutes(day, span, closed)
+			}
 		}
 		if r.OpenMinutes > 0 {
 			r.Rate = float64(r.BookedMinutes) / float64(r.OpenMinutes)
@@ -191,4 +245,48 @@ func (a *App) occupancy(ctx context.Context, q ActivityQuery, booked map[int64]i
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// openMinutes is the part of one day's opening span (minutes from the
+// day's midnight) that no closure covers.
+func openMinutes(day time.Time, span [2]int, closures []practice.Closure) int {
+	from := time.Date(day.Year(), day.Month(), day.Day(), 0, span[0], 0, 0, day.Location())
+	to := time.Date(day.Year(), day.Month(), day.Day(), 0, span[1], 0, 0, day.Location())
+	open := to.Sub(from)
+	// Closures may overlap each other: subtract the union of their parts
+	// inside the span, walking them by start.
+	var parts [][2]time.Time
+	for _, c := range closures {
+		s, e := maxTime(c.From, from), minTime(c.To, to)
+		if s.Before(e) {
+			parts = append(parts, [2]time.Time{s, e})
+		}
+	}
+	slices.SortFunc(parts, func(x, y [2]time.Time) int { return x[0].Compare(y[0]) })
+	var covered time.Duration
+	var reach time.Time
+	for _, p := range parts {
+		if p[0].Before(reach) {
+			p[0] = reach
+		}
+		if p[0].Before(p[1]) {
+			covered += p[1].Sub(p[0])
+			reach = p[1]
+		}
+	}
+	return int((open - covered) / time.Minute)
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }

@@ -30,6 +30,9 @@ type Activity struct {
 	Overrides      []Override
 	WaitingFilled  int // waiting-list entries booked in the period
 	WaitingEntries int // entries created in the period
+	// Verdicts counts the screenings validated by a radiologist in the
+	// period, by the verdict they validated (a referral's last signature).
+	Verdicts map[string]int
 }
 
 // ActivityOf reads the period's appointments, overrides and waiting list
@@ -76,6 +79,27 @@ func (s *Store) ActivityOf(ctx context.Context, from, to time.Time) (Activity, e
 		}
 		if err := s.queryRow(ctx, tx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN status = 'booked' THEN 1 ELSE 0 END), 0) FROM waiting_list
 			WHERE created_at >= ? AND created_at < ?`, from, to).Scan(&out.WaitingEntries, &out.WaitingFilled); err != nil {
+			return err
+		}
+		rows, err = s.query(ctx, tx, `SELECT d.verdict_status, COUNT(*) FROM screening_decisions d
+			WHERE d.kind = 'signed' AND d.at >= ? AND d.at < ?
+			AND d.id = (SELECT MAX(e.id) FROM screening_decisions e WHERE e.referral_id = d.referral_id AND e.kind = 'signed')
+			GROUP BY d.verdict_status`, from, to)
+		if err != nil {
+			return err
+		}
+		out.Verdicts = map[string]int{}
+		for rows.Next() {
+			var verdict string
+			var n int
+			if err := rows.Scan(&verdict, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			out.Verdicts[verdict] = n
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		return s.audited(ctx, tx, "read", "activity", "", 0, from.Format(time.DateOnly)+" "+to.Format(time.DateOnly))

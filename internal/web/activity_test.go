@@ -28,6 +28,10 @@ func TestActivityAndOutcomes(t *testing.T) {
 			t.Fatal(err)
 		}
 		day := a.Start.In(paris).Format("2006-01-02")
+		// The radiologist validates the screening on the day: one verdict.
+		if r := f.doc.post("/staff/referrals/"+itoa(a.ReferralID)+"/screening/sign", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("signing the screening: %d\n%s", r.status, errorsOf(r.body))
+		}
 		form := url.Values{"levels": {"L3-L4"}, "approach": {"interlaminar"}, "side": {"median"}, "needle_gauge": {"18"}, "blood_ml": {"18"},
 			"dlp": {"120"}, "start": {day + "T10:05"}, "end": {day + "T10:30"}, "complications": {"vasovagal"}, "version": {"0"}}
 		if r := f.tech.post("/staff/appointments/"+f.appt+"/record", form); r.status != http.StatusOK {
@@ -43,6 +47,9 @@ func TestActivityAndOutcomes(t *testing.T) {
 			if !strings.Contains(page.body, want) {
 				t.Fatalf("activity lacks %q", want)
 			}
+		}
+		if v := between(page.body, `id="activity-verdicts"`, "</table>"); !strings.Contains(v, "<td>1</td>") {
+			t.Errorf("validated screenings: %q", v)
 		}
 		if !strings.Contains(page.body, "1 actes réalisés") {
 			t.Fatalf("activity summary: %s", between(page.body, `id="activity-summary">`, "</p>"))
