@@ -187,7 +187,7 @@ func (a *App) occupancy(ctx context.Context, q ActivityQuery, booked map[int64]i
 		return nil, err
 	}
 	spans := map[int64]map[time.Weekday][][2]int{} // room -> weekday -> [start, end) minutes
-	ctDay := map[time.Weekday][2]int{}              // the CT rooms' day: earliest start, latest end
+	ctDay := map[time.Weekday][2]int{}             // the CT rooms' day: earliest start, latest end
 	isCT := map[int64]bool{}
 	for _, room := range rooms {
 		isCT[room.ID] = room.Kind == practice.CT
