@@ -125,7 +125,7 @@ func serveOurs(dsn string) {
 	}
 	fmt.Println(ln.Addr())
 	h := worklist.NewHandler(worklist.Config{Source: a.Worklist(), Charset: dimse.CharsetUTF8, StationByCallingAE: byCalling, Location: a.Location()})
-	srv := &dimse.Server{AETitle: calledAE, Find: h, MaxAssociations: 64}
+	srv := &dimse.Server{AETitle: calledAE, Find: h, MaxAssociations: 64, MaxAssociationsPerAddress: 64} // every client on loopback
 	if err := srv.Serve(ctx, ln); err != nil && ctx.Err() == nil {
 		log.Fatal(err)
 	}
