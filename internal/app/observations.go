@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"strings"
+	"time"
 
 	"repere/internal/booking"
 	"repere/internal/followup"
@@ -66,4 +67,46 @@ func (a *App) RecordObservation(ctx context.Context, id int64, o followup.Observ
 // Observations lists an appointment's monitoring observations, oldest first.
 func (a *App) Observations(ctx context.Context, id int64) ([]followup.Observation, error) {
 	return a.store.Observations(ctx, id)
+}
+
+// ObservationsDue gives, for each appointment of list in monitoring whose
+// act's watch asks observations, when the next one is due: its latest
+// observation (or the start of monitoring) plus the watch's interval. The
+// day board shows it, so an overdue check is seen from the whole team.
+func (a *App) ObservationsDue(ctx context.Context, list []booking.Appointment) (map[int64]time.Time, error) {
+	every := map[int64]time.Duration{}
+	var ids []int64
+	for _, ap := range list {
+		if ap.DayStatus != booking.Monitoring || ap.MonitoringFrom.IsZero() {
+			continue
+		}
+		act, ok := a.catalog.Act(ap.ActID)
+		if !ok {
+			continue
+		}
+		if w := a.followup.WatchOf(act); w.EveryMinutes > 0 && len(w.Kinds) > 0 {
+			every[ap.ID] = time.Duration(w.EveryMinutes) * time.Minute
+			ids = append(ids, ap.ID)
+		}
+	}
+	out := map[int64]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	last, err := a.store.LastObservations(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, ap := range list {
+		interval, ok := every[ap.ID]
+		if !ok {
+			continue
+		}
+		from := ap.MonitoringFrom
+		if t, ok := last[ap.ID]; ok && t.After(from) {
+			from = t
+		}
+		out[ap.ID] = from.Add(interval)
+	}
+	return out, nil
 }

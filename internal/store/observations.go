@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strconv"
+	"time"
 
 	"repere/internal/audit"
 	"repere/internal/followup"
@@ -62,6 +63,36 @@ func (s *Store) Observations(ctx context.Context, appointmentID int64) ([]follow
 			return err
 		}
 		return s.audited(ctx, tx, "list", "observation", strconv.FormatInt(appointmentID, 10), patientID, "")
+	})
+	return out, err
+}
+
+// LastObservations gives, for each of ids that has any, the time of its
+// latest monitoring observation (one query for a whole day board).
+func (s *Store) LastObservations(ctx context.Context, ids []int64) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		in, args := inIDs("appointment_id", ids)
+		rows, err := s.query(ctx, tx, `SELECT appointment_id, MAX(at) FROM monitoring_observations WHERE `+in+` GROUP BY appointment_id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var at timeValue
+			if err := rows.Scan(&id, &at); err != nil {
+				return err
+			}
+			out[id] = at.t
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "observation", "", 0, "ids="+joinIDs(ids))
 	})
 	return out, err
 }

@@ -21,6 +21,10 @@ type dayCard struct {
 	Safety        *app.Safety
 	MonitoringEnd time.Time
 	TimeLeft      string
+	// ObservationDue is when the next monitoring observation is due, when
+	// the act's watch asks some; Overdue once that time has passed.
+	ObservationDue string
+	Overdue        bool
 }
 
 type dayColumn struct {
@@ -84,6 +88,10 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	due, err := s.app.ObservationsDue(r.Context(), list)
+	if err != nil {
+		return err
+	}
 	byStatus := map[booking.DayStatus][]dayCard{}
 	for _, a := range list {
 		c := dayCard{Appointment: a, ActName: a.ActID, From: l.Time(a.Start.In(loc))}
@@ -111,6 +119,9 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 		if a.DayStatus == booking.Monitoring && !a.MonitoringFrom.IsZero() && ok {
 			_, c.MonitoringEnd = followup.MonitoringWindow(act, a.MonitoringFrom, loc, settings.WardDischargeMinute)
 			c.TimeLeft = l.Minutes(int(followup.TimeLeft(c.MonitoringEnd, now).Round(time.Minute).Minutes()))
+		}
+		if at, ok := due[a.ID]; ok {
+			c.ObservationDue, c.Overdue = l.Time(at.In(loc)), !at.After(now)
 		}
 		byStatus[a.DayStatus] = append(byStatus[a.DayStatus], c)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"repere/internal/booking"
 	"repere/internal/followup"
 	"repere/internal/i18n"
 )
@@ -48,13 +49,14 @@ func (s *Server) loadWatch(r *http.Request, p *dischargePage) error {
 	if err != nil {
 		return err
 	}
-	last := p.Appointment.MonitoringFrom
 	for _, o := range list {
 		v.Rows = append(v.Rows, observationView(l, o, s.loc()))
-		last = o.At
 	}
-	if v.Open && !last.IsZero() {
-		next := last.Add(time.Duration(w.EveryMinutes) * time.Minute)
+	due, err := s.app.ObservationsDue(r.Context(), []booking.Appointment{p.Appointment})
+	if err != nil {
+		return err
+	}
+	if next, ok := due[p.Appointment.ID]; ok && v.Open {
 		v.NextDue, v.Overdue = l.Time(next.In(s.loc())), !next.After(s.now())
 	}
 	p.Watch = v

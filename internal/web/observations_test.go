@@ -62,9 +62,21 @@ func TestMonitoringObservations(t *testing.T) {
 		if strings.Contains(page.body, `id="obs-overdue"`) {
 			t.Error("due at once after an observation")
 		}
+		// The day board shows when the next one is due, to the whole team.
+		list, _ := h.store.ListAppointments(system, storeFilterID(appt))
+		a := list[0]
+		board := c.get("/staff/day?day=" + a.Start.In(paris).Format(time.DateOnly))
+		card := between(board.body, `id="obs-due-`+appt+`"`, "</p>")
+		if card == "" || strings.Contains(card, "en retard") {
+			t.Errorf("day board, observation just taken: %q", card)
+		}
 		h.clock.Set(h.clock.Now().Add(31 * time.Minute))
 		if page := c.get("/staff/appointments/" + appt + "/discharge"); !strings.Contains(page.body, `id="obs-overdue"`) {
 			t.Error("an observation 31 minutes old is not shown overdue")
+		}
+		board = c.get("/staff/day?day=" + a.Start.In(paris).Format(time.DateOnly))
+		if card := between(board.body, `id="obs-due-`+appt+`"`, "</p>"); !strings.Contains(card, "Observation en retard") {
+			t.Errorf("day board, observation 31 minutes old: %q", card)
 		}
 	})
 }
