@@ -5,11 +5,13 @@ import (
 	"fmt"
 	netmail "net/mail"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"repere/internal/app"
 	"repere/internal/audit"
+	"repere/internal/booking"
 	"repere/internal/mail"
 	"repere/internal/mail/mailtest"
 	"repere/internal/patient"
@@ -37,6 +39,30 @@ func TestOutboxTwoInstancesSendsEachEmailOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// The demo's only patient with an email may have had her act already
+	// today: move it within the reminder's two days, whatever the hour.
+	booked, err := st.ListAppointments(ctx, store.AppointmentFilter{Statuses: []booking.Status{booking.Booked}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := false
+	for _, a := range booked {
+		if !strings.Contains(a.PatientName, "LEFÈVRE") {
+			continue
+		}
+		for _, in := range []time.Duration{5 * time.Hour, 29 * time.Hour, 41 * time.Hour} {
+			req := booking.Request{RoomID: a.RoomID, RadiologistID: a.RadiologistID, PlaceID: a.PlaceID, AnaesthesiaID: a.AnaesthesiaID,
+				Start: time.Now().Add(in).Truncate(time.Minute)}
+			if err := st.Reschedule(ctx, a.ID, req, "test: a reminder due whatever the hour"); err == nil {
+				moved = true
+				break
+			}
+		}
+		break
+	}
+	if !moved {
+		t.Fatal("could not move the demo's appointment with an email within the next two days")
+	}
 	pid, err := st.CreatePatient(ctx, patient.Patient{BirthName: "Courrier", FirstNames: "Unique", BirthDate: "1960-01-01", Sex: "F", Email: "unique@example.org"})
 	if err != nil {
 		t.Fatal(err)

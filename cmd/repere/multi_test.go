@@ -14,6 +14,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/auth"
+	"repere/internal/demo"
 	"repere/internal/patient"
 	"repere/internal/referral"
 	"repere/internal/store"
@@ -99,7 +100,9 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 		t.Fatalf("the session of A is not valid on B: %d", resp.StatusCode)
 	}
 
-	day := time.Now().AddDate(0, 0, 2)
+	// A Monday after the demo's days (its first day and the workday after).
+	paris, _ := time.LoadLocation("Europe/Paris")
+	day := demo.NextWorkday(demo.FirstDay(time.Now(), paris), paris).AddDate(0, 0, 1)
 	for day.Weekday() != time.Monday {
 		day = day.AddDate(0, 0, 1)
 	}
