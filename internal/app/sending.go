@@ -12,6 +12,7 @@ import (
 	"repere/internal/documents"
 	"repere/internal/i18n"
 	"repere/internal/mail"
+	"repere/internal/referral"
 	"repere/internal/patient"
 	"repere/internal/sms"
 )
@@ -103,6 +104,31 @@ func (a *App) checkChannel(rc recipient, channel string) error {
 	return nil
 }
 
+// NewQuestionnaireLink makes a patient's questionnaire link for a referral
+// and returns its token (shown once, only its hash is kept). A referral
+// already done or cancelled gets none: there is nothing left to screen.
+func (a *App) NewQuestionnaireLink(ctx context.Context, referralID int64) (string, error) {
+	ref, err := a.store.Referral(ctx, referralID)
+	if err != nil {
+		return "", err
+	}
+	return a.newQuestionnaireLink(ctx, ref)
+}
+
+func (a *App) newQuestionnaireLink(ctx context.Context, ref referral.Referral) (string, error) {
+	if ref.Status == referral.Done || ref.Status == referral.Cancelled {
+		return "", refuse("send.err.closed")
+	}
+	token, err := randomToken(20) // 160 bits, 32 characters
+	if err != nil {
+		return "", err
+	}
+	if _, err := a.store.CreateScreeningLink(ctx, ref.ID, TokenHash(token), a.Now().Add(QuestionnaireLinkLifetime)); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
 // SendQuestionnaireLink makes a new questionnaire link for a referral and
 // sends it to the patient by channel; base is the public address the link
 // starts with. The letter also carries a one-time code to the portal.
@@ -118,11 +144,8 @@ func (a *App) SendQuestionnaireLink(ctx context.Context, referralID int64, chann
 	if err := a.checkChannel(rc, channel); err != nil {
 		return Delivery{}, err
 	}
-	token, err := randomToken(20) // 160 bits, 32 characters
+	token, err := a.newQuestionnaireLink(ctx, ref)
 	if err != nil {
-		return Delivery{}, err
-	}
-	if _, err := a.store.CreateScreeningLink(ctx, referralID, TokenHash(token), a.Now().Add(QuestionnaireLinkLifetime)); err != nil {
 		return Delivery{}, err
 	}
 	link := base + "/q/" + token

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
@@ -129,27 +127,26 @@ func isRefusal(err error, key string) bool {
 	return ok && r.Has(key)
 }
 
-// linkLifetime is how long a patient's questionnaire link works.
-const linkLifetime = 7 * 24 * time.Hour
-
 // createScreeningLink makes a patient's questionnaire link and shows it once.
 func (s *Server) createScreeningLink(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadReferralPage(r)
 	if err != nil {
 		return err
 	}
-	b := make([]byte, 24)
-	rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
-	if _, err := s.store.CreateScreeningLink(r.Context(), p.Referral.ID, tokenHash(token), s.now().Add(linkLifetime)); err != nil {
+	token, err := s.app.NewQuestionnaireLink(r.Context(), p.Referral.ID)
+	if refusal, ok := app.AsRefusal(err); ok {
+		p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
+		return s.render(w, r, refusalStatus(err), "referral", "referral.title", "referrals", p)
+	}
+	if err != nil {
 		return err
 	}
 	p.NewLink = s.baseURL(r) + "/q/" + token
 	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
 }
 
-// tokenHash is how secret tokens and codes are kept: their SHA-256, in hex.
-func tokenHash(token string) string { return sha256Hex([]byte(token)) }
+// tokenHash is how secret tokens and codes are kept: app.TokenHash.
+func tokenHash(token string) string { return app.TokenHash(token) }
 
 // patientQuestionnaire is the patient's page behind a link: the birth date
 // first, then the questionnaire, then thanks.

@@ -224,3 +224,23 @@ func TestSendWithoutSMTP(t *testing.T) {
 		t.Errorf("recorded sends %+v", rows)
 	}
 }
+
+// TestNoQuestionnaireLinkForAClosedReferral: a cancelled referral gets no
+// questionnaire link, whether shown on the page or sent as a letter (one
+// rule in the application layer for both paths).
+func TestNoQuestionnaireLinkForAClosedReferral(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	ref := h.referralID("LE GOFF") // cancelled in the demo
+	c := h.signedIn(auth.Secretary)
+	r := c.post("/staff/referrals/"+ref+"/screening/link", nil)
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "Cette demande est close") || strings.Contains(r.body, "/q/") {
+		t.Fatalf("link for a cancelled referral: %d", r.status)
+	}
+	r = c.post("/staff/referrals/"+ref+"/screening/send", url.Values{"channel": {"letter"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("letter for a cancelled referral: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	if page := c.get("/staff/referrals/" + ref); !strings.Contains(page.body, "Cette demande est close") {
+		t.Error("the refused letter is not said")
+	}
+}
