@@ -12,8 +12,8 @@ import (
 	"repere/internal/documents"
 	"repere/internal/i18n"
 	"repere/internal/mail"
-	"repere/internal/referral"
 	"repere/internal/patient"
+	"repere/internal/referral"
 	"repere/internal/sms"
 )
 
