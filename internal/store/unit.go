@@ -84,9 +84,18 @@ func (s *Store) ReadUnit(ctx context.Context, fn func(ctx context.Context) error
 		}
 		if err := s.flushAudit(ctx, tx, u.pending); err != nil {
 			tx.Rollback()
+			if ctx.Err() != nil { // the client went away: the reads still get their trace
+				return s.keepAuditOfFailedUnit(ctx, u, err)
+			}
 			return err
 		}
-		return tx.Commit()
+		if err := tx.Commit(); err != nil {
+			if ctx.Err() != nil {
+				return s.keepAuditOfFailedUnit(ctx, u, err)
+			}
+			return err
+		}
+		return nil
 	}
 	if err := s.readOnSQLite(ctx, u, fn); err != nil {
 		return s.keepAuditOfFailedUnit(ctx, u, err)
@@ -94,7 +103,10 @@ func (s *Store) ReadUnit(ctx context.Context, fn func(ctx context.Context) error
 	if len(u.pending) == 0 {
 		return nil
 	}
-	return s.inOwnTx(ctx, func(wtx *sql.Tx) error { return s.flushAudit(ctx, wtx, u.pending) })
+	// The reads happened: their audit is written even if the client has
+	// gone meanwhile.
+	bg := context.WithoutCancel(ctx)
+	return s.inOwnTx(bg, func(wtx *sql.Tx) error { return s.flushAudit(bg, wtx, u.pending) })
 }
 
 // keepAuditOfFailedUnit writes the audit entries of a unit whose page
@@ -104,7 +116,8 @@ func (s *Store) keepAuditOfFailedUnit(ctx context.Context, u *unit, err error) e
 	if len(u.pending) == 0 {
 		return err
 	}
-	if flushErr := s.inOwnTx(context.WithoutCancel(ctx), func(wtx *sql.Tx) error { return s.flushAudit(ctx, wtx, u.pending) }); flushErr != nil {
+	bg := context.WithoutCancel(ctx) // a hung-up client must not lose the trace of what was read
+	if flushErr := s.inOwnTx(bg, func(wtx *sql.Tx) error { return s.flushAudit(bg, wtx, u.pending) }); flushErr != nil {
 		return errors.Join(err, flushErr)
 	}
 	return err

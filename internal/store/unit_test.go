@@ -156,3 +156,36 @@ func TestCancelledReadUnitLeavesAWritableConnection(t *testing.T) {
 		}
 	})
 }
+
+// TestReadUnitAuditSurvivesAHungUpClient: the client goes away after the
+// page read a patient; whether the page then ends well or fails, the read
+// stays in the audit log.
+func TestReadUnitAuditSurvivesAHungUpClient(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		for _, fails := range []bool{false, true} {
+			before, err := s.SearchAudit(f.ctx, audit.Filter{PatientID: f.patientID, Action: "read", Entity: "patient"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(f.ctx)
+			s.ReadUnit(ctx, func(ctx context.Context) error {
+				if _, err := s.Patient(ctx, f.patientID); err != nil {
+					return err
+				}
+				cancel()
+				if fails {
+					return errors.New("the page failed after reading")
+				}
+				return nil
+			})
+			after, err := s.SearchAudit(f.ctx, audit.Filter{PatientID: f.patientID, Action: "read", Entity: "patient"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(after) != len(before)+1 {
+				t.Errorf("page failing %v: %d audit entries for the read, want %d", fails, len(after), len(before)+1)
+			}
+		}
+	})
+}
