@@ -197,6 +197,11 @@ func (a *App) CurrentDoseLevels(ctx context.Context) (map[string]store.DoseLevel
 // national reference needs its source (the confirmed text it comes from);
 // every level is refused for an act the catalogue does not know.
 func (a *App) SetDoseLevel(ctx context.Context, l store.DoseLevel) error {
+	// The practice's levels are a medical and managerial choice, on every
+	// path: radiologists and the administrator only.
+	if actor, _ := audit.ActorFrom(ctx); actor.Role != string(auth.Radiologist) && actor.Role != string(auth.Admin) {
+		return refuse("dose.err.levels_role")
+	}
 	if _, ok := a.catalog.Act(l.ActID); !ok {
 		return invalid("dose.err.act")
 	}

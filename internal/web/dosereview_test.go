@@ -1,12 +1,15 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 
+	"repere/internal/app"
+	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/store"
 	"repere/internal/storetest"
@@ -30,6 +33,12 @@ func TestDoseReview(t *testing.T) {
 			if !strings.Contains(page.body, want) {
 				t.Fatalf("dose review lacks %q", want)
 			}
+		}
+		// The rule on who sets levels holds in the application layer too,
+		// whatever path calls it.
+		secretary := audit.WithActor(context.Background(), audit.Actor{Login: "t.secretary", Role: string(auth.Secretary)})
+		if err := f.h.app.SetDoseLevel(secretary, store.DoseLevel{ActID: a.ActID, Kind: app.LevelAlert, Quantity: app.QuantityDLP}); err == nil {
+			t.Fatal("a secretary set a dose level")
 		}
 		form := url.Values{"act": {a.ActID}, "kind": {"national_reference"}, "quantity": {"dlp"}, "value": {"250"}, "source": {""}}
 		r := admin.post("/staff/dose/levels", form)
