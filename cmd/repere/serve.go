@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -80,8 +79,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.practicePhone, "practice-phone", envDefault("practice-phone", ""), "phone number printed on patient documents when the site has none")
 	fs.StringVar(&c.baseURL, "base-url", envDefault("base-url", ""), "public address of the server, e.g. https://repere.example.org (links in the FHIR API)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", envDefault("trusted-proxies", ""), "reverse proxies (comma-separated CIDRs or addresses) whose X-Forwarded-For gives the client address; none: the TCP peer (env REPERE_TRUSTED_PROXIES)")
-	maxConns, _ := strconv.Atoi(envDefault("db-max-conns", "0"))
-	fs.IntVar(&c.dbMaxConns, "db-max-conns", maxConns, "database connections this instance may hold (0: 8 on SQLite, 20 on PostgreSQL; env REPERE_DB_MAX_CONNS); on PostgreSQL keep instances × this under max_connections")
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", envInt("db-max-conns", 0), "database connections this instance may hold (0: 8 on SQLite, 20 on PostgreSQL; env REPERE_DB_MAX_CONNS); on PostgreSQL keep instances × this under max_connections")
 	dicomFlags(fs, &c.dicom)
 	mailFlags(fs, &c.mail)
 	smsFlags(fs, &c.sms)
@@ -180,18 +178,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("--sms-url/--sms-template: %w", err)
 	}
 	log.Info("sms", "provider", smsDesc)
-	application, err := app.New(app.Config{Store: st, Catalog: cat, I18n: bundle, Screening: rules, Records: records, Checklists: checks,
+	appCfg := app.Config{Store: st, Catalog: cat, I18n: bundle, Screening: rules, Records: records, Checklists: checks,
 		FollowUp: follow, Location: loc, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
-		ReminderDays: cfg.mail.reminderDays, Mailer: mailer, SMS: smsSender, Host: host})
-	if err != nil {
-		return err
-	}
+		ReminderDays: cfg.mail.reminderDays, Host: host}
 	if freshDemo && cfg.demoHistory > 0 {
-		appCfg := app.Config{Store: st, Catalog: cat, I18n: bundle, Screening: rules, Records: records, Checklists: checks,
-			FollowUp: follow, Location: loc, PracticeName: cfg.practiceName, BaseURL: cfg.baseURL, Host: host}
+		// The past is played with no mail or SMS going out.
 		if err := playDemoHistory(ctx, appCfg, cfg.demoHistory, log); err != nil {
 			return err
 		}
+	}
+	appCfg.Mailer, appCfg.SMS = mailer, smsSender
+	application, err := app.New(appCfg)
+	if err != nil {
+		return err
 	}
 	webCfg := web.Config{SecureCookies: cfg.secureCookies, HSTS: cfg.hsts, SessionIdle: cfg.sessionIdle, SessionMax: cfg.sessionMax,
 		MetricsToken: cfg.metricsToken, MetricsOpen: cfg.metricsOpen, PracticeName: cfg.practiceName, PracticePhone: cfg.practicePhone, BaseURL: cfg.baseURL,
