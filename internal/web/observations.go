@@ -89,17 +89,36 @@ func (s *Server) addObservation(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := observationForm{Systolic: r.PostFormValue("systolic"), Diastolic: r.PostFormValue("diastolic"), HeartRate: r.PostFormValue("heart_rate"),
 		Pain: strings.TrimSpace(r.PostFormValue("pain")), Neuro: r.PostFormValue("neuro"), Note: r.PostFormValue("note")}
-	num := func(v string) int { n, _ := strconv.Atoi(strings.TrimSpace(v)); return n }
-	o := followup.Observation{Systolic: num(f.Systolic), Diastolic: num(f.Diastolic), HeartRate: num(f.HeartRate), Neuro: f.Neuro, Note: f.Note}
-	if n, err := strconv.Atoi(f.Pain); err == nil {
+	// A value typed but not a whole number is said, never read as "not
+	// recorded" (a heart rate of "12O" is not an empty one).
+	l := localizer(r)
+	var all []string
+	fields := map[string][]string{}
+	num := func(name, v string) int {
+		v = strings.TrimSpace(v)
+		n, err := strconv.Atoi(v)
+		if v != "" && err != nil {
+			msg := l.T("observation.err.number", "Field", l.T("observation."+name))
+			all, fields[name] = append(all, msg), append(fields[name], msg)
+		}
+		return n
+	}
+	o := followup.Observation{Systolic: num("systolic", f.Systolic), Diastolic: num("diastolic", f.Diastolic), HeartRate: num("heart_rate", f.HeartRate),
+		Neuro: f.Neuro, Note: f.Note}
+	if f.Pain != "" {
+		n := num("pain", f.Pain)
 		o.Pain = &n
 	}
-	err = s.app.RecordObservation(r.Context(), p.Appointment.ID, o)
-	if err != nil {
-		all, fields, err := s.refusalByField(localizer(r), err)
+	if len(all) == 0 {
+		err = s.app.RecordObservation(r.Context(), p.Appointment.ID, o)
 		if err != nil {
-			return err
+			all, fields, err = s.refusalByField(l, err)
+			if err != nil {
+				return err
+			}
 		}
+	}
+	if len(all) > 0 {
 		if err := s.loadWatch(r, &p); err != nil {
 			return err
 		}

@@ -49,6 +49,11 @@ func TestMonitoringObservations(t *testing.T) {
 			!strings.Contains(r.body, "Décrivez le changement") {
 			t.Fatalf("changed check without a note: %d", r.status)
 		}
+		// A pulse mistyped with a letter is said, not taken as "not recorded".
+		if r := c.post(path, url.Values{"systolic": {"128"}, "diastolic": {"82"}, "heart_rate": {"12O"}, "pain": {"0"}, "neuro": {"as_before"}}); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "Pouls (/min, facultatif) : indiquez un nombre entier") || !strings.Contains(r.body, `value="12O"`) {
+			t.Fatalf("mistyped pulse: %d", r.status)
+		}
 		h.clock.Set(h.clock.Now().Add(10 * time.Minute))
 		if r := c.post(path, url.Values{"systolic": {"128"}, "diastolic": {"82"}, "heart_rate": {"72"}, "pain": {"0"}, "neuro": {"as_before"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("observation: %d\n%s", r.status, errorsOf(r.body))
