@@ -193,13 +193,39 @@ func (a *App) evalContexts(ctx context.Context, referralIDs []int64) (map[int64]
 }
 
 // ScreeningsOf evaluates the screening of each booked appointment for its
-// own date, in two queries, keyed by appointment id; an appointment whose
+// own date, in a few queries, keyed by appointment id; an appointment whose
 // act is unknown is absent.
 func (a *App) ScreeningsOf(ctx context.Context, list []booking.Appointment) (map[int64]Screening, error) {
+	items := make([]screeningItem, len(list))
+	for i := range list {
+		items[i] = screeningItem{key: list[i].ID, referralID: list[i].ReferralID, actID: list[i].ActID, appt: &list[i]}
+	}
+	return a.screeningsFor(ctx, items)
+}
+
+// ScreeningsOfReferrals evaluates the screening of each referral, as
+// ScreeningOf does with no appointment, in a few queries, keyed by
+// referral id; a referral whose act is unknown is absent.
+func (a *App) ScreeningsOfReferrals(ctx context.Context, refs []referral.Referral) (map[int64]Screening, error) {
+	items := make([]screeningItem, len(refs))
+	for i, ref := range refs {
+		items[i] = screeningItem{key: ref.ID, referralID: ref.ID, actID: ref.ActID}
+	}
+	return a.screeningsFor(ctx, items)
+}
+
+// screeningItem is one screening to evaluate, under key in the result.
+type screeningItem struct {
+	key, referralID int64
+	actID           string
+	appt            *booking.Appointment // the date it is evaluated for; nil: none
+}
+
+func (a *App) screeningsFor(ctx context.Context, items []screeningItem) (map[int64]Screening, error) {
 	out := map[int64]Screening{}
 	var refs []int64
-	for _, ap := range list {
-		refs = append(refs, ap.ReferralID)
+	for _, it := range items {
+		refs = append(refs, it.referralID)
 	}
 	rows, err := a.store.Screenings(ctx, refs)
 	if err != nil {
@@ -213,21 +239,20 @@ func (a *App) ScreeningsOf(ctx context.Context, list []booking.Appointment) (map
 	if err != nil {
 		return nil, err
 	}
-	for i := range list {
-		ap := list[i]
-		act, known := a.catalog.Act(ap.ActID)
+	for _, it := range items {
+		act, known := a.catalog.Act(it.actID)
 		if !known {
 			continue
 		}
-		st := Screening{Decisions: decisions[ap.ReferralID]}
+		st := Screening{Decisions: decisions[it.referralID]}
 		var rowp *store.Screening
-		if row, ok := rows[ap.ReferralID]; ok {
+		if row, ok := rows[it.referralID]; ok {
 			rowp = &row
 		}
-		if err := a.fill(&st, rowp, act, &ap, ecs[ap.ReferralID]); err != nil {
+		if err := a.fill(&st, rowp, act, it.appt, ecs[it.referralID]); err != nil {
 			return nil, err
 		}
-		out[ap.ID] = st
+		out[it.key] = st
 	}
 	return out, nil
 }

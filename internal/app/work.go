@@ -92,13 +92,14 @@ func (a *App) screeningsToDecide(ctx context.Context) (review, sign []WorkItem, 
 		if err != nil {
 			return nil, nil, err
 		}
+		screenings, err := a.ScreeningsOfReferrals(ctx, refs)
+		if err != nil {
+			return nil, nil, err
+		}
 		for _, ref := range refs {
-			if _, known := a.catalog.Act(ref.ActID); !known {
+			st, known := screenings[ref.ID]
+			if !known {
 				continue
-			}
-			st, err := a.ScreeningOf(ctx, ref, nil)
-			if err != nil {
-				return nil, nil, err
 			}
 			add(st, WorkItem{ReferralID: ref.ID, PatientID: ref.PatientID, PatientName: ref.PatientName, ActID: ref.ActID, When: ref.CreatedAt, Urgency: ref.Urgency})
 		}
