@@ -9,6 +9,7 @@ import (
 
 	"repere/internal/audit"
 	"repere/internal/auth"
+	"repere/internal/booking"
 	"repere/internal/dose"
 	"repere/internal/store"
 )
@@ -93,11 +94,9 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 		out.Acts++
 		key := groupKey(d, q.GroupBy)
 		values[key] = append(values[key], *v)
-		for _, quantity := range []string{QuantityDLP, QuantityCTDIvol} {
-			alert, ok := levels[levelKey(d.ActID, LevelAlert, quantity)]
-			if v := quantityOf(d, quantity); ok && alert.Value != nil && v != nil && *v > *alert.Value {
-				out.Alerts = append(out.Alerts, AlertedAct{DosedAct: d, Quantity: quantity, Value: *v, Level: *alert.Value, ActName: a.actName(d.ActID)})
-			}
+		for _, al := range alertsOf(d, levels) {
+			al.ActName = a.actName(d.ActID)
+			out.Alerts = append(out.Alerts, al)
 		}
 	}
 	for key, vs := range values {
@@ -229,5 +228,45 @@ func (a *App) ReviewDoseAlert(ctx context.Context, appointmentID int64, reason s
 	if reason = strings.TrimSpace(reason); reason == "" {
 		return invalid("dose.err.reason")
 	}
+	above, err := a.aboveAlertLevel(ctx, appointmentID)
+	if err != nil {
+		return err
+	}
+	if !above {
+		return invalid("dose.err.not_alerted")
+	}
 	return a.store.ReviewDoseAlert(ctx, appointmentID, reason)
+}
+
+// aboveAlertLevel tells whether a done act's dose is above an alert level
+// of its act type, the only acts whose dose is explained: the review list
+// and every other path that records a reason agree.
+func (a *App) aboveAlertLevel(ctx context.Context, appointmentID int64) (bool, error) {
+	appt, err := a.appointment(ctx, appointmentID)
+	if err != nil {
+		return false, err
+	}
+	ad, err := a.store.ActDoseOf(ctx, appointmentID)
+	if err != nil {
+		return false, err
+	}
+	levels, err := a.CurrentDoseLevels(ctx)
+	if err != nil {
+		return false, err
+	}
+	d := store.DosedAct{ActID: appt.ActID, DLP: ad.DLP, CTDIvol: ad.CTDIvol}
+	return appt.Status == booking.Done && len(alertsOf(d, levels)) > 0, nil
+}
+
+// alertsOf lists the quantities of an act's dose above its act type's
+// alert level (the levels as CurrentDoseLevels gives them).
+func alertsOf(d store.DosedAct, levels map[string]store.DoseLevel) []AlertedAct {
+	var out []AlertedAct
+	for _, quantity := range []string{QuantityDLP, QuantityCTDIvol} {
+		alert, ok := levels[levelKey(d.ActID, LevelAlert, quantity)]
+		if v := quantityOf(d, quantity); ok && alert.Value != nil && v != nil && *v > *alert.Value {
+			out = append(out, AlertedAct{DosedAct: d, Quantity: quantity, Value: *v, Level: *alert.Value})
+		}
+	}
+	return out
 }

@@ -45,6 +45,12 @@ func TestDoseReview(t *testing.T) {
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "source publiée") || !strings.Contains(r.body, `id="l-value" name="value" inputmode="decimal" value="250"`) {
 			t.Fatalf("national reference without source: %d", r.status)
 		}
+		// No alert level yet: there is no high dose to explain, on the page
+		// as in the application layer.
+		if r := f.doc.post("/staff/dose/alerts/"+f.appt, url.Values{"reason": {"explained before any alert"}}); r.status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.body, "pas de dose élevée") {
+			t.Fatalf("review of an act below any alert level: %d\n%s", r.status, errorsOf(r.body))
+		}
 		form.Set("kind", "alert")
 		form.Set("value", "300")
 		if r := admin.post("/staff/dose/levels", form); r.status != http.StatusSeeOther {
