@@ -6,10 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"repere/internal/actrecord"
 	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/booking"
 	"repere/internal/dose"
 	"repere/internal/store"
 )
@@ -39,15 +43,138 @@ func (d DoseReports) ReceiveReport(ctx context.Context, r dose.Report, callingAE
 	if err != nil || id == 0 || duplicate {
 		return id != 0, err
 	}
-	ad, err := d.a.store.ActDoseOf(ctx, id)
+	return true, d.a.doseFromReports(ctx, id)
+}
+
+// doseFromReports makes an act's dose the combination of its reports,
+// unless the team typed another one (SetActDose keeps it).
+func (a *App) doseFromReports(ctx context.Context, appointmentID int64) error {
+	ad, err := a.store.ActDoseOf(ctx, appointmentID)
 	if err != nil {
-		return true, err
+		return err
 	}
 	summary, _, err := combineReports(ad.Reports)
 	if err != nil {
-		return true, err
+		return err
 	}
-	return true, d.a.store.SetActDose(ctx, id, summary.DLP, summary.CTDIvol, store.DoseFromReport, "", false)
+	return a.store.SetActDose(ctx, appointmentID, summary.DLP, summary.CTDIvol, store.DoseFromReport, "", false)
+}
+
+// UnattachedReport is a dose report that matched no act (its accession
+// number and study unknown here: typed by hand on the console, or an
+// emergency registered there), with the acts of its day it may belong to.
+type UnattachedReport struct {
+	store.DoseReport
+	Dose       dose.Report
+	Day        time.Time // the study's day (its study date, else the day received), local midnight
+	Candidates []DoseCandidate
+}
+
+// DoseCandidate is an act of the report's day, not cancelled.
+type DoseCandidate struct {
+	booking.Appointment
+	// SamePatient: the report carries this patient's identifier, the one
+	// the worklist gave the scanner.
+	SamePatient bool
+}
+
+// maxUnattachedReports bounds the list: more waiting means the scanner's
+// configuration is wrong, which the list's length already says.
+const maxUnattachedReports = 50
+
+// UnattachedDoseReports lists the dose reports that matched no act, the
+// latest first, each with the acts of its day (radiologists and
+// radiographers: attaching a dose is part of the act's record).
+func (a *App) UnattachedDoseReports(ctx context.Context) ([]UnattachedReport, error) {
+	if err := doseTeamOnly(ctx); err != nil {
+		return nil, err
+	}
+	stored, err := a.store.UnattachedDoseReports(ctx, maxUnattachedReports)
+	if err != nil {
+		return nil, err
+	}
+	loc := a.loc
+	out := make([]UnattachedReport, 0, len(stored))
+	days := map[time.Time][]booking.Appointment{}
+	for _, s := range stored {
+		u := UnattachedReport{DoseReport: s}
+		if err := json.Unmarshal(s.Report, &u.Dose); err != nil {
+			return nil, fmt.Errorf("dose report %s: %w", s.SOPInstanceUID, err)
+		}
+		received := s.ReceivedAt.In(loc)
+		u.Day = time.Date(received.Year(), received.Month(), received.Day(), 0, 0, 0, 0, loc)
+		if d, err := time.ParseInLocation("20060102", u.Dose.StudyDate, loc); err == nil {
+			u.Day = d
+		}
+		acts, ok := days[u.Day]
+		if !ok {
+			acts, err = a.store.ListAppointments(ctx, store.AppointmentFilter{From: u.Day, To: u.Day.AddDate(0, 0, 1),
+				Statuses: []booking.Status{booking.Booked, booking.Done}})
+			if err != nil {
+				return nil, err
+			}
+			days[u.Day] = acts
+		}
+		for _, appt := range acts {
+			c := DoseCandidate{Appointment: appt, SamePatient: u.Dose.PatientID != "" && u.Dose.PatientID == worklistPatientID(appt.PatientID)}
+			u.Candidates = append(u.Candidates, c)
+		}
+		// The act of the same patient first, then by time.
+		slices.SortStableFunc(u.Candidates, func(x, y DoseCandidate) int {
+			switch {
+			case x.SamePatient && !y.SamePatient:
+				return -1
+			case y.SamePatient && !x.SamePatient:
+				return 1
+			}
+			return 0
+		})
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// AttachDoseReport attaches a dose report that matched no act to an act,
+// with the reason (how the person knows it is this act's), and makes the
+// act's dose its reports' unless the team typed another. A cancelled act
+// or a no-show had no dose.
+func (a *App) AttachDoseReport(ctx context.Context, sopInstanceUID string, appointmentID int64, reason string) error {
+	if err := doseTeamOnly(ctx); err != nil {
+		return err
+	}
+	if appointmentID == 0 {
+		return invalid("dose.err.attach_act")
+	}
+	if reason = strings.TrimSpace(reason); reason == "" {
+		return invalid("dose.err.attach_reason")
+	}
+	appt, err := a.appointment(ctx, appointmentID)
+	if errors.Is(err, ErrNotFound) {
+		return invalid("dose.err.attach_act")
+	}
+	if err != nil {
+		return err
+	}
+	if appt.Status != booking.Booked && appt.Status != booking.Done {
+		return invalid("dose.err.attach_status")
+	}
+	switch err := a.store.AttachDoseReport(ctx, sopInstanceUID, appointmentID, reason); {
+	case errors.Is(err, store.ErrAlreadyAttached):
+		return refuse("dose.err.attached_meanwhile")
+	case errors.Is(err, store.ErrNotFound):
+		return ErrNotFound
+	case err != nil:
+		return err
+	}
+	return a.doseFromReports(ctx, appointmentID)
+}
+
+// doseTeamOnly: the act's dose is the radiologists' and radiographers'.
+func doseTeamOnly(ctx context.Context) error {
+	if actor, _ := audit.ActorFrom(ctx); actor.Role != string(auth.Radiologist) && actor.Role != string(auth.Radiographer) {
+		return refuse("dose.err.attach_role")
+	}
+	return nil
 }
 
 // ReceivedReport is a dose report attached to an act, as received.
@@ -55,6 +182,9 @@ type ReceivedReport struct {
 	dose.Report
 	CallingAE  string
 	ReceivedAt time.Time
+	// AttachedBy and AttachReason: the person who attached a report that
+	// matched no act, and why.
+	AttachedBy, AttachReason string
 }
 
 // ActDose is an act's radiation dose: the value that counts (the team's
@@ -100,7 +230,7 @@ func combineReports(stored []store.DoseReport) (dose.Summary, []ReceivedReport, 
 			return dose.Summary{}, nil, fmt.Errorf("dose report %s: %w", s.SOPInstanceUID, err)
 		}
 		reports = append(reports, r)
-		received = append(received, ReceivedReport{Report: r, CallingAE: s.CallingAE, ReceivedAt: s.ReceivedAt})
+		received = append(received, ReceivedReport{Report: r, CallingAE: s.CallingAE, ReceivedAt: s.ReceivedAt, AttachedBy: s.AttachedBy, AttachReason: s.AttachReason})
 	}
 	if len(reports) == 0 {
 		return dose.Summary{}, received, nil

@@ -106,7 +106,7 @@ func (w Worklist) item(row store.WorklistRow) worklist.Item {
 	sex := map[string]string{"F": "F", "M": "M"}[p.Sex]
 	return worklist.Item{
 		PatientName:                   worklist.PersonName{Family: strings.ToUpper(p.BirthName), Given: p.FirstNames},
-		PatientID:                     "REP" + strconv.FormatInt(p.ID, 10),
+		PatientID:                     worklistPatientID(p.ID),
 		IssuerOfPatientID:             "REPERE",
 		PatientBirthDate:              born,
 		PatientSex:                    sex,
@@ -128,3 +128,7 @@ func (w Worklist) item(row store.WorklistRow) worklist.Item {
 		},
 	}
 }
+
+// worklistPatientID is the patient identifier the worklist gives the
+// scanner (Patient ID, issuer REPERE), which its objects then carry.
+func worklistPatientID(patientID int64) string { return "REP" + strconv.FormatInt(patientID, 10) }

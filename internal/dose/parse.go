@@ -31,6 +31,8 @@ const (
 	tagContentSequence    dimse.Tag = 0x0040A730
 	tagStudyInstanceUID   dimse.Tag = 0x0020000D
 	tagAccessionNumber    dimse.Tag = 0x00080050
+	tagStudyDate          dimse.Tag = 0x00080020
+	tagPatientID          dimse.Tag = 0x00100020
 	tagSpecificCharset    dimse.Tag = 0x00080005
 	schemeDCM                       = "DCM"
 	codeDoseReport                  = "113701" // X-Ray Radiation Dose Report
@@ -63,6 +65,8 @@ func Parse(ds *dimse.Dataset) (Report, error) {
 		SOPInstanceUID:   ds.String(tagSOPInstanceUID, cs),
 		StudyInstanceUID: ds.String(tagStudyInstanceUID, cs),
 		AccessionNumber:  ds.String(tagAccessionNumber, cs),
+		PatientID:        ds.String(tagPatientID, cs),
+		StudyDate:        ds.String(tagStudyDate, cs),
 		Manufacturer:     ds.String(tagManufacturer, cs),
 		StationName:      ds.String(tagStationName, cs),
 		Model:            ds.String(tagModel, cs),

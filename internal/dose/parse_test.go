@@ -15,6 +15,7 @@ import (
 
 func spec() dosetest.Spec {
 	return dosetest.Spec{SOPInstanceUID: "2.25.100", StudyInstanceUID: "2.25.200", AccessionNumber: "RP00000042", TotalDLP: 312.5,
+		PatientID: "REP42", StudyDate: "20261203",
 		Events: []dosetest.Event{
 			{UID: "2.25.301", CTDIvol: 0.9, DLP: 12.5, LengthMM: 250},
 			{UID: "2.25.302", Spiral: true, CTDIvol: 14.2, DLP: 300, LengthMM: 180},
@@ -26,7 +27,8 @@ func TestParseCTDoseReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.TotalDLP == nil || *r.TotalDLP != 312.5 || r.StudyInstanceUID != "2.25.200" || r.AccessionNumber != "RP00000042" {
+	if r.TotalDLP == nil || *r.TotalDLP != 312.5 || r.StudyInstanceUID != "2.25.200" || r.AccessionNumber != "RP00000042" ||
+		r.PatientID != "REP42" || r.StudyDate != "20261203" {
 		t.Fatalf("report: %+v", r)
 	}
 	if len(r.Events) != 2 {

@@ -35,15 +35,19 @@ const (
 
 // Report is one dose report as read.
 type Report struct {
-	SOPClassUID      string   `json:"sop_class_uid"`
-	SOPInstanceUID   string   `json:"sop_instance_uid"`
-	StudyInstanceUID string   `json:"study_instance_uid"`
-	AccessionNumber  string   `json:"accession_number,omitempty"`
-	Manufacturer     string   `json:"manufacturer,omitempty"`
-	StationName      string   `json:"station_name,omitempty"`
-	Model            string   `json:"model,omitempty"`
-	TotalDLP         *float64 `json:"total_dlp,omitempty"` // mGy·cm, as the scanner summed it
-	Events           []Event  `json:"events"`
+	SOPClassUID      string `json:"sop_class_uid"`
+	SOPInstanceUID   string `json:"sop_instance_uid"`
+	StudyInstanceUID string `json:"study_instance_uid"`
+	AccessionNumber  string `json:"accession_number,omitempty"`
+	// PatientID and StudyDate (DICOM DA, YYYYMMDD) as the scanner sent
+	// them: what helps a person attach a report that matched no act.
+	PatientID    string   `json:"patient_id,omitempty"`
+	StudyDate    string   `json:"study_date,omitempty"`
+	Manufacturer string   `json:"manufacturer,omitempty"`
+	StationName  string   `json:"station_name,omitempty"`
+	Model        string   `json:"model,omitempty"`
+	TotalDLP     *float64 `json:"total_dlp,omitempty"` // mGy·cm, as the scanner summed it
+	Events       []Event  `json:"events"`
 	// Warnings say what was tolerated while reading (in English, for the log
 	// and the act record's detail).
 	Warnings []string `json:"warnings,omitempty"`

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strconv"
 	"time"
+
+	"repere/internal/audit"
 )
 
 // DoseReport is a radiation dose report as kept: its identifiers, the
@@ -23,6 +25,9 @@ type DoseReport struct {
 	MaxCTDIvol       *float64
 	Report           []byte
 	ReceivedAt       time.Time
+	// AttachedBy and AttachReason: who attached by hand a report that
+	// matched no act, and why (empty for a report attached on receipt).
+	AttachedBy, AttachReason string
 }
 
 // Sources of an act's dose (appointments.dose_source).
@@ -124,25 +129,82 @@ func (s *Store) ActDoseOf(ctx context.Context, appointmentID int64) (ActDose, er
 
 func (s *Store) doseReports(ctx context.Context, tx *sql.Tx, appointmentID int64) ([]DoseReport, error) {
 	// audited by the caller
-	rows, err := s.query(ctx, tx, `SELECT sop_instance_uid, sop_class_uid, study_instance_uid, accession_number, calling_ae, station_name,
-			total_dlp, max_ctdivol, report, received_at FROM dose_reports WHERE appointment_id = ? ORDER BY received_at, id`, appointmentID)
+	return s.scanDoseReports(s.query(ctx, tx, `SELECT `+doseReportColumns+` FROM dose_reports WHERE appointment_id = ? ORDER BY received_at, id`, appointmentID))
+}
+
+const doseReportColumns = `COALESCE(appointment_id, 0), sop_instance_uid, sop_class_uid, study_instance_uid, accession_number, calling_ae, station_name,
+	total_dlp, max_ctdivol, report, received_at, attached_by, attach_reason`
+
+func (s *Store) scanDoseReports(rows *sql.Rows, err error) ([]DoseReport, error) {
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []DoseReport
 	for rows.Next() {
-		r := DoseReport{AppointmentID: appointmentID}
+		var r DoseReport
 		var dlp, ctdi sql.NullFloat64
 		var report string
-		if err := rows.Scan(&r.SOPInstanceUID, &r.SOPClassUID, &r.StudyInstanceUID, &r.AccessionNumber, &r.CallingAE, &r.StationName,
-			&dlp, &ctdi, &report, &r.ReceivedAt); err != nil {
+		if err := rows.Scan(&r.AppointmentID, &r.SOPInstanceUID, &r.SOPClassUID, &r.StudyInstanceUID, &r.AccessionNumber, &r.CallingAE, &r.StationName,
+			&dlp, &ctdi, &report, &r.ReceivedAt, &r.AttachedBy, &r.AttachReason); err != nil {
 			return nil, err
 		}
 		r.TotalDLP, r.MaxCTDIvol, r.Report = floatPtr(dlp), floatPtr(ctdi), []byte(report)
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// UnattachedDoseReports lists the dose reports that matched no act, the
+// latest first (at most limit). They carry no identity the practice knows,
+// only the scanner's; the read is audited as such.
+func (s *Store) UnattachedDoseReports(ctx context.Context, limit int) ([]DoseReport, error) {
+	var out []DoseReport
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = s.scanDoseReports(s.query(ctx, tx, `SELECT `+doseReportColumns+` FROM dose_reports WHERE appointment_id IS NULL
+			ORDER BY received_at DESC, id DESC LIMIT ?`, limit))
+		if err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "read", "dose_report_unattached", "", 0, itoa64(int64(len(out)))+" reports")
+	})
+	return out, err
+}
+
+// ErrAlreadyAttached: the dose report was attached to an act meanwhile.
+var ErrAlreadyAttached = errors.New("store: the dose report is already attached to an act")
+
+// AttachDoseReport attaches a report that matched no act to an act, with
+// who did it and why. A report attached meanwhile gives ErrAlreadyAttached;
+// an unknown report or act, ErrNotFound.
+func (s *Store) AttachDoseReport(ctx context.Context, sopInstanceUID string, appointmentID int64, reason string) error {
+	actor, _ := audit.ActorFrom(ctx)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		if err != nil {
+			return err
+		}
+		res, err := s.exec(ctx, tx, `UPDATE dose_reports SET appointment_id = ?, attached_by = ?, attach_reason = ?
+			WHERE sop_instance_uid = ? AND appointment_id IS NULL`, appointmentID, actor.Login, reason, sopInstanceUID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			var attached sql.NullInt64
+			err := s.queryRow(ctx, tx, `SELECT appointment_id FROM dose_reports WHERE sop_instance_uid = ?`, sopInstanceUID).Scan(&attached)
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			if err != nil {
+				return err
+			}
+			return ErrAlreadyAttached
+		}
+		return s.audited(ctx, tx, "dose_report_attach", "appointment", itoa64(appointmentID), patientID, sopInstanceUID+" "+reason)
+	})
 }
 
 func floatPtr(f sql.NullFloat64) *float64 {

@@ -7,9 +7,14 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"repere/internal/audit"
+	"repere/internal/auth"
+	"repere/internal/booking"
 	"repere/internal/dimse"
 	"repere/internal/dose/dosetest"
 	"repere/internal/store"
@@ -171,4 +176,93 @@ func TestMPPSDoseStandsWithoutReport(t *testing.T) {
 	if d := actDose(t, f); *d.DLP != 250 || d.Source != store.DoseFromReport {
 		t.Fatalf("after the report: DLP %v source %s", *d.DLP, d.Source)
 	}
+}
+
+// TestUnattachedDoseReport: a report whose accession number and study are
+// unknown here (typed by hand on the console) is kept unattached and
+// listed with the acts of its study day, the act of the patient
+// identifier it carries first; attaching it needs a radiologist or a
+// radiographer, a reason and an act that took place, and then the act
+// record and the dose review show its DLP. Sent with dcmtk's storescu.
+func TestUnattachedDoseReport(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		f := newFixture(t, st)
+		a := f.h.performed(f.appt)
+		day := a.Start.In(paris)
+		spec := doseSpec("CONSOLE42", "2.25.7770001", "2.25.7770002", 287.5)
+		spec.PatientID, spec.StudyDate = "REP"+strconv.FormatInt(a.PatientID, 10), day.Format("20060102")
+		if out, err := storescu(t, f.dicom, doseFile(t, spec)); err != nil || !strings.Contains(out, "Received Store Response (Success)") {
+			t.Fatalf("storescu: %v\n%s", err, out)
+		}
+		if d := actDose(t, f); len(d.Reports) != 0 {
+			t.Fatalf("a report of an unknown accession number was attached: %+v", d.Reports)
+		}
+		// Another act of the day, cancelled: not offered, and refused.
+		list, err := f.h.store.ListAppointments(system, store.AppointmentFilter{From: day.Truncate(24 * time.Hour).Add(-24 * time.Hour), To: day.Add(48 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var cancelled int64
+		for _, other := range list {
+			if other.ID != a.ID && other.Start.In(paris).YearDay() == day.YearDay() && other.Status == booking.Booked {
+				cancelled = other.ID
+				break
+			}
+		}
+		if cancelled == 0 {
+			t.Fatal("the demo day has a single act")
+		}
+		secretary := audit.WithActor(context.Background(), audit.Actor{Login: "t.secretary", Role: string(auth.Secretary)})
+		if err := f.h.app.Cancel(secretary, cancelled, "patient unwell"); err != nil {
+			t.Fatal(err)
+		}
+
+		if r := f.sec.get("/staff/dose/reports"); r.status != http.StatusForbidden {
+			t.Fatalf("a secretary read the unattached reports: %d", r.status)
+		}
+		page := f.tech.get("/staff/dose/reports")
+		same := strings.Index(page.body, "même ID patient")
+		first := strings.Index(page.body, `name="appointment" value="`)
+		if page.status != http.StatusOK || !strings.Contains(page.body, "CONSOLE42") || !strings.Contains(page.body, "287.5") || same < 0 ||
+			!strings.Contains(page.body[first:], `value="`+f.appt+`"`) || strings.Index(page.body[first:], `value="`+f.appt+`"`) > 40 {
+			t.Fatalf("the report is not listed with its patient's act first: %d\n%s", page.status, page.body)
+		}
+		if strings.Contains(page.body, `name="appointment" value="`+strconv.FormatInt(cancelled, 10)+`"`) {
+			t.Fatal("a cancelled act is offered")
+		}
+
+		form := url.Values{"sop": {"2.25.7770002"}, "appointment": {f.appt}, "reason": {""}}
+		r := f.tech.post("/staff/dose/reports/attach", form)
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Indiquez comment vous savez") ||
+			!strings.Contains(r.body, `value="`+f.appt+`" required checked`) {
+			t.Fatalf("attached without a reason, or the choice was lost: %d\n%s", r.status, errorsOf(r.body))
+		}
+		form.Set("appointment", strconv.FormatInt(cancelled, 10))
+		form.Set("reason", "time on the console")
+		if r := f.tech.post("/staff/dose/reports/attach", form); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "annulé") ||
+			!strings.Contains(r.body, `value="time on the console"`) {
+			t.Fatalf("attached to a cancelled act: %d\n%s", r.status, errorsOf(r.body))
+		}
+		form.Set("appointment", f.appt)
+		if r := f.tech.post("/staff/dose/reports/attach", form); r.status != http.StatusSeeOther {
+			t.Fatalf("attach: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if d := actDose(t, f); len(d.Reports) != 1 || d.DLP == nil || *d.DLP != 287.5 || d.Source != store.DoseFromReport {
+			t.Fatalf("after attaching: %+v", d)
+		}
+		record := f.doc.get("/staff/appointments/" + f.appt + "/record")
+		if !strings.Contains(record.body, `name="dlp" inputmode="decimal" value="287.5"`) || !strings.Contains(record.body, "time on the console") {
+			t.Fatal("the record does not show the attached report's dose and reason")
+		}
+		if review := f.doc.get("/staff/dose"); !strings.Contains(review.body, "<strong>287.5</strong>") {
+			t.Fatal("the dose review does not count the attached report")
+		}
+		form.Del("csrf_token") // the radiologist's own
+		if r := f.doc.post("/staff/dose/reports/attach", form); r.status != http.StatusConflict || !strings.Contains(r.body, "quelqu&#39;un d&#39;autre") {
+			t.Fatalf("attached twice: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if page := f.doc.get("/staff/dose/reports"); !strings.Contains(page.body, `id="dose-unattached-none"`) {
+			t.Fatal("the attached report is still listed")
+		}
+	})
 }

@@ -295,6 +295,8 @@ func (s *Server) routes() []route {
 		{"GET /staff/dose/export", overseers, s.doseExport},
 		{"POST /staff/dose/levels", overseers, s.setDoseLevel},
 		{"POST /staff/dose/alerts/{id}", radiologists, s.reviewDoseAlert},
+		{"GET /staff/dose/reports", caregivers, s.doseUnattachedPage},
+		{"POST /staff/dose/reports/attach", caregivers, s.attachDoseReport},
 
 		{"GET /admin", adminOnly, s.adminHome},
 		{"GET /admin/users", adminOnly, s.users},

@@ -120,9 +120,10 @@ func TestAccessMatrix(t *testing.T) {
 func TestEveryPageRenders(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		admin, secretary, referrer, patient := h.signedIn(auth.Admin), h.signedIn(auth.Secretary), h.signedIn(auth.Referrer), h.signedIn(auth.Patient)
+		radiologist := h.signedIn(auth.Radiologist)
 		anon := h.client()
 		for _, lang := range []string{"fr", "en"} {
-			for _, c := range []*client{admin, secretary, referrer, patient, anon} {
+			for _, c := range []*client{admin, secretary, referrer, patient, radiologist, anon} {
 				c.get("/?lang=" + lang)
 			}
 			for pattern, roles := range h.srv.Routes() {
@@ -137,6 +138,8 @@ func TestEveryPageRenders(t *testing.T) {
 					c = secretary
 				case auth.Admin.In(roles...):
 					c = admin
+				case auth.Radiologist.In(roles...):
+					c = radiologist
 				case auth.Referrer.In(roles...):
 					c = referrer
 				case auth.Patient.In(roles...):

@@ -27,6 +27,8 @@ type Spec struct {
 	SOPInstanceUID   string
 	StudyInstanceUID string
 	AccessionNumber  string
+	PatientID        string // (0010,0020), empty when not sent
+	StudyDate        string // (0008,0020), YYYYMMDD, empty when not sent
 	TotalDLP         float64
 	Events           []Event
 	// RootCode replaces the root concept (113701) to build a foreign SR.
@@ -86,7 +88,7 @@ func (s Spec) Dataset() *dimse.Dataset {
 				item("CONTAINS", "CODE", "113835", "CTDIw Phantom Type", code(0x0040A168, "113691", "DCM", "IEC Body Dosimetry Phantom")),
 				num("113838", "DLP", e.DLP, "mGy.cm"))))
 	}
-	return dimse.NewDataset(
+	ds := dimse.NewDataset(
 		dimse.NewString(0x00080005, "ISO_IR 192"),
 		dimse.NewString(0x00080016, class),
 		dimse.NewString(0x00080018, s.SOPInstanceUID),
@@ -105,6 +107,13 @@ func (s Spec) Dataset() *dimse.Dataset {
 		dimse.NewSequence(0x0040A504, dimse.NewDataset(dimse.NewString(0x00080105, "DCMR"), dimse.NewString(0x0040DB00, "10011"))),
 		dimse.NewSequence(0x0040A730, content...),
 	)
+	if s.PatientID != "" {
+		ds.Set(dimse.NewText(0x00100020, dimse.LO, s.PatientID, dimse.CharsetUTF8))
+	}
+	if s.StudyDate != "" {
+		ds.Set(dimse.NewString(0x00080020, s.StudyDate))
+	}
+	return ds
 }
 
 // Dump writes the dataset in dcmdump's text form, which dump2dcm reads.
