@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net/http"
 
 	"repere/internal/store"
@@ -13,13 +14,17 @@ import (
 // audit entries written together. The page is buffered and sent only once
 // the unit, and so its audit, is committed: no answer leaves without it.
 func (s *Server) inReadUnit(rt route, w http.ResponseWriter, r *http.Request) error {
-	buf := &bufferedWriter{header: w.Header()}
+	// The handler's headers are its answer's: kept apart until the unit is
+	// committed, so that an error page never carries a download's headers.
+	buf := &bufferedWriter{header: w.Header().Clone()}
 	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) error {
 		return rt.handle(buf, r.WithContext(ctx))
 	})
 	if err != nil {
 		return err
 	}
+	clear(w.Header())
+	maps.Copy(w.Header(), buf.header)
 	if buf.status != 0 {
 		w.WriteHeader(buf.status)
 	}
@@ -27,8 +32,7 @@ func (s *Server) inReadUnit(rt route, w http.ResponseWriter, r *http.Request) er
 	return err
 }
 
-// bufferedWriter holds a response until it may be sent; headers go straight
-// to the real writer's map, which is sent with the first WriteHeader.
+// bufferedWriter holds a response, headers included, until it may be sent.
 type bufferedWriter struct {
 	header http.Header
 	status int
