@@ -10,6 +10,7 @@ import (
 	"repere/internal/booking"
 	"repere/internal/dose"
 	"repere/internal/practice"
+	"repere/internal/schedule"
 	"repere/internal/store"
 )
 
@@ -169,10 +170,8 @@ func finishGroup(g *ActivityGroup, delays []float64) {
 }
 
 // occupancy compares each room's booked minutes with its open minutes over
-// the period: its weekly hours, less its dated closures. A monitoring place
-// without hours of its own is open while the CT rooms are (from the
-// earliest opening to the latest closing of the day), a ward bed day and
-// night.
+// the period: its weekly hours (roomHours, the booking's), less its dated
+// closures.
 func (a *App) occupancy(ctx context.Context, q ActivityQuery, booked map[int64]int) ([]RoomOccupancy, error) {
 	rooms, err := a.store.Rooms(ctx)
 	if err != nil {
@@ -186,46 +185,15 @@ func (a *App) occupancy(ctx context.Context, q ActivityQuery, booked map[int64]i
 	if err != nil {
 		return nil, err
 	}
-	spans := map[int64]map[time.Weekday][][2]int{} // room -> weekday -> [start, end) minutes
-	ctDay := map[time.Weekday][2]int{}             // the CT rooms' day: earliest start, latest end
-	isCT := map[int64]bool{}
-	for _, room := range rooms {
-		isCT[room.ID] = room.Kind == practice.CT
-	}
-	for _, h := range hours {
-		if h.ResourceKind != practice.ResourceRoom {
-			continue
-		}
-		d := time.Weekday(h.Weekday)
-		if spans[h.ResourceID] == nil {
-			spans[h.ResourceID] = map[time.Weekday][][2]int{}
-		}
-		spans[h.ResourceID][d] = append(spans[h.ResourceID][d], [2]int{h.StartMinute, h.EndMinute})
-		if isCT[h.ResourceID] {
-			day, ok := ctDay[d]
-			if !ok {
-				day = [2]int{h.StartMinute, h.EndMinute}
-			}
-			ctDay[d] = [2]int{min(day[0], h.StartMinute), max(day[1], h.EndMinute)}
-		}
-	}
 	var out []RoomOccupancy
 	for _, room := range rooms {
 		if !room.Active {
 			continue
 		}
-		weekly := spans[room.ID]
 		monitoring := room.Kind != practice.CT
-		if len(weekly) == 0 && monitoring {
-			weekly = map[time.Weekday][][2]int{}
-			for d := time.Sunday; d <= time.Saturday; d++ {
-				switch {
-				case room.Kind == practice.WardBed:
-					weekly[d] = [][2]int{{0, 24 * 60}}
-				case ctDay[d] != [2]int{}:
-					weekly[d] = [][2]int{ctDay[d]}
-				}
-			}
+		weekly := map[time.Weekday][][2]int{}
+		for _, h := range roomHours(room, rooms, hours) {
+			weekly[h.Weekday] = append(weekly[h.Weekday], [2]int{h.StartMinute, h.EndMinute})
 		}
 		var closed []practice.Closure
 		for _, c := range closures {
@@ -289,4 +257,45 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// roomHours is the weekly opening of a room or monitoring place: its own
+// hours; for a monitoring place that has none, a ward bed's day and night
+// and the other places' the CT rooms' day (from the earliest opening to the
+// latest closing of each weekday): a recovery chair is staffed while the
+// practice is open. The slot search and the occupancy figures both read it.
+func roomHours(room practice.Room, rooms []practice.Room, hours []practice.OpeningHours) []schedule.WeeklyHours {
+	var own []schedule.WeeklyHours
+	for _, h := range hours {
+		if h.ResourceKind == practice.ResourceRoom && h.ResourceID == room.ID {
+			own = append(own, schedule.WeeklyHours{Weekday: time.Weekday(h.Weekday), StartMinute: h.StartMinute, EndMinute: h.EndMinute})
+		}
+	}
+	switch {
+	case len(own) > 0 || room.Kind == practice.CT:
+		return own
+	case room.Kind == practice.WardBed:
+		return schedule.EveryDay(0, 24*60)
+	}
+	isCT := map[int64]bool{}
+	for _, r := range rooms {
+		isCT[r.ID] = r.Kind == practice.CT && r.Active
+	}
+	var ctDay [7]*[2]int // the CT rooms' day by weekday: earliest start, latest end
+	for _, h := range hours {
+		if h.ResourceKind != practice.ResourceRoom || !isCT[h.ResourceID] {
+			continue
+		}
+		if d := ctDay[h.Weekday]; d == nil {
+			ctDay[h.Weekday] = &[2]int{h.StartMinute, h.EndMinute}
+		} else {
+			d[0], d[1] = min(d[0], h.StartMinute), max(d[1], h.EndMinute)
+		}
+	}
+	for d, span := range ctDay {
+		if span != nil {
+			own = append(own, schedule.WeeklyHours{Weekday: time.Weekday(d), StartMinute: span[0], EndMinute: span[1]})
+		}
+	}
+	return own
 }

@@ -59,7 +59,7 @@ func RoomMinutes(act *catalog.Act, variant string) int {
 // radiologists who perform the act, the places of the act's monitoring kind
 // and the anaesthesia teams, with their opening hours, closures and busy
 // intervals (except those of the appointment being moved). A monitoring
-// place without opening hours is open around the clock.
+// place without opening hours of its own has roomHours' default.
 func (a *App) loadPlan(ctx context.Context, p ActPlan, earliest, until time.Time) (Plan, error) {
 	pl := Plan{Practice: schedule.Practice{Location: a.loc}, Names: Names{Rooms: map[int64]string{}, Doctors: map[int64]string{}, Teams: map[int64]string{}}}
 	rooms, err := a.store.Rooms(ctx)
@@ -124,9 +124,7 @@ func (a *App) loadPlan(ctx context.Context, p ActPlan, earliest, until time.Time
 			pr.Rooms = append(pr.Rooms, resource(practice.ResourceRoom, "room", room.ID))
 		case schedule.PlaceKind(room.Kind) == wantPlace:
 			place := resource(practice.ResourceRoom, "place", room.ID)
-			if len(place.Hours) == 0 {
-				place.Hours = schedule.EveryDay(0, 24*60)
-			}
+			place.Hours = roomHours(room, rooms, hours)
 			pr.Places = append(pr.Places, schedule.Place{Resource: place, Kind: wantPlace})
 		}
 	}

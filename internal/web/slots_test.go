@@ -5,12 +5,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"repere/internal/app"
 	"strings"
 	"testing"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/auth"
+	"repere/internal/catalog"
 	"repere/internal/storetest"
 )
 
@@ -155,5 +156,52 @@ func TestSlotFinder(t *testing.T) {
 	if r.status != http.StatusConflict || !regexp.MustCompile(`id="b-room" name="room_id" aria-invalid="true">.*?</select><p class="field-error">[^<]+</p>`).MatchString(r.body) ||
 		!strings.Contains(r.body, `action="/staff/referrals/`+h.referralID("PETIT")+`/book#book-h"`) {
 		t.Fatalf("refusal not next to the room: %d\n%s", r.status, errorsOf(r.body))
+	}
+}
+
+// TestMonitoringPlaceWithoutHours: a recovery chair without hours of its
+// own (the demo's) is open while the CT rooms are, for the slot search as
+// for the occupancy figures: no slot's monitoring ends after the CT day,
+// and a chair's open minutes of a weekday are the CT day's (08:00-17:30).
+func TestMonitoringPlaceWithoutHours(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	act, _ := h.cat.Act("facet_joint_infiltration")
+	if act.Monitoring.Place != catalog.PlaceRecoveryChair {
+		t.Fatalf("the facet infiltration is monitored in %q", act.Monitoring.Place)
+	}
+	earliest := h.clock.Now().Add(time.Hour)
+	page, err := h.app.SearchSlots(system, app.ActPlan{Act: act}, earliest, app.SlotFilter{Day: nextDay(1, time.Monday), HalfDay: app.Afternoon})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range page.Days {
+		for _, s := range d.Slots {
+			n++
+			end := s.Monitoring.End.In(paris)
+			if end.Hour()*60+end.Minute() > 17*60+30 || end.YearDay() != s.Start.In(paris).YearDay() {
+				t.Fatalf("the slot at %v keeps the chair until %v, after the CT day", s.Start.In(paris), end)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no slot")
+	}
+	day := nextDay(1, time.Monday)
+	report, err := h.app.Activity(system, app.ActivityQuery{From: day, To: day.AddDate(0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chairs := 0
+	for _, r := range report.Rooms {
+		if strings.HasPrefix(r.Name, "Fauteuil") {
+			chairs++
+			if r.OpenMinutes != 570 {
+				t.Errorf("%s open %d minutes on a Monday, want the CT day's 570", r.Name, r.OpenMinutes)
+			}
+		}
+	}
+	if chairs == 0 {
+		t.Fatal("no chair in the occupancy")
 	}
 }
