@@ -176,13 +176,18 @@ func (s *Server) portalVerify(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	// A new session token and a new form token at sign-in: whoever knew
-	// the ones before (a shared computer, a planted cookie) is not signed in.
+	return s.portalSignedIn(w, r, id)
+}
+
+// portalSignedIn opens the portal for a patient whose code was right. A
+// new session token and a new form token at sign-in: whoever knew the ones
+// before (a shared computer, a planted cookie) is not signed in.
+func (s *Server) portalSignedIn(w http.ResponseWriter, r *http.Request, patientID int64) error {
 	if err := s.sessions.RenewToken(r.Context()); err != nil {
 		return err
 	}
 	s.sessions.Remove(r.Context(), sessionCSRF)
-	s.sessions.Put(r.Context(), sessionPortalPatient, id)
+	s.sessions.Put(r.Context(), sessionPortalPatient, patientID)
 	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
 	return nil
 }
@@ -239,14 +244,7 @@ func (s *Server) portalConsent(w http.ResponseWriter, r *http.Request) error {
 	if patientID == 0 {
 		return errStatus(http.StatusUnauthorized, "portal.err.signin")
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.store.ConsentDocument(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && c.PatientID != patientID) {
-		return errStatus(http.StatusNotFound, "error.not_found")
-	}
+	c, err := byPathID(r, s.store.ConsentDocument, func(c documents.Consent) bool { return c.PatientID == patientID })
 	if err != nil {
 		return err
 	}
@@ -259,14 +257,7 @@ func (s *Server) portalReport(w http.ResponseWriter, r *http.Request) error {
 	if patientID == 0 {
 		return errStatus(http.StatusUnauthorized, "portal.err.signin")
 	}
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rep, err := s.store.ReportPDF(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && rep.PatientID != patientID) {
-		return errStatus(http.StatusNotFound, "error.not_found")
-	}
+	rep, err := byPathID(r, s.store.ReportPDF, func(rep report.Signed) bool { return rep.PatientID == patientID })
 	if err != nil {
 		return err
 	}

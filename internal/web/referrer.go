@@ -127,14 +127,7 @@ func (s *Server) referrerRequestCreate(w http.ResponseWriter, r *http.Request) e
 
 // referralDocument downloads a file sent with a referral (staff).
 func (s *Server) referralDocument(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	d, err := s.store.ReferralDocumentByID(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return errStatus(http.StatusNotFound, "error.not_found")
-	}
+	d, err := byPathID(r, s.store.ReferralDocumentByID, nil)
 	if err != nil {
 		return err
 	}

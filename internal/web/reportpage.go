@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
@@ -92,14 +91,7 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
 
 // reportDocument downloads a signed version as stored.
 func (s *Server) reportDocument(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	rep, err := s.store.ReportPDF(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
-		return errStatus(http.StatusNotFound, "error.not_found")
-	}
+	rep, err := byPathID(r, s.store.ReportPDF, nil)
 	if err != nil {
 		return err
 	}

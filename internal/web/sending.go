@@ -75,13 +75,7 @@ func (s *Server) portalLetterCode(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if err := s.sessions.RenewToken(r.Context()); err != nil {
-		return err
-	}
-	s.sessions.Remove(r.Context(), sessionCSRF)
-	s.sessions.Put(r.Context(), sessionPortalPatient, id)
-	http.Redirect(w, r, "/portal/", http.StatusSeeOther)
-	return nil
+	return s.portalSignedIn(w, r, id)
 }
 
 // portalLetterLimits counts wrong letter codes per client address.

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -20,6 +22,22 @@ func pathID(r *http.Request) (int64, error) {
 		return 0, errStatus(http.StatusNotFound, "error.not_found")
 	}
 	return id, nil
+}
+
+// byPathID reads the record the path's {id} names: a missing one, or one
+// allowed refuses (another patient's), is "not found" alike, so that a
+// guessed number tells nothing. allowed may be nil.
+func byPathID[T any](r *http.Request, read func(context.Context, int64) (T, error), allowed func(T) bool) (T, error) {
+	var zero T
+	id, err := pathID(r)
+	if err != nil {
+		return zero, err
+	}
+	v, err := read(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && allowed != nil && !allowed(v)) {
+		return zero, errStatus(http.StatusNotFound, "error.not_found")
+	}
+	return v, err
 }
 
 type statusCount struct {
