@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"repere/internal/patient"
 )
 
 // DoseExportLine is one act of the annual dose export.
@@ -37,7 +39,7 @@ func (a *App) DoseExport(ctx context.Context, year int) ([]DoseExportLine, error
 	for _, r := range rows {
 		start := r.Start.In(loc)
 		l := DoseExportLine{ActName: a.actName(r.ActID), Date: start.Format(time.DateOnly), Sex: r.Sex, Station: r.Station,
-			AgeYears: ageAt(r.BirthDate, start), CTDIvol: r.CTDIvol, DLP: r.DLP}
+			AgeYears: ageOrUnknown(r.BirthDate, start), CTDIvol: r.CTDIvol, DLP: r.DLP}
 		if l.Station == "" {
 			l.Station = rooms[strconv.FormatInt(r.RoomID, 10)]
 		}
@@ -79,20 +81,6 @@ func protocolsOf(report []byte) string {
 	return strings.Join(names, " + ")
 }
 
-// ageAt is the age in full years on day of someone born on birthDate
-// (YYYY-MM-DD); -1 when it cannot be read.
-func ageAt(birthDate string, day time.Time) int {
-	born, err := time.Parse(time.DateOnly, birthDate)
-	if err != nil {
-		return -1
-	}
-	age := day.Year() - born.Year()
-	if day.Month() < born.Month() || day.Month() == born.Month() && day.Day() < born.Day() {
-		age--
-	}
-	return age
-}
-
 // WriteDoseCSV writes the annual export, semicolon-separated with decimal
 // points, for a French spreadsheet to open as it is.
 func WriteDoseCSV(w io.Writer, lines []DoseExportLine) error {
@@ -115,4 +103,12 @@ func optional(v *float64) string {
 		return ""
 	}
 	return strconv.FormatFloat(*v, 'f', -1, 64)
+}
+
+// ageOrUnknown is the age on day, -1 when the birth date is unknown.
+func ageOrUnknown(birthDate string, day time.Time) int {
+	if years, ok := patient.AgeOn(birthDate, day); ok {
+		return years
+	}
+	return -1
 }

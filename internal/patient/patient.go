@@ -45,17 +45,28 @@ func (p Patient) DisplayName() string {
 	return s
 }
 
-// Age returns the patient's age in whole years on day.
+// Age returns the patient's age in whole years on day (0 when the birth
+// date is not a date).
 func (p Patient) Age(day time.Time) int {
-	born, err := time.Parse(time.DateOnly, p.BirthDate)
+	years, _ := AgeOn(p.BirthDate, day)
+	return years
+}
+
+// AgeOn is the age in whole years on day of someone born on birthDate
+// (YYYY-MM-DD): one more year from the birthday's month and day on, so
+// that leap years move nothing (someone born on 29 February is a year
+// older on 1 March of a common year). ok is false for a birth date that is
+// not a date.
+func AgeOn(birthDate string, day time.Time) (years int, ok bool) {
+	born, err := time.Parse(time.DateOnly, birthDate)
 	if err != nil {
-		return 0
+		return 0, false
 	}
-	years := day.Year() - born.Year()
-	if day.YearDay() < born.YearDay() {
+	years = day.Year() - born.Year()
+	if day.Month() < born.Month() || day.Month() == born.Month() && day.Day() < born.Day() {
 		years--
 	}
-	return years
+	return years, true
 }
 
 // SearchKey is the form names are compared and searched in: lower case,

@@ -60,3 +60,31 @@ func insKey(nir string) string {
 	k := 97 - n%97
 	return string(rune('0'+k/10)) + string(rune('0'+k%10))
 }
+
+// TestAgeOn: a year more from the birthday's month and day on, whatever
+// the leap years between (the day of the year moves by one after
+// February in a leap year).
+func TestAgeOn(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	for _, c := range []struct {
+		born, on string
+		want     int
+	}{
+		{"1990-03-01", "2024-02-29", 33}, // leap year: 29 February is day 60, as 1 March of 1990
+		{"1990-03-01", "2024-03-01", 34},
+		{"1990-12-31", "2024-12-30", 33}, // leap year: 30 December is day 365, as 31 December of 1990
+		{"2000-02-29", "2023-02-28", 22},
+		{"2000-02-29", "2023-03-01", 23},
+		{"2000-06-15", "2000-06-15", 0},
+	} {
+		if got, ok := AgeOn(c.born, day(c.on)); !ok || got != c.want {
+			t.Errorf("born %s, on %s: %d, want %d", c.born, c.on, got, c.want)
+		}
+	}
+	if _, ok := AgeOn("1990-13-01", day("2024-01-01")); ok {
+		t.Error("a birth date that is not a date gave an age")
+	}
+	if got := (Patient{BirthDate: "1990-12-31"}).Age(day("2024-12-30")); got != 33 {
+		t.Errorf("Patient.Age: %d", got)
+	}
+}
