@@ -2,11 +2,13 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"repere/internal/booking"
 	"repere/internal/followup"
+	"repere/internal/store"
 )
 
 // Watch is what the team records during an appointment's monitoring: the
@@ -61,7 +63,13 @@ func (a *App) RecordObservation(ctx context.Context, id int64, o followup.Observ
 	if len(r.Reasons) > 0 {
 		return r
 	}
-	return a.store.AddObservation(ctx, id, o)
+	if err := a.store.AddObservation(ctx, id, o); errors.Is(err, store.ErrNotMonitored) {
+		// Discharged between the check above and the write.
+		return refuse("observation.err.not_watched")
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 // Observations lists an appointment's monitoring observations, oldest first.

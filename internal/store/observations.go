@@ -3,15 +3,21 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"time"
 
 	"repere/internal/audit"
+	"repere/internal/booking"
 	"repere/internal/followup"
 )
 
+// ErrNotMonitored: the patient is not (or no longer) in monitoring.
+var ErrNotMonitored = errors.New("store: the patient is not in monitoring")
+
 // AddObservation records one set of monitoring values for an appointment
-// (the application checked them against the act's watch).
+// in monitoring (the application checked them against the act's watch);
+// ErrNotMonitored otherwise.
 func (s *Store) AddObservation(ctx context.Context, appointmentID int64, o followup.Observation) error {
 	null := func(v int) sql.NullInt64 { return sql.NullInt64{Int64: int64(v), Valid: v != 0} }
 	var pain sql.NullInt64
@@ -19,9 +25,24 @@ func (s *Store) AddObservation(ctx context.Context, appointmentID int64, o follo
 		pain = sql.NullInt64{Int64: int64(*o.Pain), Valid: true}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		patientID, err := s.patientOfAppointment(ctx, tx, appointmentID)
+		// The appointment is read locked (PostgreSQL; SQLite's write
+		// transaction is alone): a discharge committed meanwhile is seen,
+		// and the observation refused, in the transaction that writes it.
+		lock := ""
+		if s.engine == Postgres {
+			lock = " FOR SHARE"
+		}
+		var patientID int64
+		var day string
+		err := s.queryRow(ctx, tx, `SELECT patient_id, day_status FROM appointments WHERE id = ?`+lock, appointmentID).Scan(&patientID, &day)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
 		if err != nil {
 			return err
+		}
+		if day != string(booking.Monitoring) {
+			return ErrNotMonitored
 		}
 		actor, _ := audit.ActorFrom(ctx)
 		if _, err := s.exec(ctx, tx, `INSERT INTO monitoring_observations (appointment_id, at, actor_login, systolic, diastolic, heart_rate, pain, neuro, note)

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"repere/internal/auth"
+	"repere/internal/followup"
+	"repere/internal/store"
 )
 
 // TestMonitoringObservations records the blood patch's observations as its
@@ -23,6 +26,11 @@ func TestMonitoringObservations(t *testing.T) {
 		if r := c.post(path, url.Values{"systolic": {"120"}, "diastolic": {"80"}, "pain": {"2"}, "neuro": {"as_before"}}); r.status == http.StatusSeeOther ||
 			!strings.Contains(r.body, "pas en surveillance") {
 			t.Fatalf("observation before monitoring: %d", r.status)
+		}
+		// The store refuses it too, in the transaction that would write it
+		// (a discharge between the application's check and the write).
+		if err := h.store.AddObservation(system, mustID(appt), followup.Observation{Systolic: 120, Diastolic: 80}); !errors.Is(err, store.ErrNotMonitored) {
+			t.Fatalf("store: observation before monitoring: %v", err)
 		}
 		h.performed(appt) // now in monitoring
 		page := c.get("/staff/appointments/" + appt + "/discharge")
