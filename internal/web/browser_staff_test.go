@@ -98,6 +98,8 @@ func TestBrowserStaffPageHeights(t *testing.T) {
 		{"record", "/staff/appointments/" + appt + "/record", false, false},
 		{"discharge", "/staff/appointments/" + appt + "/discharge", false, false},
 		{"report", "/staff/appointments/" + appt + "/report", false, false},
+		{"screening", "/staff/referrals/" + h.referralID("BERNARD") + "/screening", true, false}, // the act's questions, as many as its data asks
+		{"dose-reports", "/staff/dose/reports", true, false},
 	}
 	for _, p := range pages {
 		run(t, ctx, chromedp.Navigate(base+p.path), chromedp.WaitReady(chromedp.CSS("footer")))
