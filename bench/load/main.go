@@ -99,7 +99,7 @@ func run(duration time.Duration, workers int, db string, rate float64) (*loadRes
 	httpAddr, dicomAddr := freeAddr(), freeAddr()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--db", db, "--addr", httpAddr, "--dicom-addr", dicomAddr, "--dicom-max-per-address", "32") // every worker on loopback
+	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--demo-history", "0", "--db", db, "--addr", httpAddr, "--dicom-addr", dicomAddr, "--dicom-max-per-address", "32") // every worker on loopback
 	cmd.Env = append(os.Environ(), "REPERE_LOG_LEVEL=warn")
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard

@@ -41,9 +41,10 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer, func() error
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--dicom-addr", "off"}, args...), stdout, stderr)
+		// No demo history unless a test asks for it (half a minute).
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--dicom-addr", "off", "--demo-history", "0"}, args...), stdout, stderr)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(120 * time.Second) // a first start with a demo history takes tens of seconds
 	for time.Now().Before(deadline) {
 		if m := readyURL.FindStringSubmatch(stderr.String()); m != nil {
 			return m[1], stdout, func() error { cancel(); return <-done }

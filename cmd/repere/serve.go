@@ -65,7 +65,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.followUpDir, "followup", envDefault("followup", ""), "practice folder overriding discharge criteria and follow-up days (env REPERE_FOLLOWUP)")
 	fs.StringVar(&c.recordsDir, "records", envDefault("records", ""), "practice folder overriding the act record's fields and drugs (env REPERE_RECORDS)")
 	fs.BoolVar(&c.demo, "demo", envBool("demo", false), "load a demo practice into an empty database (env REPERE_DEMO)")
-	fs.IntVar(&c.demoHistory, "demo-history", envInt("demo-history", 0), "with --demo, play a past year of N referrals a workday through the application, for the dashboards (env REPERE_DEMO_HISTORY)")
+	fs.IntVar(&c.demoHistory, "demo-history", envInt("demo-history", 2), "with --demo, on first start, play a past year of N referrals a workday through the application, for the dashboards; 0: none (env REPERE_DEMO_HISTORY)")
 	fs.StringVar(&c.logFormat, "log-format", envDefault("log-format", "text"), "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", envDefault("log-level", "info"), "log level: debug, info, warn, error")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", envBool("secure-cookies", false), "send cookies over HTTPS only (set it behind TLS)")
