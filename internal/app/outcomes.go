@@ -56,15 +56,18 @@ type ComplicationCount struct {
 
 // ActOutcomes is the outcome of one act type over a period.
 type ActOutcomes struct {
-	ActID, Name   string
-	Done          int
-	WithBaseline  int
-	Days          []DayOutcome
-	Completion    Proportion // follow-up complete among acts whose last day has passed
-	Improved      Proportion // the follow-up rule's verdict "improved" among judged acts
-	Repeated      Proportion // acts followed by the same act for the same patient within 60 days
-	RuleNote      string     // the published figure of the act's follow-up (e.g. blood patch success)
-	RuleSource    string
+	ActID, Name  string
+	Done         int
+	WithBaseline int
+	Days         []DayOutcome
+	Completion   Proportion // follow-up complete among acts whose last day has passed
+	Improved     Proportion // the follow-up rule's verdict "improved" among judged acts
+	Repeated     Proportion // acts followed by the same act for the same patient within Measures.RepeatDays
+	// Measures define Improved and Repeated for the act (for a blood patch:
+	// headache resolution, a second patch) and the published figure beside
+	// them, from the follow-up data; Source is its source's title.
+	Measures      followup.Measures
+	MeasureSource string
 	Complications []ComplicationCount
 	Records       int // acts with a saved record (complications' denominator)
 }
@@ -106,7 +109,8 @@ func (a *App) actOutcomes(act *catalog.Act, list []store.OutcomeAct) ActOutcomes
 	o := ActOutcomes{ActID: act.ID, Name: act.Name.In("fr"), Done: len(list)}
 	days := a.followup.FollowUpDays(act)
 	rules := a.followup.Rules(act)
-	o.RuleNote, o.RuleSource = rules.Offer.Note, a.sourceTitle(rules.Offer.Source)
+	o.Measures = *rules.Measures
+	o.MeasureSource = a.sourceTitle(rules.Measures.Source)
 	now := a.Now()
 	completeK, completeN, improvedK, improvedN, repeated := 0, 0, 0, 0, 0
 	for _, d := range days {
@@ -151,7 +155,7 @@ func (a *App) actOutcomes(act *catalog.Act, list []store.OutcomeAct) ActOutcomes
 				improvedK++
 			}
 		}
-		if repeatedWithin(x, byPatient[x.PatientID], 60) {
+		if repeatedWithin(x, byPatient[x.PatientID], o.Measures.RepeatDays) {
 			repeated++
 		}
 		switch {

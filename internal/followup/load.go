@@ -158,6 +158,9 @@ func (s *Set) readLayer(layer fs.FS, name string) []error {
 		if d.Offer != nil {
 			s.defaults.Offer, s.defaultsFile["offer"] = d.Offer, file
 		}
+		if d.Measures != nil {
+			s.defaults.Measures, s.defaultsFile["measures"] = d.Measures, file
+		}
 		for i, p := range schedDoc.Acts {
 			s.plans = append(s.plans, p)
 			s.planFile = append(s.planFile, fmt.Sprintf("%s: acts[%d]", file, i))

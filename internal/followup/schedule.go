@@ -38,12 +38,25 @@ type Offer struct {
 	catalog.Fact `yaml:",inline"`
 }
 
+// Measures define the act's outcome figures: what the rule's "improved"
+// means for it (for a blood patch, the headache gone or clearly better),
+// what the same act again within RepeatDays is (a second patch), and the
+// published figure they are shown next to, if a source gives one.
+type Measures struct {
+	Improved     catalog.Text `yaml:"improved"`
+	Repeated     catalog.Text `yaml:"repeated"`
+	RepeatDays   int          `yaml:"repeat_days"`
+	Published    catalog.Text `yaml:"published,omitempty"`
+	catalog.Fact `yaml:",inline"`
+}
+
 // Plan is the follow-up of one act: each part falls back to the default.
 type Plan struct {
-	Acts  []string `yaml:"acts,omitempty"`
-	Days  *Days    `yaml:"days,omitempty"`
-	Rule  *Rule    `yaml:"rule,omitempty"`
-	Offer *Offer   `yaml:"offer,omitempty"`
+	Acts     []string  `yaml:"acts,omitempty"`
+	Days     *Days     `yaml:"days,omitempty"`
+	Rule     *Rule     `yaml:"rule,omitempty"`
+	Offer    *Offer    `yaml:"offer,omitempty"`
+	Measures *Measures `yaml:"measures,omitempty"`
 }
 
 // Score is one pain score.
@@ -89,6 +102,9 @@ func (s *Set) plan(act *catalog.Act) Plan {
 		if e.Offer != nil {
 			p.Offer = e.Offer
 		}
+		if e.Measures != nil {
+			p.Measures = e.Measures
+		}
 	}
 	return p
 }
@@ -98,7 +114,7 @@ func (s *Set) FollowUpDays(act *catalog.Act) []int {
 	return append([]int(nil), s.plan(act).Days.Values...)
 }
 
-// Rules returns the act's plan (days, rule, offer) with its sources, for
+// Rules returns the act's plan (days, rule, offer, measures) with its sources, for
 // display; it shares the set's data and must not be modified.
 func (s *Set) Rules(act *catalog.Act) Plan { return s.plan(act) }
 

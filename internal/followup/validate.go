@@ -81,7 +81,7 @@ func (s *Set) validate() []error {
 	for _, part := range []struct {
 		name    string
 		missing bool
-	}{{"days", s.defaults.Days == nil}, {"rule", s.defaults.Rule == nil}, {"offer", s.defaults.Offer == nil}} {
+	}{{"days", s.defaults.Days == nil}, {"rule", s.defaults.Rule == nil}, {"offer", s.defaults.Offer == nil}, {"measures", s.defaults.Measures == nil}} {
 		if part.missing {
 			problems = append(problems, fmt.Errorf("schedule.yaml: default.%s: is required", part.name))
 		}
@@ -99,6 +99,10 @@ func (s *Set) validate() []error {
 		k.label = f + ": default"
 		k.offer("offer", *s.defaults.Offer)
 	}
+	if f := s.defaultsFile["measures"]; s.defaults.Measures != nil {
+		k.label = f + ": default"
+		k.measures("measures", *s.defaults.Measures)
+	}
 	problems = append(problems, k.problems...)
 	for i, p := range s.plans {
 		k := &checker{label: s.planFile[i], set: s}
@@ -114,6 +118,9 @@ func (s *Set) validate() []error {
 		}
 		if p.Offer != nil {
 			k.offer("offer", *p.Offer)
+		}
+		if p.Measures != nil {
+			k.measures("measures", *p.Measures)
 		}
 		problems = append(problems, k.problems...)
 	}
@@ -158,6 +165,18 @@ func (k *checker) offer(field string, o Offer) {
 	}
 	k.text(field+".text", o.Text)
 	k.fact(field+".", o.Fact)
+}
+
+func (k *checker) measures(field string, m Measures) {
+	k.text(field+".improved", m.Improved)
+	k.text(field+".repeated", m.Repeated)
+	if m.RepeatDays < 1 || m.RepeatDays > 365 {
+		k.fail(field+".repeat_days", "must be between 1 and 365 (got %d)", m.RepeatDays)
+	}
+	if len(m.Published) > 0 {
+		k.text(field+".published", m.Published)
+	}
+	k.fact(field+".", m.Fact)
 }
 
 func sortedKeys(m map[string]bool) []string {

@@ -176,7 +176,7 @@ func (s *Server) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 		}
 		line(o.Name, "improved", o.Improved)
 		line(o.Name, "followup_complete", o.Completion)
-		line(o.Name, "repeated_within_60_days", o.Repeated)
+		line(o.Name, "repeated_within_"+strconv.Itoa(o.Measures.RepeatDays)+"_days", o.Repeated)
 		for _, cc := range o.Complications {
 			line(o.Name, "complication_"+cc.Key, cc.Observed)
 		}

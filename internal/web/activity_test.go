@@ -56,13 +56,16 @@ func TestActivityAndOutcomes(t *testing.T) {
 		}
 		out := f.doc.get("/staff/outcomes" + period)
 		section := between(out.body, `id="outcome-epidural_blood_patch"`, "</section>")
-		for _, want := range []string{"<th scope=\"row\">J2</th><td>1</td><td>-6.0</td><td>1/1 (100 %)</td><td>21–100 %</td>", "Malaise vagal", "évènement symptomatique", "1/1", "non codée"} {
+		// The blood patch's measures are its data's: headache resolution,
+		// a second patch, and the published figure in French with its source.
+		for _, want := range []string{"<th scope=\"row\">J2</th><td>1</td><td>-6.0</td><td>1/1 (100 %)</td><td>21–100 %</td>", "Malaise vagal", "évènement symptomatique", "1/1", "non codée",
+			"Céphalée debout disparue ou nettement moins forte", "Second blood patch dans les 60 jours", "un premier patch soulage dans 70 à 95 % des cas", "Infoanesth"} {
 			if !strings.Contains(section, want) {
 				t.Fatalf("outcomes lack %q:\n%s", want, section)
 			}
 		}
 		csv := f.doc.get("/staff/outcomes/export" + period)
-		if !strings.Contains(csv.body, ";responders_50pct_d2;1;1;1.000;0.207;1.000") {
+		if !strings.Contains(csv.body, ";responders_50pct_d2;1;1;1.000;0.207;1.000") || !strings.Contains(csv.body, ";repeated_within_60_days;0;1;") {
 			t.Fatalf("outcomes CSV:\n%s", csv.body)
 		}
 		if bad := f.doc.get("/staff/activity?from=31/12/2026"); bad.status != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `value="31/12/2026"`) || !strings.Contains(bad.body, "AAAA-MM-JJ") {
