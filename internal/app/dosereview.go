@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -84,6 +85,14 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 	if err != nil {
 		return out, err
 	}
+	// The alert levels by act and quantity, looked up for every act
+	// without building a key string each time.
+	alerts := map[[2]string]float64{}
+	for _, l := range levels {
+		if l.Kind == LevelAlert && l.Value != nil {
+			alerts[[2]string{l.ActID, l.Quantity}] = *l.Value
+		}
+	}
 	values := map[string][]float64{}
 	for _, d := range acts {
 		v := quantityOf(d, q.Quantity)
@@ -94,9 +103,9 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 		key := groupKey(d, q.GroupBy)
 		values[key] = append(values[key], *v)
 		for _, quantity := range []string{QuantityDLP, QuantityCTDIvol} {
-			alert, ok := levels[levelKey(d.ActID, LevelAlert, quantity)]
-			if v := quantityOf(d, quantity); ok && alert.Value != nil && v != nil && *v > *alert.Value {
-				out.Alerts = append(out.Alerts, AlertedAct{DosedAct: d, Quantity: quantity, Value: *v, Level: *alert.Value, ActName: a.actName(d.ActID)})
+			level, ok := alerts[[2]string{d.ActID, quantity}]
+			if v := quantityOf(d, quantity); ok && v != nil && *v > level {
+				out.Alerts = append(out.Alerts, AlertedAct{DosedAct: d, Quantity: quantity, Value: *v, Level: level, ActName: a.actName(d.ActID)})
 			}
 		}
 	}
@@ -139,9 +148,9 @@ func quantityOf(d store.DosedAct, quantity string) *float64 {
 func groupKey(d store.DosedAct, by string) string {
 	switch by {
 	case "room":
-		return fmt.Sprint(d.RoomID)
+		return strconv.FormatInt(d.RoomID, 10)
 	case "radiologist":
-		return fmt.Sprint(d.RadiologistID)
+		return strconv.FormatInt(d.RadiologistID, 10)
 	}
 	return d.ActID
 }

@@ -47,6 +47,7 @@ func (s *Store) ActivityOf(ctx context.Context, from, to time.Time) (Activity, e
 		if err != nil {
 			return err
 		}
+		out.Acts = make([]ActivityAct, 0, capacityFor(pieces))
 		for _, p := range pieces {
 			if p.blob != nil {
 				out.Acts, err = decodeActivity(p.blob, out.Acts)
@@ -148,6 +149,7 @@ func (s *Store) OutcomeActs(ctx context.Context, from, to time.Time) ([]OutcomeA
 		if err != nil {
 			return err
 		}
+		out = make([]OutcomeAct, 0, capacityFor(pieces))
 		for _, p := range pieces {
 			if p.blob != nil {
 				out, err = decodeOutcomes(p.blob, out)

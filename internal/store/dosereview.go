@@ -81,7 +81,7 @@ func (s *Store) DosedActs(ctx context.Context, from, to time.Time) ([]DosedAct, 
 		if err != nil {
 			return err
 		}
-		out = make([]DosedAct, 0, 1024)
+		out = make([]DosedAct, 0, capacityFor(pieces))
 		for _, p := range pieces {
 			if p.blob != nil {
 				out, err = decodeDosed(p.blob, out)

@@ -70,6 +70,17 @@ func (s *Store) summaryPieces(ctx context.Context, tx *sql.Tx, column string, fr
 	return out, nil
 }
 
+// capacityFor is the room to reserve for the rows of pieces: those of the
+// snapshots and a margin for the spans read live (the partial months at
+// the edges), so the rows are not copied again and again as they grow.
+func capacityFor(pieces []summaryPiece) int {
+	rows := 0
+	for _, p := range pieces {
+		rows += summaryRows(p.blob)
+	}
+	return rows + rows/8 + 1024
+}
+
 // RefreshSummaries brings the month snapshots up to date: in one
 // transaction (PostgreSQL: repeatable read, one consistent view; SQLite: a
 // write transaction) it rebuilds every closed month of loc, up to now,

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -120,6 +121,17 @@ func readColumns(blob []byte, n int) (*reader, error) {
 
 func (r *reader) fail() { r.err = errSummaryBlob }
 
+// summaryRows is the number of rows a blob holds (0 if malformed), to size
+// the slice that all the pieces of a period are decoded into.
+func summaryRows(blob []byte) int {
+	if format, k := binary.Uvarint(blob); format == summaryFormat && k > 0 {
+		if rows, j := binary.Uvarint(blob[k:]); j > 0 && rows <= uint64(len(blob)) {
+			return int(rows)
+		}
+	}
+	return 0
+}
+
 func (r *reader) uint(col int) uint64 {
 	v, k := binary.Uvarint(r.cols[col])
 	if k <= 0 {
@@ -160,7 +172,9 @@ func (r *reader) bytes(col int) []byte {
 	return b
 }
 
-func (r *reader) float(col int) *float64 {
+// float reads a nullable float into the next free cell of cells, whose
+// capacity the caller has sized (one allocation for a whole snapshot).
+func (r *reader) float(col int, cells *[]float64) *float64 {
 	c := r.cols[col]
 	if len(c) == 0 || c[0] > 1 || (c[0] == 1 && len(c) < 9) {
 		r.fail()
@@ -170,9 +184,13 @@ func (r *reader) float(col int) *float64 {
 		r.cols[col] = c[1:]
 		return nil
 	}
-	v := math.Float64frombits(binary.LittleEndian.Uint64(c[1:9]))
 	r.cols[col] = c[9:]
-	return &v
+	if len(*cells) == cap(*cells) {
+		r.fail()
+		return nil
+	}
+	*cells = append(*cells, math.Float64frombits(binary.LittleEndian.Uint64(c[1:9])))
+	return &(*cells)[len(*cells)-1]
 }
 
 // delta encodes a sequence of ids or instants as differences, which stay
@@ -222,10 +240,12 @@ func decodeDosed(blob []byte, out []DosedAct) ([]DosedAct, error) {
 		return out, err
 	}
 	var id, start delta
+	cells := make([]float64, 0, 2*r.rows)
+	out = slices.Grow(out, r.rows)
 	for range r.rows {
 		d := DosedAct{AppointmentID: id.back(r.int(dosedID)), ActID: r.word(dosedAct), RoomID: r.int(dosedRoom),
 			RadiologistID: r.int(dosedRadiologist), Start: fromNanos(start.back(r.int(dosedStart))),
-			DLP: r.float(dosedDLP), CTDIvol: r.float(dosedCTDIvol)}
+			DLP: r.float(dosedDLP, &cells), CTDIvol: r.float(dosedCTDIvol, &cells)}
 		if r.err != nil {
 			return out, r.err
 		}
@@ -275,6 +295,7 @@ func decodeActivity(blob []byte, out []ActivityAct) ([]ActivityAct, error) {
 		return out, err
 	}
 	var id, start delta
+	out = slices.Grow(out, r.rows)
 	for range r.rows {
 		a := ActivityAct{ID: id.back(r.int(activityID)), PatientID: r.int(activityPatient), ActID: r.word(activityAct),
 			Status: r.word(activityStatus), RoomID: r.int(activityRoom), RadiologistID: r.int(activityRadiologist),
@@ -333,6 +354,7 @@ func decodeOutcomes(blob []byte, out []OutcomeAct) ([]OutcomeAct, error) {
 		return out, err
 	}
 	var id, start delta
+	out = slices.Grow(out, r.rows)
 	for range r.rows {
 		o := OutcomeAct{ID: id.back(r.int(outcomeID)), PatientID: r.int(outcomePatient), ActID: r.word(outcomeAct),
 			Start: fromNanos(start.back(r.int(outcomeStart)))}
