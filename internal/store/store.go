@@ -47,6 +47,8 @@ type Store struct {
 	// refreshPause, set by tests only, runs in RefreshSummaries just
 	// before it deletes the changes it has seen.
 	refreshPause func()
+	// refreshBatchSize, set by tests only, replaces summaryBatch.
+	refreshBatchSize int
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.

@@ -81,50 +81,108 @@ func capacityFor(pieces []summaryPiece) int {
 	return rows + rows/8 + 1024
 }
 
-// RefreshSummaries brings the month snapshots up to date: in one
-// transaction (PostgreSQL: repeatable read, one consistent view; SQLite: a
-// write transaction) it rebuilds every closed month of loc, up to now,
-// that has no snapshot or has changed since, and deletes the change rows
-// it has seen, and only those (a change committed meanwhile stays, and its
-// month stays live until the next refresh). It returns how many months it
-// rebuilt. Changes in the current month or later are deleted: those
-// months are always read live.
+// summaryBatch is how many months one refresh transaction rebuilds at
+// most: on SQLite the refresh holds the write lock, and the first refresh
+// of years of data in one transaction would keep writers waiting past
+// their busy timeout.
+const summaryBatch = 6
+
+// RefreshSummaries brings the month snapshots up to date: it rebuilds
+// every closed month of loc, up to now, that has no snapshot or has changed
+// since, and returns how many months it rebuilt. Each transaction
+// (PostgreSQL: repeatable read, one consistent view; SQLite: a write
+// transaction) rebuilds up to summaryBatch months and deletes the change
+// rows it has seen in them, and only those: a change committed meanwhile
+// stays, and its month stays live until the next refresh. Changes in the
+// current month or later are deleted: those months are always read live.
 func (s *Store) RefreshSummaries(ctx context.Context, loc *time.Location, now time.Time) (int, error) {
+	total := 0
+	for {
+		months, more, err := s.refreshBatch(ctx, loc, now)
+		total += months
+		if err != nil || !more {
+			return total, err
+		}
+	}
+}
+
+// refreshBatch runs one refresh transaction; more: months are left to do.
+func (s *Store) refreshBatch(ctx context.Context, loc *time.Location, now time.Time) (int, bool, error) {
 	opts := &sql.TxOptions{}
 	if s.engine == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
 	tx, err := s.db.BeginTx(ctx, opts)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	defer tx.Rollback()
 	if s.engine == Postgres {
 		// Several instances refresh in turn, not together.
 		var mine bool
 		if err := s.queryRow(ctx, tx, `SELECT pg_try_advisory_xact_lock(5100051)`).Scan(&mine); err != nil || !mine {
-			return 0, err
+			return 0, false, err
 		}
 	}
-	months, err := s.refreshMonths(ctx, tx, loc, now)
+	batch := summaryBatch
+	if s.refreshBatchSize > 0 {
+		batch = s.refreshBatchSize
+	}
+	months, more, err := s.refreshMonths(ctx, tx, loc, now, batch)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
 	if len(months) > 0 {
 		if err := s.audited(ctx, tx, "summarise", "activity", "", 0, itoa64(int64(len(months)))+" months"); err != nil {
-			return 0, err
+			return 0, false, err
 		}
 	}
-	return len(months), tx.Commit()
+	return len(months), more, tx.Commit()
 }
 
-// refreshMonths rebuilds the months RefreshSummaries must and returns them.
-func (s *Store) refreshMonths(ctx context.Context, tx *sql.Tx, loc *time.Location, now time.Time) ([]time.Time, error) {
+// refreshMonths rebuilds up to limit of the months RefreshSummaries must,
+// deletes the changes it has seen but in the months left for later, and
+// returns the months rebuilt and whether some are left.
+func (s *Store) refreshMonths(ctx context.Context, tx *sql.Tx, loc *time.Location, now time.Time, limit int) ([]time.Time, bool, error) {
 	// audited by the caller
 	var seen int64
 	if err := s.queryRow(ctx, tx, `SELECT COALESCE(MAX(id), 0) FROM summary_changes`).Scan(&seen); err != nil {
-		return nil, err
+		return nil, false, err
 	}
+	todo, err := s.staleMonths(ctx, tx, loc, now, seen)
+	if err != nil {
+		return nil, false, err
+	}
+	rebuilt := todo[:min(limit, len(todo))]
+	for _, month := range rebuilt {
+		if err := s.buildMonth(ctx, tx, month.UTC(), month.AddDate(0, 1, 0).UTC(), loc.String()); err != nil {
+			return nil, false, err
+		}
+	}
+	if s.refreshPause != nil {
+		s.refreshPause()
+	}
+	if len(rebuilt) == len(todo) {
+		_, err = s.exec(ctx, tx, `DELETE FROM summary_changes WHERE id <= ?`, seen)
+		return rebuilt, false, err
+	}
+	// Months are left: their changes stay, to be seen by the next batch.
+	if _, err := s.exec(ctx, tx, `DELETE FROM summary_changes WHERE id <= ? AND at >= ?`, seen, monthOf(now, loc).UTC()); err != nil {
+		return nil, false, err
+	}
+	for _, month := range rebuilt {
+		if _, err := s.exec(ctx, tx, `DELETE FROM summary_changes WHERE id <= ? AND at >= ? AND at < ?`,
+			seen, month.UTC(), month.AddDate(0, 1, 0).UTC()); err != nil {
+			return nil, false, err
+		}
+	}
+	return rebuilt, true, nil
+}
+
+// staleMonths lists the closed months, from the first act's, that have no
+// snapshot or a change among those up to seen.
+func (s *Store) staleMonths(ctx context.Context, tx *sql.Tx, loc *time.Location, now time.Time, seen int64) ([]time.Time, error) {
+	// audited by the caller
 	var first sql.NullTime
 	err := s.queryRow(ctx, tx, `SELECT starts_at FROM appointments ORDER BY starts_at LIMIT 1`).Scan(&first)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -138,30 +196,22 @@ func (s *Store) refreshMonths(ctx context.Context, tx *sql.Tx, loc *time.Locatio
 	if err != nil {
 		return nil, err
 	}
-	var rebuilt []time.Time
+	var out []time.Time
 	current := monthOf(now, loc)
 	for month := monthOf(first.Time, loc); first.Valid && month.Before(current); month = month.AddDate(0, 1, 0) {
-		end := month.AddDate(0, 1, 0)
 		if built[month.UTC().Unix()] {
 			var changed bool
 			if err := s.queryRow(ctx, tx, `SELECT EXISTS (SELECT 1 FROM summary_changes WHERE at >= ? AND at < ? AND id <= ?)`,
-				month.UTC(), end.UTC(), seen).Scan(&changed); err != nil {
+				month.UTC(), month.AddDate(0, 1, 0).UTC(), seen).Scan(&changed); err != nil {
 				return nil, err
 			}
 			if !changed {
 				continue
 			}
 		}
-		if err := s.buildMonth(ctx, tx, month.UTC(), end.UTC(), loc.String()); err != nil {
-			return nil, err
-		}
-		rebuilt = append(rebuilt, month)
+		out = append(out, month)
 	}
-	if s.refreshPause != nil {
-		s.refreshPause()
-	}
-	_, err = s.exec(ctx, tx, `DELETE FROM summary_changes WHERE id <= ?`, seen)
-	return rebuilt, err
+	return out, nil
 }
 
 func (s *Store) builtMonths(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {

@@ -211,6 +211,7 @@ func TestSummariesFollowEveryWrite(t *testing.T) {
 		if !hasDose(fresh.Dosed, done[time.March][2], dlp) {
 			t.Errorf("the dose typed in March is not read before the refresh")
 		}
+		s.SetRefreshBatch(2) // two transactions: the second sees what the first left
 		months, err := s.RefreshSummaries(f.ctx, paris, summaryNow)
 		if err != nil || months != 3 {
 			t.Errorf("refresh after writes in March, April and May: %d months rebuilt, %v", months, err)
