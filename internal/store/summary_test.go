@@ -158,6 +158,14 @@ func TestSummariesGiveTheLiveRows(t *testing.T) {
 			t.Errorf("activity differs:\n%s", diff)
 		}
 		sameRows(t, "windows", readLive(t, f.ctx, s, summaryFrom, summaryTo), before)
+		var inUnit dashboardRows // as a page reads: in a read unit (SQLite: query_only)
+		if err := s.ReadUnit(f.ctx, func(ctx context.Context) error {
+			inUnit = readDashboards(t, ctx, s, summaryFrom, summaryTo)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		sameRows(t, "read unit", inUnit, before)
 		if months, err := s.RefreshSummaries(f.ctx, paris, summaryNow); err != nil || months != 0 {
 			t.Errorf("a refresh with nothing changed rebuilt %d months: %v", months, err)
 		}
