@@ -37,8 +37,9 @@ type Activity struct {
 	Verdicts map[string]int
 }
 
-// ActivityOf reads the period's appointments, overrides and waiting list
-// (audited once, as the practice's activity figures).
+// ActivityOf reads the period's appointments (closed months from their
+// snapshots, see summary.go), overrides and waiting list (audited once, as
+// the practice's activity figures).
 func (s *Store) ActivityOf(ctx context.Context, from, to time.Time) (Activity, error) {
 	var out Activity
 	from, to = from.UTC(), to.UTC()
@@ -140,7 +141,8 @@ type OutcomeAct struct {
 }
 
 // OutcomeActs reads the done acts of [from, to) with their scores and
-// records (audited once, as the practice's outcome figures).
+// records, by id (closed months from their snapshots, see summary.go;
+// audited once, as the practice's outcome figures).
 func (s *Store) OutcomeActs(ctx context.Context, from, to time.Time) ([]OutcomeAct, error) {
 	var out []OutcomeAct
 	from, to = from.UTC(), to.UTC()

@@ -68,8 +68,9 @@ type DosedAct struct {
 
 // DosedActs lists the done acts started in [from, to) that have a dose,
 // by start, with the review of those above an alert level (no patient
-// identity: the review compares groups; the covering index
-// appointments_dose_review serves the query). The read is audited once.
+// identity: the review compares groups). The closed months wholly inside
+// the period come from their snapshots (summary.go), the rest from the
+// covering index appointments_dose_review. The read is audited once.
 func (s *Store) DosedActs(ctx context.Context, from, to time.Time) ([]DosedAct, error) {
 	var out []DosedAct
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
