@@ -59,6 +59,12 @@ func setup(b *testing.B, st *store.Store) (*app.App, Size) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	started = time.Now()
+	months, err := a.RefreshSummaries(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: first refresh of the month snapshots: %d months in %s", st.Engine(), months, time.Since(started).Round(time.Millisecond))
 	return a, size
 }
 

@@ -218,6 +218,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	go srv.CleanSessions(ctx, 10*time.Minute)
 	go application.RunOutbox(ctx, app.OutboxOptions{Every: cfg.mail.outboxEvery, Retry: retryAfter, Logger: log})
+	go application.RunSummaries(ctx, time.Minute, log)
 	errc := make(chan error, 2)
 	go func() { errc <- httpServer.Serve(ln) }()
 	if dicomServer != nil {

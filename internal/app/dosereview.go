@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -85,6 +86,7 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 	if err != nil {
 		return out, err
 	}
+	alerts := alertLevels(levels)
 	values := map[string][]float64{}
 	for _, d := range acts {
 		v := quantityOf(d, q.Quantity)
@@ -94,7 +96,7 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 		out.Acts++
 		key := groupKey(d, q.GroupBy)
 		values[key] = append(values[key], *v)
-		for _, al := range alertsOf(d, levels) {
+		for _, al := range alertsOf(d, alerts) {
 			al.ActName = a.actName(d.ActID)
 			out.Alerts = append(out.Alerts, al)
 		}
@@ -138,9 +140,9 @@ func quantityOf(d store.DosedAct, quantity string) *float64 {
 func groupKey(d store.DosedAct, by string) string {
 	switch by {
 	case "room":
-		return fmt.Sprint(d.RoomID)
+		return strconv.FormatInt(d.RoomID, 10)
 	case "radiologist":
-		return fmt.Sprint(d.RadiologistID)
+		return strconv.FormatInt(d.RadiologistID, 10)
 	}
 	return d.ActID
 }
@@ -255,17 +257,29 @@ func (a *App) aboveAlertLevel(ctx context.Context, appointmentID int64) (bool, e
 		return false, err
 	}
 	d := store.DosedAct{ActID: appt.ActID, DLP: ad.DLP, CTDIvol: ad.CTDIvol}
-	return appt.Status == booking.Done && len(alertsOf(d, levels)) > 0, nil
+	return appt.Status == booking.Done && len(alertsOf(d, alertLevels(levels))) > 0, nil
+}
+
+// alertLevels gives the alert levels in force by act and quantity, looked
+// up for every act without building a key string each time.
+func alertLevels(levels map[string]store.DoseLevel) map[[2]string]float64 {
+	alerts := map[[2]string]float64{}
+	for _, l := range levels {
+		if l.Kind == LevelAlert && l.Value != nil {
+			alerts[[2]string{l.ActID, l.Quantity}] = *l.Value
+		}
+	}
+	return alerts
 }
 
 // alertsOf lists the quantities of an act's dose above its act type's
-// alert level (the levels as CurrentDoseLevels gives them).
-func alertsOf(d store.DosedAct, levels map[string]store.DoseLevel) []AlertedAct {
+// alert level (alertLevels).
+func alertsOf(d store.DosedAct, alerts map[[2]string]float64) []AlertedAct {
 	var out []AlertedAct
 	for _, quantity := range []string{QuantityDLP, QuantityCTDIvol} {
-		alert, ok := levels[levelKey(d.ActID, LevelAlert, quantity)]
-		if v := quantityOf(d, quantity); ok && alert.Value != nil && v != nil && *v > *alert.Value {
-			out = append(out, AlertedAct{DosedAct: d, Quantity: quantity, Value: *v, Level: *alert.Value})
+		level, ok := alerts[[2]string{d.ActID, quantity}]
+		if v := quantityOf(d, quantity); ok && v != nil && *v > level {
+			out = append(out, AlertedAct{DosedAct: d, Quantity: quantity, Value: *v, Level: level})
 		}
 	}
 	return out

@@ -149,9 +149,9 @@ func (a *App) actOutcomes(act *catalog.Act, list []store.OutcomeAct) ActOutcomes
 				completeK++
 			}
 		}
-		if verdict := a.followup.Outcome(act, scoresOf(x.Scores)); verdict.Status != followup.Pending {
+		if status := a.followup.Status(act, scoresOf(x.Scores)); status != followup.Pending {
 			improvedN++
-			if verdict.Status == followup.Improved {
+			if status == followup.Improved {
 				improvedK++
 			}
 		}

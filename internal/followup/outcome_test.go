@@ -110,9 +110,12 @@ func FuzzOutcome(f *testing.F) {
 			t.Fatalf("status %q", got.Status)
 		}
 		if got.Status != Pending && len(latestByDay(s)) > 0 {
-			if _, ok := latestByDay(s)[0]; !ok {
+			if _, ok := scoreOn(latestByDay(s), 0); !ok {
 				t.Fatalf("judged without a score before the act")
 			}
+		}
+		if status := set.Status(a, s); status != got.Status {
+			t.Fatalf("Status %q, Outcome %q", status, got.Status)
 		}
 	})
 }

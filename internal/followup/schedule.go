@@ -2,7 +2,7 @@ package followup
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 
 	"repere/internal/catalog"
@@ -123,47 +123,26 @@ func (s *Set) Rules(act *catalog.Act) Plan { return s.plan(act) }
 func (s *Set) Outcome(act *catalog.Act, scores []Score) Outcome {
 	p := s.plan(act)
 	rule := *p.Rule
-	out := Outcome{Status: Pending, Source: rule.Source, SourceStatus: rule.Status, OfferSource: p.Offer.Source}
-	byDay := latestByDay(scores)
-	days := p.Days.Values
-	if len(days) > 0 {
-		_, out.Final = byDay[days[len(days)-1]]
-	}
-	base, ok := byDay[0]
-	if !ok {
+	j := judge(p, scores)
+	out := Outcome{Status: j.status, Source: rule.Source, SourceStatus: rule.Status, OfferSource: p.Offer.Source, Final: j.final}
+	switch {
+	case !j.hasBase:
 		out.Reason = text("Score de douleur avant le geste manquant : pas d'évaluation possible.", "Pain score before the act missing: no assessment possible.")
 		return out
-	}
-	var judged []Score
-	for day, sc := range byDay {
-		if day > 0 && day >= rule.JudgeFromDay {
-			judged = append(judged, sc)
-		}
-	}
-	sort.Slice(judged, func(i, j int) bool { return judged[i].Day < judged[j].Day })
-	if len(judged) == 0 {
+	case j.status == Pending:
 		out.Reason = text(fmt.Sprintf("En attente du score à J%d ou après.", max(rule.JudgeFromDay, 1)), fmt.Sprintf("Waiting for the score on day %d or later.", max(rule.JudgeFromDay, 1)))
 		return out
 	}
-	last := judged[len(judged)-1]
+	last, base := j.last, j.base
 	out.Day = last.Day
-	goodBefore := 0
-	for _, sc := range judged[:len(judged)-1] {
-		if rule.good(base.Value, sc.Value) {
-			goodBefore = sc.Day
-		}
-	}
 	now := fmt.Sprintf("%d/10 à J%d (%d/10 avant le geste)", last.Value, last.Day, base.Value)
 	nowEN := fmt.Sprintf("%d/10 on day %d (%d/10 before the act)", last.Value, last.Day, base.Value)
-	switch {
-	case rule.good(base.Value, last.Value):
-		out.Status = Improved
+	switch j.status {
+	case Improved:
 		out.Reason = text("Amélioration : douleur "+now+".", "Improved: pain "+nowEN+".")
-	case goodBefore > 0:
-		out.Status = Recurring
-		out.Reason = text(fmt.Sprintf("Douleur revenue après une amélioration à J%d : %s.", goodBefore, now), fmt.Sprintf("Pain back after an improvement on day %d: %s.", goodBefore, nowEN))
+	case Recurring:
+		out.Reason = text(fmt.Sprintf("Douleur revenue après une amélioration à J%d : %s.", j.goodBefore, now), fmt.Sprintf("Pain back after an improvement on day %d: %s.", j.goodBefore, nowEN))
 	default:
-		out.Status = Failed
 		out.Reason = text("Pas d'amélioration suffisante : douleur "+now+".", "Not enough improvement: pain "+nowEN+".")
 	}
 	if out.Status != Improved {
@@ -172,6 +151,57 @@ func (s *Set) Outcome(act *catalog.Act, scores []Score) Outcome {
 		out.Reason["en"] += " " + p.Offer.Text.In("en")
 	}
 	return out
+}
+
+// Status is the status Outcome gives, without its wording: the outcome
+// figures judge tens of thousands of acts and need only that.
+func (s *Set) Status(act *catalog.Act, scores []Score) string {
+	return judge(s.plan(act), scores).status
+}
+
+// judgement is what the scores decide, before it is put into words.
+type judgement struct {
+	status     string
+	final      bool // the last scheduled day has a score
+	hasBase    bool
+	base, last Score
+	goodBefore int // the day of an earlier good score, for a recurrence
+}
+
+func judge(p Plan, scores []Score) judgement {
+	rule := *p.Rule
+	j := judgement{status: Pending}
+	byDay := latestByDay(scores)
+	if days := p.Days.Values; len(days) > 0 {
+		_, j.final = scoreOn(byDay, days[len(days)-1])
+	}
+	if j.base, j.hasBase = scoreOn(byDay, 0); !j.hasBase {
+		return j
+	}
+	judged := byDay[:0:0]
+	for _, sc := range byDay {
+		if sc.Day > 0 && sc.Day >= rule.JudgeFromDay {
+			judged = append(judged, sc)
+		}
+	}
+	if len(judged) == 0 {
+		return j
+	}
+	j.last = judged[len(judged)-1]
+	for _, sc := range judged[:len(judged)-1] {
+		if rule.good(j.base.Value, sc.Value) {
+			j.goodBefore = sc.Day
+		}
+	}
+	switch {
+	case rule.good(j.base.Value, j.last.Value):
+		j.status = Improved
+	case j.goodBefore > 0:
+		j.status = Recurring
+	default:
+		j.status = Failed
+	}
+	return j
 }
 
 // good reports whether a follow-up score shows enough relief from base.
@@ -187,18 +217,30 @@ func (r Rule) good(base, v int) bool {
 }
 
 // latestByDay keeps the latest valid score of each day (later in the list on equal times).
-func latestByDay(scores []Score) map[int]Score {
-	out := map[int]Score{}
+func latestByDay(scores []Score) []Score {
+	out := make([]Score, 0, len(scores))
 	for _, sc := range scores {
 		if sc.Day < 0 || sc.Value < 0 || sc.Value > 10 {
 			continue
 		}
-		if prev, ok := out[sc.Day]; ok && sc.At.Before(prev.At) {
-			continue
+		i := slices.IndexFunc(out, func(x Score) bool { return x.Day == sc.Day })
+		switch {
+		case i < 0:
+			out = append(out, sc)
+		case !sc.At.Before(out[i].At):
+			out[i] = sc
 		}
-		out[sc.Day] = sc
 	}
+	slices.SortFunc(out, func(x, y Score) int { return x.Day - y.Day })
 	return out
+}
+
+// scoreOn is the score of day in byDay (see latestByDay).
+func scoreOn(byDay []Score, day int) (Score, bool) {
+	if i := slices.IndexFunc(byDay, func(x Score) bool { return x.Day == day }); i >= 0 {
+		return byDay[i], true
+	}
+	return Score{}, false
 }
 
 func text(fr, en string) catalog.Text { return catalog.Text{"fr": fr, "en": en} }

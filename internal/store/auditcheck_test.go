@@ -13,7 +13,7 @@ import (
 
 // patientTables are the tables holding patient data. A new one must be added
 // here, and every store method reading or writing it must call s.audited.
-var patientTables = regexp.MustCompile(`(?i)\b(FROM|JOIN|INTO|UPDATE)\s+(patients|referrals|appointments|external_identifiers|referral_events|appointment_events|waiting_list|screenings|screening_links|screening_decisions|performed_steps|consents|consent_events|outbox|checklist_checks|checklist_overrides|portal_codes|act_records|report_drafts|reports|followup_scores|erasures|referral_documents|dose_reports|dose_alert_reviews|monitoring_observations)\b`)
+var patientTables = regexp.MustCompile(`(?i)\b(FROM|JOIN|INTO|UPDATE)\s+(patients|referrals|appointments|external_identifiers|referral_events|appointment_events|waiting_list|screenings|screening_links|screening_decisions|performed_steps|consents|consent_events|outbox|checklist_checks|checklist_overrides|portal_codes|act_records|report_drafts|reports|followup_scores|erasures|referral_documents|dose_reports|dose_alert_reviews|monitoring_observations|summary_months)\b`)
 
 // helperMark marks an unexported helper that touches patient data inside a
 // transaction its caller audits; every caller of such a helper is checked instead.

@@ -68,8 +68,9 @@ type DosedAct struct {
 
 // DosedActs lists the done acts started in [from, to) that have a dose,
 // by start, with the review of those above an alert level (no patient
-// identity: the review compares groups; the covering index
-// appointments_dose_review serves the query). The read is audited once.
+// identity: the review compares groups). The closed months wholly inside
+// the period come from their snapshots (summary.go), the rest from the
+// covering index appointments_dose_review. The read is audited once.
 func (s *Store) DosedActs(ctx context.Context, from, to time.Time) ([]DosedAct, error) {
 	var out []DosedAct
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -77,32 +78,52 @@ func (s *Store) DosedActs(ctx context.Context, from, to time.Time) ([]DosedAct, 
 		if err != nil {
 			return err
 		}
-		rows, err := s.query(ctx, tx, `SELECT id, act_id, room_id, radiologist_id, starts_at, dose_dlp, dose_ctdivol FROM appointments
-			WHERE starts_at >= ? AND starts_at < ? AND status = 'done' AND (dose_dlp IS NOT NULL OR dose_ctdivol IS NOT NULL)
-			ORDER BY starts_at, id`, from.UTC(), to.UTC())
+		pieces, err := s.summaryPieces(ctx, tx, summaryDosed, from.UTC(), to.UTC())
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		out = make([]DosedAct, 0, 1024)
-		for rows.Next() {
-			var d DosedAct
-			var dlp, ctdi sql.NullFloat64
-			if err := rows.Scan(&d.AppointmentID, &d.ActID, &d.RoomID, &d.RadiologistID, &d.Start, &dlp, &ctdi); err != nil {
+		out = make([]DosedAct, 0, capacityFor(pieces))
+		for _, p := range pieces {
+			if p.blob != nil {
+				out, err = decodeDosed(p.blob, out)
+			} else {
+				out, err = s.dosedActsLive(ctx, tx, p.from, p.to, out)
+			}
+			if err != nil {
 				return err
 			}
-			d.DLP, d.CTDIvol = floatPtr(dlp), floatPtr(ctdi)
-			if r, ok := reviews[d.AppointmentID]; ok {
-				d.Review, d.ReviewedBy, d.ReviewedAt = r.Review, r.ReviewedBy, r.ReviewedAt
-			}
-			out = append(out, d)
 		}
-		if err := rows.Err(); err != nil {
-			return err
+		for i, d := range out {
+			if r, ok := reviews[d.AppointmentID]; ok {
+				out[i].Review, out[i].ReviewedBy, out[i].ReviewedAt = r.Review, r.ReviewedBy, r.ReviewedAt
+			}
 		}
 		return s.audited(ctx, tx, "read", "dose_review", "", 0, from.Format(time.DateOnly)+" "+to.Format(time.DateOnly)+" "+itoa64(int64(len(out)))+" acts")
 	})
 	return out, err
+}
+
+// dosedActsLive appends the dosed acts of [from, to) to out, by start
+// (without their review).
+func (s *Store) dosedActsLive(ctx context.Context, tx *sql.Tx, from, to time.Time, out []DosedAct) ([]DosedAct, error) {
+	// audited by the caller
+	rows, err := s.query(ctx, tx, `SELECT id, act_id, room_id, radiologist_id, starts_at, dose_dlp, dose_ctdivol FROM appointments
+		WHERE starts_at >= ? AND starts_at < ? AND status = 'done' AND (dose_dlp IS NOT NULL OR dose_ctdivol IS NOT NULL)
+		ORDER BY starts_at, id`, from, to)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var d DosedAct
+		var dlp, ctdi sql.NullFloat64
+		if err := rows.Scan(&d.AppointmentID, &d.ActID, &d.RoomID, &d.RadiologistID, &d.Start, &dlp, &ctdi); err != nil {
+			return out, err
+		}
+		d.DLP, d.CTDIvol = floatPtr(dlp), floatPtr(ctdi)
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // doseReviews reads every review of a high dose (a few per month).

@@ -44,6 +44,11 @@ type Store struct {
 	// free space below which its disk counts as full (see CheckWritable).
 	path         string
 	minFreeBytes uint64
+	// refreshPause, set by tests only, runs in RefreshSummaries just
+	// before it deletes the changes it has seen.
+	refreshPause func()
+	// refreshBatchSize, set by tests only, replaces summaryBatch.
+	refreshBatchSize int
 }
 
 // ErrNotFound is returned when a looked-up row does not exist.
