@@ -196,11 +196,22 @@ func (a *App) evalContexts(ctx context.Context, referralIDs []int64) (map[int64]
 // own date, in a few queries, keyed by appointment id; an appointment whose
 // act is unknown is absent.
 func (a *App) ScreeningsOf(ctx context.Context, list []booking.Appointment) (map[int64]Screening, error) {
+	return a.screeningsOfAppointments(ctx, list, false)
+}
+
+// answeredScreeningsOf is ScreeningsOf for the appointments whose
+// questionnaire was answered; the others are absent (the worklist shows
+// nothing of an unanswered screening, so it is not evaluated).
+func (a *App) answeredScreeningsOf(ctx context.Context, list []booking.Appointment) (map[int64]Screening, error) {
+	return a.screeningsOfAppointments(ctx, list, true)
+}
+
+func (a *App) screeningsOfAppointments(ctx context.Context, list []booking.Appointment, answeredOnly bool) (map[int64]Screening, error) {
 	items := make([]screeningItem, len(list))
 	for i := range list {
 		items[i] = screeningItem{key: list[i].ID, referralID: list[i].ReferralID, actID: list[i].ActID, appt: &list[i]}
 	}
-	return a.screeningsFor(ctx, items)
+	return a.screeningsFor(ctx, items, answeredOnly)
 }
 
 // ScreeningsOfReferrals evaluates the screening of each referral, as
@@ -211,7 +222,7 @@ func (a *App) ScreeningsOfReferrals(ctx context.Context, refs []referral.Referra
 	for i, ref := range refs {
 		items[i] = screeningItem{key: ref.ID, referralID: ref.ID, actID: ref.ActID}
 	}
-	return a.screeningsFor(ctx, items)
+	return a.screeningsFor(ctx, items, false)
 }
 
 // screeningItem is one screening to evaluate, under key in the result.
@@ -221,7 +232,7 @@ type screeningItem struct {
 	appt            *booking.Appointment // the date it is evaluated for; nil: none
 }
 
-func (a *App) screeningsFor(ctx context.Context, items []screeningItem) (map[int64]Screening, error) {
+func (a *App) screeningsFor(ctx context.Context, items []screeningItem, answeredOnly bool) (map[int64]Screening, error) {
 	out := map[int64]Screening{}
 	var refs []int64
 	for _, it := range items {
@@ -230,6 +241,17 @@ func (a *App) screeningsFor(ctx context.Context, items []screeningItem) (map[int
 	rows, err := a.store.Screenings(ctx, refs)
 	if err != nil {
 		return nil, err
+	}
+	if answeredOnly {
+		refs = refs[:0]
+		for _, it := range items {
+			if _, ok := rows[it.referralID]; ok {
+				refs = append(refs, it.referralID)
+			}
+		}
+		if len(refs) == 0 {
+			return out, nil
+		}
 	}
 	decisions, err := a.store.ScreeningDecisionsFor(ctx, refs)
 	if err != nil {
@@ -248,6 +270,8 @@ func (a *App) screeningsFor(ctx context.Context, items []screeningItem) (map[int
 		var rowp *store.Screening
 		if row, ok := rows[it.referralID]; ok {
 			rowp = &row
+		} else if answeredOnly {
+			continue
 		}
 		if err := a.fill(&st, rowp, act, it.appt, ecs[it.referralID]); err != nil {
 			return nil, err

@@ -52,14 +52,14 @@ func (w Worklist) items(ctx context.Context, r worklist.Range) ([]worklist.Item,
 	for i, row := range rows {
 		appts[i] = row.Appointment
 	}
-	screenings, err := w.a.ScreeningsOf(ctx, appts)
+	screenings, err := w.a.answeredScreeningsOf(ctx, appts)
 	if err != nil {
 		return nil, err
 	}
 	items := make([]worklist.Item, 0, len(rows))
 	for _, row := range rows {
 		it := w.item(row)
-		if st, ok := screenings[row.Appointment.ID]; ok && st.Answered {
+		if st, ok := screenings[row.Appointment.ID]; ok {
 			addSafety(&it, st)
 		}
 		items = append(items, it)
