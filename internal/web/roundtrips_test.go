@@ -1,0 +1,82 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"repere/internal/auth"
+	"repere/internal/booking"
+	"repere/internal/patient"
+	"repere/internal/practice"
+	"repere/internal/referral"
+)
+
+// bookOn books a facet joint act for a new patient in the first CT room at
+// day's hour, and returns its id as the harness helpers take it.
+func (h *harness) bookOn(day time.Time, hour, i int) string {
+	h.t.Helper()
+	rooms, _ := h.store.Rooms(system)
+	doctors, _ := h.store.Radiologists(system)
+	var ct int64
+	for _, r := range rooms {
+		if r.Kind == practice.CT && ct == 0 {
+			ct = r.ID
+		}
+	}
+	pid, err := h.store.CreatePatient(system, patient.Patient{BirthName: fmt.Sprintf("Aller%d", i), FirstNames: "Retour", BirthDate: "1970-01-01", Sex: "F"})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ref, err := h.store.CreateReferral(system, referral.Referral{PatientID: pid, ActID: "facet_joint_infiltration"})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	id, err := h.store.Book(system, booking.Request{ReferralID: ref, RoomID: ct, RadiologistID: doctors[0].ID,
+		Start: day.Add(time.Duration(hour) * time.Hour), RoomMinutes: 30})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return strconv.FormatInt(id, 10)
+}
+
+// TestReportsToSignStatementsDoNotGrowWithActs counts the statements of the
+// radiologist's work page with one act done and with four, each waiting for
+// its report: the reports are read in one query, not one per act.
+func TestReportsToSignStatementsDoNotGrowWithActs(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		day := nextDay(3, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday)
+		// The acts are booked as they come, so both views see no act booked
+		// ahead (whose screenings the page reads too).
+		acts := []string{h.bookOn(day, 8, 0)}
+		c := h.signedIn(auth.Radiologist)
+		view := func(done int) float64 {
+			s0, _ := h.routeFigures("GET /staff/work")
+			r := c.get("/staff/work")
+			if r.status != http.StatusOK {
+				t.Fatalf("work page: %d", r.status)
+			}
+			s1, _ := h.routeFigures("GET /staff/work")
+			for i, a := range acts {
+				if !strings.Contains(r.body, "/staff/appointments/"+a+"/report") {
+					t.Errorf("act %d of %d done is not listed to report", i+1, done)
+				}
+			}
+			return s1 - s0
+		}
+		h.performed(acts[0])
+		one := view(1)
+		for i := 1; i < 4; i++ {
+			acts = append(acts, h.bookOn(day, 8+2*i, i))
+			h.performed(acts[i])
+		}
+		four := view(4)
+		t.Logf("work page: %v statements with 1 report to sign, %v with 4", one, four)
+		if one == 0 || four != one {
+			t.Errorf("work page: %v statements with 1 report to sign, %v with 4: want the same, and some", one, four)
+		}
+	})
+}
