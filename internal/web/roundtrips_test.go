@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -8,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"repere/internal/app"
+	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/patient"
 	"repere/internal/practice"
 	"repere/internal/referral"
+	"repere/internal/store"
 )
 
 // bookOn books a facet joint act for a new patient in the first CT room at
@@ -77,6 +81,30 @@ func TestReportsToSignStatementsDoNotGrowWithActs(t *testing.T) {
 		t.Logf("work page: %v statements with 1 report to sign, %v with 4", one, four)
 		if one == 0 || four != one {
 			t.Errorf("work page: %v statements with 1 report to sign, %v with 4: want the same, and some", one, four)
+		}
+	})
+}
+
+// TestDosePageReadsLevelsOnce checks that the dose page runs no statement
+// beyond its review's: the levels in force, read by the review, are not
+// read a second time for the table of levels.
+func TestDosePageReadsLevelsOnce(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		doctor := audit.WithActor(context.Background(), audit.Actor{Login: "t.radiologist", Role: string(auth.Radiologist)})
+		if err := h.app.SetDoseLevel(doctor, store.DoseLevel{ActID: "facet_joint_infiltration", Kind: app.LevelLocalReference, Quantity: app.QuantityDLP, Value: ptr(250)}); err != nil {
+			t.Fatal(err)
+		}
+		page, q, err := h.srv.DosePageStatements(doctor, &auth.User{Login: "t.radiologist", Role: auth.Radiologist})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := &store.Counter{}
+		if _, err := h.app.DoseReview(store.WithCounter(doctor, c), q); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("dose page: %d statements, its review %d", page, c.Statements())
+		if page != c.Statements() {
+			t.Errorf("dose page: %d statements, its review %d: want no more", page, c.Statements())
 		}
 	})
 }
