@@ -108,3 +108,37 @@ func TestDosePageReadsLevelsOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestPracticeSiteReadOncePerChange checks that the practice's site, shown
+// on every patient and public page, is not read again at each render, and
+// that a site added by the administrator shows at once.
+func TestPracticeSiteReadOncePerChange(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		read := func() (string, int64) {
+			c := &store.Counter{}
+			site := h.app.PracticeSite(store.WithCounter(system, c))
+			return site.Name, c.Statements()
+		}
+		first, n := read()
+		if first == "" {
+			t.Fatal("no practice name")
+		}
+		if again, n2 := read(); again != first || n2 != 0 {
+			t.Errorf("second read: %q in %d statements, want %q from memory (the first took %d)", again, n2, first, n)
+		}
+		if _, err := h.app.CreateSite(system, practice.Site{Name: "000 Annexe", Phone: "01 02 03 04 05"}); err != nil {
+			t.Fatal(err)
+		}
+		if name, _ := read(); name != "000 Annexe" {
+			t.Errorf("after a new first site: %q, want 000 Annexe", name)
+		}
+		// Another instance's change shows within a minute.
+		if _, err := h.store.CreateSite(system, practice.Site{Name: "0 Autre instance"}); err != nil {
+			t.Fatal(err)
+		}
+		h.clock.Advance(2 * time.Minute)
+		if name, _ := read(); name != "0 Autre instance" {
+			t.Errorf("two minutes after another instance added a first site: %q, want 0 Autre instance", name)
+		}
+	})
+}
