@@ -125,8 +125,13 @@ type evalContext struct {
 // fill completes a screening from its stored row and decisions and
 // evaluates it for act at appt's date (undated when appt is nil).
 func (a *App) fill(st *Screening, row *store.Screening, act *catalog.Act, appt *booking.Appointment, ec evalContext) error {
+	return a.fillWith(decodeAnswers, st, row, act, appt, ec)
+}
+
+// fillWith is fill with the decoding of the answers given.
+func (a *App) fillWith(decode func(int64, []byte) (screening.Answers, error), st *Screening, row *store.Screening, act *catalog.Act, appt *booking.Appointment, ec evalContext) error {
 	if row != nil {
-		answers, err := decodeAnswers(row.ReferralID, row.Answers)
+		answers, err := decode(row.ReferralID, row.Answers)
 		if err != nil {
 			return err
 		}
@@ -261,6 +266,11 @@ func (a *App) screeningsFor(ctx context.Context, items []screeningItem, answered
 	if err != nil {
 		return nil, err
 	}
+	decode := decodeAnswers
+	if answeredOnly {
+		// The worklist only reads the answers: they may be shared.
+		decode = a.answers.decode
+	}
 	for _, it := range items {
 		act, known := a.catalog.Act(it.actID)
 		if !known {
@@ -273,7 +283,7 @@ func (a *App) screeningsFor(ctx context.Context, items []screeningItem, answered
 		} else if answeredOnly {
 			continue
 		}
-		if err := a.fill(&st, rowp, act, it.appt, ecs[it.referralID]); err != nil {
+		if err := a.fillWith(decode, &st, rowp, act, it.appt, ecs[it.referralID]); err != nil {
 			return nil, err
 		}
 		out[it.key] = st
