@@ -186,6 +186,11 @@ func (a *App) evalContexts(ctx context.Context, referralIDs []int64) (map[int64]
 	if err != nil {
 		return nil, err
 	}
+	return a.evalContextsOf(ctx, referralIDs, subjects)
+}
+
+// evalContextsOf is evalContexts with the subjects already read.
+func (a *App) evalContextsOf(ctx context.Context, referralIDs []int64, subjects map[int64]store.ScreeningSubject) (map[int64]evalContext, error) {
 	confirmed, err := a.practiceConfirmed(ctx)
 	if err != nil {
 		return nil, err
@@ -201,22 +206,11 @@ func (a *App) evalContexts(ctx context.Context, referralIDs []int64) (map[int64]
 // own date, in a few queries, keyed by appointment id; an appointment whose
 // act is unknown is absent.
 func (a *App) ScreeningsOf(ctx context.Context, list []booking.Appointment) (map[int64]Screening, error) {
-	return a.screeningsOfAppointments(ctx, list, false)
-}
-
-// answeredScreeningsOf is ScreeningsOf for the appointments whose
-// questionnaire was answered; the others are absent (the worklist shows
-// nothing of an unanswered screening, so it is not evaluated).
-func (a *App) answeredScreeningsOf(ctx context.Context, list []booking.Appointment) (map[int64]Screening, error) {
-	return a.screeningsOfAppointments(ctx, list, true)
-}
-
-func (a *App) screeningsOfAppointments(ctx context.Context, list []booking.Appointment, answeredOnly bool) (map[int64]Screening, error) {
 	items := make([]screeningItem, len(list))
 	for i := range list {
 		items[i] = screeningItem{key: list[i].ID, referralID: list[i].ReferralID, actID: list[i].ActID, appt: &list[i]}
 	}
-	return a.screeningsFor(ctx, items, answeredOnly)
+	return a.screeningsFor(ctx, items, false)
 }
 
 // ScreeningsOfReferrals evaluates the screening of each referral, as
@@ -235,6 +229,9 @@ type screeningItem struct {
 	key, referralID int64
 	actID           string
 	appt            *booking.Appointment // the date it is evaluated for; nil: none
+	// subject is the referral's patient and levels when the caller read
+	// them already (the worklist's rows hold them); nil: to read.
+	subject *store.ScreeningSubject
 }
 
 func (a *App) screeningsFor(ctx context.Context, items []screeningItem, answeredOnly bool) (map[int64]Screening, error) {
@@ -262,7 +259,7 @@ func (a *App) screeningsFor(ctx context.Context, items []screeningItem, answered
 	if err != nil {
 		return nil, err
 	}
-	ecs, err := a.evalContexts(ctx, refs)
+	ecs, err := a.evalContextsFor(ctx, items, refs)
 	if err != nil {
 		return nil, err
 	}
@@ -289,6 +286,19 @@ func (a *App) screeningsFor(ctx context.Context, items []screeningItem, answered
 		out[it.key] = st
 	}
 	return out, nil
+}
+
+// evalContextsFor reads the evaluation contexts of refs, the subjects
+// only when the items do not bring them all.
+func (a *App) evalContextsFor(ctx context.Context, items []screeningItem, refs []int64) (map[int64]evalContext, error) {
+	subjects := make(map[int64]store.ScreeningSubject, len(items))
+	for _, it := range items {
+		if it.subject == nil {
+			return a.evalContexts(ctx, refs)
+		}
+		subjects[it.referralID] = *it.subject
+	}
+	return a.evalContextsOf(ctx, refs, subjects)
 }
 
 // Safety is a booked act's screening as the board and the worklist flag it.
