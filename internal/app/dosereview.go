@@ -98,7 +98,7 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 		key := groupKey(d, q.GroupBy)
 		values[key] = append(values[key], *v)
 		for _, quantity := range []string{QuantityDLP, QuantityCTDIvol} {
-			alert, ok := levels[LevelKey(d.ActID, LevelAlert, quantity)]
+			alert, ok := levels[levelKey(d.ActID, LevelAlert, quantity)]
 			if v := quantityOf(d, quantity); ok && alert.Value != nil && v != nil && *v > *alert.Value {
 				out.Alerts = append(out.Alerts, AlertedAct{DosedAct: d, Quantity: quantity, Value: *v, Level: *alert.Value, ActName: a.actName(d.ActID)})
 			}
@@ -112,10 +112,10 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 		g.LocalP75 = g.Dist.Q3
 		if q.GroupBy == "act" {
 			g.ActID, g.Label = key, a.actName(key)
-			if l, ok := levels[LevelKey(key, LevelLocalReference, q.Quantity)]; ok && l.Value != nil {
+			if l, ok := levels[levelKey(key, LevelLocalReference, q.Quantity)]; ok && l.Value != nil {
 				g.Local = &l
 			}
-			if l, ok := levels[LevelKey(key, LevelNationalReference, q.Quantity)]; ok && l.Value != nil {
+			if l, ok := levels[levelKey(key, LevelNationalReference, q.Quantity)]; ok && l.Value != nil {
 				g.National = &l
 			}
 			g.VsLocal, g.VsNational = dose.Compare(g.Dist, levelValue(g.Local)), dose.Compare(g.Dist, levelValue(g.National))
@@ -150,8 +150,10 @@ func groupKey(d store.DosedAct, by string) string {
 	return d.ActID
 }
 
+func levelKey(actID, kind, quantity string) string { return actID + "|" + kind + "|" + quantity }
+
 // LevelKey is the key of a level in DoseReview.Levels and CurrentDoseLevels.
-func LevelKey(actID, kind, quantity string) string { return actID + "|" + kind + "|" + quantity }
+func LevelKey(actID, kind, quantity string) string { return levelKey(actID, kind, quantity) }
 
 func (a *App) actName(id string) string {
 	if act, ok := a.catalog.Act(id); ok {
@@ -193,7 +195,7 @@ func (a *App) CurrentDoseLevels(ctx context.Context) (map[string]store.DoseLevel
 	}
 	out := map[string]store.DoseLevel{}
 	for _, l := range all {
-		out[LevelKey(l.ActID, l.Kind, l.Quantity)] = l
+		out[levelKey(l.ActID, l.Kind, l.Quantity)] = l
 	}
 	return out, nil
 }
