@@ -3,8 +3,8 @@
 // dcmtk's findscu as the console: 1 and 8 clients querying at once, 20, 500
 // and 5,000 items per station. Each query is one findscu process (one
 // association), as a console does. Beside queries/s and latencies it reports
-// the CPU the server process used (cores, from /proc/<pid>/stat) and the
-// machine's busy share during the measurement.
+// the CPU the server process used (cores, and milliseconds per query, from
+// /proc/<pid>/stat) and the machine's busy share during the measurement.
 //
 //	go run ./bench/worklist                                  # SQLite only
 //	go run ./bench/worklist -postgres "$REPERE_TEST_POSTGRES" # both engines
@@ -128,8 +128,8 @@ func run(sizes, clientCounts []int, duration time.Duration, pg string, withDcmtk
 		clientName = "Repère's DIMSE client (in process)"
 	}
 	fmt.Printf("# %s on %d cores, %s, client: %s\n\n", time.Now().UTC().Format("2006-01-02T15:04Z"), numCPU(), dcmtkVersion(), clientName)
-	fmt.Printf("| items | clients | server | queries | queries/s | p50 ms | p95 ms | max ms | server CPU (cores) | machine busy | failed |\n")
-	fmt.Printf("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Printf("| items | clients | server | queries | queries/s | p50 ms | p95 ms | max ms | server CPU (cores) | server CPU ms/query | machine busy | failed |\n")
+	fmt.Printf("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, size := range sizes {
 		for _, clients := range clientCounts {
 			for _, s := range servers {
@@ -142,9 +142,9 @@ func run(sizes, clientCounts []int, duration time.Duration, pg string, withDcmtk
 				if err != nil {
 					return fmt.Errorf("%s, %d items, %d clients: %w", s.name, size, clients, err)
 				}
-				fmt.Printf("| %d | %d | %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f | %.0f %% | %d |\n", size, clients, s.name, r.queries,
+				fmt.Printf("| %d | %d | %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f | %.1f | %.0f %% | %d |\n", size, clients, s.name, r.queries,
 					float64(r.queries)/r.elapsed.Seconds(), ms(r.percentile(50)), ms(r.percentile(95)), ms(r.percentile(100)),
-					r.serverCPU.Seconds()/r.elapsed.Seconds(), 100*r.machineBusy, r.failures)
+					r.serverCPU.Seconds()/r.elapsed.Seconds(), ms(r.serverCPU)/float64(r.queries), 100*r.machineBusy, r.failures)
 			}
 		}
 	}

@@ -26,11 +26,15 @@ import (
 	"repere/internal/patient"
 	"repere/internal/practice"
 	"repere/internal/referral"
+	"repere/internal/screening"
 	"repere/internal/store"
 	"repere/internal/worklist"
 )
 
 var system = audit.WithActor(context.Background(), audit.System("bench"))
+
+// radiologist signs the seeded questionnaires.
+var radiologist = audit.WithActor(context.Background(), audit.Actor{Role: string(auth.Radiologist), Login: "bench.radiologist"})
 
 // firstDay is the day of the first booked act; a room takes 20 acts a day.
 var firstDay = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
@@ -39,7 +43,9 @@ var families = []string{"LEFÈVRE", "DUPRÉ", "ŒUVRARD", "MARTIN", "NOËL", "FR
 var givens = []string{"Zoé", "Françoise", "Gaëtan", "Éloïse", "Jérôme", "Anaïs", "Hélène", "Noé"}
 
 // seed migrates dsn and books, for each size, that many acts in a CT room
-// of its own whose station AE title is station(size).
+// of its own whose station AE title is station(size). As on a practice's
+// day, most questionnaires are answered and signed (four acts in five), so
+// each answer carries the screening's alerts and the patient's weight.
 func seed(ctx context.Context, dsn string, sizes []int) error {
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
@@ -47,6 +53,10 @@ func seed(ctx context.Context, dsn string, sizes []int) error {
 	}
 	defer st.Close()
 	if _, err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	a, err := newApp(st)
+	if err != nil {
 		return err
 	}
 	site, err := st.CreateSite(system, practice.Site{Name: "Bench"})
@@ -74,6 +84,11 @@ func seed(ctx context.Context, dsn string, sizes []int) error {
 			if err != nil {
 				return err
 			}
+			if i%5 != 4 {
+				if err := answerScreening(a, ref, i); err != nil {
+					return err
+				}
+			}
 			start := firstDay.AddDate(0, 0, i/20).Add(time.Duration(i%20) * 30 * time.Minute)
 			if _, err := st.Book(system, booking.Request{ReferralID: ref, RoomID: room, RadiologistID: doctor, Start: start, RoomMinutes: 30}); err != nil {
 				return err
@@ -81,6 +96,32 @@ func seed(ctx context.Context, dsn string, sizes []int) error {
 		}
 	}
 	return nil
+}
+
+// answerScreening fills and signs the questionnaire of a referral of the
+// facet joint act: nothing to report but the weight, and for one act in
+// seven an "I don't know" that the radiologist reviews (a console alert).
+func answerScreening(a *app.App, referralID int64, i int) error {
+	act, _ := a.Catalog().Act("facet_joint_infiltration")
+	answers := screening.Answers{Values: map[string]string{}}
+	for _, q := range a.Screening().QuestionsFor(act) {
+		switch {
+		case q.ID == "weight_kg":
+			answers.Values[q.ID] = strconv.Itoa(55 + i%45)
+		case q.Kind == screening.KindNumber:
+			answers.Values[q.ID] = "0"
+		case q.YesMeans == "ability":
+			answers.Values[q.ID] = screening.Yes
+		case i%7 == 3 && q.ID == "allergy_latex":
+			answers.Values[q.ID] = screening.Unknown
+		default:
+			answers.Values[q.ID] = screening.No
+		}
+	}
+	if err := a.SaveAnswers(system, referralID, answers, 0); err != nil {
+		return err
+	}
+	return a.SignScreening(radiologist, referralID, "", "")
 }
 
 // newApp is the application layer on st, as `repere serve` builds it.

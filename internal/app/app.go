@@ -73,6 +73,10 @@ type App struct {
 	// server runs), and the fingerprint of each row decisions are bound to.
 	reviewBook   review.Book
 	fingerprints map[string]string
+	// site is the practice's site as PracticeSite last read it.
+	site *siteMemo
+	// answers are the questionnaire answers the worklist decoded.
+	answers *answersMemo
 }
 
 // New checks the configuration and loads the embedded rules not given.
@@ -125,7 +129,7 @@ func New(cfg Config) (*App, error) {
 	book := review.Data{Catalog: cfg.Catalog, Screening: cfg.Screening, Seeds: seeds}.Skeleton()
 	return &App{cfg: cfg, store: cfg.Store, catalog: cfg.Catalog, i18n: cfg.I18n, screening: cfg.Screening, records: cfg.Records,
 		checklists: cfg.Checklists, followup: cfg.FollowUp, clock: cfg.Clock, loc: cfg.Location,
-		reviewBook: book, fingerprints: book.Fingerprints()}, nil
+		reviewBook: book, fingerprints: book.Fingerprints(), site: &siteMemo{}, answers: &answersMemo{}}, nil
 }
 
 // Now is the current time on the application's clock.

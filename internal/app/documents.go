@@ -72,15 +72,17 @@ func (a *App) siteOf(ctx context.Context, roomID int64) (documents.Site, error) 
 	if err != nil || len(sites) == 0 {
 		return documents.Site{Name: a.cfg.PracticeName, Phone: a.cfg.PracticePhone}, err
 	}
-	rooms, err := a.store.Rooms(ctx)
-	if err != nil {
-		return documents.Site{}, err
-	}
 	site := sites[0]
-	for _, room := range rooms {
-		for _, st := range sites {
-			if room.ID == roomID && st.ID == room.SiteID {
-				site = st
+	if roomID != 0 {
+		rooms, err := a.store.Rooms(ctx)
+		if err != nil {
+			return documents.Site{}, err
+		}
+		for _, room := range rooms {
+			for _, st := range sites {
+				if room.ID == roomID && st.ID == room.SiteID {
+					site = st
+				}
 			}
 		}
 	}

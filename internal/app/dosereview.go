@@ -61,6 +61,9 @@ type DoseReview struct {
 	Groups []DoseGroup
 	Alerts []AlertedAct
 	Acts   int
+	// Levels are the levels in force it compared with, keyed by
+	// LevelKey(act, kind, quantity).
+	Levels map[string]store.DoseLevel
 }
 
 // DoseReview computes the distributions of the acts' doses per group, the
@@ -82,6 +85,7 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 	if err != nil {
 		return out, err
 	}
+	out.Levels = levels
 	labels, err := a.groupLabels(ctx, q.GroupBy)
 	if err != nil {
 		return out, err
@@ -148,6 +152,9 @@ func groupKey(d store.DosedAct, by string) string {
 }
 
 func levelKey(actID, kind, quantity string) string { return actID + "|" + kind + "|" + quantity }
+
+// LevelKey is the key of a level in DoseReview.Levels and CurrentDoseLevels.
+func LevelKey(actID, kind, quantity string) string { return levelKey(actID, kind, quantity) }
 
 func (a *App) actName(id string) string {
 	if act, ok := a.catalog.Act(id); ok {

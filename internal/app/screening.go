@@ -125,8 +125,13 @@ type evalContext struct {
 // fill completes a screening from its stored row and decisions and
 // evaluates it for act at appt's date (undated when appt is nil).
 func (a *App) fill(st *Screening, row *store.Screening, act *catalog.Act, appt *booking.Appointment, ec evalContext) error {
+	return a.fillWith(decodeAnswers, st, row, act, appt, ec)
+}
+
+// fillWith is fill with the decoding of the answers given.
+func (a *App) fillWith(decode func(int64, []byte) (screening.Answers, error), st *Screening, row *store.Screening, act *catalog.Act, appt *booking.Appointment, ec evalContext) error {
 	if row != nil {
-		answers, err := decodeAnswers(row.ReferralID, row.Answers)
+		answers, err := decode(row.ReferralID, row.Answers)
 		if err != nil {
 			return err
 		}
@@ -181,6 +186,11 @@ func (a *App) evalContexts(ctx context.Context, referralIDs []int64) (map[int64]
 	if err != nil {
 		return nil, err
 	}
+	return a.evalContextsOf(ctx, referralIDs, subjects)
+}
+
+// evalContextsOf is evalContexts with the subjects already read.
+func (a *App) evalContextsOf(ctx context.Context, referralIDs []int64, subjects map[int64]store.ScreeningSubject) (map[int64]evalContext, error) {
 	confirmed, err := a.practiceConfirmed(ctx)
 	if err != nil {
 		return nil, err
@@ -200,7 +210,7 @@ func (a *App) ScreeningsOf(ctx context.Context, list []booking.Appointment) (map
 	for i := range list {
 		items[i] = screeningItem{key: list[i].ID, referralID: list[i].ReferralID, actID: list[i].ActID, appt: &list[i]}
 	}
-	return a.screeningsFor(ctx, items)
+	return a.screeningsFor(ctx, items, false)
 }
 
 // ScreeningsOfReferrals evaluates the screening of each referral, as
@@ -211,7 +221,7 @@ func (a *App) ScreeningsOfReferrals(ctx context.Context, refs []referral.Referra
 	for i, ref := range refs {
 		items[i] = screeningItem{key: ref.ID, referralID: ref.ID, actID: ref.ActID}
 	}
-	return a.screeningsFor(ctx, items)
+	return a.screeningsFor(ctx, items, false)
 }
 
 // screeningItem is one screening to evaluate, under key in the result.
@@ -219,9 +229,12 @@ type screeningItem struct {
 	key, referralID int64
 	actID           string
 	appt            *booking.Appointment // the date it is evaluated for; nil: none
+	// subject is the referral's patient and levels when the caller read
+	// them already (the worklist's rows hold them); nil: to read.
+	subject *store.ScreeningSubject
 }
 
-func (a *App) screeningsFor(ctx context.Context, items []screeningItem) (map[int64]Screening, error) {
+func (a *App) screeningsFor(ctx context.Context, items []screeningItem, answeredOnly bool) (map[int64]Screening, error) {
 	out := map[int64]Screening{}
 	var refs []int64
 	for _, it := range items {
@@ -231,13 +244,29 @@ func (a *App) screeningsFor(ctx context.Context, items []screeningItem) (map[int
 	if err != nil {
 		return nil, err
 	}
+	if answeredOnly {
+		refs = refs[:0]
+		for _, it := range items {
+			if _, ok := rows[it.referralID]; ok {
+				refs = append(refs, it.referralID)
+			}
+		}
+		if len(refs) == 0 {
+			return out, nil
+		}
+	}
 	decisions, err := a.store.ScreeningDecisionsFor(ctx, refs)
 	if err != nil {
 		return nil, err
 	}
-	ecs, err := a.evalContexts(ctx, refs)
+	ecs, err := a.evalContextsFor(ctx, items, refs)
 	if err != nil {
 		return nil, err
+	}
+	decode := decodeAnswers
+	if answeredOnly {
+		// The worklist only reads the answers: they may be shared.
+		decode = a.answers.decode
 	}
 	for _, it := range items {
 		act, known := a.catalog.Act(it.actID)
@@ -248,13 +277,28 @@ func (a *App) screeningsFor(ctx context.Context, items []screeningItem) (map[int
 		var rowp *store.Screening
 		if row, ok := rows[it.referralID]; ok {
 			rowp = &row
+		} else if answeredOnly {
+			continue
 		}
-		if err := a.fill(&st, rowp, act, it.appt, ecs[it.referralID]); err != nil {
+		if err := a.fillWith(decode, &st, rowp, act, it.appt, ecs[it.referralID]); err != nil {
 			return nil, err
 		}
 		out[it.key] = st
 	}
 	return out, nil
+}
+
+// evalContextsFor reads the evaluation contexts of refs, the subjects
+// only when the items do not bring them all.
+func (a *App) evalContextsFor(ctx context.Context, items []screeningItem, refs []int64) (map[int64]evalContext, error) {
+	subjects := make(map[int64]store.ScreeningSubject, len(items))
+	for _, it := range items {
+		if it.subject == nil {
+			return a.evalContexts(ctx, refs)
+		}
+		subjects[it.referralID] = *it.subject
+	}
+	return a.evalContextsOf(ctx, refs, subjects)
 }
 
 // Safety is a booked act's screening as the board and the worklist flag it.

@@ -36,16 +36,6 @@ const (
 	LetterCodeLifetime = 30 * 24 * time.Hour
 )
 
-// PracticeSite is the practice's name, address and phone for the patient
-// and public pages: its first site, else the configured name and phone.
-func (a *App) PracticeSite(ctx context.Context) documents.Site {
-	site, err := a.siteOf(ctx, 0)
-	if err != nil || site.Name == "" {
-		return documents.Site{Name: a.cfg.PracticeName, Phone: a.cfg.PracticePhone}
-	}
-	return site
-}
-
 // SMSReady tells whether an SMS provider is set up.
 func (a *App) SMSReady() bool { return a.cfg.SMS != nil }
 

@@ -114,13 +114,17 @@ func (a *App) reportsToSign(ctx context.Context) ([]WorkItem, error) {
 	if err != nil {
 		return nil, err
 	}
+	ids := make([]int64, len(done))
+	for i, ap := range done {
+		ids[i] = ap.ID
+	}
+	reported, err := a.store.AppointmentsWithReport(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
 	var out []WorkItem
 	for _, ap := range done {
-		versions, err := a.store.ReportsOf(ctx, ap.ID)
-		if err != nil {
-			return nil, err
-		}
-		if len(versions) == 0 {
+		if !reported[ap.ID] {
 			out = append(out, WorkItem{ReferralID: ap.ReferralID, AppointmentID: ap.ID, PatientID: ap.PatientID, PatientName: ap.PatientName, ActID: ap.ActID, When: ap.Start})
 		}
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"repere/internal/audit"
-	"repere/internal/booking"
 	"repere/internal/screening"
 	"repere/internal/store"
 	"repere/internal/worklist"
@@ -48,23 +47,33 @@ func (w Worklist) items(ctx context.Context, r worklist.Range) ([]worklist.Item,
 	if err != nil {
 		return nil, err
 	}
-	appts := make([]booking.Appointment, len(rows))
-	for i, row := range rows {
-		appts[i] = row.Appointment
-	}
-	screenings, err := w.a.ScreeningsOf(ctx, appts)
+	screenings, err := w.a.answeredScreenings(ctx, rows)
 	if err != nil {
 		return nil, err
 	}
 	items := make([]worklist.Item, 0, len(rows))
 	for _, row := range rows {
 		it := w.item(row)
-		if st, ok := screenings[row.Appointment.ID]; ok && st.Answered {
+		if st, ok := screenings[row.Appointment.ID]; ok {
 			addSafety(&it, st)
 		}
 		items = append(items, it)
 	}
 	return items, nil
+}
+
+// answeredScreenings evaluates, keyed by appointment id, the screenings
+// of the rows whose questionnaire was answered; the others are absent (a
+// console is shown nothing of an unanswered screening, so it is not
+// evaluated). The rows bring the patient and levels the rules read.
+func (a *App) answeredScreenings(ctx context.Context, rows []store.WorklistRow) (map[int64]Screening, error) {
+	items := make([]screeningItem, len(rows))
+	for i := range rows {
+		row := &rows[i]
+		items[i] = screeningItem{key: row.Appointment.ID, referralID: row.Appointment.ReferralID, actID: row.Appointment.ActID, appt: &row.Appointment,
+			subject: &store.ScreeningSubject{Levels: row.Levels, Patient: screening.Patient{Sex: row.Patient.Sex, BirthDate: row.Patient.BirthDate}}}
+	}
+	return a.screeningsFor(ctx, items, true)
 }
 
 // addSafety puts the screening's console alerts, contrast allergy, the

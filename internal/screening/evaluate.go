@@ -129,18 +129,18 @@ func (s *Set) evaluateQuestions(in Input, v *Verdict) {
 		switch {
 		case raw == Unknown && q.IfUnknown == OutcomeReview:
 			v.Reasons = append(v.Reasons, Reason{RuleID: unknownAnswerRule(q.ID), Outcome: OutcomeReview,
-				Message: unknownAnswerText(q), Questions: []string{q.ID}, Answer: q.ID + " = unknown", Said: s.saidAnswer(q.ID, Unknown),
+				Message: s.textsOf(q).unknown, Questions: []string{q.ID}, Answer: q.ID + " = unknown", Said: s.saidAnswer(q.ID, Unknown),
 				Source: "repere_default", Status: catalog.PracticeDefault})
 		case raw == "" || raw == Unknown || !validAnswer(in, q, raw):
 			answer := q.ID + " not answered"
-			said := bilingual("%s : sans réponse", "%s: not answered", q.ShortLabel().In("fr"), q.ShortLabel().In("en"))
+			said := s.textsOf(q).notAnswered
 			if raw != "" {
 				answer = fmt.Sprintf("%s = %q (not accepted)", q.ID, raw)
-				said = bilingual("%s : réponse non valable", "%s: answer not valid", q.ShortLabel().In("fr"), q.ShortLabel().In("en"))
+				said = s.textsOf(q).notValid
 			}
 			v.Missing = append(v.Missing, q.ID)
 			v.Reasons = append(v.Reasons, Reason{RuleID: missingRule(q.ID), Outcome: OutcomeIncomplete,
-				Message: missingQuestionText(q), Questions: []string{q.ID}, Answer: answer, Said: said,
+				Message: s.textsOf(q).missing, Questions: []string{q.ID}, Answer: answer, Said: said,
 				Source: "repere_default", Status: catalog.PracticeDefault})
 		}
 	}
@@ -171,10 +171,13 @@ func (s *Set) evaluateRules(in Input, v *Verdict) {
 		if !contains(r.Acts, in.Act.ID) {
 			continue
 		}
-		var tr trace
-		if s.eval(in, r.When, &tr) != triTrue {
+		// Most rules do not fire: judge without words first, and say what
+		// made a rule true only for the ones that did.
+		if s.eval(in, r.When, nil) != triTrue {
 			continue
 		}
+		var tr trace
+		s.eval(in, r.When, &tr)
 		key := RuleKey(r.ID)
 		v.Reasons = append(v.Reasons, Reason{RuleID: r.ID, Outcome: r.Outcome, Message: r.Message, Questions: tr.questions,
 			Answer: strings.Join(tr.answers, "; "), Said: tr.said(), Source: r.Source, Status: r.Status, Alert: r.Alert, Row: key, Decided: in.Confirmed[key]})
@@ -214,7 +217,12 @@ func (t *trace) said() catalog.Text {
 	return text(strings.Join(t.fr, " ; "), strings.Join(t.en, "; "))
 }
 
+// eval judges a condition and, when tr is not nil and it holds, adds to tr
+// what made it true. A nil tr builds no text.
 func (s *Set) eval(in Input, c Cond, tr *trace) tri {
+	if tr == nil {
+		return s.evalInto(in, c, nil)
+	}
 	var mine trace
 	res := s.evalInto(in, c, &mine)
 	if res == triTrue && tr != nil {
@@ -230,37 +238,46 @@ func (s *Set) evalInto(in Input, c Cond, tr *trace) tri {
 		if raw != Yes && raw != No {
 			return triMaybe
 		}
-		tr.questions = append(tr.questions, c.Answer)
-		tr.answers = append(tr.answers, c.Answer+" = "+raw)
-		tr.say(s.saidAnswer(c.Answer, raw))
+		if tr != nil {
+			tr.questions = append(tr.questions, c.Answer)
+			tr.answers = append(tr.answers, c.Answer+" = "+raw)
+			tr.say(s.saidAnswer(c.Answer, raw))
+		}
 		return boolTri(raw == c.Is)
 	case c.Number != "":
 		n, ok := in.number(c.Number)
 		if !ok {
 			return triMaybe
 		}
-		tr.questions = append(tr.questions, c.Number)
-		tr.answers = append(tr.answers, fmt.Sprintf("%s = %g", c.Number, n))
-		tr.say(s.saidNumber(c.Number, n))
+		if tr != nil {
+			tr.questions = append(tr.questions, c.Number)
+			tr.answers = append(tr.answers, fmt.Sprintf("%s = %g", c.Number, n))
+			tr.say(s.saidNumber(c.Number, n))
+		}
 		return boolTri(inRange(n, c))
 	case c.Lab != "":
 		r, ok := in.latestLab(c.Lab, s.labMaxAge(c.Lab))
 		if !ok {
 			return triMaybe
 		}
-		tr.answers = append(tr.answers, fmt.Sprintf("%s = %g (%s)", c.Lab, r.Value, r.TakenOn.In(in.loc()).Format("2006-01-02")))
-		tr.say(labSaid(s.labs[c.Lab], r, in.loc()))
+		if tr != nil {
+			tr.answers = append(tr.answers, fmt.Sprintf("%s = %g (%s)", c.Lab, r.Value, r.TakenOn.In(in.loc()).Format("2006-01-02")))
+			tr.say(labSaid(s.labs[c.Lab], r, in.loc()))
+		}
 		return boolTri(inRange(r.Value, c))
 	case len(c.Takes) > 0:
 		found := triFalse
 		for _, t := range in.Answers.Treatments {
 			if d, ok := s.Drug(t.DrugID); ok && contains(c.Takes, d.Class) {
 				found = triTrue
+				if tr == nil {
+					break
+				}
 				tr.answers = append(tr.answers, "takes "+d.ID+" ("+d.Class+")")
 				tr.say(bilingual("Traitement : %s", "Treatment: %s", d.displayName("fr"), d.displayName("en")))
 			}
 		}
-		if found == triTrue {
+		if found == triTrue && tr != nil {
 			tr.questions = append(tr.questions, QuestionTakesMedicines)
 		}
 		return found
@@ -305,7 +322,14 @@ func boolTri(b bool) tri {
 
 // saidAnswer is a yes/no answer in words: "Allergie au latex : oui".
 func (s *Set) saidAnswer(id, raw string) catalog.Text {
+	if said, ok := s.texts[id].said[raw]; ok {
+		return said
+	}
 	q, _ := s.Question(id)
+	return saidAnswer(q, raw)
+}
+
+func saidAnswer(q Question, raw string) catalog.Text {
 	label := q.ShortLabel()
 	fr, en := map[string]string{Yes: "oui", No: "non", Unknown: "ne sait pas"}[raw], map[string]string{Yes: "yes", No: "no", Unknown: "does not know"}[raw]
 	return bilingual("%s : %s", "%s: %s", label.In("fr"), fr, label.In("en"), en)

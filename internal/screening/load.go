@@ -54,6 +54,7 @@ func LoadFS(cat *catalog.Catalog, layers []fs.FS, names []string) (*Set, error) 
 	if len(l.problems) > 0 {
 		return nil, &Error{Problems: l.problems}
 	}
+	l.set.writeQuestionTexts()
 	return l.set, nil
 }
 

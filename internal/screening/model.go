@@ -288,6 +288,9 @@ type Set struct {
 	thresholds   []Threshold
 	rules        []Rule
 	sources      map[string]Source
+	// texts holds each question's fixed sentences, written once at load
+	// rather than at every evaluation (the worklist evaluates hundreds).
+	texts map[string]questionTexts
 }
 
 // QuestionsFor returns the questions of act's form, in order, with Mandatory

@@ -56,6 +56,43 @@ func frNumber(x float64) string { return strings.ReplaceAll(fmt.Sprintf("%g", x)
 // stamp is the neutral form used in Reason.Answer.
 func stamp(t time.Time) string { return t.Format("2006-01-02 15:04") }
 
+// questionTexts are the sentences about one question that do not depend
+// on the patient: shared by every verdict, never changed.
+type questionTexts struct {
+	missing, unknown      catalog.Text
+	notAnswered, notValid catalog.Text
+	said                  map[string]catalog.Text // by Yes, No, Unknown
+}
+
+func (s *Set) writeQuestionTexts() {
+	s.texts = make(map[string]questionTexts, len(s.questions))
+	for _, q := range s.questions {
+		s.texts[q.ID] = newQuestionTexts(q)
+	}
+}
+
+// textsOf returns q's sentences, written at load.
+func (s *Set) textsOf(q Question) questionTexts {
+	if t, ok := s.texts[q.ID]; ok {
+		return t
+	}
+	return newQuestionTexts(q)
+}
+
+func newQuestionTexts(q Question) questionTexts {
+	label := q.ShortLabel()
+	t := questionTexts{
+		missing: missingQuestionText(q), unknown: unknownAnswerText(q),
+		notAnswered: bilingual("%s : sans réponse", "%s: not answered", label.In("fr"), label.In("en")),
+		notValid:    bilingual("%s : réponse non valable", "%s: answer not valid", label.In("fr"), label.In("en")),
+		said:        map[string]catalog.Text{},
+	}
+	for _, raw := range []string{Yes, No, Unknown} {
+		t.said[raw] = saidAnswer(q, raw)
+	}
+	return t
+}
+
 func missingQuestionText(q Question) catalog.Text {
 	return bilingual("Question obligatoire sans réponse : « %s »", "Mandatory question not answered: \"%s\"", q.Text.In("fr"), q.Text.In("en"))
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"repere/internal/booking"
@@ -63,41 +64,28 @@ func (s *Store) AppointmentVersions(ctx context.Context, id int64) ([]Appointmen
 		if err := s.audited(ctx, tx, "read", "appointment_history", strconv.FormatInt(id, 10), current[0].PatientID, ""); err != nil {
 			return err
 		}
-		rooms, err := s.names(ctx, tx, `SELECT id, name FROM rooms`)
+		states, err := s.appointmentStates(ctx, tx, id, current[0], &out)
 		if err != nil {
 			return err
 		}
-		users, err := s.names(ctx, tx, `SELECT id, display_name FROM users`)
-		if err != nil {
-			return err
-		}
-		rows, err := s.query(ctx, tx, `SELECT at, kind, state FROM appointment_events WHERE appointment_id = ? ORDER BY id`, id)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var v AppointmentVersion
-			var state string
-			if err := rows.Scan(&v.At, &v.Kind, &state); err != nil {
-				return err
+		rooms, users := map[int64]string{}, map[int64]string{}
+		for _, st := range states {
+			if st != nil {
+				rooms[st.RoomID], rooms[st.PlaceID], users[st.RadiologistID] = "", "", ""
 			}
-			v.Number, v.Appointment = len(out)+1, current[0]
-			if state != "" {
-				var st appointmentState
-				if err := json.Unmarshal([]byte(state), &st); err != nil {
-					return err
-				}
-				a := &v.Appointment
-				a.Status, a.RoomID, a.RadiologistID, a.PlaceID = st.Status, st.RoomID, st.RadiologistID, st.PlaceID
-				a.Start, a.RoomEnd, a.PlaceEnd, a.RoomMinutes, a.CancelReason = st.Start, st.RoomEnd, st.PlaceEnd, st.RoomMinutes, st.CancelReason
-				a.RoomName, a.PlaceName, a.RadiologistName = rooms[st.RoomID], rooms[st.PlaceID], users[st.RadiologistID]
-				v.Kept = true
-			}
-			out = append(out, v)
 		}
-		if err := rows.Err(); err != nil {
+		if err := s.roomAndUserNames(ctx, tx, rooms, users); err != nil {
 			return err
+		}
+		for i, st := range states {
+			if st == nil {
+				continue
+			}
+			a := &out[i].Appointment
+			a.Status, a.RoomID, a.RadiologistID, a.PlaceID = st.Status, st.RoomID, st.RadiologistID, st.PlaceID
+			a.Start, a.RoomEnd, a.PlaceEnd, a.RoomMinutes, a.CancelReason = st.Start, st.RoomEnd, st.PlaceEnd, st.RoomMinutes, st.CancelReason
+			a.RoomName, a.PlaceName, a.RadiologistName = rooms[st.RoomID], rooms[st.PlaceID], users[st.RadiologistID]
+			out[i].Kept = true
 		}
 		if n := len(out); n > 0 { // the last version is the appointment now
 			out[n-1].Appointment, out[n-1].Kept = current[0], true
@@ -107,21 +95,74 @@ func (s *Store) AppointmentVersions(ctx context.Context, id int64) ([]Appointmen
 	return out, err
 }
 
-// names reads an id → name table.
-func (s *Store) names(ctx context.Context, tx *sql.Tx, query string) (map[int64]string, error) {
-	rows, err := s.query(ctx, tx, query)
+// appointmentStates reads an appointment's events into out, as versions of
+// current, and returns the state each kept (nil: none).
+func (s *Store) appointmentStates(ctx context.Context, tx *sql.Tx, id int64, current booking.Appointment, out *[]AppointmentVersion) ([]*appointmentState, error) {
+	// audited by the caller
+	rows, err := s.query(ctx, tx, `SELECT at, kind, state FROM appointment_events WHERE appointment_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]string{}
+	var states []*appointmentState
 	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
+		v := AppointmentVersion{Number: len(*out) + 1, Appointment: current}
+		var state string
+		if err := rows.Scan(&v.At, &v.Kind, &state); err != nil {
 			return nil, err
 		}
-		out[id] = name
+		var st *appointmentState
+		if state != "" {
+			st = &appointmentState{}
+			if err := json.Unmarshal([]byte(state), st); err != nil {
+				return nil, err
+			}
+		}
+		*out, states = append(*out, v), append(states, st)
 	}
-	return out, rows.Err()
+	return states, rows.Err()
+}
+
+// roomAndUserNames fills the names of the rooms and users whose ids are the
+// maps' keys (id 0, none, stays ""), in one statement.
+func (s *Store) roomAndUserNames(ctx context.Context, tx *sql.Tx, rooms, users map[int64]string) error {
+	delete(rooms, 0)
+	delete(users, 0)
+	var parts []string
+	var args []any
+	for _, t := range []struct {
+		ids         map[int64]string
+		kind, table string
+		nameColumn  string
+	}{{rooms, "r", "rooms", "name"}, {users, "u", "users", "display_name"}} {
+		if len(t.ids) == 0 {
+			continue
+		}
+		marks := strings.TrimSuffix(strings.Repeat("?,", len(t.ids)), ",")
+		parts = append(parts, `SELECT '`+t.kind+`', id, `+t.nameColumn+` FROM `+t.table+` WHERE id IN (`+marks+`)`)
+		for id := range t.ids {
+			args = append(args, id)
+		}
+	}
+	if len(parts) == 0 {
+		return nil
+	}
+	rows, err := s.query(ctx, tx, strings.Join(parts, " UNION ALL "), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind, name string
+		var id int64
+		if err := rows.Scan(&kind, &id, &name); err != nil {
+			return err
+		}
+		if kind == "r" {
+			rooms[id] = name
+		} else {
+			users[id] = name
+		}
+	}
+	return rows.Err()
 }

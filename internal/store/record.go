@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"repere/internal/audit"
@@ -182,6 +183,41 @@ func (s *Store) ReportsOf(ctx context.Context, appointmentID int64) ([]report.Si
 			return err
 		}
 		return s.audited(ctx, tx, "list", "report", "appointment="+strconv.FormatInt(appointmentID, 10), patientID, "")
+	})
+	return out, err
+}
+
+// AppointmentsWithReport tells which of the appointments have at least
+// one signed report, in one query (the radiologist's list of reports to
+// sign reads a month of done acts).
+func (s *Store) AppointmentsWithReport(ctx context.Context, appointmentIDs []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(appointmentIDs))
+	if len(appointmentIDs) == 0 {
+		return out, nil
+	}
+	marks := strings.TrimSuffix(strings.Repeat("?,", len(appointmentIDs)), ",")
+	args := make([]any, len(appointmentIDs))
+	ids := make([]string, len(appointmentIDs))
+	for i, id := range appointmentIDs {
+		args[i], ids[i] = id, strconv.FormatInt(id, 10)
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT DISTINCT appointment_id FROM reports WHERE appointment_id IN (`+marks+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out[id] = true
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "report", "", 0, "appointments="+strings.Join(ids, ","))
 	})
 	return out, err
 }

@@ -12,6 +12,12 @@ import (
 )
 
 // WorklistRow is what the DICOM worklist needs of one booked appointment.
+// Only the fields a console is sent, and its screening read, are filled:
+// of the appointment its ids (appointment, referral, patient, room,
+// radiologist), act and variant, status, start, room end, study instance
+// UID, accession number and performed status; of the patient its id, birth
+// name, first names, birth date and sex. A console queries hundreds of
+// them at once, and every column read costs.
 type WorklistRow struct {
 	Appointment     booking.Appointment
 	Patient         patient.Patient
@@ -37,7 +43,9 @@ func (s *Store) WorklistRows(ctx context.Context, from, to time.Time, station st
 	}
 	var out []WorklistRow
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT `+appointmentColumns+`, `+prefixed("p.", patientColumns)+`,
+		rows, err := s.query(ctx, tx, `SELECT a.id, a.referral_id, a.patient_id, a.act_id, a.variant_id, a.status, a.room_id, a.radiologist_id,
+				a.starts_at, a.room_ends_at, a.study_instance_uid, a.accession_number, a.performed_status,
+				p.birth_name, p.first_names, p.birth_date, p.sex,
 				r.station_ae_title, r.name, u.display_name, COALESCE(d.name, ''), rf.levels, rf.side
 			FROM appointments a JOIN patients p ON p.id = a.patient_id JOIN rooms r ON r.id = a.room_id
 			JOIN users u ON u.id = a.radiologist_id JOIN referrals rf ON rf.id = a.referral_id
@@ -50,13 +58,15 @@ func (s *Store) WorklistRows(ctx context.Context, from, to time.Time, station st
 		ids := make([]string, 0, 16)
 		for rows.Next() {
 			var w WorklistRow
-			p := &w.Patient
-			a, err := scanAppointment(rows, &p.ID, &p.BirthName, &p.UsedName, &p.FirstNames, &p.BirthDate, &p.Sex, &p.INS, &p.Phone, &p.Email, &p.Address, &p.CreatedAt,
-				&w.StationAETitle, &w.RoomName, &w.RadiologistName, &w.PhysicianName, &w.Levels, &w.Side)
-			if err != nil {
+			a, p := &w.Appointment, &w.Patient
+			var status string
+			if err := rows.Scan(&a.ID, &a.ReferralID, &a.PatientID, &a.ActID, &a.VariantID, &status, &a.RoomID, &a.RadiologistID,
+				&a.Start, &a.RoomEnd, &a.StudyInstanceUID, &a.AccessionNumber, &a.PerformedStatus,
+				&p.BirthName, &p.FirstNames, &p.BirthDate, &p.Sex,
+				&w.StationAETitle, &w.RoomName, &w.RadiologistName, &w.PhysicianName, &w.Levels, &w.Side); err != nil {
 				return err
 			}
-			w.Appointment = a
+			a.Status, p.ID = booking.Status(status), a.PatientID
 			out = append(out, w)
 			ids = append(ids, strconv.FormatInt(a.ID, 10))
 		}
@@ -66,13 +76,4 @@ func (s *Store) WorklistRows(ctx context.Context, from, to time.Time, station st
 		return s.audited(ctx, tx, "list", "worklist", station, 0, "appointments="+strings.Join(ids, ","))
 	})
 	return out, err
-}
-
-// prefixed qualifies a comma-separated column list with a table alias.
-func prefixed(alias, columns string) string {
-	parts := strings.Split(columns, ",")
-	for i, c := range parts {
-		parts[i] = alias + strings.TrimSpace(c)
-	}
-	return strings.Join(parts, ", ")
 }

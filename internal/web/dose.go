@@ -107,16 +107,13 @@ func (s *Server) loadDosePage(r *http.Request) (dosePage, error) {
 		boxes = append(boxes, b)
 	}
 	p.Chart = template.HTML(chart.BoxPlot(l.T("dose.chart_title", "Quantity", l.T("dose."+q.Quantity)), p.Unit, boxes)) // #nosec: built from escaped parts
-	levels, err := s.app.CurrentDoseLevels(r.Context())
-	if err != nil {
-		return p, err
-	}
+	levels := p.Review.Levels
 	for _, act := range p.Acts {
 		row := levelRow{Act: act.Name.In(l.Lang), Local: map[string]*store.DoseLevel{}, National: map[string]*store.DoseLevel{}, Alert: map[string]*store.DoseLevel{}}
 		found := false
 		for _, quantity := range []string{app.QuantityDLP, app.QuantityCTDIvol} {
 			for kind, m := range map[string]map[string]*store.DoseLevel{app.LevelLocalReference: row.Local, app.LevelNationalReference: row.National, app.LevelAlert: row.Alert} {
-				if lv, ok := levels[act.ID+"|"+kind+"|"+quantity]; ok && lv.Value != nil {
+				if lv, ok := levels[app.LevelKey(act.ID, kind, quantity)]; ok && lv.Value != nil {
 					m[quantity], found = &lv, true
 				}
 			}

@@ -350,7 +350,7 @@ func (s *Server) firstSite(r *http.Request, p practicePage) (int64, error) {
 	if len(p.Sites) > 0 {
 		return p.Sites[0].ID, nil
 	}
-	return s.store.CreateSite(r.Context(), practice.Site{Name: s.cfg.PracticeName})
+	return s.app.CreateSite(r.Context(), practice.Site{Name: s.cfg.PracticeName})
 }
 
 func (s *Server) saveSettings(r *http.Request) ([]string, error) {
