@@ -64,7 +64,19 @@ func (a *App) EarliestStart(st Screening) time.Time {
 // overridden, the treatment holds, opening hours, closures, absences,
 // qualifications and every existing booking. The store then takes every
 // resource in one transaction, which refuses a slot taken in the meantime.
-func (a *App) Book(ctx context.Context, req BookRequest) (int64, error) {
+//
+// The whole use case is one unit of work (store.WriteUnit): its reads and
+// the booking share one transaction and its audit entries are written with
+// the booking.
+func (a *App) Book(ctx context.Context, req BookRequest) (id int64, err error) {
+	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		id, err = a.book(ctx, req)
+		return err
+	})
+	return id, err
+}
+
+func (a *App) book(ctx context.Context, req BookRequest) (int64, error) {
 	ref, err := a.store.Referral(ctx, req.ReferralID)
 	if err != nil {
 		return 0, err
