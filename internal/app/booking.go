@@ -122,8 +122,13 @@ func (a *App) book(ctx context.Context, req BookRequest) (int64, error) {
 
 // Move reschedules a booked appointment to another time and resources,
 // keeping its durations, with a reason; the old slot is freed only if the new
-// one is taken. The same checks as a booking apply at the new date.
+// one is taken. The same checks as a booking apply at the new date. Like
+// Book, the use case is one unit of work.
 func (a *App) Move(ctx context.Context, id int64, req BookRequest, reason string) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.move(ctx, id, req, reason) })
+}
+
+func (a *App) move(ctx context.Context, id int64, req BookRequest, reason string) error {
 	appt, err := a.appointment(ctx, id)
 	if err != nil {
 		return err
