@@ -85,7 +85,7 @@ func (s *Store) bookingStatement(ctx context.Context, r booking.Request, id, pat
 	actor, _ := audit.ActorFrom(ctx)
 	now := s.now()
 	rows := holds(r)
-	taken, args := firstTaken(rows, 0)
+	taken, args := s.firstTaken(rows, 0)
 	var q strings.Builder
 	q.WriteString(`WITH taken AS (` + taken + `),
 	active AS (SELECT COUNT(*) AS n FROM appointments WHERE referral_id = ? AND status = 'booked'),
