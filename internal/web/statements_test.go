@@ -176,3 +176,27 @@ func TestBookingPostStatements(t *testing.T) {
 		}
 	})
 }
+
+// TestDayStepPostStatements counts the statements and transactions of a day
+// step (the act starts: the appointment's file and checklist are read, then
+// the step written): one unit of work (app.MoveDay).
+func TestDayStepPostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		appt := h.appointmentID()
+		h.onTheDay(appt)
+		tech, doc := h.signedIn(auth.Radiographer), h.signedIn(auth.Radiologist)
+		tech.post("/staff/appointments/"+appt+"/checkin", url.Values{"name_confirmed": {"yes"}, "birth_date": {"1991-04-12"}})
+		doc.post("/staff/appointments/"+appt+"/checklist", url.Values{"action": {"override"}, "reason": {"compte des requêtes"}})
+		const route = "POST /staff/appointments/{id}/day"
+		s0, t0 := h.routeFigures(route)
+		if r := tech.post("/staff/appointments/"+appt+"/day", url.Values{"to": {"in_room"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("act start: %d", r.status)
+		}
+		s1, t1 := h.routeFigures(route)
+		t.Logf("%s (act start): %v statements, %v transactions", route, s1-s0, t1-t0)
+		// Before the unit (issue 19): 33 statements in 10 transactions.
+		if t1-t0 != 1 || s1-s0 > 24 {
+			t.Errorf("act start: %v statements in %v transactions, want at most 24 in 1", s1-s0, t1-t0)
+		}
+	})
+}
