@@ -31,7 +31,13 @@ type CheckIn struct {
 }
 
 // CheckInPatient marks the patient arrived once identified on two identifiers.
+//
+// The check-in is one unit of work (store.WriteUnit).
 func (a *App) CheckInPatient(ctx context.Context, id int64, c CheckIn) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.checkInPatient(ctx, id, c) })
+}
+
+func (a *App) checkInPatient(ctx context.Context, id int64, c CheckIn) error {
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {
 		return err
