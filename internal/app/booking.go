@@ -64,7 +64,19 @@ func (a *App) EarliestStart(st Screening) time.Time {
 // overridden, the treatment holds, opening hours, closures, absences,
 // qualifications and every existing booking. The store then takes every
 // resource in one transaction, which refuses a slot taken in the meantime.
-func (a *App) Book(ctx context.Context, req BookRequest) (int64, error) {
+//
+// The whole use case is one unit of work (store.WriteUnit): its reads and
+// the booking share one transaction and its audit entries are written with
+// the booking.
+func (a *App) Book(ctx context.Context, req BookRequest) (id int64, err error) {
+	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		id, err = a.book(ctx, req)
+		return err
+	})
+	return id, err
+}
+
+func (a *App) book(ctx context.Context, req BookRequest) (int64, error) {
 	ref, err := a.store.Referral(ctx, req.ReferralID)
 	if err != nil {
 		return 0, err
@@ -110,8 +122,13 @@ func (a *App) Book(ctx context.Context, req BookRequest) (int64, error) {
 
 // Move reschedules a booked appointment to another time and resources,
 // keeping its durations, with a reason; the old slot is freed only if the new
-// one is taken. The same checks as a booking apply at the new date.
+// one is taken. The same checks as a booking apply at the new date. Like
+// Book, the use case is one unit of work.
 func (a *App) Move(ctx context.Context, id int64, req BookRequest, reason string) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.move(ctx, id, req, reason) })
+}
+
+func (a *App) move(ctx context.Context, id int64, req BookRequest, reason string) error {
 	appt, err := a.appointment(ctx, id)
 	if err != nil {
 		return err

@@ -67,7 +67,13 @@ func (a *App) Checklist(ctx context.Context, f AppointmentFile) (ChecklistState,
 
 // CheckItem records the state the signed-in user gives one item that
 // applies to the appointment.
+//
+// Like a day step, it is one unit of work (store.WriteUnit).
 func (a *App) CheckItem(ctx context.Context, id int64, item, state, note string) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.checkItem(ctx, id, item, state, note) })
+}
+
+func (a *App) checkItem(ctx context.Context, id int64, item, state, note string) error {
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {
 		return err
@@ -90,7 +96,16 @@ func (a *App) CheckItem(ctx context.Context, id int64, item, state, note string)
 // phase nobody has checked yet: the items one person verifies in a row (the
 // reception's, the time out's), in one action. Items already answered,
 // "not ok" included, are left as they are.
-func (a *App) CheckPhase(ctx context.Context, id int64, phase string) (int, error) {
+// The phase is one unit of work: its items are recorded together or not at all.
+func (a *App) CheckPhase(ctx context.Context, id int64, phase string) (n int, err error) {
+	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		n, err = a.checkPhase(ctx, id, phase)
+		return err
+	})
+	return n, err
+}
+
+func (a *App) checkPhase(ctx context.Context, id int64, phase string) (int, error) {
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {
 		return 0, err
@@ -118,6 +133,10 @@ func (a *App) CheckPhase(ctx context.Context, id int64, phase string) (int, erro
 // OverrideChecklist records a radiologist's decision, with its reason, to
 // start the act with a blocking item open.
 func (a *App) OverrideChecklist(ctx context.Context, id int64, reason string) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.overrideChecklist(ctx, id, reason) })
+}
+
+func (a *App) overrideChecklist(ctx context.Context, id int64, reason string) error {
 	if actor, _ := audit.ActorFrom(ctx); actor.Role != string(auth.Radiologist) {
 		return refuse("checklist.err.radiologist")
 	}

@@ -31,7 +31,13 @@ type CheckIn struct {
 }
 
 // CheckInPatient marks the patient arrived once identified on two identifiers.
+//
+// The check-in is one unit of work (store.WriteUnit).
 func (a *App) CheckInPatient(ctx context.Context, id int64, c CheckIn) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.checkInPatient(ctx, id, c) })
+}
+
+func (a *App) checkInPatient(ctx context.Context, id int64, c CheckIn) error {
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {
 		return err
@@ -139,7 +145,14 @@ func indexOf(d booking.DayStatus) int {
 // MoveDay moves a patient one step forward on the board, through the same
 // guards as the dedicated use cases (a check-in needs the identity check,
 // a discharge its criteria: those have their own forms).
+//
+// The step is one unit of work (store.WriteUnit): the appointment's file and
+// checklist are read and the step written in one transaction.
 func (a *App) MoveDay(ctx context.Context, id int64, to booking.DayStatus) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.moveDayTo(ctx, id, to) })
+}
+
+func (a *App) moveDayTo(ctx context.Context, id int64, to booking.DayStatus) error {
 	switch to {
 	case booking.Arrived:
 		return refuse("day.err.checkin_form")

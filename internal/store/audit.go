@@ -25,6 +25,16 @@ func (s *Store) audited(ctx context.Context, tx querier, action, entity, entityI
 	return s.writeAudit(ctx, tx, actor, action, entity, entityID, patientID, detail)
 }
 
+// auditedEntry is audited for a caller that writes the entry in one of its
+// own statements of the same transaction (see bookOnPostgres).
+func (s *Store) auditedEntry(ctx context.Context, action, entity, entityID string, patientID int64, detail string) (pendingAudit, error) {
+	actor, ok := audit.ActorFrom(ctx)
+	if !ok {
+		return pendingAudit{}, ErrNoActor
+	}
+	return pendingAudit{at: s.now(), actor: actor, action: action, entity: entity, entityID: entityID, patientID: patientID, detail: detail}, nil
+}
+
 func (s *Store) writeAudit(ctx context.Context, q querier, actor audit.Actor, action, entity, entityID string, patientID int64, detail string) error {
 	// Inside a unit of work the entry is kept and written when the unit
 	// ends, before its answer is sent (see unit.go).

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -39,9 +40,11 @@ func holds(r booking.Request) []busyRow {
 
 // Book confirms an appointment for a referral. Every resource is checked and
 // taken in one transaction: on SQLite the transaction holds the write lock
-// from its start (BEGIN IMMEDIATE), on PostgreSQL an exclusion constraint
-// refuses an overlap that two instances would insert at the same instant. A
-// taken resource gives a *booking.ConflictError.
+// from its start (BEGIN IMMEDIATE), on PostgreSQL advisory locks serialise
+// the bookings of each resource (see bookOnPostgres) and an exclusion
+// constraint refuses an overlap that would still slip through. A taken
+// resource gives a *booking.ConflictError. Inside a unit of work (see
+// WriteUnit) a refused booking leaves the unit's transaction as it was.
 func (s *Store) Book(ctx context.Context, r booking.Request) (int64, error) {
 	if err := r.Validate(); err != nil {
 		return 0, err
@@ -50,65 +53,64 @@ func (s *Store) Book(ctx context.Context, r booking.Request) (int64, error) {
 	if r.StudyInstanceUID == "" {
 		r.StudyInstanceUID = booking.NewStudyInstanceUID()
 	}
+	// The event keeps the appointment as booked: built from the request,
+	// not read back.
+	state, err := bookedState(r)
+	if err != nil {
+		return 0, err
+	}
 	var id int64
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var patientID int64
-		var actID, status string
-		err := s.queryRow(ctx, tx, `SELECT patient_id, act_id, status FROM referrals WHERE id = ?`, r.ReferralID).Scan(&patientID, &actID, &status)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
-		if err != nil {
-			return err
-		}
-		if status == string(referral.Cancelled) || status == string(referral.Done) {
-			return fmt.Errorf("booking: referral %d is %s", r.ReferralID, status)
-		}
-		if err := s.lockResources(ctx, tx, holds(r)); err != nil {
-			return err
-		}
-		var active int
-		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM appointments WHERE referral_id = ? AND status = ?`, r.ReferralID, string(booking.Booked)).Scan(&active); err != nil {
-			return err
-		}
-		if active > 0 {
-			return booking.ErrAlreadyBooked
-		}
-		if err := s.checkFree(ctx, tx, holds(r), 0); err != nil {
-			return err
-		}
-		actor, _ := audit.ActorFrom(ctx)
-		now := s.now()
-		id, err = s.insert(ctx, tx, `INSERT INTO appointments (referral_id, patient_id, act_id, variant_id, status, room_id, radiologist_id, place_id,
-				anaesthesia_id, starts_at, room_ends_at, place_ends_at, room_minutes, monitoring_minutes, turnover_minutes, study_instance_uid,
-				created_at, created_by, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.ReferralID, patientID, actID, r.VariantID, string(booking.Booked), r.RoomID, r.RadiologistID, nullID(r.PlaceID),
-			nullID(r.AnaesthesiaID), r.Start, r.RoomEnd().UTC(), r.PlaceEnd().UTC(), r.RoomMinutes, r.MonitoringMinutes, r.TurnoverMinutes,
-			r.StudyInstanceUID, now, actor.Login, now)
-		if err != nil {
-			return err
-		}
-		if _, err := s.exec(ctx, tx, `UPDATE appointments SET accession_number = ? WHERE id = ?`, accessionNumber(id), id); err != nil {
-			return err
-		}
-		if err := s.takeResources(ctx, tx, id, holds(r)); err != nil {
-			return err
-		}
-		if err := s.appointmentEvent(ctx, tx, id, "booked", r.Start.Format(time.RFC3339)); err != nil {
-			return err
-		}
-		if status != string(referral.Booked) {
-			if err := s.moveReferral(ctx, tx, r.ReferralID, referral.Status(status), referral.Booked, ""); err != nil {
-				return err
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		return s.inSavepoint(ctx, tx, func() (err error) {
+			if s.engine == Postgres {
+				id, err = s.bookOnPostgres(ctx, tx, r, state)
+			} else {
+				id, err = s.bookOnSQLite(ctx, tx, r, state)
 			}
-		}
-		return s.audited(ctx, tx, "create", "appointment", strconv.FormatInt(id, 10), patientID, "act="+actID)
+			return err
+		})
 	})
 	if isExclusionViolation(err) {
 		return 0, &booking.ConflictError{Kind: "resource"}
 	}
 	return id, err
+}
+
+// bookable refuses a referral that is over.
+func bookable(referralID int64, status string) error {
+	if status == string(referral.Cancelled) || status == string(referral.Done) {
+		return fmt.Errorf("booking: referral %d is %s", referralID, status)
+	}
+	return nil
+}
+
+// bookedState is the appointment state (see appointmentState) a booking
+// records in its first event.
+func bookedState(r booking.Request) (string, error) {
+	b, err := json.Marshal(appointmentState{Status: booking.Booked, RoomID: r.RoomID, RadiologistID: r.RadiologistID, PlaceID: r.PlaceID,
+		Start: r.Start.UTC(), RoomEnd: r.RoomEnd().UTC(), PlaceEnd: r.PlaceEnd().UTC(), RoomMinutes: r.RoomMinutes})
+	return string(b), err
+}
+
+// inSavepoint runs fn inside a savepoint when ctx carries a unit of work,
+// so that a refused or failed call undoes its own writes and leaves the
+// unit's transaction usable (on PostgreSQL a failed statement would
+// otherwise abort it); outside a unit fn's own transaction is rolled back.
+func (s *Store) inSavepoint(ctx context.Context, tx *sql.Tx, fn func() error) error {
+	if s.unitOf(ctx) == nil {
+		return fn()
+	}
+	if _, err := s.exec(ctx, tx, `SAVEPOINT store_call`); err != nil {
+		return err
+	}
+	err := fn()
+	if err == nil {
+		return nil
+	}
+	if _, rollbackErr := s.exec(context.WithoutCancel(ctx), tx, `ROLLBACK TO SAVEPOINT store_call`); rollbackErr != nil {
+		return errors.Join(err, rollbackErr)
+	}
+	return err
 }
 
 // accessionNumber is the practice's accession number of an appointment, the
@@ -126,6 +128,15 @@ func (s *Store) lockResources(ctx context.Context, tx *sql.Tx, rows []busyRow) e
 	if s.engine != Postgres {
 		return nil
 	}
+	locks, args := advisoryLocks(rows)
+	_, err := s.exec(ctx, tx, `SELECT `+locks, args...)
+	return err
+}
+
+// advisoryLocks is the select list that takes the transaction-scoped
+// advisory locks of rows, one per resource, in one global order: PostgreSQL
+// evaluates a select list left to right.
+func advisoryLocks(rows []busyRow) (string, []any) {
 	keys := make([]int64, 0, len(rows))
 	for _, b := range rows {
 		h := fnv.New64a()
@@ -134,42 +145,59 @@ func (s *Store) lockResources(ctx context.Context, tx *sql.Tx, rows []busyRow) e
 	}
 	slices.Sort(keys)
 	keys = slices.Compact(keys)
-	// One round trip: PostgreSQL evaluates a select list left to right, so
-	// the locks are still taken in the global order.
 	calls := make([]string, len(keys))
 	args := make([]any, len(keys))
 	for i, k := range keys {
 		calls[i], args[i] = "pg_advisory_xact_lock(?)", k
 	}
-	_, err := s.exec(ctx, tx, `SELECT `+strings.Join(calls, ", "), args...)
-	return err
+	return strings.Join(calls, ", "), args
 }
 
 // checkFree returns a *booking.ConflictError for the first held resource that
 // overlaps an active booking other than except.
 func (s *Store) checkFree(ctx context.Context, tx *sql.Tx, rows []busyRow, except int64) error {
+	query, args := s.firstTaken(rows, except)
+	var first sql.NullInt64
+	if err := s.queryRow(ctx, tx, query, args...).Scan(&first); err != nil {
+		return err
+	}
+	return conflictAt(rows, first)
+}
+
+// firstTaken is the query of the position in rows of the first resource
+// that overlaps an active booking other than except (NULL when all are free).
+func (s *Store) firstTaken(rows []busyRow, except int64) (string, []any) {
 	// One round trip for every resource: each branch is the check of one
 	// resource, and the smallest position taken is the conflict reported.
-	// "active" alone (not "active = ?") lets SQLite use the partial index,
-	// and the lower bound on starts_at (no hold is longer than
-	// booking.MaxHold) keeps the index range to a few rows however long the
-	// resource's history.
+	// On PostgreSQL the overlap is asked in the terms of the exclusion
+	// constraint, so its GiST index finds the overlapping holds directly.
+	// On SQLite "active" alone (not "active = ?") lets it use the partial
+	// index, and the lower bound on starts_at (no hold is longer than
+	// booking.MaxHold) keeps the index range to the holds of the last two
+	// days however long the resource's history.
 	branches := make([]string, len(rows))
 	var args []any
 	for i, b := range rows {
+		if s.engine == Postgres {
+			branches[i] = `SELECT ` + strconv.Itoa(i) + ` AS position WHERE EXISTS (SELECT 1 FROM resource_busy WHERE resource_kind = ? AND resource_id = ? AND active
+				AND tstzrange(starts_at, ends_at, '[)') && tstzrange(?::timestamptz, ?::timestamptz, '[)') AND appointment_id <> ?)`
+			args = append(args, b.kind, b.resourceID, b.from.UTC(), b.to.UTC(), except)
+			continue
+		}
 		branches[i] = `SELECT ` + strconv.Itoa(i) + ` AS position WHERE EXISTS (SELECT 1 FROM resource_busy WHERE resource_kind = ? AND resource_id = ? AND active
 			AND starts_at > ? AND starts_at < ? AND ends_at > ? AND appointment_id <> ?)`
 		args = append(args, b.kind, b.resourceID, b.from.Add(-booking.MaxHold).UTC(), b.to.UTC(), b.from.UTC(), except)
 	}
-	var first sql.NullInt64
-	if err := s.queryRow(ctx, tx, `SELECT MIN(position) FROM (`+strings.Join(branches, " UNION ALL ")+`) taken`, args...).Scan(&first); err != nil {
-		return err
+	return `SELECT MIN(position) AS first FROM (` + strings.Join(branches, " UNION ALL ") + `) taken`, args
+}
+
+// conflictAt is the *booking.ConflictError of the row at position first, or nil.
+func conflictAt(rows []busyRow, first sql.NullInt64) error {
+	if !first.Valid {
+		return nil
 	}
-	if first.Valid {
-		b := rows[first.Int64]
-		return &booking.ConflictError{Kind: b.kind, ResourceID: b.resourceID}
-	}
-	return nil
+	b := rows[first.Int64]
+	return &booking.ConflictError{Kind: b.kind, ResourceID: b.resourceID}
 }
 
 func (s *Store) takeResources(ctx context.Context, tx *sql.Tx, appointmentID int64, rows []busyRow) error {
@@ -187,12 +215,19 @@ func (s *Store) takeResources(ctx context.Context, tx *sql.Tx, appointmentID int
 // tx, with the appointment's state after it (see appointmentState).
 func (s *Store) appointmentEvent(ctx context.Context, tx *sql.Tx, id int64, kind, detail string) error {
 	// audited by the caller
-	actor, _ := audit.ActorFrom(ctx)
 	state, err := s.appointmentStateOf(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	_, err = s.exec(ctx, tx, `INSERT INTO appointment_events (appointment_id, at, actor_login, kind, detail, state) VALUES (?, ?, ?, ?, ?, ?)`,
+	return s.insertAppointmentEvent(ctx, tx, id, kind, detail, state)
+}
+
+// insertAppointmentEvent records a change of an appointment with its state
+// after it, known to the caller.
+func (s *Store) insertAppointmentEvent(ctx context.Context, tx *sql.Tx, id int64, kind, detail, state string) error {
+	// audited by the caller
+	actor, _ := audit.ActorFrom(ctx)
+	_, err := s.exec(ctx, tx, `INSERT INTO appointment_events (appointment_id, at, actor_login, kind, detail, state) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, s.now(), actor.Login, kind, detail, state)
 	return err
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,10 +35,14 @@ import (
 // that writes anything but audit entries fails loudly inside a read unit
 // rather than upgrading the lock; such methods use inOwnTx.
 type unit struct {
-	store    *Store
-	tx       *sql.Tx
-	mu       sync.Mutex
-	pending  []pendingAudit
+	store   *Store
+	tx      *sql.Tx
+	mu      sync.Mutex
+	pending []pendingAudit
+	// written are entries a statement of the unit has already inserted
+	// (see takePending): lost with the transaction if it rolls back, so
+	// written again then.
+	written  []pendingAudit
 	readOnly bool
 }
 
@@ -72,30 +77,7 @@ func (s *Store) ReadUnit(ctx context.Context, fn func(ctx context.Context) error
 	}
 	u := &unit{store: s, readOnly: s.engine == SQLite}
 	if !u.readOnly {
-		tx, err := s.db.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		countTx(ctx)
-		u.tx = tx
-		if err := fn(context.WithValue(ctx, unitKey{}, u)); err != nil {
-			tx.Rollback()
-			return s.keepAuditOfFailedUnit(ctx, u, err)
-		}
-		if err := s.flushAudit(ctx, tx, u.pending); err != nil {
-			tx.Rollback()
-			if ctx.Err() != nil { // the client went away: the reads still get their trace
-				return s.keepAuditOfFailedUnit(ctx, u, err)
-			}
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			if ctx.Err() != nil {
-				return s.keepAuditOfFailedUnit(ctx, u, err)
-			}
-			return err
-		}
-		return nil
+		return s.runUnit(ctx, u, fn)
 	}
 	if err := s.readOnSQLite(ctx, u, fn); err != nil {
 		return s.keepAuditOfFailedUnit(ctx, u, err)
@@ -109,15 +91,64 @@ func (s *Store) ReadUnit(ctx context.Context, fn func(ctx context.Context) error
 	return s.inOwnTx(bg, func(wtx *sql.Tx) error { return s.flushAudit(bg, wtx, u.pending) })
 }
 
+// WriteUnit runs fn with a context carrying one write transaction that
+// every store method called with it joins: a use case that reads, checks and
+// then writes (a booking) costs one BEGIN/COMMIT, and its reads see the
+// state its writes are checked against. Audit entries are kept as in a read
+// unit and committed with the writes. On SQLite the transaction holds the
+// write lock from its start, so fn must not wait on anything slow (password
+// hashing, mail, SMS) nor write through inOwnTx (it would wait for the lock
+// the unit holds). Nested calls join the outer unit; inside a read unit
+// WriteUnit fails.
+func (s *Store) WriteUnit(ctx context.Context, fn func(ctx context.Context) error) error {
+	if u := s.unitOf(ctx); u != nil {
+		if u.readOnly {
+			return errors.New("store: write unit inside a read unit")
+		}
+		return fn(ctx)
+	}
+	return s.runUnit(ctx, &unit{store: s}, fn)
+}
+
+// runUnit runs fn in one transaction of u, flushes its audit entries and
+// commits; on a failure the audit entries of what was read are still kept.
+func (s *Store) runUnit(ctx context.Context, u *unit, fn func(ctx context.Context) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	countTx(ctx)
+	u.tx = tx
+	if err := fn(context.WithValue(ctx, unitKey{}, u)); err != nil {
+		tx.Rollback()
+		return s.keepAuditOfFailedUnit(ctx, u, err)
+	}
+	if err := s.flushAudit(ctx, tx, u.pending); err != nil {
+		tx.Rollback()
+		if ctx.Err() != nil { // the client went away: the reads still get their trace
+			return s.keepAuditOfFailedUnit(ctx, u, err)
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		if ctx.Err() != nil {
+			return s.keepAuditOfFailedUnit(ctx, u, err)
+		}
+		return err
+	}
+	return nil
+}
+
 // keepAuditOfFailedUnit writes the audit entries of a unit whose page
 // failed after reading (a refused read, a missing row): what was read, or
 // refused, stays traced. It returns the unit's error.
 func (s *Store) keepAuditOfFailedUnit(ctx context.Context, u *unit, err error) error {
-	if len(u.pending) == 0 {
+	entries := append(u.written, u.pending...) // what the unit wrote was rolled back with it
+	if len(entries) == 0 {
 		return err
 	}
 	bg := context.WithoutCancel(ctx) // a hung-up client must not lose the trace of what was read
-	if flushErr := s.inOwnTx(bg, func(wtx *sql.Tx) error { return s.flushAudit(bg, wtx, u.pending) }); flushErr != nil {
+	if flushErr := s.inOwnTx(bg, func(wtx *sql.Tx) error { return s.flushAudit(bg, wtx, entries) }); flushErr != nil {
 		return errors.Join(err, flushErr)
 	}
 	return err
@@ -167,35 +198,65 @@ func (u *unit) keep(e pendingAudit) {
 	u.mu.Unlock()
 }
 
-// flushAudit writes the entries in one INSERT (in chunks well under both
-// engines' limits on bound parameters).
+// takePending hands up to n of the unit's audit entries to a caller that
+// inserts them in one of its own statements (see bookOnPostgres), saving
+// the unit's INSERT at its end; they are written again if the unit fails,
+// and the caller puts them back if its statement is undone.
+func (u *unit) takePending(n int) []pendingAudit {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	taken := slices.Clone(u.pending[:min(n, len(u.pending))])
+	u.pending = slices.Delete(u.pending, 0, len(taken))
+	u.written = append(u.written, taken...)
+	return taken
+}
+
+// putBack returns entries taken by takePending whose statement was undone
+// (rolled back to a savepoint): the unit writes them at its end.
+func (u *unit) putBack(taken []pendingAudit) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.written = u.written[:len(u.written)-len(taken)]
+	u.pending = append(slices.Clone(taken), u.pending...)
+}
+
+// auditChunk is the most entries one INSERT writes, well under both
+// engines' limits on bound parameters.
+const auditChunk = 100
+
+// flushAudit writes the entries in one INSERT (in chunks of auditChunk).
 func (s *Store) flushAudit(ctx context.Context, tx querier, entries []pendingAudit) error {
-	const perStatement = 100
 	for len(entries) > 0 {
-		chunk := entries[:min(perStatement, len(entries))]
+		chunk := entries[:min(auditChunk, len(entries))]
 		entries = entries[len(chunk):]
-		var b strings.Builder
-		b.WriteString(`INSERT INTO audit_log (at, actor_id, actor_login, actor_role, action, entity, entity_id, patient_id, remote_addr, detail) VALUES `)
-		args := make([]any, 0, 10*len(chunk))
-		for i, e := range chunk {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-			var actorID, patient sql.NullInt64
-			if e.actor.UserID != 0 {
-				actorID = sql.NullInt64{Int64: e.actor.UserID, Valid: true}
-			}
-			if e.patientID != 0 {
-				patient = sql.NullInt64{Int64: e.patientID, Valid: true}
-			}
-			args = append(args, e.at, actorID, e.actor.Login, e.actor.Role, e.action, e.entity, e.entityID, patient, e.actor.RemoteAddr, e.detail)
-		}
-		if _, err := s.exec(ctx, tx, b.String(), args...); err != nil {
+		query, args := auditInsert(chunk)
+		if _, err := s.exec(ctx, tx, query, args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// auditInsert is the INSERT of entries into audit_log and its arguments.
+func auditInsert(entries []pendingAudit) (string, []any) {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_log (at, actor_id, actor_login, actor_role, action, entity, entity_id, patient_id, remote_addr, detail) VALUES `)
+	args := make([]any, 0, 10*len(entries))
+	for i, e := range entries {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		var actorID, patient sql.NullInt64
+		if e.actor.UserID != 0 {
+			actorID = sql.NullInt64{Int64: e.actor.UserID, Valid: true}
+		}
+		if e.patientID != 0 {
+			patient = sql.NullInt64{Int64: e.patientID, Valid: true}
+		}
+		args = append(args, e.at, actorID, e.actor.Login, e.actor.Role, e.action, e.entity, e.entityID, patient, e.actor.RemoteAddr, e.detail)
+	}
+	return b.String(), args
 }
 
 // inOwnTx runs fn in a transaction of its own even inside a unit of work:

@@ -219,9 +219,12 @@ func (f bookForm) request(referralID int64, start time.Time) app.BookRequest {
 
 // book confirms an appointment from the referral page's form; a refusal
 // (a contraindication, a hold, the calendars, a slot taken meanwhile) shows
-// the page again with the form as typed and every reason.
+// the page again with the form as typed and every reason. The booking is
+// one unit of work of the application layer (app.Book); the page shown
+// again after a refusal is read afterwards, in a read unit of its own, so
+// no lock of the booking is held while the free slots are searched.
 func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadReferralPage(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -231,17 +234,23 @@ func (s *Server) book(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		f.Errors = append(f.Errors, l.T("book.err.when"))
 		f.FieldErrors = map[string][]string{"date": {l.T("book.err.when")}}
-	} else if _, err := s.app.Book(r.Context(), f.request(p.Referral.ID, start)); err != nil {
+	} else if _, err := s.app.Book(r.Context(), f.request(id, start)); err != nil {
 		if f.Errors, f.FieldErrors, err = s.refusalByField(l, err); err != nil {
 			return err
 		}
 	}
 	if len(f.Errors) > 0 {
-		p.Form = f
-		if err := s.searchSlots(r, &p); err != nil {
-			return err
-		}
-		return s.render(w, r, http.StatusConflict, "referral", "referral.title", "referrals", p)
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadReferralPage(r)
+			if err != nil {
+				return err
+			}
+			p.Form = f
+			if err := s.searchSlots(r, &p); err != nil {
+				return err
+			}
+			return s.render(w, r, http.StatusConflict, "referral", "referral.title", "referrals", p)
+		}}, w, r)
 	}
 	s.flash(r, "book.done")
 	http.Redirect(w, r, "/staff/planning?day="+f.Date, http.StatusSeeOther)

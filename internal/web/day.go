@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -183,7 +184,13 @@ func (s *Server) checkInForm(w http.ResponseWriter, r *http.Request) error {
 // the birth date the patient gave match the record (two identifiers), on
 // the act's day (or the evening before for a ward admission, with its reason).
 func (s *Server) checkIn(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadCheckIn(r)
+	// The page's reads share one read unit; the check-in is the
+	// application's own unit of work, after it.
+	var p checkInPage
+	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) (err error) {
+		p, err = s.loadCheckIn(r.WithContext(ctx))
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"repere/internal/patient"
 	"repere/internal/practice"
 	"repere/internal/referral"
+	"repere/internal/store"
 )
 
 // routeFigures reads from the server's registry the statements and
@@ -122,6 +124,106 @@ func TestStatementsPerPage(t *testing.T) {
 			if t1-t0 > 2 {
 				t.Errorf("%s: %v transactions, want one unit (and its audit write on SQLite)", p.route, t1-t0)
 			}
+		}
+	})
+}
+
+// TestBookingPostStatements counts the statements and transactions of the
+// booking POST, a refusal and a booking made. On PostgreSQL the use case is
+// one transaction and the booking itself two statements once the locks are
+// asked for (see store.Book): a regression above the figures reached fails.
+func TestBookingPostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Secretary)
+		day := nextDay(2, time.Tuesday, time.Thursday).Format(time.DateOnly)
+		ids := map[string]string{}
+		rooms, _ := h.store.Rooms(system)
+		for _, r := range rooms {
+			ids[r.Name] = itoa(r.ID)
+		}
+		doctors, _ := h.store.Radiologists(system)
+		for _, d := range doctors {
+			ids[d.Login] = itoa(d.ID)
+		}
+		const route = "POST /staff/referrals/{id}/book"
+		post := func(patient, at, place string, want int) (statements, transactions float64) {
+			t.Helper()
+			s0, t0 := h.routeFigures(route)
+			r := c.post("/staff/referrals/"+h.referralID(patient)+"/book", url.Values{"date": {day}, "time": {at},
+				"room_id": {ids["Scanner 1 — interventionnel"]}, "radiologist_id": {ids["dr.martin"]}, "place_id": {ids[place]}})
+			if r.status != want {
+				t.Fatalf("booking %s at %s: %d, want %d\n%s", patient, at, r.status, want, errorsOf(r.body))
+			}
+			s1, t1 := h.routeFigures(route)
+			return s1 - s0, t1 - t0
+		}
+		booked, bookedTx := post("BERNARD", "08:00", "Lit de repos 1", http.StatusSeeOther)
+		refused, refusedTx := post("CARON", "08:15", "Fauteuil de repos 1", http.StatusConflict)
+		t.Logf("%s: %v statements, %v transactions for a booking; %v and %v for a refusal (the page shown again)", route, booked, bookedTx, refused, refusedTx)
+		// The figures reached (main before issue 19: 12 transactions, 49
+		// statements on PostgreSQL): the session's reads, the use case's
+		// reads, a savepoint and the booking's two statements, in one
+		// transaction. A refusal adds the page, read in a unit of its own.
+		maxStatements, maxRefusalTx := 20.0, 3.0
+		if h.store.Engine() == store.SQLite {
+			maxStatements, maxRefusalTx = 28, 4 // the booking one statement at a time; the audit of the page's reads in a write of its own
+		}
+		if bookedTx != 1 || booked > maxStatements {
+			t.Errorf("booking: %v statements in %v transactions, want at most %v in 1", booked, bookedTx, maxStatements)
+		}
+		if refusedTx > maxRefusalTx {
+			t.Errorf("refusal: %v transactions, want at most %v", refusedTx, maxRefusalTx)
+		}
+	})
+}
+
+// TestDayStepPostStatements counts the statements and transactions of a day
+// step (the act starts: the appointment's file and checklist are read, then
+// the step written): one unit of work (app.MoveDay).
+func TestDayStepPostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		appt := h.appointmentID()
+		h.onTheDay(appt)
+		tech, doc := h.signedIn(auth.Radiographer), h.signedIn(auth.Radiologist)
+		for _, step := range []struct {
+			route string
+			c     *client
+			path  string
+			form  url.Values
+		}{
+			{"POST /staff/appointments/{id}/checkin", tech, "/checkin", url.Values{"name_confirmed": {"yes"}, "birth_date": {"1991-04-12"}}},
+			{"POST /staff/appointments/{id}/checklist", doc, "/checklist", url.Values{"action": {"override"}, "reason": {"compte des requêtes"}}},
+		} {
+			s0, t0 := h.routeFigures(step.route)
+			if r := step.c.post("/staff/appointments/"+appt+step.path, step.form); r.status != http.StatusSeeOther {
+				t.Fatalf("%s: %d", step.route, r.status)
+			}
+			s1, t1 := h.routeFigures(step.route)
+			t.Logf("%s: %v statements, %v transactions", step.route, s1-s0, t1-t0)
+			// The check-in reads its page in a read unit (and on SQLite
+			// appends that unit's audit in a short write), then checks in:
+			// 8 transactions before issue 19.
+			want := 1.0
+			if step.path == "/checkin" {
+				want = 2
+				if h.store.Engine() == store.SQLite {
+					want = 3
+				}
+			}
+			if t1-t0 > want {
+				t.Errorf("%s: %v transactions, want at most %v", step.route, t1-t0, want)
+			}
+		}
+		const route = "POST /staff/appointments/{id}/day"
+		s0, t0 := h.routeFigures(route)
+		if r := tech.post("/staff/appointments/"+appt+"/day", url.Values{"to": {"in_room"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("act start: %d", r.status)
+		}
+		s1, t1 := h.routeFigures(route)
+		t.Logf("%s (act start): %v statements, %v transactions", route, s1-s0, t1-t0)
+		// Before the unit (issue 19): 33 statements in 10 transactions.
+		if t1-t0 != 1 || s1-s0 > 24 {
+			t.Errorf("act start: %v statements in %v transactions, want at most 24 in 1", s1-s0, t1-t0)
 		}
 	})
 }
