@@ -220,6 +220,9 @@ func TestUnattachedDoseReport(t *testing.T) {
 		if r := f.sec.get("/staff/dose/reports"); r.status != http.StatusForbidden {
 			t.Fatalf("a secretary read the unattached reports: %d", r.status)
 		}
+		if review := f.doc.get("/staff/dose"); !strings.Contains(review.body, `href="/staff/dose/reports"`) {
+			t.Fatal("the dose review does not lead to the unattached reports")
+		}
 		page := f.tech.get("/staff/dose/reports")
 		same := strings.Index(page.body, "même ID patient")
 		first := strings.Index(page.body, `name="appointment" value="`)
