@@ -196,6 +196,11 @@ func (a *App) moveDay(ctx context.Context, id int64, to booking.DayStatus, at ti
 // is checked and the act's monitoring time has elapsed; an earlier
 // discharge needs a radiologist's reason, recorded.
 func (a *App) Discharge(ctx context.Context, id int64, checked map[string]bool, earlyReason string) error {
+	// One unit of work: the checks read the state the move is made from.
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.discharge(ctx, id, checked, earlyReason) })
+}
+
+func (a *App) discharge(ctx context.Context, id int64, checked map[string]bool, earlyReason string) error {
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {
 		return err

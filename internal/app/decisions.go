@@ -32,6 +32,11 @@ func (a *App) SaveAnswers(ctx context.Context, referralID int64, answers screeni
 // screening at its current answers, with the premedication and contrast
 // agent prescribed for the act (they reach the scanner's worklist).
 func (a *App) SignScreening(ctx context.Context, referralID int64, premedication, contrastAgent string) error {
+	// One unit of work: the signature is of the answers the checks read.
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.signScreening(ctx, referralID, premedication, contrastAgent) })
+}
+
+func (a *App) signScreening(ctx context.Context, referralID int64, premedication, contrastAgent string) error {
 	st, err := a.decisionContext(ctx, referralID)
 	if err != nil {
 		return err
@@ -56,6 +61,10 @@ func (a *App) SignScreening(ctx context.Context, referralID int64, premedication
 // screening, with its reason: the software advises, the radiologist
 // decides. A missing answer cannot be overridden: it must be given.
 func (a *App) OverrideFinding(ctx context.Context, referralID int64, ruleID, reason string) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.overrideFinding(ctx, referralID, ruleID, reason) })
+}
+
+func (a *App) overrideFinding(ctx context.Context, referralID int64, ruleID, reason string) error {
 	st, err := a.decisionContext(ctx, referralID)
 	if err != nil {
 		return err

@@ -19,6 +19,10 @@ func (a *App) Watch(f AppointmentFile) followup.Watch { return a.followup.WatchO
 // is watched. Every kind the act's watch asks must be given, within its
 // range; a changed neurological check needs a note saying what changed.
 func (a *App) RecordObservation(ctx context.Context, id int64, o followup.Observation) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.recordObservation(ctx, id, o) })
+}
+
+func (a *App) recordObservation(ctx context.Context, id int64, o followup.Observation) error {
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {
 		return err

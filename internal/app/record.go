@@ -97,7 +97,17 @@ type RecordOutcome struct {
 // SaveRecord checks an act record against the act's fields and against the
 // screening, and saves it. A contradiction with the screening needs the
 // user's explicit confirmation, recorded in the record with their name.
-func (a *App) SaveRecord(ctx context.Context, id int64, in RecordSave) (RecordOutcome, error) {
+func (a *App) SaveRecord(ctx context.Context, id int64, in RecordSave) (out RecordOutcome, err error) {
+	// One unit of work: the record and the act's dose are saved together
+	// or not at all, against the state the checks read.
+	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		out, err = a.saveRecord(ctx, id, in)
+		return err
+	})
+	return out, err
+}
+
+func (a *App) saveRecord(ctx context.Context, id int64, in RecordSave) (RecordOutcome, error) {
 	var out RecordOutcome
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -68,23 +69,42 @@ func (s *Server) dischargeForm(w http.ResponseWriter, r *http.Request) error {
 // act's monitoring time has elapsed (or a radiologist gives the reason for
 // an earlier discharge).
 func (s *Server) discharge(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadDischarge(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
+	checked := map[string]bool{}
 	for _, c := range r.PostForm["criterion"] {
-		p.Checked[c] = true
+		checked[c] = true
 	}
-	p.EarlyReason = strings.TrimSpace(r.PostFormValue("early_reason"))
-	err = s.app.Discharge(r.Context(), p.Appointment.ID, p.Checked, p.EarlyReason)
-	if p.Errors, err = s.refusalMessages(localizer(r), err); err != nil {
+	early := strings.TrimSpace(r.PostFormValue("early_reason"))
+	// The discharge and the day it goes back to, in the use case's one
+	// unit of work; the page is read only to say a refusal.
+	var start time.Time
+	err = s.store.WriteUnit(r.Context(), func(ctx context.Context) error {
+		if err := s.app.Discharge(ctx, id, checked, early); err != nil {
+			return err
+		}
+		a, err := s.app.Appointment(ctx, id)
+		start = a.Start
+		return err
+	})
+	problems, err := s.refusalMessages(localizer(r), err)
+	if err != nil {
 		return err
 	}
-	if len(p.Errors) > 0 {
-		return s.render(w, r, http.StatusUnprocessableEntity, "discharge", "discharge.title", "day", p)
+	if len(problems) > 0 {
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadDischarge(r)
+			if err != nil {
+				return err
+			}
+			p.Checked, p.EarlyReason, p.Errors = checked, early, problems
+			return s.render(w, r, http.StatusUnprocessableEntity, "discharge", "discharge.title", "day", p)
+		}}, w, r)
 	}
 	s.flash(r, "discharge.done")
-	http.Redirect(w, r, "/staff/day?day="+p.Appointment.Start.In(s.loc()).Format(time.DateOnly), http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/day?day="+start.In(s.loc()).Format(time.DateOnly), http.StatusSeeOther)
 	return nil
 }
 

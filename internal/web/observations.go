@@ -83,7 +83,7 @@ func observationView(l *i18n.Localizer, o followup.Observation, loc *time.Locati
 // addObservation records one set of monitoring values; a refusal shows the
 // discharge page again with the form as typed and each reason by its field.
 func (s *Server) addObservation(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadDischarge(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) addObservation(w http.ResponseWriter, r *http.Request) error {
 		o.Pain = &n
 	}
 	if len(all) == 0 {
-		err = s.app.RecordObservation(r.Context(), p.Appointment.ID, o)
+		err = s.app.RecordObservation(r.Context(), id, o)
 		if err != nil {
 			all, fields, err = s.refusalByField(l, err)
 			if err != nil {
@@ -119,13 +119,20 @@ func (s *Server) addObservation(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(all) > 0 {
-		if err := s.loadWatch(r, &p); err != nil {
-			return err
-		}
-		p.Watch.Form, p.Watch.Errors, p.Watch.FieldErrors = f, all, fields
-		return s.render(w, r, http.StatusUnprocessableEntity, "discharge", "discharge.title", "day", p)
+		// The page is read only to say a refusal, in one read unit.
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadDischarge(r)
+			if err != nil {
+				return err
+			}
+			if err := s.loadWatch(r, &p); err != nil {
+				return err
+			}
+			p.Watch.Form, p.Watch.Errors, p.Watch.FieldErrors = f, all, fields
+			return s.render(w, r, http.StatusUnprocessableEntity, "discharge", "discharge.title", "day", p)
+		}}, w, r)
 	}
 	s.flash(r, "observation.done")
-	http.Redirect(w, r, "/staff/appointments/"+itoa(p.Appointment.ID)+"/discharge#observations", http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/appointments/"+itoa(id)+"/discharge#observations", http.StatusSeeOther)
 	return nil
 }

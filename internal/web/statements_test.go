@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 	"time"
 
@@ -225,5 +226,36 @@ func TestDayStepPostStatements(t *testing.T) {
 		if t1-t0 != 1 || s1-s0 > 24 {
 			t.Errorf("act start: %v statements in %v transactions, want at most 24 in 1", s1-s0, t1-t0)
 		}
+	})
+}
+
+// TestMonitoringPostStatements: an observation and the discharge are each
+// one unit of work of the application layer (their checks and their write
+// in one transaction), whatever page posted them.
+func TestMonitoringPostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		appt := h.appointmentID()
+		a := h.performed(appt) // in monitoring
+		tech := h.signedIn(auth.Radiographer)
+		one := func(route, path string, form url.Values) {
+			t.Helper()
+			s0, t0 := h.routeFigures(route)
+			if r := tech.post("/staff/appointments/"+appt+path, form); r.status != http.StatusSeeOther {
+				t.Fatalf("%s: %d\n%s", route, r.status, errorsOf(r.body))
+			}
+			s1, t1 := h.routeFigures(route)
+			t.Logf("%s: %v statements, %v transactions", route, s1-s0, t1-t0)
+			if t1-t0 != 1 {
+				t.Errorf("%s: %v transactions, want 1", route, t1-t0)
+			}
+		}
+		one("POST /staff/appointments/{id}/observations", "/observations", url.Values{"systolic": {"120"}, "diastolic": {"80"}, "pain": {"2"}, "neuro": {"as_before"}})
+		page := tech.get("/staff/appointments/" + appt + "/discharge")
+		all := url.Values{}
+		for _, c := range regexp.MustCompile(`name="criterion" value="([a-z_]+)"`).FindAllStringSubmatch(page.body, -1) {
+			all.Add("criterion", c[1])
+		}
+		h.clock.Set(a.Start.Add(4 * time.Hour)) // the monitoring is over
+		one("POST /staff/appointments/{id}/discharge", "/discharge", all)
 	})
 }
