@@ -70,20 +70,31 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 	if r := reportTextRefusal(t); r != nil {
 		return report.Signed{}, r
 	}
-	f, err := a.AppointmentFile(ctx, id)
+	// The reads in one read unit; the PDF rendered outside any transaction
+	// (it must not hold SQLite's write lock); the signed version and its
+	// sending in one write unit. A version signed meanwhile is refused by
+	// the store's version check.
+	var f AppointmentFile
+	var versions []report.Signed
+	signer := actor.Login
+	err := a.store.ReadUnit(ctx, func(ctx context.Context) error {
+		var err error
+		if f, err = a.AppointmentFile(ctx, id); err != nil {
+			return err
+		}
+		if versions, err = a.store.ReportsOf(ctx, id); err != nil {
+			return err
+		}
+		if u, err := a.store.UserByID(ctx, actor.UserID); err == nil {
+			signer = u.DisplayName
+		}
+		return nil
+	})
 	if err != nil {
 		return report.Signed{}, err
 	}
 	if f.Appointment.Status != booking.Done {
 		return report.Signed{}, refuse("report.err.not_done")
-	}
-	versions, err := a.store.ReportsOf(ctx, id)
-	if err != nil {
-		return report.Signed{}, err
-	}
-	signer := actor.Login
-	if u, err := a.store.UserByID(ctx, actor.UserID); err == nil {
-		signer = u.DisplayName
 	}
 	v := report.Version{Number: len(versions) + 1, Text: t, SignedBy: signer, SignedAt: a.Now()}
 	if v.Number > 1 {
@@ -97,15 +108,20 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 		return report.Signed{}, err
 	}
 	sum := sha256.Sum256(pdf)
-	signed, err := a.store.SaveSignedReport(ctx, report.Signed{AppointmentID: id, Number: v.Number, Amends: v.Amends,
-		Title: t.Title, Body: t.Body, Reason: v.Reason, SignedBy: v.SignedBy, SignedAt: v.SignedAt, SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
+	var signed report.Signed
+	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		var err error
+		signed, err = a.store.SaveSignedReport(ctx, report.Signed{AppointmentID: id, Number: v.Number, Amends: v.Amends,
+			Title: t.Title, Body: t.Body, Reason: v.Reason, SignedBy: v.SignedBy, SignedAt: v.SignedAt, SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
+		if err != nil {
+			return err
+		}
+		return a.sendReport(ctx, f, signed, lang)
+	})
 	if errors.Is(err, store.ErrStale) {
 		return signed, refuse("report.err.stale")
 	}
-	if err != nil {
-		return signed, err
-	}
-	return signed, a.sendReport(ctx, f, signed, lang)
+	return signed, err
 }
 
 // sendReport queues the signed report to the referring physician, when

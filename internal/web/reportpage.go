@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -53,7 +54,14 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 // (its PDF and hash stored), an amendment is a new version with its reason,
 // and the PDF goes to the referring physician by email.
 func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadReportPage(r)
+	// The page's reads in one read unit, then the draft or the signature
+	// (each a use case of its own).
+	var p reportPage
+	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) error {
+		var err error
+		p, err = s.loadReportPage(r.WithContext(ctx))
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -259,3 +259,29 @@ func TestMonitoringPostStatements(t *testing.T) {
 		one("POST /staff/appointments/{id}/discharge", "/discharge", all)
 	})
 }
+
+// TestReportSignPostStatements: signing a report reads the page in one read
+// unit, the use case's reads in another, renders the PDF outside any
+// transaction (it must not hold SQLite's write lock) and writes the signed
+// version and its sending in one write unit.
+func TestReportSignPostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		appt := h.appointmentID()
+		h.performed(appt)
+		doc := h.signedIn(auth.Radiologist)
+		const route = "POST /staff/appointments/{id}/report"
+		s0, t0 := h.routeFigures(route)
+		if r := doc.post("/staff/appointments/"+appt+"/report", url.Values{"title": {"Blood patch"}, "body": {"Texte."}, "action": {"sign"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("sign: %d\n%s", r.status, errorsOf(r.body))
+		}
+		s1, t1 := h.routeFigures(route)
+		t.Logf("%s: %v statements, %v transactions", route, s1-s0, t1-t0)
+		want := 3.0 // two read units and the write unit
+		if h.store.Engine() == store.SQLite {
+			want = 5 // each read unit appends its audit in a short write
+		}
+		if t1-t0 > want {
+			t.Errorf("%s: %v transactions, want at most %v", route, t1-t0, want)
+		}
+	})
+}
