@@ -76,6 +76,7 @@ type DoseCandidate struct {
 	// SamePatient: the report carries this patient's identifier, the one
 	// the worklist gave the scanner.
 	SamePatient bool
+	ActName     string // the act, to compare with the report's protocols
 }
 
 // maxUnattachedReports bounds the list: more waiting means the scanner's
@@ -116,7 +117,8 @@ func (a *App) UnattachedDoseReports(ctx context.Context) ([]UnattachedReport, er
 			days[u.Day] = acts
 		}
 		for _, appt := range acts {
-			c := DoseCandidate{Appointment: appt, SamePatient: u.Dose.PatientID != "" && u.Dose.PatientID == worklistPatientID(appt.PatientID)}
+			c := DoseCandidate{Appointment: appt, SamePatient: u.Dose.PatientID != "" && u.Dose.PatientID == worklistPatientID(appt.PatientID),
+				ActName: a.actName(appt.ActID)}
 			u.Candidates = append(u.Candidates, c)
 		}
 		// The act of the same patient first, then by time.

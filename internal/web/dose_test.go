@@ -230,6 +230,9 @@ func TestUnattachedDoseReport(t *testing.T) {
 			!strings.Contains(page.body[first:], `value="`+f.appt+`"`) || strings.Index(page.body[first:], `value="`+f.appt+`"`) > 40 {
 			t.Fatalf("the report is not listed with its patient's act first: %d\n%s", page.status, page.body)
 		}
+		if !strings.Contains(page.body, "LEFÈVRE Zoé · Blood patch épidural sous scanner") {
+			t.Fatal("a candidate act does not say which act it is")
+		}
 		if strings.Contains(page.body, `name="appointment" value="`+strconv.FormatInt(cancelled, 10)+`"`) {
 			t.Fatal("a cancelled act is offered")
 		}
