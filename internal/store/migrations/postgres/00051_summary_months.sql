@@ -36,7 +36,9 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 -- +goose StatementEnd
-CREATE TRIGGER summary_appointments AFTER INSERT OR UPDATE OR DELETE ON appointments
+-- Updates of the columns the snapshots hold only: the day's steps and
+-- updated_at change often and no snapshot reads them.
+CREATE TRIGGER summary_appointments AFTER INSERT OR DELETE OR UPDATE OF patient_id, referral_id, act_id, status, room_id, radiologist_id, place_id, starts_at, room_minutes, monitoring_minutes, dose_dlp, dose_ctdivol ON appointments
     FOR EACH ROW EXECUTE FUNCTION summary_appointment_changed();
 
 -- +goose StatementBegin

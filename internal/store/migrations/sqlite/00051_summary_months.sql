@@ -27,8 +27,10 @@ CREATE INDEX summary_changes_at ON summary_changes (at);
 CREATE TRIGGER summary_appointments_insert AFTER INSERT ON appointments
 BEGIN INSERT INTO summary_changes (at) VALUES (NEW.starts_at); END;
 -- +goose StatementEnd
+-- Only the columns the snapshots hold: the day's steps, the accession
+-- number and updated_at change often and no snapshot reads them.
 -- +goose StatementBegin
-CREATE TRIGGER summary_appointments_update AFTER UPDATE ON appointments
+CREATE TRIGGER summary_appointments_update AFTER UPDATE OF patient_id, referral_id, act_id, status, room_id, radiologist_id, place_id, starts_at, room_minutes, monitoring_minutes, dose_dlp, dose_ctdivol ON appointments
 BEGIN INSERT INTO summary_changes (at) SELECT OLD.starts_at UNION SELECT NEW.starts_at; END;
 -- +goose StatementEnd
 -- +goose StatementBegin
