@@ -21,6 +21,14 @@ type ChecklistState struct {
 	Status   checklist.Status
 }
 
+// BulkCheckable tells whether "check all" may record "ok" for an item:
+// nobody has answered it, and the system knows no reason against it. An
+// item it suggests "not ok" (no signed consent, a screening not validated,
+// a pregnancy declared) is answered one by one, never swept by a click.
+func (st ChecklistState) BulkCheckable(it checklist.Item) bool {
+	return st.Latest[it.ID].State == "" && it.Suggested.State != checklist.StateNotOK
+}
+
 // HasValidConsent reports a signed or scanned consent not withdrawn.
 func HasValidConsent(list []documents.Consent) bool {
 	for _, c := range list {
@@ -93,9 +101,10 @@ func (a *App) checkItem(ctx context.Context, id int64, item, state, note string)
 }
 
 // CheckPhase records "ok", by the signed-in user, for every item of one
-// phase nobody has checked yet: the items one person verifies in a row (the
+// phase that is BulkCheckable: the items one person verifies in a row (the
 // reception's, the time out's), in one action. Items already answered,
-// "not ok" included, are left as they are.
+// "not ok" included, and items the system suggests "not ok" are left as
+// they are.
 // The phase is one unit of work: its items are recorded together or not at all.
 func (a *App) CheckPhase(ctx context.Context, id int64, phase string) (n int, err error) {
 	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
@@ -119,7 +128,7 @@ func (a *App) checkPhase(ctx context.Context, id int64, phase string) (int, erro
 	}
 	n := 0
 	for _, it := range st.Items {
-		if it.Phase != phase || st.Latest[it.ID].State != "" {
+		if it.Phase != phase || !st.BulkCheckable(it) {
 			continue
 		}
 		if err := a.store.AddCheck(ctx, id, it.ID, checklist.StateOK, ""); err != nil {

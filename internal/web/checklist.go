@@ -15,7 +15,7 @@ type checklistPage struct {
 	Phases        []string
 	IsRadiologist bool
 	Errors        []string
-	OpenIn        map[string]int // items nobody checked yet, per phase
+	OpenIn        map[string]int // items "check all" would tick, per phase (app.ChecklistState.BulkCheckable)
 }
 
 func (s *Server) loadChecklistPage(r *http.Request) (checklistPage, error) {
@@ -30,7 +30,7 @@ func (s *Server) loadChecklistPage(r *http.Request) (checklistPage, error) {
 	st, err := s.app.Checklist(r.Context(), f.AppointmentFile)
 	p := checklistPage{appointmentFile: f, ChecklistState: st, Phases: checklist.Phases, IsRadiologist: currentUser(r).Role == auth.Radiologist, OpenIn: map[string]int{}}
 	for _, it := range st.Items {
-		if st.Latest[it.ID].State == "" {
+		if st.BulkCheckable(it) {
 			p.OpenIn[it.Phase]++
 		}
 	}
