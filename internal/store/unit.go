@@ -139,11 +139,17 @@ func (s *Store) runUnit(ctx context.Context, u *unit, fn func(ctx context.Contex
 	return nil
 }
 
-// keepAuditOfFailedUnit writes the audit entries of a unit whose page
-// failed after reading (a refused read, a missing row): what was read, or
-// refused, stays traced. It returns the unit's error.
+// keepAuditOfFailedUnit writes the audit entries of the reads of a unit
+// that failed (a refused read, a missing row, a refused booking): what was
+// read, or refused, stays traced. The entries of its writes are not: they
+// were rolled back with the unit. It returns the unit's error.
 func (s *Store) keepAuditOfFailedUnit(ctx context.Context, u *unit, err error) error {
-	entries := append(u.written, u.pending...) // what the unit wrote was rolled back with it
+	var entries []pendingAudit
+	for _, e := range append(u.written, u.pending...) { // what the unit wrote was rolled back with it
+		if readActions[e.action] {
+			entries = append(entries, e)
+		}
+	}
 	if len(entries) == 0 {
 		return err
 	}
@@ -190,6 +196,10 @@ func (s *Store) readOnSQLite(ctx context.Context, u *unit, fn func(ctx context.C
 	}
 	return tx.Commit()
 }
+
+// readActions are the audit actions of reads: the entries a failed unit
+// still writes.
+var readActions = map[string]bool{"read": true, "list": true, "count": true, "search": true, "export": true, "read_refused": true}
 
 // keep records an audit entry to be written when the unit ends.
 func (u *unit) keep(e pendingAudit) {

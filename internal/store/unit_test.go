@@ -189,3 +189,49 @@ func TestReadUnitAuditSurvivesAHungUpClient(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedWriteUnitTracesItsReadsOnly: a write unit that fails after
+// reading and writing is rolled back whole; the audit keeps the trace of
+// what it read, never an entry for a write that did not happen.
+func TestFailedWriteUnitTracesItsReadsOnly(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		ctx := audit.WithActor(context.Background(), audit.Actor{Login: "unit.writer", Role: "secretary"})
+		actions := func() []string {
+			rows, err := s.DB().QueryContext(ctx, `SELECT action FROM audit_log WHERE actor_login = 'unit.writer' ORDER BY id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var a string
+				rows.Scan(&a)
+				out = append(out, a)
+			}
+			return out
+		}
+		failure := errors.New("use case refused")
+		var created int64
+		err := s.WriteUnit(ctx, func(ctx context.Context) error {
+			if _, err := s.Patient(ctx, f.patientID); err != nil {
+				return err
+			}
+			id, err := s.CreatePatient(ctx, patient.Patient{BirthName: "Annulé", FirstNames: "Jamais", BirthDate: "1980-01-01", Sex: "M"})
+			created = id
+			if err != nil {
+				return err
+			}
+			return failure
+		})
+		if !errors.Is(err, failure) {
+			t.Fatalf("unit: %v", err)
+		}
+		if got := actions(); len(got) != 1 || got[0] != "read" {
+			t.Fatalf("audit after the failed unit: %v, want the read only", got)
+		}
+		if _, err := s.Patient(ctx, created); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("the rolled-back patient is there: %v", err)
+		}
+	})
+}
