@@ -58,16 +58,26 @@ func (s *Store) SaveDoseReport(ctx context.Context, r DoseReport) (appointmentID
 			return err
 		}
 		appointmentID = apptID
-		_, err = s.exec(ctx, tx, `INSERT INTO dose_reports (sop_instance_uid, sop_class_uid, appointment_id, study_instance_uid, accession_number,
-				calling_ae, station_name, total_dlp, max_ctdivol, report, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		// The same report sent twice at once: ON CONFLICT keeps the
+		// transaction usable on PostgreSQL (a unique violation would abort
+		// it), and the act the first copy went to is given back.
+		res, err := s.exec(ctx, tx, `INSERT INTO dose_reports (sop_instance_uid, sop_class_uid, appointment_id, study_instance_uid, accession_number,
+				calling_ae, station_name, total_dlp, max_ctdivol, report, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (sop_instance_uid) DO NOTHING`,
 			r.SOPInstanceUID, r.SOPClassUID, nullID(apptID), r.StudyInstanceUID, r.AccessionNumber, r.CallingAE, r.StationName,
 			nullFloat(r.TotalDLP), nullFloat(r.MaxCTDIvol), string(r.Report), s.now())
-		if isUniqueViolation(err) {
-			duplicate = true
-			return nil
-		}
 		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			duplicate = true
+			if err := s.queryRow(ctx, tx, `SELECT appointment_id FROM dose_reports WHERE sop_instance_uid = ?`, r.SOPInstanceUID).Scan(&existing); err != nil {
+				return err
+			}
+			appointmentID = existing.Int64
+			return nil
 		}
 		return s.audited(ctx, tx, "dose_report", "appointment", itoa64(apptID), patientID, r.SOPInstanceUID)
 	})
