@@ -31,8 +31,17 @@ var _ dose.Receiver = DoseReports{}
 // number or study, and makes the act's dose the combination of its
 // reports, unless the team typed another one (with a reason). A report
 // received twice changes nothing.
-func (d DoseReports) ReceiveReport(ctx context.Context, r dose.Report, callingAE string) (bool, error) {
-	ctx = audit.WithActor(ctx, DicomActor)
+func (d DoseReports) ReceiveReport(ctx context.Context, r dose.Report, callingAE string) (attached bool, err error) {
+	// One unit of work: two reports of one study received at once cannot
+	// leave the act with the combination of fewer reports.
+	err = d.a.store.WriteUnit(audit.WithActor(ctx, DicomActor), func(ctx context.Context) error {
+		attached, err = d.receiveReport(ctx, r, callingAE)
+		return err
+	})
+	return attached, err
+}
+
+func (d DoseReports) receiveReport(ctx context.Context, r dose.Report, callingAE string) (bool, error) {
 	data, err := json.Marshal(r)
 	if err != nil {
 		return false, err
@@ -141,6 +150,10 @@ func (a *App) UnattachedDoseReports(ctx context.Context) ([]UnattachedReport, er
 // act's dose its reports' unless the team typed another. A cancelled act
 // or a no-show had no dose.
 func (a *App) AttachDoseReport(ctx context.Context, sopInstanceUID string, appointmentID int64, reason string) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.attachDoseReport(ctx, sopInstanceUID, appointmentID, reason) })
+}
+
+func (a *App) attachDoseReport(ctx context.Context, sopInstanceUID string, appointmentID int64, reason string) error {
 	if err := doseTeamOnly(ctx); err != nil {
 		return err
 	}
