@@ -121,11 +121,8 @@ func (s *Server) addObservation(w http.ResponseWriter, r *http.Request) error {
 	if len(all) > 0 {
 		// The page is read only to say a refusal, in one read unit.
 		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
-			p, err := s.loadDischarge(r)
+			p, err := s.loadDischarge(r) // with its watch
 			if err != nil {
-				return err
-			}
-			if err := s.loadWatch(r, &p); err != nil {
 				return err
 			}
 			p.Watch.Form, p.Watch.Errors, p.Watch.FieldErrors = f, all, fields
