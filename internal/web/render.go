@@ -31,14 +31,17 @@ var assets embed.FS
 // pages holds one template set per page: the layout plus the page's own file.
 type pages struct{ byName map[string]*template.Template }
 
+// kindKey names an outbox kind's label (send.kind.*): the follow-up days
+// share one.
+func kindKey(kind string) string {
+	if strings.HasPrefix(kind, "followup_") {
+		return "followup"
+	}
+	return kind
+}
+
 var funcs = template.FuncMap{
-	// kindKey names an outbox kind's label: the follow-up days share one.
-	"kindKey": func(kind string) string {
-		if strings.HasPrefix(kind, "followup_") {
-			return "followup"
-		}
-		return kind
-	},
+	"kindKey":   kindKey,
 	"join":      strings.Join,
 	"drugLabel": drugLabel,
 	"hasPrefix": strings.HasPrefix,

@@ -29,10 +29,7 @@ func (s *Server) workLists(l *i18n.Localizer, role auth.Role, w app.WorkLists) [
 			r.ActName = act.Name.In(l.Lang)
 		}
 		if it.MailKind != "" {
-			r.ActName = it.MailKind
-			if it.MailKind == "convocation" || it.MailKind == "reminder" {
-				r.ActName = l.T("mail.kind." + it.MailKind)
-			}
+			r.ActName = l.T("send.kind." + kindKey(it.MailKind))
 		}
 		if !it.When.IsZero() {
 			r.When = l.DateTime(it.When.In(s.loc()))

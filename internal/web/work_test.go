@@ -69,13 +69,15 @@ func TestWorkLists(t *testing.T) {
 
 		secretary := h.signedIn(auth.Secretary)
 		appt := h.appointmentID()
-		id, err := h.store.EnqueueMail(system, mail.Outgoing{Kind: "convocation", AppointmentID: atoi(t, appt), PatientID: appts[0].PatientID,
-			To: "x@example.org", Subject: "s", Text: "t", NextAttemptAt: h.clock.Now()})
-		if err == nil {
-			err = h.store.MailAttemptFailed(system, id, "550 mailbox unavailable", time.Time{})
-		}
-		if err != nil {
-			t.Fatal(err)
+		for _, kind := range []string{"convocation", "questionnaire_link"} {
+			id, err := h.store.EnqueueMail(system, mail.Outgoing{Kind: kind, AppointmentID: atoi(t, appt), PatientID: appts[0].PatientID,
+				To: "x@example.org", Subject: "s", Text: "t", NextAttemptAt: h.clock.Now()})
+			if err == nil {
+				err = h.store.MailAttemptFailed(system, id, "550 mailbox unavailable", time.Time{})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
 		}
 		page = secretary.get("/staff/work")
 		book, confirm, failed := listOf(t, page.body, "to_book"), listOf(t, page.body, "to_confirm"), listOf(t, page.body, "mails_failed")
@@ -88,7 +90,9 @@ func TestWorkLists(t *testing.T) {
 		if !strings.Contains(confirm, "LEFÈVRE Zoé") || strings.Contains(confirm, "BERNARD") {
 			t.Errorf("to confirm: %s", confirm)
 		}
-		if !strings.Contains(failed, "550 mailbox unavailable") || !strings.Contains(failed, "/staff/appointments/"+appt) {
+		// Every kind of email is named in French, not by its code.
+		if !strings.Contains(failed, "550 mailbox unavailable") || !strings.Contains(failed, "/staff/appointments/"+appt) ||
+			!strings.Contains(failed, "Lien du questionnaire") || strings.Contains(failed, "questionnaire_link") {
 			t.Errorf("failed emails: %s", failed)
 		}
 		dash = secretary.get("/staff")
