@@ -74,7 +74,7 @@ type DosedAct struct {
 func (s *Store) DosedActs(ctx context.Context, from, to time.Time) ([]DosedAct, error) {
 	var out []DosedAct
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		reviews, err := s.doseReviews(ctx, tx)
+		reviews, err := s.doseReviews(ctx, tx, from, to)
 		if err != nil {
 			return err
 		}
@@ -126,10 +126,12 @@ func (s *Store) dosedActsLive(ctx context.Context, tx *sql.Tx, from, to time.Tim
 	return out, rows.Err()
 }
 
-// doseReviews reads every review of a high dose (a few per month).
-func (s *Store) doseReviews(ctx context.Context, tx *sql.Tx) (map[int64]DosedAct, error) {
+// doseReviews reads the reviews of the high doses of the acts started in
+// [from, to) (a few per month).
+func (s *Store) doseReviews(ctx context.Context, tx *sql.Tx, from, to time.Time) (map[int64]DosedAct, error) {
 	// audited by the caller
-	rows, err := s.query(ctx, tx, `SELECT appointment_id, reason, reviewed_by, reviewed_at FROM dose_alert_reviews`)
+	rows, err := s.query(ctx, tx, `SELECT r.appointment_id, r.reason, r.reviewed_by, r.reviewed_at FROM dose_alert_reviews r
+		JOIN appointments a ON a.id = r.appointment_id WHERE a.starts_at >= ? AND a.starts_at < ?`, from.UTC(), to.UTC())
 	if err != nil {
 		return nil, err
 	}
