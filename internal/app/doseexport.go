@@ -45,7 +45,7 @@ func (a *App) DoseExport(ctx context.Context, year int) ([]DoseExportLine, error
 		}
 		if len(r.Answers) > 0 {
 			if answers, err := decodeAnswers(r.AppointmentID, r.Answers); err == nil {
-				if kg, err := strconv.ParseFloat(answers.Values["weight_kg"], 64); err == nil && kg > 0 {
+				if kg, ok := answers.Number("weight_kg"); ok && kg > 0 {
 					l.WeightKg = &kg
 				}
 			}

@@ -90,7 +90,7 @@ func addSafety(it *worklist.Item, st Screening) {
 	if allergy := st.Verdict.ContrastAllergy("fr"); allergy != "" {
 		it.ContrastAllergies = []string{allergy}
 	}
-	if kg, err := strconv.ParseFloat(st.Answers.Values["weight_kg"], 64); err == nil && kg > 0 {
+	if kg, ok := st.Answers.Number("weight_kg"); ok && kg > 0 {
 		it.PatientWeightKg = kg
 	}
 }

@@ -78,8 +78,13 @@ func (in Input) value(id string) string {
 
 // number parses a number answer; ok is false when unanswered, "unknown" or not a number.
 // A decimal comma is accepted ("72,5").
-func (in Input) number(id string) (float64, bool) {
-	v := strings.ReplaceAll(in.value(id), ",", ".")
+func (in Input) number(id string) (float64, bool) { return in.Answers.Number(id) }
+
+// Number parses a number answer (a weight, a lab value): ok is false when
+// unanswered, "unknown" or not a number. A decimal comma is accepted
+// ("72,5"), as the questionnaire takes it.
+func (a Answers) Number(id string) (float64, bool) {
+	v := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(a.Values[id])), ",", ".")
 	if v == "" || v == Unknown {
 		return 0, false
 	}

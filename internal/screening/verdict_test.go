@@ -155,3 +155,20 @@ func TestLabsNeeded(t *testing.T) {
 		t.Error("an outdated platelet count was accepted")
 	}
 }
+
+// TestAnswersNumber: a number answer is read with a decimal comma as with
+// a point (the weight the worklist and the dose export give), and an
+// unknown, empty or unreadable answer is no number.
+func TestAnswersNumber(t *testing.T) {
+	a := Answers{Values: map[string]string{"weight_kg": " 81,5 ", "inr": "2.4", "egfr": "unknown", "x": "NaN", "y": "beaucoup"}}
+	for id, want := range map[string]float64{"weight_kg": 81.5, "inr": 2.4} {
+		if got, ok := a.Number(id); !ok || got != want {
+			t.Errorf("%s: %v %v, want %v", id, got, ok, want)
+		}
+	}
+	for _, id := range []string{"egfr", "x", "y", "absent"} {
+		if got, ok := a.Number(id); ok {
+			t.Errorf("%s read as %v", id, got)
+		}
+	}
+}
