@@ -58,6 +58,11 @@ func (s *Server) loadActivity(r *http.Request) (activityPage, error) {
 	if p.Report, err = s.app.Activity(r.Context(), q); err != nil {
 		return p, err
 	}
+	if p.Report.Query.GroupBy == "act" {
+		for i := range p.Report.Groups {
+			p.Report.Groups[i].Label = s.actIn(p.Report.Groups[i].Key, localizer(r).Lang, p.Report.Groups[i].Label)
+		}
+	}
 	p.By = p.Report.Query.GroupBy
 	p.Query = "from=" + from.Format(time.DateOnly) + "&to=" + to.AddDate(0, 0, -1).Format(time.DateOnly) + "&by=" + p.By
 	l := localizer(r)
@@ -133,6 +138,9 @@ func (s *Server) loadOutcomes(r *http.Request) (outcomesPage, error) {
 	if p.Acts, err = s.app.Outcomes(r.Context(), from, to); err != nil {
 		return p, err
 	}
+	for i := range p.Acts {
+		p.Acts[i].Name = s.actIn(p.Acts[i].ActID, localizer(r).Lang, p.Acts[i].Name)
+	}
 	var bars []chart.Bar
 	for _, o := range p.Acts {
 		if o.Improved.N > 0 {
@@ -183,4 +191,14 @@ func (s *Server) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 	}
 	c.Flush()
 	return c.Error()
+}
+
+// actIn is an act's name in the user's language (the application's
+// figures name acts in French, the practice's language); fallback when the
+// catalogue does not know the act.
+func (s *Server) actIn(id, lang, fallback string) string {
+	if act, ok := s.catalog.Act(id); ok {
+		return act.Name.In(lang)
+	}
+	return fallback
 }

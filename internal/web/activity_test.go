@@ -64,6 +64,10 @@ func TestActivityAndOutcomes(t *testing.T) {
 				t.Fatalf("outcomes lack %q:\n%s", want, section)
 			}
 		}
+		if en := f.doc.get("/staff/outcomes" + period + "&lang=en"); !strings.Contains(en.body, "CT-guided epidural blood patch") {
+			t.Error("the English outcomes name the act in French")
+		}
+		f.doc.get("/staff/activity?lang=fr")
 		csv := f.doc.get("/staff/outcomes/export" + period)
 		if !strings.Contains(csv.body, ";responders_50pct_d2;1;1;1.000;0.207;1.000") || !strings.Contains(csv.body, ";repeated_within_60_days;0;1;") {
 			t.Fatalf("outcomes CSV:\n%s", csv.body)

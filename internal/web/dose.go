@@ -93,6 +93,14 @@ func (s *Server) loadDosePage(r *http.Request) (dosePage, error) {
 		return p, err
 	}
 	l := localizer(r)
+	for i, g := range p.Review.Groups {
+		if g.ActID != "" {
+			p.Review.Groups[i].Label = s.actIn(g.ActID, l.Lang, g.Label)
+		}
+	}
+	for i, al := range p.Review.Alerts {
+		p.Review.Alerts[i].ActName = s.actIn(al.ActID, l.Lang, al.ActName)
+	}
 	p.Unit = "mGy·cm"
 	if q.Quantity == app.QuantityCTDIvol {
 		p.Unit = "mGy"

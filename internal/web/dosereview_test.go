@@ -34,6 +34,11 @@ func TestDoseReview(t *testing.T) {
 				t.Fatalf("dose review lacks %q", want)
 			}
 		}
+		// In English, the acts are named in English.
+		if en := f.doc.get("/staff/dose?lang=en"); !strings.Contains(en.body, "CT-guided epidural blood patch") || strings.Contains(en.body, "Blood patch épidural") {
+			t.Error("the English dose review names the act in French")
+		}
+		f.doc.get("/staff/dose?lang=fr")
 		// The rule on who sets levels holds in the application layer too,
 		// whatever path calls it.
 		secretary := audit.WithActor(context.Background(), audit.Actor{Login: "t.secretary", Role: string(auth.Secretary)})

@@ -29,6 +29,11 @@ func (s *Server) renderUnattached(w http.ResponseWriter, r *http.Request, status
 	if p.Reports, err = s.app.UnattachedDoseReports(r.Context()); err != nil {
 		return err
 	}
+	for _, rep := range p.Reports {
+		for i, c := range rep.Candidates {
+			rep.Candidates[i].ActName = s.actIn(c.ActID, localizer(r).Lang, c.ActName)
+		}
+	}
 	return s.render(w, r, status, "dose_unattached", "dose.unattached.title", "day", p)
 }
 
