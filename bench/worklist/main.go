@@ -10,6 +10,14 @@
 //	go run ./bench/worklist -postgres "$REPERE_TEST_POSTGRES" # both engines
 //	go run ./bench/worklist -sizes 500 -clients 1,8 -duration 10s
 //	go run ./bench/worklist -client go   # Repère's DIMSE client in process instead of findscu
+//	go run ./bench/worklist -sizes 500 -rounds 5 -duration 15s   # the 1- and 8-client runs five times
+//
+// On a small machine the clients share the cores with the server, and one
+// run's p95 ratio (8 clients against 1) moves by ±0.5 from run to run, for
+// wlmscpfs too. With -rounds N the client counts are measured N times in
+// turn, and a second table gives, per server, the median, lowest and
+// highest ratio over the rounds (each round's ratio comes from its own
+// 1-client and many-client runs).
 package main
 
 import (
@@ -40,6 +48,7 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "measuring time per server, size and client count")
 	pg := flag.String("postgres", "", "PostgreSQL server URL: a fresh schema is made there (empty: SQLite only)")
 	withDcmtk := flag.Bool("wlmscpfs", true, "measure dcmtk's wlmscpfs on the same items too")
+	rounds := flag.Int("rounds", 1, "times each size's client counts are measured in turn (ratios summarised when > 1)")
 	client := flag.String("client", "findscu", "findscu (dcmtk, one process per query) or go (Repère's DIMSE client, in this process)")
 	flag.Parse()
 	switch *client {
@@ -53,7 +62,10 @@ func main() {
 		serveOurs(*serve)
 		return
 	}
-	if err := run(parseInts(*sizes), parseInts(*clients), *duration, *pg, *withDcmtk); err != nil {
+	if *rounds < 1 {
+		log.Fatal("-rounds must be at least 1")
+	}
+	if err := run(parseInts(*sizes), parseInts(*clients), *rounds, *duration, *pg, *withDcmtk); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -75,7 +87,7 @@ var queryFunc = findscu
 
 func station(size int) string { return "WL" + strconv.Itoa(size) }
 
-func run(sizes, clientCounts []int, duration time.Duration, pg string, withDcmtk bool) error {
+func run(sizes, clientCounts []int, rounds int, duration time.Duration, pg string, withDcmtk bool) error {
 	ctx := context.Background()
 	type server struct {
 		name  string
@@ -128,27 +140,72 @@ func run(sizes, clientCounts []int, duration time.Duration, pg string, withDcmtk
 		clientName = "Repère's DIMSE client (in process)"
 	}
 	fmt.Printf("# %s on %d cores, %s, client: %s\n\n", time.Now().UTC().Format("2006-01-02T15:04Z"), numCPU(), dcmtkVersion(), clientName)
-	fmt.Printf("| items | clients | server | queries | queries/s | p50 ms | p95 ms | max ms | server CPU (cores) | server CPU ms/query | machine busy | failed |\n")
-	fmt.Printf("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	roundColumn, roundRule := "", ""
+	if rounds > 1 {
+		roundColumn, roundRule = " round |", "---:|"
+	}
+	fmt.Printf("|%s items | clients | server | queries | queries/s | p50 ms | p95 ms | max ms | server CPU (cores) | server CPU ms/query | machine busy | failed |\n", roundColumn)
+	fmt.Printf("|%s---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", roundRule)
+	type key struct {
+		server        string
+		size, clients int
+	}
+	all := map[key][]*result{}
 	for _, size := range sizes {
-		for _, clients := range clientCounts {
-			for _, s := range servers {
-				addr, pid, stop, err := s.start(size)
-				if err != nil {
-					return fmt.Errorf("%s: %w", s.name, err)
+		for round := 1; round <= rounds; round++ {
+			for _, clients := range clientCounts {
+				for _, s := range servers {
+					addr, pid, stop, err := s.start(size)
+					if err != nil {
+						return fmt.Errorf("%s: %w", s.name, err)
+					}
+					r, err := measure(addr, pid, station(size), clients, duration, size)
+					stop()
+					if err != nil {
+						return fmt.Errorf("%s, %d items, %d clients: %w", s.name, size, clients, err)
+					}
+					k := key{s.name, size, clients}
+					all[k] = append(all[k], r)
+					roundCell := ""
+					if rounds > 1 {
+						roundCell = fmt.Sprintf(" %d |", round)
+					}
+					fmt.Printf("|%s %d | %d | %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f | %.1f | %.0f %% | %d |\n", roundCell, size, clients, s.name, r.queries,
+						r.rate(), ms(r.percentile(50)), ms(r.percentile(95)), ms(r.percentile(100)),
+						r.serverCPU.Seconds()/r.elapsed.Seconds(), ms(r.serverCPU)/float64(r.queries), 100*r.machineBusy, r.failures)
 				}
-				r, err := measure(addr, pid, station(size), clients, duration, size)
-				stop()
-				if err != nil {
-					return fmt.Errorf("%s, %d items, %d clients: %w", s.name, size, clients, err)
-				}
-				fmt.Printf("| %d | %d | %s | %d | %.1f | %.1f | %.1f | %.1f | %.2f | %.1f | %.0f %% | %d |\n", size, clients, s.name, r.queries,
-					float64(r.queries)/r.elapsed.Seconds(), ms(r.percentile(50)), ms(r.percentile(95)), ms(r.percentile(100)),
-					r.serverCPU.Seconds()/r.elapsed.Seconds(), ms(r.serverCPU)/float64(r.queries), 100*r.machineBusy, r.failures)
 			}
 		}
 	}
+	if rounds == 1 || len(clientCounts) < 2 {
+		return nil
+	}
+	one, many := clientCounts[0], clientCounts[len(clientCounts)-1]
+	fmt.Printf("\nRatios of %d clients to %d, each round against its own %d-client run: median (lowest–highest) over %d rounds\n\n", many, one, one, rounds)
+	fmt.Printf("| items | server | p95 ratio | queries/s ratio |\n|---:|---|---|---|\n")
+	for _, size := range sizes {
+		for _, s := range servers {
+			base, loaded := all[key{s.name, size, one}], all[key{s.name, size, many}]
+			var p95s, rates []float64
+			for i := range base {
+				p95s = append(p95s, ms(loaded[i].percentile(95))/ms(base[i].percentile(95)))
+				rates = append(rates, loaded[i].rate()/base[i].rate())
+			}
+			fmt.Printf("| %d | %s | %s | %s |\n", size, s.name, spread(p95s), spread(rates))
+		}
+	}
 	return nil
+}
+
+// spread writes the median, lowest and highest of values.
+func spread(values []float64) string {
+	slices.Sort(values)
+	n := len(values)
+	median := values[n/2]
+	if n%2 == 0 {
+		median = (values[n/2-1] + values[n/2]) / 2
+	}
+	return fmt.Sprintf("%.2f× (%.2f–%.2f)", median, values[0], values[n-1])
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -212,6 +269,8 @@ type result struct {
 	machineBusy float64
 	failures    int
 }
+
+func (r *result) rate() float64 { return float64(r.queries) / r.elapsed.Seconds() }
 
 func (r *result) percentile(p int) time.Duration {
 	slices.Sort(r.latencies)
@@ -295,7 +354,8 @@ func findscu(addr, aet string, want int) (time.Duration, error) {
 	return elapsed, nil
 }
 
-// processCPU is the user and system time a process has used so far.
+// processCPU is the user and system time a process and its reaped children
+// have used so far: wlmscpfs serves each association in a child process.
 func processCPU(pid int) time.Duration {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -303,9 +363,12 @@ func processCPU(pid int) time.Duration {
 	}
 	// Fields after the command name, which is in parentheses.
 	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * time.Second / 100 // USER_HZ
+	var ticks int64
+	for _, f := range fields[11:15] { // utime, stime, cutime, cstime
+		n, _ := strconv.ParseInt(f, 10, 64)
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / 100 // USER_HZ
 }
 
 // machineCPU reads the busy and total jiffies of every core.
