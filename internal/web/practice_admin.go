@@ -30,7 +30,7 @@ type practicePage struct {
 	Radiologists []auth.User
 	ActsOf       map[int64][]string
 	Acts         []*catalog.Act
-	Hours        []hoursRow
+	HoursWeeks   []hoursWeek // one row per resource with opening hours
 	Closures     []closureRow
 	Resources    []resourceOption // what takes opening hours and closures
 	FeedOptions  []resourceOption // what has a calendar feed: CT rooms and radiologists
@@ -58,7 +58,16 @@ type resourceOption struct{ Value, Label string }
 
 type hoursRow struct {
 	practice.OpeningHours
-	Resource, Span string
+	Time  string // 08:00–12:30
+	Label string // the resource, the day and the time: what the delete button removes
+}
+
+// hoursWeek is one resource's weekly hours, a cell per weekday (in the
+// order of practicePage.Weekdays, Monday first): a practice of ten rooms
+// and radiologists reads as ten rows, not a hundred.
+type hoursWeek struct {
+	Resource string
+	Days     [][]hoursRow
 }
 
 type closureRow struct {
@@ -133,9 +142,7 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	if err != nil {
 		return p, err
 	}
-	for _, h := range hours {
-		p.Hours = append(p.Hours, hoursRow{h, names[h.ResourceKind+":"+itoa(h.ResourceID)], l.T(fmt.Sprintf("weekday.%d", h.Weekday)) + " " + hhmm(h.StartMinute) + "–" + hhmm(h.EndMinute)})
-	}
+	p.HoursWeeks = weekOfHours(hours, names, p.Weekdays, func(weekday int) string { return l.T(fmt.Sprintf("weekday.%d", weekday)) })
 	feeds, err := s.store.Feeds(ctx)
 	if err != nil {
 		return p, err
@@ -439,4 +446,35 @@ func practiceTab(r *http.Request) string {
 		return t
 	}
 	return "rooms"
+}
+
+// weekOfHours lays hours out as one week per resource, in the order the
+// resources first appear, each day's spans by start.
+func weekOfHours(hours []practice.OpeningHours, names map[string]string, weekdays []int, dayName func(int) string) []hoursWeek {
+	var out []hoursWeek
+	row := map[string]int{}
+	column := map[int]int{}
+	for i, d := range weekdays {
+		column[d] = i
+	}
+	for _, h := range hours {
+		key := h.ResourceKind + ":" + itoa(h.ResourceID)
+		i, ok := row[key]
+		if !ok {
+			i, row[key] = len(out), len(out)
+			out = append(out, hoursWeek{Resource: names[key], Days: make([][]hoursRow, len(weekdays))})
+		}
+		c, ok := column[h.Weekday]
+		if !ok {
+			continue
+		}
+		span := hhmm(h.StartMinute) + "–" + hhmm(h.EndMinute)
+		out[i].Days[c] = append(out[i].Days[c], hoursRow{OpeningHours: h, Time: span, Label: names[key] + ", " + dayName(h.Weekday) + " " + span})
+	}
+	for _, w := range out {
+		for _, day := range w.Days {
+			slices.SortFunc(day, func(a, b hoursRow) int { return a.StartMinute - b.StartMinute })
+		}
+	}
+	return out
 }
