@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"repere/internal/booking"
 	"repere/internal/mail"
 	"repere/internal/store"
 	"repere/internal/storetest"
@@ -67,11 +66,7 @@ func TestOutboxClaimsDoNotOverlap(t *testing.T) {
 func TestReminderQueuedOncePerAppointment(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		f := newPractice(t, s)
-		ref := f.referral(t, s, "facet_joint_infiltration")
-		appt, err := s.Book(f.ctx, booking.Request{ReferralID: ref, RoomID: f.ct1, RadiologistID: f.drA, PlaceID: f.chair, Start: monday8, RoomMinutes: 30, MonitoringMinutes: 30})
-		if err != nil {
-			t.Fatal(err)
-		}
+		appt := f.bookedFacet(t, s)
 		for _, kind := range []string{"reminder", "followup_1"} {
 			m := mail.Outgoing{Kind: kind, AppointmentID: appt, PatientID: f.patientID, To: "zoe@example.org", Subject: "Rappel", Text: "x"}
 			errs := make(chan error, 2)
@@ -99,13 +94,9 @@ func TestReminderQueuedOncePerAppointment(t *testing.T) {
 func TestDuplicateMailInsideAUnit(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		f := newPractice(t, s)
-		ref := f.referral(t, s, "facet_joint_infiltration")
-		appt, err := s.Book(f.ctx, booking.Request{ReferralID: ref, RoomID: f.ct1, RadiologistID: f.drA, PlaceID: f.chair, Start: monday8, RoomMinutes: 30, MonitoringMinutes: 30})
-		if err != nil {
-			t.Fatal(err)
-		}
+		appt := f.bookedFacet(t, s)
 		m := mail.Outgoing{Kind: "reminder", AppointmentID: appt, PatientID: f.patientID, To: "zoe@example.org", Subject: "Rappel", Text: "x"}
-		err = s.WriteUnit(f.ctx, func(ctx context.Context) error {
+		err := s.WriteUnit(f.ctx, func(ctx context.Context) error {
 			if _, err := s.EnqueueMail(ctx, m); err != nil {
 				return err
 			}
