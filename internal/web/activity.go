@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -102,11 +101,7 @@ func (s *Server) activityExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="activite-`+p.By+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	c := csv.NewWriter(w)
-	c.Comma = ';'
+	c := csvDownload(w, "activite-"+p.By+".csv")
 	_ = c.Write([]string{"group", "booked", "done", "cancelled", "no_show", "cancel_rate", "no_show_rate", "room_minutes", "monitoring_minutes",
 		"delay_n", "delay_median_days", "delay_p90_days"})
 	for _, g := range append(p.Report.Groups, p.Report.Total) {
@@ -169,11 +164,7 @@ func (s *Server) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="resultats.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	c := csv.NewWriter(w)
-	c.Comma = ';'
+	c := csvDownload(w, "resultats.csv")
 	_ = c.Write([]string{"act", "measure", "k", "n", "rate", "wilson_low", "wilson_high"})
 	line := func(act, measure string, pr app.Proportion) {
 		_ = c.Write([]string{act, measure, strconv.Itoa(pr.K), strconv.Itoa(pr.N), fmt.Sprintf("%.3f", pr.Rate()), fmt.Sprintf("%.3f", pr.Low), fmt.Sprintf("%.3f", pr.High)})

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -151,11 +150,7 @@ func (s *Server) doseTableCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="dose-`+p.By+`-`+p.Quantity+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	c := csv.NewWriter(w)
-	c.Comma = ';'
+	c := csvDownload(w, "dose-"+p.By+"-"+p.Quantity+".csv")
 	_ = c.Write([]string{"group", "n", "min", "q1", "median", "q3_p75", "max", "local_reference", "median_vs_local", "national_reference", "median_vs_national"})
 	for _, g := range p.Review.Groups {
 		d := g.Dist
@@ -189,9 +184,7 @@ func (s *Server) doseExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="doses-`+strconv.Itoa(year)+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
+	csvHeaders(w, "doses-"+strconv.Itoa(year)+".csv")
 	return app.WriteDoseCSV(w, lines)
 }
 
