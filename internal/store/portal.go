@@ -64,48 +64,29 @@ const MaxCodeAttempts = 5
 // birth date stays counted (committed), a right one is given back. Each code
 // also takes MaxCodeAttempts answers at most.
 func (s *Store) UsePortalCode(ctx context.Context, email, birthDate, codeHash string, now time.Time, limits ...Limit) (int64, error) {
-	var patientID int64
-	ok := false
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.takeAttempt(ctx, tx, limits); err != nil {
-			return err
-		}
-		var id int64
+	return s.useCode(ctx, limits, func(tx *sql.Tx) (int64, error) {
+		var id, patientID int64
 		err := s.queryRow(ctx, tx, `SELECT c.id, c.patient_id FROM portal_codes c JOIN patients p ON p.id = c.patient_id
 			WHERE LOWER(p.email) = ? AND p.birth_date = ? AND c.used_at IS NULL AND c.expires_at > ? ORDER BY c.id DESC LIMIT 1`,
 			strings.ToLower(strings.TrimSpace(email)), birthDate, now.UTC()).Scan(&id, &patientID)
 		if errors.Is(err, sql.ErrNoRows) { // no code, or a wrong birth date: counted under limits
-			return s.audited(ctx, tx, "portal_code_failed", "patient", "", 0, "no code for this address and birth date")
+			return 0, s.audited(ctx, tx, "portal_code_failed", "patient", "", 0, "no code for this address and birth date")
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
 		// The code's own count, taken before comparing as well.
 		var hash string
 		err = s.queryRow(ctx, tx, `UPDATE portal_codes SET attempts = attempts + 1 WHERE id = ? AND attempts < ? RETURNING code_hash`,
 			id, MaxCodeAttempts).Scan(&hash)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
+			return 0, err
 		}
 		if err != nil || subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash)) != 1 {
-			return s.audited(ctx, tx, "portal_code_failed", "patient", strconv.FormatInt(patientID, 10), patientID, "")
+			return 0, s.audited(ctx, tx, "portal_code_failed", "patient", strconv.FormatInt(patientID, 10), patientID, "")
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE portal_codes SET used_at = ? WHERE id = ?`, now.UTC(), id); err != nil {
-			return err
-		}
-		if err := s.giveBack(ctx, tx, limits); err != nil {
-			return err
-		}
-		ok = true
-		return s.audited(ctx, tx, "portal_sign_in", "patient", strconv.FormatInt(patientID, 10), patientID, "")
+		return patientID, s.codeUsed(ctx, tx, id, patientID, now, limits, "")
 	})
-	if err != nil {
-		return 0, err
-	}
-	if !ok {
-		return 0, ErrCodeInvalid
-	}
-	return patientID, nil
 }
 
 // UseLetterCode checks a code given on paper or by SMS (no email address to
@@ -113,29 +94,38 @@ func (s *Store) UsePortalCode(ctx context.Context, email, birthDate, codeHash st
 // this birth date. Counted under limits before anything is compared, as
 // UsePortalCode; a right code is used once.
 func (s *Store) UseLetterCode(ctx context.Context, birthDate, codeHash string, now time.Time, limits ...Limit) (int64, error) {
+	return s.useCode(ctx, limits, func(tx *sql.Tx) (int64, error) {
+		var id, patientID int64
+		err := s.queryRow(ctx, tx, `SELECT c.id, c.patient_id FROM portal_codes c JOIN patients p ON p.id = c.patient_id
+			WHERE c.code_hash = ? AND p.birth_date = ? AND c.used_at IS NULL AND c.expires_at > ? ORDER BY c.id DESC LIMIT 1`,
+			codeHash, birthDate, now.UTC()).Scan(&id, &patientID)
+		if errors.Is(err, sql.ErrNoRows) { // a wrong code or birth date: stays counted
+			return 0, s.audited(ctx, tx, "portal_code_failed", "patient", "", 0, "letter code")
+		}
+		if err != nil {
+			return 0, err
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE portal_codes SET attempts = attempts + 1 WHERE id = ?`, id); err != nil {
+			return 0, err
+		}
+		return patientID, s.codeUsed(ctx, tx, id, patientID, now, limits, "letter code")
+	})
+}
+
+// useCode is the frame both ways of signing in with a code share: the
+// attempt is counted under limits before check runs (a spent limit gives a
+// *LockedError and checks nothing), and what check did is committed even
+// when the code was wrong (the attempt stays counted). check returns the
+// patient signed in, or 0 for a wrong code (ErrCodeInvalid).
+func (s *Store) useCode(ctx context.Context, limits []Limit, check func(tx *sql.Tx) (int64, error)) (int64, error) {
 	var patientID int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.takeAttempt(ctx, tx, limits); err != nil {
 			return err
 		}
-		var id int64
-		err := s.queryRow(ctx, tx, `SELECT c.id, c.patient_id FROM portal_codes c JOIN patients p ON p.id = c.patient_id
-			WHERE c.code_hash = ? AND p.birth_date = ? AND c.used_at IS NULL AND c.expires_at > ? ORDER BY c.id DESC LIMIT 1`,
-			codeHash, birthDate, now.UTC()).Scan(&id, &patientID)
-		if errors.Is(err, sql.ErrNoRows) { // a wrong code or birth date: stays counted
-			patientID = 0
-			return s.audited(ctx, tx, "portal_code_failed", "patient", "", 0, "letter code")
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := s.exec(ctx, tx, `UPDATE portal_codes SET used_at = ?, attempts = attempts + 1 WHERE id = ?`, now.UTC(), id); err != nil {
-			return err
-		}
-		if err := s.giveBack(ctx, tx, limits); err != nil {
-			return err
-		}
-		return s.audited(ctx, tx, "portal_sign_in", "patient", strconv.FormatInt(patientID, 10), patientID, "letter code")
+		var err error
+		patientID, err = check(tx)
+		return err
 	})
 	if err != nil {
 		return 0, err
@@ -144,4 +134,16 @@ func (s *Store) UseLetterCode(ctx context.Context, birthDate, codeHash string, n
 		return 0, ErrCodeInvalid
 	}
 	return patientID, nil
+}
+
+// codeUsed marks a right code used, gives its attempt back under limits and
+// audits the sign-in.
+func (s *Store) codeUsed(ctx context.Context, tx *sql.Tx, codeID, patientID int64, now time.Time, limits []Limit, note string) error {
+	if _, err := s.exec(ctx, tx, `UPDATE portal_codes SET used_at = ? WHERE id = ?`, now.UTC(), codeID); err != nil {
+		return err
+	}
+	if err := s.giveBack(ctx, tx, limits); err != nil {
+		return err
+	}
+	return s.audited(ctx, tx, "portal_sign_in", "patient", strconv.FormatInt(patientID, 10), patientID, note)
 }

@@ -257,10 +257,10 @@ func (s *Server) practiceChange(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) saveRoom(r *http.Request, p practicePage) ([]string, error) {
 	name, ae, kind := strings.TrimSpace(r.PostFormValue("name")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("station_ae_title"))), r.PostFormValue("kind")
 	var problems []string
-	if name == "" || len(name) > 80 {
+	if name == "" || longerThanLimit("name", name) {
 		problems = append(problems, "practice.err.room_name")
 	}
-	if len(ae) > 16 || strings.ContainsAny(ae, `\`) {
+	if longerThanLimit("station_ae_title", ae) || strings.ContainsAny(ae, `\`) {
 		problems = append(problems, "practice.err.ae_title")
 	}
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
@@ -337,7 +337,7 @@ func (s *Server) addClosure(r *http.Request, p practicePage) ([]string, error) {
 
 func (s *Server) saveTeam(r *http.Request, p practicePage) ([]string, error) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" || len(name) > 80 {
+	if name == "" || longerThanLimit("name", name) {
 		return []string{"practice.err.room_name"}, nil
 	}
 	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
@@ -377,13 +377,13 @@ func (s *Server) savePhysician(r *http.Request) ([]string, error) {
 		Email: strings.TrimSpace(r.PostFormValue("email"))}
 	ph.ID, _ = strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 	var problems []string
-	if ph.Name == "" || len(ph.Name) > 120 {
+	if ph.Name == "" || longerThanLimit("name", ph.Name) {
 		problems = append(problems, "practice.err.physician_name")
 	}
 	if ph.RPPS != "" && !validRPPS(ph.RPPS) {
 		problems = append(problems, "practice.err.rpps")
 	}
-	if ph.Email != "" && (!strings.Contains(ph.Email, "@") || len(ph.Email) > 200) {
+	if ph.Email != "" && (!strings.Contains(ph.Email, "@") || longerThanLimit("email", ph.Email)) {
 		problems = append(problems, "practice.err.email")
 	}
 	if len(problems) > 0 {
@@ -396,8 +396,11 @@ func (s *Server) savePhysician(r *http.Request) ([]string, error) {
 	return nil, err
 }
 
+// rppsLength is the number of digits of an RPPS number.
+const rppsLength = 11
+
 func validRPPS(s string) bool {
-	if len(s) != 11 {
+	if len(s) != rppsLength {
 		return false
 	}
 	for _, c := range s {

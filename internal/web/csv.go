@@ -1,0 +1,24 @@
+package web
+
+import (
+	"encoding/csv"
+	"net/http"
+)
+
+// csvHeaders are the headers of every CSV download: UTF-8 text, offered as
+// a file named filename, never cached (the figures come from patient data).
+func csvHeaders(w http.ResponseWriter, filename string) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+}
+
+// csvDownload starts a CSV download of a table written here: the headers,
+// then a writer in the dialect of every export (semicolons, as a French
+// spreadsheet reads them). The caller flushes it.
+func csvDownload(w http.ResponseWriter, filename string) *csv.Writer {
+	csvHeaders(w, filename)
+	c := csv.NewWriter(w)
+	c.Comma = ';'
+	return c
+}
