@@ -1,8 +1,9 @@
 package web
 
 import (
-	"encoding/csv"
 	"net/http"
+
+	"repere/internal/spreadsheet"
 )
 
 // csvHeaders are the headers of every CSV download: UTF-8 text, offered as
@@ -16,9 +17,7 @@ func csvHeaders(w http.ResponseWriter, filename string) {
 // csvDownload starts a CSV download of a table written here: the headers,
 // then a writer in the dialect of every export (semicolons, as a French
 // spreadsheet reads them). The caller flushes it.
-func csvDownload(w http.ResponseWriter, filename string) *csv.Writer {
+func csvDownload(w http.ResponseWriter, filename string) *spreadsheet.Writer {
 	csvHeaders(w, filename)
-	c := csv.NewWriter(w)
-	c.Comma = ';'
-	return c
+	return spreadsheet.NewWriter(w)
 }
