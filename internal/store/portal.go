@@ -58,34 +58,56 @@ func (s *Store) CreatePortalCode(ctx context.Context, patientID int64, codeHash 
 const MaxCodeAttempts = 5
 
 // UsePortalCode checks a code for one of the patients of an email address:
-// the latest unused, unexpired code of a patient whose birth date matches.
+// an unused, unexpired code of a patient whose birth date matches.
 // The attempt is counted under limits before anything is compared (a spent
 // limit gives a *LockedError and checks nothing); a wrong code or a wrong
 // birth date stays counted (committed), a right one is given back. Each code
 // also takes MaxCodeAttempts answers at most.
 func (s *Store) UsePortalCode(ctx context.Context, email, birthDate, codeHash string, now time.Time, limits ...Limit) (int64, error) {
 	return s.useCode(ctx, limits, func(tx *sql.Tx) (int64, error) {
-		var id, patientID int64
-		err := s.queryRow(ctx, tx, `SELECT c.id, c.patient_id FROM portal_codes c JOIN patients p ON p.id = c.patient_id
-			WHERE LOWER(p.email) = ? AND p.birth_date = ? AND c.used_at IS NULL AND c.expires_at > ? ORDER BY c.id DESC LIMIT 1`,
-			strings.ToLower(strings.TrimSpace(email)), birthDate, now.UTC()).Scan(&id, &patientID)
-		if errors.Is(err, sql.ErrNoRows) { // no code, or a wrong birth date: counted under limits
-			return 0, s.audited(ctx, tx, "portal_code_failed", "patient", "", 0, "no code for this address and birth date")
-		}
+		// Every live code of the address and birth date takes the attempt
+		// (each takes MaxCodeAttempts at most), and the code typed may be
+		// any of them: a code printed on a letter after the email was sent
+		// does not void the email's, and twins sharing an address each
+		// have their own.
+		rows, err := s.query(ctx, tx, `UPDATE portal_codes SET attempts = attempts + 1
+			WHERE attempts < ? AND used_at IS NULL AND expires_at > ? AND patient_id IN (SELECT id FROM patients WHERE LOWER(email) = ? AND birth_date = ?)
+			RETURNING id, patient_id, code_hash`,
+			MaxCodeAttempts, now.UTC(), strings.ToLower(strings.TrimSpace(email)), birthDate)
 		if err != nil {
 			return 0, err
 		}
-		// The code's own count, taken before comparing as well.
-		var hash string
-		err = s.queryRow(ctx, tx, `UPDATE portal_codes SET attempts = attempts + 1 WHERE id = ? AND attempts < ? RETURNING code_hash`,
-			id, MaxCodeAttempts).Scan(&hash)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		type live struct {
+			id, patientID int64
+			hash          string
+		}
+		var codes []live
+		for rows.Next() {
+			var c live
+			if err := rows.Scan(&c.id, &c.patientID, &c.hash); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			codes = append(codes, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return 0, err
 		}
-		if err != nil || subtle.ConstantTimeCompare([]byte(hash), []byte(codeHash)) != 1 {
+		if len(codes) == 0 { // no code, or a wrong birth date: counted under limits
+			return 0, s.audited(ctx, tx, "portal_code_failed", "patient", "", 0, "no code for this address and birth date")
+		}
+		right := -1
+		for i, c := range codes { // each compared, in constant time
+			if subtle.ConstantTimeCompare([]byte(c.hash), []byte(codeHash)) == 1 {
+				right = i
+			}
+		}
+		if right < 0 {
+			patientID := codes[0].patientID
 			return 0, s.audited(ctx, tx, "portal_code_failed", "patient", strconv.FormatInt(patientID, 10), patientID, "")
 		}
-		return patientID, s.codeUsed(ctx, tx, id, patientID, now, limits, "")
+		return codes[right].patientID, s.codeUsed(ctx, tx, codes[right].id, codes[right].patientID, now, limits, "")
 	})
 }
 
