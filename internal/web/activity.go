@@ -114,6 +114,9 @@ func (s *Server) activityExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := badExportPeriod(p.Errors); err != nil {
+		return err
+	}
 	c := csvDownload(w, "activite-"+p.By+".csv")
 	_ = c.Write([]string{"group", "booked", "done", "cancelled", "no_show", "cancel_rate", "no_show_rate", "room_minutes", "monitoring_minutes",
 		"delay_n", "delay_median_days", "delay_p90_days"})
@@ -174,6 +177,9 @@ func (s *Server) outcomesPage(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.loadOutcomes(r)
 	if err != nil {
+		return err
+	}
+	if err := badExportPeriod(p.Errors); err != nil {
 		return err
 	}
 	c := csvDownload(w, "resultats.csv")

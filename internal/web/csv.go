@@ -14,6 +14,16 @@ func csvHeaders(w http.ResponseWriter, filename string) {
 	w.Header().Set("Cache-Control", "no-store")
 }
 
+// badExportPeriod refuses the download of a dashboard whose filters were
+// refused (errs from period): the page says what is wrong, the file would
+// hold another period than the one asked for.
+func badExportPeriod(errs map[string]string) error {
+	if len(errs) > 0 {
+		return errStatus(http.StatusUnprocessableEntity, "export.err.period")
+	}
+	return nil
+}
+
 // csvDownload starts a CSV download of a table written here: the headers,
 // then a writer in the dialect of every export (semicolons, as a French
 // spreadsheet reads them). The caller flushes it.

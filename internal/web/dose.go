@@ -127,6 +127,9 @@ func (s *Server) doseTableCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := badExportPeriod(p.Errors); err != nil {
+		return err
+	}
 	c := csvDownload(w, "dose-"+p.By+"-"+p.Quantity+".csv")
 	_ = c.Write([]string{"group", "n", "min", "q1", "median", "q3_p75", "max", "local_reference", "median_vs_local", "national_reference", "median_vs_national"})
 	for _, g := range p.Review.Groups {

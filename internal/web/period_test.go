@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"repere/internal/auth"
@@ -52,6 +53,23 @@ func TestDashboardsReadTheirPeriodAlike(t *testing.T) {
 					t.Errorf("%s?%s: error on %s: %v, want the error on %q", page, tc.query, field, marked, tc.errorOn)
 				}
 			}
+		}
+	}
+}
+
+// TestDashboardExportsRefuseABadPeriod: a CSV of a dashboard whose period
+// is refused is refused too, in the user's language, rather than a file of
+// the default twelve months.
+func TestDashboardExportsRefuseABadPeriod(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	c := h.signedIn(auth.Radiologist)
+	for _, export := range []string{"/staff/dose/table/export", "/staff/activity/export", "/staff/outcomes/export"} {
+		if r := c.get(export + "?from=2026-01-01&to=2026-03-31"); r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") {
+			t.Errorf("%s, a good period: %d %s", export, r.status, r.header.Get("Content-Type"))
+		}
+		r := c.get(export + "?from=2026-03-31&to=2026-01-01")
+		if r.status != http.StatusUnprocessableEntity || strings.HasPrefix(r.header.Get("Content-Type"), "text/csv") || !strings.Contains(r.body, "corrigez les dates") {
+			t.Errorf("%s, a period ending before it starts: %d %s", export, r.status, r.header.Get("Content-Type"))
 		}
 	}
 }
