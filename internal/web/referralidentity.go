@@ -100,11 +100,20 @@ func (s *Server) identityRefused(w http.ResponseWriter, r *http.Request, refusal
 	if err != nil {
 		return err
 	}
-	p, err := s.loadReferralPage(r)
-	if err != nil {
-		return err
-	}
-	p.Identity.Target, p.Identity.Reason, p.Identity.Errors = target, reason, msgs
-	p.Identity.Shown = true
-	return s.render(w, r, refusalStatus(refusal), "referral", "referral.title", "referrals", p)
+	// The page is read afterwards in a read unit of its own, as after a
+	// refused booking.
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.loadReferralPage(r)
+		if err != nil {
+			return err
+		}
+		if !p.Identity.Shown { // a referral recorded by the staff: show its record with the refusal
+			if p.Identity.ReferralIdentity, err = s.app.IdentityOf(r.Context(), p.Referral); err != nil {
+				return err
+			}
+			p.Identity.Shown = true
+		}
+		p.Identity.Target, p.Identity.Reason, p.Identity.Errors = target, reason, msgs
+		return s.render(w, r, refusalStatus(refusal), "referral", "referral.title", "referrals", p)
+	}}, w, r)
 }
