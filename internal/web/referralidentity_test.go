@@ -191,3 +191,27 @@ func TestNoConvocationWhileIdentityToConfirm(t *testing.T) {
 		}
 	})
 }
+
+// TestErasureClearsTheIdentitySent: a patient erased without a medical
+// record leaves nothing of the identity the referring physician typed.
+func TestErasureClearsTheIdentitySent(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Referrer)
+		fields := map[string]string{"birth_name": "Qxsentname", "first_names": "Qxsentfirst", "birth_date": "1961-02-03", "sex": "F",
+			"phone": "06 31 41 59 26", "act": "facet_joint_infiltration", "urgency": "routine"}
+		if r := c.postMultipart("/referrer/requests", fields, "ordo.pdf", []byte("%PDF-1.4 ordonnance")); r.status != http.StatusSeeOther {
+			t.Fatalf("send: %d\n%s", r.status, errorsOf(r.body))
+		}
+		refs, _ := h.store.ListReferrals(system, store.ReferralFilter{Limit: 1})
+		if len(refs) != 1 || refs[0].IdentityToConfirm {
+			t.Fatalf("an unknown patient's request: %+v", refs)
+		}
+		admin := h.signedIn(auth.Admin)
+		if r := admin.post("/admin/patients/"+itoa(refs[0].PatientID)+"/erase", url.Values{"reason": {"saisie en double"}, "confirm": {"yes"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("erase: %d\n%s", r.status, errorsOf(r.body))
+		}
+		for _, s := range []string{"Qxsentname", "Qxsentfirst", "06 31 41 59 26"} {
+			h.assertNowhere(t, s)
+		}
+	})
+}
