@@ -96,7 +96,9 @@ func (a *App) checkChannel(rc recipient, channel string) error {
 
 // NewQuestionnaireLink makes a patient's questionnaire link for a referral
 // and returns its token (shown once, only its hash is kept). A referral
-// already done or cancelled gets none: there is nothing left to screen.
+// already done or cancelled gets none: there is nothing left to screen;
+// nor does one whose patient's identity is still to confirm (the link
+// would go to the record's patient, who may be someone else).
 func (a *App) NewQuestionnaireLink(ctx context.Context, referralID int64) (string, error) {
 	ref, err := a.store.Referral(ctx, referralID)
 	if err != nil {
@@ -106,8 +108,8 @@ func (a *App) NewQuestionnaireLink(ctx context.Context, referralID int64) (strin
 }
 
 func (a *App) newQuestionnaireLink(ctx context.Context, ref referral.Referral) (string, error) {
-	if ref.Status == referral.Done || ref.Status == referral.Cancelled {
-		return "", refuse("send.err.closed")
+	if r := linkRefusal(ref); r != nil {
+		return "", r
 	}
 	token, err := randomToken(20) // 160 bits, 32 characters
 	if err != nil {
@@ -119,6 +121,17 @@ func (a *App) newQuestionnaireLink(ctx context.Context, ref referral.Referral) (
 	return token, nil
 }
 
+// linkRefusal says why a referral gets no questionnaire link, or nil.
+func linkRefusal(ref referral.Referral) *Refusal {
+	if ref.Status == referral.Done || ref.Status == referral.Cancelled {
+		return refuse("send.err.closed")
+	}
+	if ref.IdentityToConfirm {
+		return refuse("send.err.identity_to_confirm")
+	}
+	return nil
+}
+
 // SendQuestionnaireLink makes a new questionnaire link for a referral and
 // sends it to the patient by channel; base is the public address the link
 // starts with. The letter also carries a one-time code to the portal.
@@ -126,6 +139,9 @@ func (a *App) SendQuestionnaireLink(ctx context.Context, referralID int64, chann
 	ref, err := a.store.Referral(ctx, referralID)
 	if err != nil {
 		return Delivery{}, err
+	}
+	if r := linkRefusal(ref); r != nil {
+		return Delivery{}, r
 	}
 	rc, err := a.recipient(ctx, ref.PatientID, lang)
 	if err != nil {
