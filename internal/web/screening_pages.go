@@ -127,22 +127,31 @@ func isRefusal(err error, key string) bool {
 	return ok && r.Has(key)
 }
 
-// createScreeningLink makes a patient's questionnaire link and shows it once.
+// createScreeningLink makes a patient's questionnaire link and shows it
+// once. The link is made in the use case's unit of work; the page is read
+// after it, in a read unit of its own (its slot search holds no write lock).
 func (s *Server) createScreeningLink(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadReferralPage(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	token, err := s.app.NewQuestionnaireLink(r.Context(), p.Referral.ID)
-	if refusal, ok := app.AsRefusal(err); ok {
-		p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
-		return s.render(w, r, refusalStatus(err), "referral", "referral.title", "referrals", p)
-	}
-	if err != nil {
+	token, err := s.app.NewQuestionnaireLink(r.Context(), id)
+	refusal, refused := app.AsRefusal(err)
+	if err != nil && !refused {
 		return err
 	}
-	p.NewLink = s.baseURL(r) + "/q/" + token
-	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.loadReferralPage(r)
+		if err != nil {
+			return err
+		}
+		if refused {
+			p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
+			return s.render(w, r, refusalStatus(refusal), "referral", "referral.title", "referrals", p)
+		}
+		p.NewLink = s.baseURL(r) + "/q/" + token
+		return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
+	}}, w, r)
 }
 
 // tokenHash is how secret tokens and codes are kept: app.TokenHash.

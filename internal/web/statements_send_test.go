@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+
+	"repere/internal/app"
+	"repere/internal/auth"
+	"repere/internal/mail"
+	"repere/internal/mail/mailtest"
+	"repere/internal/sms"
+	"repere/internal/sms/smstest"
+	"repere/internal/store"
+	"repere/internal/storetest"
+)
+
+// postFigure is one POST of a statements test: the route it is counted
+// under, where it goes, what it sends, the status it must answer, and the
+// most statements and transactions it may run on each engine.
+type postFigure struct {
+	route, path string
+	form        url.Values
+	status      int
+	// maxima on PostgreSQL, then on SQLite (where a read unit appends its
+	// audit in a short write of its own)
+	pgStatements, pgTx, liteStatements, liteTx float64
+}
+
+// checkFigures posts each figure's form as c and fails above its maxima.
+func (h *harness) checkFigures(t *testing.T, c *client, figures []postFigure) {
+	t.Helper()
+	for _, f := range figures {
+		what := f.form.Encode()
+		s0, t0 := h.routeFigures(f.route)
+		if r := c.post(f.path, f.form); r.status != f.status {
+			t.Fatalf("%s %s: %d, want %d\n%s", f.path, what, r.status, f.status, errorsOf(r.body))
+		}
+		s1, t1 := h.routeFigures(f.route)
+		statements, transactions := s1-s0, t1-t0
+		t.Logf("%-44s %-40.40s %3.0f statements, %.0f transactions", f.route, what, statements, transactions)
+		maxStatements, maxTx := f.pgStatements, f.pgTx
+		if h.store.Engine() == store.SQLite {
+			maxStatements, maxTx = f.liteStatements, f.liteTx
+		}
+		if statements > maxStatements || transactions > maxTx {
+			t.Errorf("%s %s: %v statements in %v transactions, want at most %v in %v", f.path, what, statements, transactions, maxStatements, maxTx)
+		}
+	}
+}
+
+// TestSendingPostStatements counts the statements and transactions of the
+// sends to the patient. An email or an SMS (the questionnaire link, the
+// portal invitation) is one unit of work: the reads, the link or code and
+// the outbox row commit together. A letter and the convocation are made
+// outside any transaction (PDF), between a read unit and a write.
+func TestSendingPostStatements(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		smtp := mailtest.Start(t, mailtest.Options{})
+		cfg := smtp.Config()
+		sender, err := mail.NewSender(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		provider := smstest.Start(t, "repere", "s3cret-sms")
+		texts, err := sms.New(sms.Config{URL: provider.URL, User: "repere", Password: "s3cret-sms", Template: "{{.Practice}} : {{.Message}} {{.Link}}"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := newHarnessWith(t, st, func(c *setup) {
+			c.app.Mailer = app.NewMailer(sender, cfg.From, "imagerie.example.org")
+			c.app.SMS = texts
+		})
+		patient := itoa(h.zoe())
+		ref, appt := h.referralID("LEFÈVRE"), h.appointmentID()
+		c := h.signedIn(auth.Secretary)
+		const (
+			link   = "POST /staff/referrals/{id}/screening/send"
+			invite = "POST /staff/patients/{id}/portal/invite"
+		)
+		h.checkFigures(t, c, []postFigure{
+			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"email"}}, http.StatusSeeOther, 10, 1, 10, 1},
+			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"sms"}}, http.StatusSeeOther, 10, 1, 10, 1},
+			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"letter"}}, http.StatusOK, 13, 2, 15, 3},
+			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"email"}}, http.StatusSeeOther, 7, 1, 7, 1},
+			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"sms"}}, http.StatusSeeOther, 8, 1, 8, 1},
+			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"letter"}}, http.StatusOK, 9, 2, 11, 3},
+			{"POST /staff/appointments/{id}/send", "/staff/appointments/" + appt + "/send", nil, http.StatusSeeOther, 17, 2, 19, 3},
+			{"POST /staff/referrals/{id}/screening/link", "/staff/referrals/" + ref + "/screening/link", nil, http.StatusOK, 19, 2, 21, 3},
+		})
+	})
+}
+
+// TestPracticeAdminPostStatements: each change of the practice's setup is
+// one unit of work of the application (the reads it is checked against,
+// the change and its audit entry); the page is read only to show a refused
+// form again, in a read unit of its own.
+func TestPracticeAdminPostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Admin)
+		rooms, _ := h.store.Rooms(system)
+		doctors, _ := h.store.Radiologists(system)
+		const route = "POST /admin/practice/{action}"
+		h.checkFigures(t, c, []postFigure{
+			{route, "/admin/practice/hours", url.Values{"resource": {"room:" + itoa(rooms[0].ID)}, "weekday": {"0"}, "start": {"08:00"}, "end": {"12:30"}}, http.StatusSeeOther, 6, 1, 6, 1},
+			{route, "/admin/practice/hours", url.Values{"resource": {"room:999999"}, "weekday": {"0"}, "start": {"08:00"}, "end": {"12:30"}}, http.StatusUnprocessableEntity, 15, 2, 17, 3},
+			{route, "/admin/practice/room", url.Values{"name": {"Scanner 3"}, "kind": {"ct"}, "station_ae_title": {"CT3"}}, http.StatusSeeOther, 6, 1, 6, 1},
+			{route, "/admin/practice/acts", url.Values{"id": {itoa(doctors[0].ID)}, "act": {"vertebroplasty"}}, http.StatusSeeOther, 7, 1, 7, 1},
+			{route, "/admin/practice/settings", url.Values{"turnover": {"10"}, "ward_discharge": {"11:00"}}, http.StatusSeeOther, 8, 1, 8, 1},
+			{"POST /admin/feeds", "/admin/feeds", url.Values{"resource": {"radiologist:" + itoa(doctors[0].ID)}}, http.StatusCreated, 17, 2, 19, 3},
+		})
+	})
+}
