@@ -117,8 +117,13 @@ func (a *App) UnscheduledSteps(ctx context.Context, day time.Time) ([]booking.Pe
 }
 
 // LinkStep reconciles an unscheduled step with the act it performed, then
-// applies it as if it had arrived linked: through the same guards.
+// applies it as if it had arrived linked: through the same guards. The
+// link and the day's moves it causes are one unit of work (store.WriteUnit).
 func (a *App) LinkStep(ctx context.Context, uid string, appointmentID int64) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.linkStep(ctx, uid, appointmentID) })
+}
+
+func (a *App) linkStep(ctx context.Context, uid string, appointmentID int64) error {
 	ap, err := a.appointment(ctx, appointmentID)
 	if err != nil {
 		return err

@@ -353,22 +353,28 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// A refused move shows its page again, read in a read unit of its own
+	// once the use case's unit is over.
 	if len(m.Errors) > 0 && r.PostFormValue("from") == "planning" {
-		p, err := s.loadMovePage(r, id)
-		if err != nil {
-			return err
-		}
-		p.Move = m
-		return s.render(w, r, refusalStatusOf(m), "move", "book.move", "planning", p)
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadMovePage(r, id)
+			if err != nil {
+				return err
+			}
+			p.Move = m
+			return s.render(w, r, refusalStatusOf(m), "move", "book.move", "planning", p)
+		}}, w, r)
 	}
 	if len(m.Errors) > 0 {
 		r.SetPathValue("id", itoa(appt.ReferralID))
-		p, err := s.loadReferralPage(r)
-		if err != nil {
-			return err
-		}
-		p.Move = m
-		return s.render(w, r, http.StatusConflict, "referral", "referral.title", "referrals", p)
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadReferralPage(r)
+			if err != nil {
+				return err
+			}
+			p.Move = m
+			return s.render(w, r, http.StatusConflict, "referral", "referral.title", "referrals", p)
+		}}, w, r)
 	}
 	s.flash(r, "book.moved")
 	http.Redirect(w, r, "/staff/planning?day="+start.Format(time.DateOnly), http.StatusSeeOther)
@@ -376,32 +382,37 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 }
 
 // setReferralStatus changes a referral's status by hand with a reason; a
-// refused change shows the page again with the form as typed.
+// refused change shows the page again with the form as typed. The change is
+// the use case's one transaction; the page (and its slot search) is read
+// only for a refusal, in a read unit of its own.
 func (s *Server) setReferralStatus(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadReferralPage(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	l := localizer(r)
 	to, reason := referral.Status(r.PostFormValue("status")), strings.TrimSpace(r.PostFormValue("reason"))
-	p.StatusForm.Status, p.StatusForm.Reason = string(to), reason
-	switch {
-	case !slices.Contains(p.StatusChoices, to):
-		p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("referral.err.status"))
-	case reason == "":
-		p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("book.err.reason"))
-	default:
-		err = s.store.SetReferralStatus(r.Context(), p.Referral.ID, to, reason)
-		if errors.Is(err, referral.ErrStatusChange) {
-			p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("referral.err.status"))
-		} else if err != nil {
+	err = s.app.SetReferralStatus(r.Context(), id, to, reason)
+	_, refused := app.AsRefusal(err)
+	if !refused && !errors.Is(err, referral.ErrStatusChange) {
+		if err != nil {
 			return err
 		}
+		s.flash(r, "referral.status_changed")
+		http.Redirect(w, r, "/staff/referrals/"+itoa(id), http.StatusSeeOther)
+		return nil
 	}
-	if len(p.StatusForm.Errors) > 0 {
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.loadReferralPage(r)
+		if err != nil {
+			return err
+		}
+		l := localizer(r)
+		p.StatusForm.Status, p.StatusForm.Reason = string(to), reason
+		if reason == "" && slices.Contains(p.StatusChoices, to) {
+			p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("book.err.reason"))
+		} else {
+			p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("referral.err.status"))
+		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
-	}
-	s.flash(r, "referral.status_changed")
-	http.Redirect(w, r, "/staff/referrals/"+itoa(p.Referral.ID), http.StatusSeeOther)
-	return nil
+	}}, w, r)
 }

@@ -196,7 +196,9 @@ func (s *Server) setCover(w http.ResponseWriter, r *http.Request) error {
 		if appointment == 0 {
 			return err
 		}
-		return s.renderAppointment(w, r, appointment, &c, s.app.Messages(refusal, localizer(r)))
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			return s.renderAppointment(w, r, appointment, &c, s.app.Messages(refusal, localizer(r)))
+		}}, w, r)
 	}
 	if err != nil {
 		return err
@@ -240,7 +242,20 @@ func (s *Server) loadConsentPage(r *http.Request) (consentPage, error) {
 	return p, err
 }
 
+// consentPageFor reads the consent page of appointment id in one read unit
+// (joined by the page's own, for a GET): a signature then renders its PDF
+// and writes it after the unit, holding no lock meanwhile.
 func (s *Server) consentPageFor(r *http.Request, id int64) (consentPage, error) {
+	var p consentPage
+	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) error {
+		var err error
+		p, err = s.readConsentPage(r.WithContext(ctx), id)
+		return err
+	})
+	return p, err
+}
+
+func (s *Server) readConsentPage(r *http.Request, id int64) (consentPage, error) {
 	l := localizer(r)
 	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
 	if err != nil {
@@ -310,7 +325,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 		} else if err != nil {
 			return err
 		} else {
-			_, err := s.store.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
+			_, err := s.app.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
 				Lang: l.Lang, Version: p.Version, Kind: documents.ConsentSigned, SignerName: p.SignerName, SignaturePNG: signature, Document: pdf,
 				ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})
 			if err != nil {
@@ -374,7 +389,7 @@ func (s *Server) scanConsent(w http.ResponseWriter, r *http.Request) error {
 	if signer == "" {
 		signer = p.Patient.DisplayName()
 	}
-	_, err = s.store.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
+	_, err = s.app.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
 		Lang: l.Lang, Version: p.Version + " (" + header.Filename + ")", Kind: documents.ConsentScanned, SignerName: signer, Document: data,
 		ContentType: kind, SHA256: sha256Hex(data), SignedAt: s.now()})
 	if err != nil {

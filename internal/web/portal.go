@@ -270,15 +270,14 @@ func (s *Server) portalScore(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	day, err := s.app.ScoreDue(r.Context(), f.Appointment)
-	if err != nil {
-		return err
-	}
 	value, perr := strconv.Atoi(strings.TrimSpace(r.PostFormValue("value")))
-	if day == 0 || perr != nil {
+	if perr != nil {
 		return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
 	}
-	if err := s.app.AddPainScore(r.Context(), f.Appointment.ID, day, value); err != nil {
+	if err := s.app.AddDuePainScore(r.Context(), f.Appointment, value); err != nil {
+		if isRefusal(err, "followup.err.score") {
+			return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
+		}
 		return err
 	}
 	s.flash(r, "portal.score_saved")

@@ -53,8 +53,16 @@ func (s *Server) screeningForm(w http.ResponseWriter, r *http.Request) error {
 
 // saveScreening stores the staff's answers; the verdict is computed again
 // from them wherever it is shown.
+//
+// The page is read in one read unit; the answers are written after it, by
+// a versioned write that refuses them if someone saved meanwhile.
 func (s *Server) saveScreening(w http.ResponseWriter, r *http.Request) error {
-	p, st, err := s.loadScreeningPage(r)
+	var p screeningPage
+	var st app.Screening
+	err := s.readUnit(r, func(r *http.Request) (err error) {
+		p, st, err = s.loadScreeningPage(r)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -99,15 +107,18 @@ func (s *Server) decideScreening(w http.ResponseWriter, r *http.Request) error {
 		err = s.app.SignScreening(r.Context(), id, r.PostFormValue("premedication"), r.PostFormValue("contrast_agent"))
 	}
 	if refusal, ok := app.AsRefusal(err); ok {
-		p, err := s.loadReferralPage(r)
-		if err != nil {
-			return err
-		}
-		p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
-		if refusal.Has("screening.err.reason") {
-			p.OverrideRule = r.PostFormValue("rule")
-		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
+		// The page, read once the use case's unit is over, in a read unit.
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadReferralPage(r)
+			if err != nil {
+				return err
+			}
+			p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
+			if refusal.Has("screening.err.reason") {
+				p.OverrideRule = r.PostFormValue("rule")
+			}
+			return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
+		}}, w, r)
 	}
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 
 	"repere/internal/app"
@@ -44,7 +45,7 @@ func (h *harness) checkFigures(t *testing.T, c *client, figures []postFigure) {
 			maxStatements, maxTx = f.liteStatements, f.liteTx
 		}
 		if statements > maxStatements || transactions > maxTx {
-			t.Errorf("%s %s: %v statements in %v transactions, want at most %v in %v", f.path, what, statements, transactions, maxStatements, maxTx)
+			t.Errorf("%s %.40s: %v statements in %v transactions, want at most %v in %v", f.path, what, statements, transactions, maxStatements, maxTx)
 		}
 	}
 }
@@ -102,12 +103,41 @@ func TestPracticeAdminPostStatements(t *testing.T) {
 		doctors, _ := h.store.Radiologists(system)
 		const route = "POST /admin/practice/{action}"
 		h.checkFigures(t, c, []postFigure{
-			{route, "/admin/practice/hours", url.Values{"resource": {"room:" + itoa(rooms[0].ID)}, "weekday": {"0"}, "start": {"08:00"}, "end": {"12:30"}}, http.StatusSeeOther, 6, 1, 6, 1},
+			{route, "/admin/practice/hours", url.Values{"resource": {"room:" + itoa(rooms[0].ID)}, "weekday": {"0"}, "start": {"08:00"}, "end": {"12:30"}}, http.StatusSeeOther, 8, 1, 8, 1},
 			{route, "/admin/practice/hours", url.Values{"resource": {"room:999999"}, "weekday": {"0"}, "start": {"08:00"}, "end": {"12:30"}}, http.StatusUnprocessableEntity, 15, 2, 17, 3},
-			{route, "/admin/practice/room", url.Values{"name": {"Scanner 3"}, "kind": {"ct"}, "station_ae_title": {"CT3"}}, http.StatusSeeOther, 6, 1, 6, 1},
+			{route, "/admin/practice/room", url.Values{"name": {"Scanner 3"}, "kind": {"ct"}, "station_ae_title": {"CT3"}}, http.StatusSeeOther, 8, 1, 8, 1},
 			{route, "/admin/practice/acts", url.Values{"id": {itoa(doctors[0].ID)}, "act": {"vertebroplasty"}}, http.StatusSeeOther, 7, 1, 7, 1},
 			{route, "/admin/practice/settings", url.Values{"turnover": {"10"}, "ward_discharge": {"11:00"}}, http.StatusSeeOther, 8, 1, 8, 1},
 			{"POST /admin/feeds", "/admin/feeds", url.Values{"resource": {"radiologist:" + itoa(doctors[0].ID)}}, http.StatusCreated, 17, 2, 19, 3},
+		})
+	})
+}
+
+// TestFollowUpPostStatements counts the statements and transactions of the
+// referral's status change, the consent signed on the tablet, the pain
+// scores and the new act offered from a failed one. The status change, the
+// scores and the new act are one transaction each; the consent reads its
+// page in a read unit, makes its PDF outside any, then writes it.
+func TestFollowUpPostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		sec := h.signedIn(auth.Secretary)
+		appt, ref := h.appointmentID(), h.referralID("LEMAÎTRE")
+		form := sec.get("/staff/appointments/" + appt + "/consent")
+		version := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(form.body)
+		if version == nil {
+			t.Fatalf("consent page: %d", form.status)
+		}
+		h.checkFigures(t, sec, []postFigure{
+			{"POST /staff/referrals/{id}/status", "/staff/referrals/" + ref + "/status", url.Values{"status": {"cancelled"}, "reason": {"hospitalisée ailleurs"}},
+				http.StatusSeeOther, 8, 1, 8, 1},
+			{"POST /staff/appointments/{id}/consent", "/staff/appointments/" + appt + "/consent",
+				url.Values{"signer_name": {"Zoé Lefèvre"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}, http.StatusSeeOther, 18, 2, 20, 3},
+		})
+		h.performed(appt)
+		h.checkFigures(t, sec, []postFigure{
+			{"POST /staff/appointments/{id}/score", "/staff/appointments/" + appt + "/score", url.Values{"day": {"0"}, "value": {"8"}}, http.StatusSeeOther, 17, 1, 17, 1},
+			{"POST /staff/appointments/{id}/score", "/staff/appointments/" + appt + "/score", url.Values{"day": {"2"}, "value": {"8"}}, http.StatusSeeOther, 17, 1, 17, 1},
+			{"POST /staff/appointments/{id}/new-act", "/staff/appointments/" + appt + "/new-act", nil, http.StatusSeeOther, 18, 1, 18, 1},
 		})
 	})
 }
