@@ -89,6 +89,12 @@ func TestSendingPostStatements(t *testing.T) {
 			{"POST /staff/appointments/{id}/send", "/staff/appointments/" + appt + "/send", nil, http.StatusSeeOther, 17, 2, 19, 3},
 			{"POST /staff/referrals/{id}/screening/link", "/staff/referrals/" + ref + "/screening/link", nil, http.StatusOK, 19, 2, 21, 3},
 		})
+		// The patient asks the portal for a code by email: the attempt
+		// counted in a transaction of its own (it stays counted whatever
+		// follows), then the codes and their emails in one unit.
+		h.checkFigures(t, h.client(), []postFigure{
+			{"POST /portal/code", "/portal/code", url.Values{"email": {"zoe.lefevre@example.org"}}, http.StatusOK, 8, 2, 8, 2},
+		})
 	})
 }
 
