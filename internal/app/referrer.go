@@ -61,7 +61,19 @@ func (a *App) ReferrerRequestProblems(in ReferrerRequest) map[string]string {
 // account userID. The patient is the practice's record when exactly one
 // has the same names and birth date, else a new record (the staff merge
 // what is left over); the physician learns nothing of the records held.
+//
+// The physician's and patients' reads and the intake are one unit of work
+// (store.WriteUnit).
 func (a *App) SendReferrerRequest(ctx context.Context, userID int64, in ReferrerRequest) (int64, error) {
+	var id int64
+	err := a.store.WriteUnit(ctx, func(ctx context.Context) (err error) {
+		id, err = a.sendReferrerRequest(ctx, userID, in)
+		return err
+	})
+	return id, err
+}
+
+func (a *App) sendReferrerRequest(ctx context.Context, userID int64, in ReferrerRequest) (int64, error) {
 	doc, err := a.store.PhysicianByUser(ctx, userID)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, refuse("referrer.not_linked")

@@ -428,15 +428,15 @@ func (s *Server) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
 	if reason == "" {
 		return errStatus(http.StatusUnprocessableEntity, "book.err.reason")
 	}
-	c, err := s.store.ConsentDocument(r.Context(), id)
+	appointment, err := s.app.WithdrawConsent(r.Context(), id, reason)
+	if isRefusal(err, "consent.err.withdrawn") {
+		return errStatus(http.StatusConflict, "consent.err.withdrawn")
+	}
 	if err != nil {
 		return err
 	}
-	if err := s.store.WithdrawConsent(r.Context(), id, reason); err != nil {
-		return errStatus(http.StatusConflict, "consent.err.withdrawn")
-	}
 	s.flash(r, "consent.withdrawn")
-	http.Redirect(w, r, "/staff/appointments/"+itoa(c.AppointmentID), http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/appointments/"+itoa(appointment), http.StatusSeeOther)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"repere/internal/auth"
 	"repere/internal/mail"
 	"repere/internal/mail/mailtest"
+	"repere/internal/patient"
 	"repere/internal/sms"
 	"repere/internal/sms/smstest"
 	"repere/internal/store"
@@ -139,11 +140,41 @@ func TestFollowUpPostStatements(t *testing.T) {
 			{"POST /staff/appointments/{id}/consent", "/staff/appointments/" + appt + "/consent",
 				url.Values{"signer_name": {"Zoé Lefèvre"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}, http.StatusSeeOther, 18, 2, 20, 3},
 		})
+		page := sec.get("/staff/appointments/" + appt)
+		consent := regexp.MustCompile(`/staff/consents/(\d+)/document`).FindStringSubmatch(page.body)
+		if consent == nil {
+			t.Fatal("the signed consent is not listed")
+		}
+		h.checkFigures(t, sec, []postFigure{
+			{"POST /staff/consents/{id}/withdraw", "/staff/consents/" + consent[1] + "/withdraw", url.Values{"reason": {"la patiente renonce"}}, http.StatusSeeOther, 7, 1, 7, 1},
+		})
 		h.performed(appt)
 		h.checkFigures(t, sec, []postFigure{
 			{"POST /staff/appointments/{id}/score", "/staff/appointments/" + appt + "/score", url.Values{"day": {"0"}, "value": {"8"}}, http.StatusSeeOther, 17, 1, 17, 1},
 			{"POST /staff/appointments/{id}/score", "/staff/appointments/" + appt + "/score", url.Values{"day": {"2"}, "value": {"8"}}, http.StatusSeeOther, 17, 1, 17, 1},
 			{"POST /staff/appointments/{id}/new-act", "/staff/appointments/" + appt + "/new-act", nil, http.StatusSeeOther, 18, 1, 18, 1},
+		})
+	})
+}
+
+// TestIntakePostStatements: recording a patient (the duplicates looked for,
+// then the record) and a referral (with a new physician) are one unit of
+// work each; a consent's withdrawal too.
+func TestIntakePostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Secretary)
+		pid, err := h.store.CreatePatient(system, patient.Patient{BirthName: "Compte", FirstNames: "Requête", BirthDate: "1970-01-01", Sex: "F"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		form := url.Values{"birth_name": {"Lefèvre"}, "first_names": {"Zoé"}, "birth_date": {"1991-04-12"}, "sex": {"F"}}
+		other := url.Values{"birth_name": {"Lefèvre"}, "first_names": {"Chloé"}, "birth_date": {"1991-04-12"}, "sex": {"F"}}
+		referral := url.Values{"act": {"epidural_blood_patch"}, "levels": {"L3-L4"}, "urgency": {"urgent"}, "indication": {"Céphalées posturales"},
+			"other_physician": {"Dr Marc Olivier"}, "physician_id": {"0"}}
+		h.checkFigures(t, c, []postFigure{
+			{"POST /staff/patients", "/staff/patients", form, http.StatusConflict, 5, 1, 5, 1},
+			{"POST /staff/patients", "/staff/patients", other, http.StatusSeeOther, 6, 1, 6, 1},
+			{"POST /staff/patients/{id}/referrals", "/staff/patients/" + itoa(pid) + "/referrals", referral, http.StatusSeeOther, 7, 1, 7, 1},
 		})
 	})
 }
