@@ -1,15 +1,18 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
 
 	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/mail"
 	"repere/internal/mail/mailtest"
+	"repere/internal/mpps"
 	"repere/internal/patient"
 	"repere/internal/sms"
 	"repere/internal/sms/smstest"
@@ -176,5 +179,35 @@ func TestIntakePostStatements(t *testing.T) {
 			{"POST /staff/patients", "/staff/patients", other, http.StatusSeeOther, 6, 1, 6, 1},
 			{"POST /staff/patients/{id}/referrals", "/staff/patients/" + itoa(pid) + "/referrals", referral, http.StatusSeeOther, 7, 1, 7, 1},
 		})
+	})
+}
+
+// TestScannerStepStatements: an MPPS message from the scanner (the act
+// started, then completed) and the day's move it causes are one unit of
+// work each.
+func TestScannerStepStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		appt := h.appointmentID()
+		a := h.onTheDay(appt)
+		count := func(what string, send func(ctx context.Context) error, maxStatements int64) {
+			t.Helper()
+			c := &store.Counter{}
+			if err := send(store.WithCounter(system, c)); err != nil {
+				t.Fatalf("%s: %v", what, err)
+			}
+			t.Logf("%-30s %3d statements, %d transactions", what, c.Statements(), c.Transactions())
+			if c.Transactions() != 1 || c.Statements() > maxStatements {
+				t.Errorf("%s: %d statements in %d transactions, want at most %d in 1", what, c.Statements(), c.Transactions(), maxStatements)
+			}
+		}
+		count("MPPS N-CREATE (in progress)", func(ctx context.Context) error {
+			return h.app.Steps().CreateStep(ctx, mpps.PerformedStep{SOPInstanceUID: "2.25.77", Status: mpps.StatusInProgress, AccessionNumber: a.AccessionNumber, Start: a.Start})
+		}, 20) // before the unit: 27 statements in 8 transactions
+		count("MPPS N-SET (completed)", func(ctx context.Context) error {
+			return h.app.Steps().UpdateStep(ctx, "2.25.77", func(cur *mpps.PerformedStep) error {
+				cur.Status, cur.End = mpps.StatusCompleted, a.Start.Add(20*time.Minute)
+				return nil
+			})
+		}, 16) // before: 19 in 4
 	})
 }
