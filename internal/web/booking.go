@@ -339,46 +339,44 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := localizer(r)
-	appt, err := s.app.Appointment(r.Context(), id)
-	if err != nil {
-		return err
-	}
 	m := moveForm{AppointmentID: id, bookForm: readBookForm(r), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
-	m.Variant = appt.VariantID
 	start, perr := time.ParseInLocation("2006-01-02 15:04", m.Date+" "+m.Time, s.loc())
 	if perr != nil {
 		m.Errors = append(m.Errors, l.T("book.err.when"))
-	} else if err := s.app.Move(r.Context(), id, m.request(appt.ReferralID, start), m.Reason); err != nil {
+	} else if err := s.app.Move(r.Context(), id, m.request(0, start), m.Reason); err != nil { // the use case reads the appointment's referral and variant
 		if m.Errors, m.FieldErrors, err = s.refusalByField(l, err); err != nil {
 			return err
 		}
 	}
+	if len(m.Errors) == 0 {
+		s.flash(r, "book.moved")
+		http.Redirect(w, r, "/staff/planning?day="+start.Format(time.DateOnly), http.StatusSeeOther)
+		return nil
+	}
 	// A refused move shows its page again, read in a read unit of its own
 	// once the use case's unit is over.
-	if len(m.Errors) > 0 && r.PostFormValue("from") == "planning" {
-		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		appt, err := s.app.Appointment(r.Context(), id)
+		if err != nil {
+			return err
+		}
+		m.Variant = appt.VariantID
+		if r.PostFormValue("from") == "planning" {
 			p, err := s.loadMovePage(r, id)
 			if err != nil {
 				return err
 			}
 			p.Move = m
 			return s.render(w, r, refusalStatusOf(m), "move", "book.move", "planning", p)
-		}}, w, r)
-	}
-	if len(m.Errors) > 0 {
+		}
 		r.SetPathValue("id", itoa(appt.ReferralID))
-		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
-			p, err := s.loadReferralPage(r)
-			if err != nil {
-				return err
-			}
-			p.Move = m
-			return s.render(w, r, http.StatusConflict, "referral", "referral.title", "referrals", p)
-		}}, w, r)
-	}
-	s.flash(r, "book.moved")
-	http.Redirect(w, r, "/staff/planning?day="+start.Format(time.DateOnly), http.StatusSeeOther)
-	return nil
+		p, err := s.loadReferralPage(r)
+		if err != nil {
+			return err
+		}
+		p.Move = m
+		return s.render(w, r, http.StatusConflict, "referral", "referral.title", "referrals", p)
+	}}, w, r)
 }
 
 // setReferralStatus changes a referral's status by hand with a reason; a

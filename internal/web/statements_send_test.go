@@ -211,3 +211,36 @@ func TestScannerStepStatements(t *testing.T) {
 		}, 16) // before: 19 in 4
 	})
 }
+
+// TestMovePostStatements: a move is the use case's one unit of work (the
+// appointment read inside it); a refused move reads its page after it.
+func TestMovePostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Secretary)
+		ref := h.referralID("LEFÈVRE")
+		m := regexp.MustCompile(`/staff/appointments/(\d+)/move`).FindStringSubmatch(c.get("/staff/referrals/" + ref).body)
+		if m == nil {
+			t.Fatal("no move form on a booked referral")
+		}
+		ids := map[string]string{}
+		rooms, _ := h.store.Rooms(system)
+		for _, r := range rooms {
+			ids[r.Name] = itoa(r.ID)
+		}
+		doctors, _ := h.store.Radiologists(system)
+		for _, d := range doctors {
+			ids[d.Login] = itoa(d.ID)
+		}
+		day := nextDay(2, time.Tuesday, time.Thursday).Format(time.DateOnly) // Scanner 2 is open on Tuesday and Thursday mornings
+		move := func(at, reason string) url.Values {
+			return url.Values{"date": {day}, "time": {at}, "room_id": {ids["Scanner 2"]}, "radiologist_id": {ids["dr.martin"]},
+				"place_id": {ids["Lit de repos 2"]}, "reason": {reason}}
+		}
+		const route = "POST /staff/appointments/{id}/move"
+		path := "/staff/appointments/" + m[1] + "/move"
+		h.checkFigures(t, c, []postFigure{
+			{route, path, move("03:00", "patiente indisponible"), http.StatusConflict, 31, 3, 33, 4}, // before: 37 in 9
+			{route, path, move("11:00", "patiente indisponible"), http.StatusSeeOther, 26, 1, 25, 1}, // before: 27-28 in 2
+		})
+	})
+}
