@@ -237,18 +237,26 @@ func (a *App) ScoreDue(ctx context.Context, ap booking.Appointment) (int, error)
 	return due, nil
 }
 
-// AddDuePainScore records the score the portal asks the patient for, that
-// of the latest follow-up day due (ScoreDue), with its checks in one unit of
+// AddDuePainScore records the score the portal asks a patient for, that of
+// the latest follow-up day due (ScoreDue) of one of their own appointments
+// (store.ErrNotFound for anyone else's), with its checks in one unit of
 // work; no score due gives an invalid refusal "followup.err.score".
-func (a *App) AddDuePainScore(ctx context.Context, ap booking.Appointment, value int) error {
+func (a *App) AddDuePainScore(ctx context.Context, patientID, appointmentID int64, value int) error {
 	return a.store.WriteUnit(ctx, func(ctx context.Context) error {
-		day, err := a.ScoreDue(ctx, ap)
+		list, err := a.store.ListAppointments(ctx, store.AppointmentFilter{ID: appointmentID, PatientID: patientID})
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return store.ErrNotFound
+		}
+		day, err := a.ScoreDue(ctx, list[0])
 		if err != nil {
 			return err
 		}
 		if day == 0 {
 			return invalid("followup.err.score")
 		}
-		return a.addPainScore(ctx, ap.ID, day, value)
+		return a.addPainScore(ctx, appointmentID, day, value)
 	})
 }

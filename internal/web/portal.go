@@ -235,7 +235,11 @@ func (s *Server) portalReport(w http.ResponseWriter, r *http.Request) error {
 
 // portalScore records the pain score the patient gives for a follow-up day.
 func (s *Server) portalScore(w http.ResponseWriter, r *http.Request) error {
-	r, f, err := s.portalOwnAppointment(r)
+	patientID, r := s.portalPatient(r)
+	if patientID == 0 {
+		return errStatus(http.StatusUnauthorized, "portal.err.signin")
+	}
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
@@ -243,9 +247,14 @@ func (s *Server) portalScore(w http.ResponseWriter, r *http.Request) error {
 	if perr != nil {
 		return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
 	}
-	if err := s.app.AddDuePainScore(r.Context(), f.Appointment, value); err != nil {
+	// The appointment (the patient's own), the day due and the score in the
+	// use case's one unit of work.
+	if err := s.app.AddDuePainScore(r.Context(), patientID, id, value); err != nil {
 		if isRefusal(err, "followup.err.score") {
 			return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return errStatus(http.StatusNotFound, "error.not_found")
 		}
 		return err
 	}
