@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"repere/internal/demo"
 )
 
 func freePort(t *testing.T) string {
@@ -43,15 +41,14 @@ func requireTool(t *testing.T, name string) string {
 func TestDemoWorklistOverDICOM(t *testing.T) {
 	findscu := requireTool(t, "findscu")
 	port := freePort(t)
-	_, _, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "w.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
+	_, stdout, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "w.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
 	defer stop()
 
 	var out, errOut bytes.Buffer
 	if err := run(context.Background(), []string{"dicom-echo", "--addr", "127.0.0.1:" + port}, &out, &errOut); err != nil {
 		t.Fatalf("dicom-echo: %v", err)
 	}
-	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.FirstDay(time.Now(), paris).Format("20060102")
+	day := demoDay(t, stdout).Format("20060102")
 	cmd := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_CONSOLE",
 		"-k", "PatientName", "-k", "PatientID", "-k", "AccessionNumber", "-k", "StudyInstanceUID",
 		"-k", "(0040,0100)[0].ScheduledStationAETitle=CT1_INTERV",

@@ -63,6 +63,28 @@ func startServe(t *testing.T, args ...string) (string, *syncBuffer, func() error
 
 var adminPassword = regexp.MustCompile(`password: (\S+)`)
 
+var demoDayLine = regexp.MustCompile(`day board starts on \w+ (\d{4}-\d{2}-\d{2})`)
+
+// demoDay is the demo's first day as the serve that loaded it printed it:
+// a test that computed it from its own clock could disagree with serve
+// around midnight before a weekend.
+func demoDay(t *testing.T, stdout *syncBuffer) time.Time {
+	t.Helper()
+	m := demoDayLine.FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("serve printed no demo day:\n%s", stdout.String())
+	}
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	day, err := time.ParseInLocation(time.DateOnly, m[1], paris)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return day
+}
+
 func testServeFirstRun(t *testing.T, dsn string) {
 	base, stdout, stop := startServe(t, "--db", dsn, "--demo")
 	m := adminPassword.FindStringSubmatch(stdout.String())

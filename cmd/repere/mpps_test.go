@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"repere/internal/audit"
-	"repere/internal/demo"
 	"repere/internal/dimse"
 	"repere/internal/screening"
 	"repere/internal/store"
@@ -39,10 +38,9 @@ func findscuDay(t *testing.T, findscu, port, callingAE, station, day string) str
 func TestConsoleListsAndPerformedSteps(t *testing.T) {
 	findscu := requireTool(t, "findscu")
 	port := freePort(t)
-	_, _, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "m.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
+	_, stdout, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "m.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
 	defer stop()
-	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.FirstDay(time.Now(), paris).Format("20060102")
+	day := demoDay(t, stdout).Format("20060102")
 
 	own := findscuDay(t, findscu, port, "CT1_INTERV", "", day)
 	if n := strings.Count(own, "Find Response:"); n != 2 || strings.Contains(own, "ROUSSEAU") {
@@ -68,6 +66,7 @@ func TestConsoleListsAndPerformedSteps(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Release(ctx)
+	paris, _ := time.LoadLocation("Europe/Paris")
 	now := time.Now().In(paris)
 	step := dimse.NewDataset(
 		dimse.NewString(dimse.TagSpecificCharacterSet, "ISO_IR 192"),
@@ -111,10 +110,9 @@ func TestConsoleListsAndPerformedSteps(t *testing.T) {
 func TestWorklistCarriesSafety(t *testing.T) {
 	findscu := requireTool(t, "findscu")
 	port := freePort(t)
-	_, _, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
+	_, stdout, stop := startServe(t, "--db", filepath.Join(t.TempDir(), "s.db"), "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
 	defer stop()
-	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.FirstDay(time.Now(), paris).Format("20060102")
+	day := demoDay(t, stdout).Format("20060102")
 	out, err := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_INTERV",
 		"-k", "PatientName", "-k", "MedicalAlerts", "-k", "Allergies", "-k", "PatientWeight",
 		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate="+day, "127.0.0.1", port).CombinedOutput()
@@ -150,7 +148,7 @@ func TestWorklistCarriesThePrescription(t *testing.T) {
 	findscu := requireTool(t, "findscu")
 	port := freePort(t)
 	db := filepath.Join(t.TempDir(), "p.db")
-	_, _, stop := startServe(t, "--db", db, "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
+	_, stdout, stop := startServe(t, "--db", db, "--demo", "--dicom-addr", "127.0.0.1:"+port, "--dicom-charset", "utf8")
 	defer stop()
 	ctx := audit.WithActor(context.Background(), audit.System("test"))
 	st, err := store.Open(ctx, db)
@@ -171,8 +169,7 @@ func TestWorklistCarriesThePrescription(t *testing.T) {
 			}
 		}
 	}
-	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.FirstDay(time.Now(), paris).Format("20060102")
+	day := demoDay(t, stdout).Format("20060102")
 	out, err := exec.Command(findscu, "-W", "-aec", "REPERE", "-aet", "CT1_INTERV", "-k", "PatientName",
 		"-k", "(0040,0100)[0].ScheduledProcedureStepStartDate="+day, "-k", "(0040,0100)[0].PreMedication", "-k", "(0040,0100)[0].RequestedContrastAgent", "127.0.0.1", port).CombinedOutput()
 	if err != nil {

@@ -26,7 +26,7 @@ import (
 // one slot sent to both at once give exactly one appointment.
 func TestTwoInstancesOnePostgres(t *testing.T) {
 	dsn := storetest.PostgresURL(t)
-	baseA, _, stopA := startServe(t, "--db", dsn, "--demo")
+	baseA, stdoutA, stopA := startServe(t, "--db", dsn, "--demo")
 	defer stopA()
 	baseB, _, stopB := startServe(t, "--db", dsn)
 	defer stopB()
@@ -102,7 +102,7 @@ func TestTwoInstancesOnePostgres(t *testing.T) {
 
 	// A Monday after the demo's days (its first day and the workday after).
 	paris, _ := time.LoadLocation("Europe/Paris")
-	day := demo.NextWorkday(demo.FirstDay(time.Now(), paris), paris).AddDate(0, 0, 1)
+	day := demo.NextWorkday(demoDay(t, stdoutA), paris).AddDate(0, 0, 1)
 	for day.Weekday() != time.Monday {
 		day = day.AddDate(0, 0, 1)
 	}

@@ -308,7 +308,8 @@ func playDemoHistory(ctx context.Context, cfg app.Config, perDay int, log *slog.
 
 func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *time.Location, stdout io.Writer, log *slog.Logger) (bool, error) {
 	password := auth.GeneratePassword()
-	accounts, err := demo.Load(ctx, st, cat, password, demo.FirstDay(time.Now(), loc))
+	first := demo.FirstDay(time.Now(), loc)
+	accounts, err := demo.Load(ctx, st, cat, password, first)
 	if err != nil {
 		return false, fmt.Errorf("demo data: %w", err)
 	}
@@ -316,7 +317,8 @@ func loadDemo(ctx context.Context, st *store.Store, cat *catalog.Catalog, loc *t
 		log.Info("demo data already present; nothing added")
 		return false, nil
 	}
-	fmt.Fprintf(stdout, "  Demo practice loaded. Demo accounts (password for all, shown once: %s):\n", password)
+	fmt.Fprintf(stdout, "  Demo practice loaded; its day board starts on %s %s.\n", first.Weekday(), first.Format(time.DateOnly))
+	fmt.Fprintf(stdout, "  Demo accounts (password for all, shown once: %s):\n", password)
 	fmt.Fprintln(stdout, "  Each demo account chooses its own password at first sign-in.")
 	for _, a := range accounts {
 		fmt.Fprintf(stdout, "    %-12s %-20s %s\n", a.Login, a.Name, a.Role)

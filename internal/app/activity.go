@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"repere/internal/booking"
-	"repere/internal/dose"
 	"repere/internal/practice"
 	"repere/internal/schedule"
+	"repere/internal/stats"
 	"repere/internal/store"
 )
 
@@ -165,7 +165,7 @@ func finishGroup(g *ActivityGroup, delays []float64) {
 	if g.Booked > 0 {
 		g.CancelRate, g.NoShowRate = float64(g.Cancelled)/float64(g.Booked), float64(g.NoShow)/float64(g.Booked)
 	}
-	d := dose.Describe(delays)
+	d := stats.Describe(delays)
 	g.DelayN, g.DelayMedian, g.DelayP90 = d.N, d.Median, d.P90
 }
 

@@ -37,7 +37,9 @@ func NeedsAnaesthesia(act *catalog.Act) (always, optional bool) {
 	return false, false
 }
 
-// NotBookable says why a referral cannot be booked now, or nil.
+// NotBookable says why a referral cannot be booked now, or nil: among
+// others, a referral whose patient's identity a person has not confirmed
+// yet (identity vigilance) is not booked.
 func (a *App) NotBookable(ref referral.Referral, appts []booking.Appointment) *Refusal {
 	_, known := a.catalog.Act(ref.ActID)
 	switch {
@@ -45,6 +47,8 @@ func (a *App) NotBookable(ref referral.Referral, appts []booking.Appointment) *R
 		return refuse("book.err.not_bookable")
 	case slices.ContainsFunc(appts, func(x booking.Appointment) bool { return x.Status == booking.Booked }):
 		return refuse("book.err.already")
+	case ref.IdentityToConfirm:
+		return refuse("book.err.identity_to_confirm")
 	}
 	return nil
 }

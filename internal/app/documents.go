@@ -96,8 +96,13 @@ func (a *App) siteOf(ctx context.Context, roomID int64) (documents.Site, error) 
 // Convocation is the appointment's letter in lang. It is refused while the
 // screening is contraindicated and no radiologist has overridden it: no
 // letter, email or reminder convokes a patient to an act that must not
-// take place.
+// take place. Nor while the referral's patient identity is still to
+// confirm (a booking is refused then; this guards the letter, the email
+// and the reminder whatever made the appointment).
 func (a *App) Convocation(f AppointmentFile, lang string) (documents.Convocation, error) {
+	if f.Referral.IdentityToConfirm {
+		return documents.Convocation{}, refuse("convocation.err.identity_to_confirm")
+	}
 	if f.Screening.Contraindicated() {
 		return documents.Convocation{}, refuse("convocation.err.contraindicated")
 	}

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"repere/internal/patient"
+	"repere/internal/spreadsheet"
 )
 
 // DoseExportLine is one act of the annual dose export.
@@ -84,8 +84,7 @@ func protocolsOf(report []byte) string {
 // WriteDoseCSV writes the annual export, semicolon-separated with decimal
 // points, for a French spreadsheet to open as it is.
 func WriteDoseCSV(w io.Writer, lines []DoseExportLine) error {
-	c := csv.NewWriter(w)
-	c.Comma = ';'
+	c := spreadsheet.NewWriter(w)
 	_ = c.Write([]string{"act", "date", "age_years", "sex", "weight_kg", "scanner", "protocol", "ctdivol_mGy", "dlp_mGy_cm"})
 	for _, l := range lines {
 		age := ""

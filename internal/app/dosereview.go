@@ -12,6 +12,7 @@ import (
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/dose"
+	"repere/internal/stats"
 	"repere/internal/store"
 )
 
@@ -35,7 +36,7 @@ type DoseQuery struct {
 // its reference levels compared with the median of the sample.
 type DoseGroup struct {
 	Key, Label string
-	Dist       dose.Distribution
+	Dist       stats.Distribution
 	ActID      string // when grouped by act
 	Local      *store.DoseLevel
 	National   *store.DoseLevel
@@ -106,7 +107,7 @@ func (a *App) DoseReview(ctx context.Context, q DoseQuery) (DoseReview, error) {
 		}
 	}
 	for key, vs := range values {
-		g := DoseGroup{Key: key, Label: labels[key], Dist: dose.Describe(vs)}
+		g := DoseGroup{Key: key, Label: labels[key], Dist: stats.Describe(vs)}
 		if g.Label == "" {
 			g.Label = key
 		}

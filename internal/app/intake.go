@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"repere/internal/patient"
@@ -43,10 +44,7 @@ func (a *App) ReceiveIntake(ctx context.Context, in Intake) (store.IntakeIDs, er
 		return store.IntakeIDs{}, err
 	}
 	for _, ref := range in.Referrals {
-		r.Reasons = append(r.Reasons, problemReasons(ref.Referral.Validate(today), referral.MaxLength)...)
-		if _, ok := a.cfg.Catalog.Act(ref.Referral.ActID); !ok {
-			r.Reasons = append(r.Reasons, Reason{Key: "referral.err.act"})
-		}
+		r.Reasons = append(r.Reasons, problemReasons(a.referralProblems(ref.Referral, today), referral.MaxLength)...)
 		if id := ref.Referral.PhysicianID; id != 0 && !slices.ContainsFunc(physicians, func(p practice.Physician) bool { return p.ID == id }) {
 			r.Reasons = append(r.Reasons, Reason{Key: "referral.err.physician"})
 		}
@@ -70,6 +68,17 @@ func (a *App) ReceiveIntake(ctx context.Context, in Intake) (store.IntakeIDs, er
 		return ids, &Refusal{Reasons: []Reason{{Key: "intake.err.identifier_taken"}}}
 	}
 	return ids, err
+}
+
+// referralProblems checks a referral: per field, the message key of what
+// is wrong with it or its act. Every way a referral comes in (a page, a
+// referring physician's request, another system) uses it.
+func (a *App) referralProblems(ref referral.Referral, today time.Time) map[string]string {
+	problems := ref.Validate(today)
+	if _, ok := a.catalog.Act(ref.ActID); !ok {
+		problems["act"] = "referral.err.act"
+	}
+	return problems
 }
 
 // problemReasons turns a domain Validate's problems (field -> message key)

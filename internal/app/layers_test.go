@@ -135,3 +135,25 @@ func TestLayers(t *testing.T) {
 		}
 	}
 }
+
+// TestStatisticsOutsideDoseComeFromStats: distributions, quantiles and
+// proportions are the dashboards' common statistics, in internal/stats;
+// package dose is the dose reports and their reference levels. A file of
+// the application or the web layer that is not about dose (its name does
+// not start with "dose") importing dose, e.g. for the activity dashboard's
+// delays, fails this test.
+func TestStatisticsOutsideDoseComeFromStats(t *testing.T) {
+	for _, sf := range moduleFiles(t) {
+		if sf.pkg != "internal/app" && sf.pkg != "internal/web" {
+			continue
+		}
+		if strings.HasPrefix(filepath.Base(sf.path), "dose") {
+			continue
+		}
+		for _, p := range imports(sf.file) {
+			if p == "repere/internal/dose" {
+				t.Errorf("%s imports internal/dose: take statistics from internal/stats", sf.path)
+			}
+		}
+	}
+}

@@ -96,8 +96,10 @@ func (a *App) checkChannel(rc recipient, channel string) error {
 
 // NewQuestionnaireLink makes a patient's questionnaire link for a referral
 // and returns its token (shown once, only its hash is kept). A referral
-// already done or cancelled gets none: there is nothing left to screen.
-// The read and the write are one unit of work (store.WriteUnit).
+// already done or cancelled gets none: there is nothing left to screen;
+// nor does one whose patient's identity is still to confirm (the link
+// would go to the record's patient, who may be someone else). The read and
+// the write are one unit of work (store.WriteUnit).
 func (a *App) NewQuestionnaireLink(ctx context.Context, referralID int64) (string, error) {
 	var token string
 	err := a.store.WriteUnit(ctx, func(ctx context.Context) error {
@@ -113,10 +115,11 @@ func (a *App) NewQuestionnaireLink(ctx context.Context, referralID int64) (strin
 	return token, err
 }
 
-// questionnaireToken draws a new link token for a referral still to screen.
+// questionnaireToken draws a new link token for a referral that may have
+// one (see linkRefusal).
 func questionnaireToken(ref referral.Referral) (string, error) {
-	if ref.Status == referral.Done || ref.Status == referral.Cancelled {
-		return "", refuse("send.err.closed")
+	if r := linkRefusal(ref); r != nil {
+		return "", r
 	}
 	return randomToken(20) // 160 bits, 32 characters
 }
@@ -125,6 +128,17 @@ func questionnaireToken(ref referral.Referral) (string, error) {
 func (a *App) saveQuestionnaireLink(ctx context.Context, ref referral.Referral, token string) error {
 	_, err := a.store.CreateScreeningLink(ctx, ref.ID, TokenHash(token), a.Now().Add(QuestionnaireLinkLifetime))
 	return err
+}
+
+// linkRefusal says why a referral gets no questionnaire link, or nil.
+func linkRefusal(ref referral.Referral) *Refusal {
+	if ref.Status == referral.Done || ref.Status == referral.Cancelled {
+		return refuse("send.err.closed")
+	}
+	if ref.IdentityToConfirm {
+		return refuse("send.err.identity_to_confirm")
+	}
+	return nil
 }
 
 // SendQuestionnaireLink makes a new questionnaire link for a referral and
@@ -176,6 +190,9 @@ func (a *App) questionnaireRecipient(ctx context.Context, referralID int64, chan
 	ref, err := a.store.Referral(ctx, referralID)
 	if err != nil {
 		return ref, recipient{}, err
+	}
+	if r := linkRefusal(ref); r != nil {
+		return ref, recipient{}, r
 	}
 	rc, err := a.recipient(ctx, ref.PatientID, lang)
 	if err != nil {

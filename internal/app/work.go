@@ -22,6 +22,9 @@ type WorkItem struct {
 	Urgency                              referral.Urgency
 	Detail                               string // a failed email's reason, a waiting patient's notes
 	MailKind                             string // a failed email's kind (convocation, reminder...)
+	// IdentityToConfirm: a referral whose patient a person must confirm
+	// before it is booked (identity vigilance).
+	IdentityToConfirm bool
 }
 
 // WorkLists are the lists of one role's work. A radiologist: screenings to
@@ -139,7 +142,8 @@ func (a *App) secretaryWork(ctx context.Context, w *WorkLists) error {
 			return err
 		}
 		for _, ref := range refs {
-			w.ToBook = append(w.ToBook, WorkItem{ReferralID: ref.ID, PatientID: ref.PatientID, PatientName: ref.PatientName, ActID: ref.ActID, When: ref.CreatedAt, Urgency: ref.Urgency})
+			w.ToBook = append(w.ToBook, WorkItem{ReferralID: ref.ID, PatientID: ref.PatientID, PatientName: ref.PatientName, ActID: ref.ActID, When: ref.CreatedAt,
+				Urgency: ref.Urgency, IdentityToConfirm: ref.IdentityToConfirm})
 		}
 	}
 	// The most urgent first, then the oldest.

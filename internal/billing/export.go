@@ -1,9 +1,10 @@
 package billing
 
 import (
-	"encoding/csv"
 	"io"
 	"strconv"
+
+	"repere/internal/spreadsheet"
 )
 
 // DayLine is one code billed on a day, for the practice's billing software:
@@ -43,8 +44,7 @@ var DayColumns = []string{"date", "heure", "rendez_vous", "patient", "date_naiss
 // WriteDayCSV writes the lines as CSV: ";" separated, decimal point, UTF-8,
 // one header line; an amount not known is left empty.
 func WriteDayCSV(w io.Writer, lines []DayLine) error {
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
+	cw := spreadsheet.NewWriter(w)
 	if err := cw.Write(DayColumns); err != nil {
 		return err
 	}
@@ -59,21 +59,13 @@ func WriteDayCSV(w io.Writer, lines []DayLine) error {
 		if l.Recorded {
 			source = "compte-rendu d'acte"
 		}
-		if err := cw.Write([]string{l.Day, l.Time, strconv.FormatInt(l.AppointmentID, 10), safeCell(l.PatientName), l.BirthDate, safeCell(l.INS),
-			safeCell(l.Act), safeCell(l.Radiologist), l.Convention, l.Cover, l.Code, safeCell(l.Label), strconv.Itoa(l.Activity), strconv.Itoa(l.Phase),
+		// The writer makes a name a spreadsheet would run as a formula inert.
+		if err := cw.Write([]string{l.Day, l.Time, strconv.FormatInt(l.AppointmentID, 10), l.PatientName, l.BirthDate, l.INS,
+			l.Act, l.Radiologist, l.Convention, l.Cover, l.Code, l.Label, strconv.Itoa(l.Activity), strconv.Itoa(l.Phase),
 			l.Modifiers, strconv.Itoa(l.Percent), euros(l.Tariff, l.Priced), euros(l.Amount, l.Priced), euros(l.ExtraFee, true), source}); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// safeCell keeps a spreadsheet from reading a name as a formula (CSV
-// injection): a cell starting with = + - @ gets a leading apostrophe.
-func safeCell(s string) string {
-	if s != "" && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r') {
-		return "'" + s
-	}
-	return s
 }

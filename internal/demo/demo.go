@@ -212,7 +212,7 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, password s
 	}
 	// An anaesthetist attends vertebroplasties under general anaesthesia on
 	// Tuesday and Thursday mornings.
-	team, err := st.CreateAnaesthesiaTeam(ctx, practice.AnaesthesiaTeam{SiteID: siteID, Name: "Dr Perrin (anesthésie)"})
+	team, err := st.CreateAnaesthesiaTeam(ctx, practice.AnaesthesiaTeam{SiteID: siteID, Name: "Dr Perrin"})
 	if err != nil {
 		return nil, err
 	}

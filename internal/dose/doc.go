@@ -1,8 +1,8 @@
 // Package dose reads the CT Radiation Dose Structured Reports a scanner
 // sends (PS3.16 TID 10011 "CT Radiation Dose": the accumulated dose and one
 // container per irradiation event) and combines the reports of one study
-// into the dose of the act. It also holds the statistics of the dose
-// review (median, percentiles, box plots, reference levels).
+// into the dose of the act. It also compares a sample's median with
+// the reference levels (its distribution is internal/stats').
 //
 // Content items are matched on code value and coding scheme, never on the
 // meaning text, which vendors word differently. Vendor reports are often

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"time"
 	"unicode/utf8"
+
+	"repere/internal/patient"
 )
 
 // Status of a referral.
@@ -53,6 +55,14 @@ type Referral struct {
 	// the cover: from the 6th month of pregnancy to 12 days after delivery
 	// the patient does not pay the flat contribution (billing).
 	PregnancyStart, DeliveryDate string
+	// SentIdentity is the patient's identity exactly as a referring
+	// physician typed it in a request from their space (zero for a
+	// referral the staff or another system recorded). IdentityToConfirm:
+	// the record the request is filed on is a proposal a person must
+	// still confirm (identity vigilance); until then it is not booked and
+	// nothing is sent to the patient for it.
+	SentIdentity      patient.Patient
+	IdentityToConfirm bool
 
 	// Filled by list queries for display.
 	PatientName   string

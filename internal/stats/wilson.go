@@ -1,5 +1,7 @@
-// Package stats holds the small statistics of the dashboards that are not
-// about dose: proportions with their confidence intervals.
+// Package stats holds the small statistics the dashboards share:
+// distributions for box plots (dose per act, activity delays) and
+// proportions with their confidence intervals. What is about dose alone
+// (reference levels) stays in package dose.
 package stats
 
 import "math"

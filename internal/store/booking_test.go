@@ -64,6 +64,18 @@ func (f practiceFixture) referral(t *testing.T, s *store.Store, act string) int6
 	return id
 }
 
+// bookedFacet books a facet joint infiltration on CT 1 at monday8 and
+// returns the appointment's id.
+func (f practiceFixture) bookedFacet(t *testing.T, s *store.Store) int64 {
+	t.Helper()
+	id, err := s.Book(f.ctx, booking.Request{ReferralID: f.referral(t, s, "facet_joint_infiltration"), RoomID: f.ct1, RadiologistID: f.drA, PlaceID: f.chair,
+		Start: monday8, RoomMinutes: 30, MonitoringMinutes: 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 var monday8 = time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC) // 08:00 in Paris
 
 func TestBookingNeverOverlaps(t *testing.T) {

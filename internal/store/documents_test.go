@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"repere/internal/booking"
 	"repere/internal/documents"
 	"repere/internal/mail"
 	"repere/internal/store"
@@ -18,11 +17,7 @@ import (
 func TestConsentIsFrozen(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		f := newPractice(t, s)
-		ref := f.referral(t, s, "facet_joint_infiltration")
-		appt, err := s.Book(f.ctx, booking.Request{ReferralID: ref, RoomID: f.ct1, RadiologistID: f.drA, PlaceID: f.chair, Start: monday8, RoomMinutes: 30, MonitoringMinutes: 30})
-		if err != nil {
-			t.Fatal(err)
-		}
+		appt := f.bookedFacet(t, s)
 		doc := []byte("%PDF-1.4 signed consent")
 		sum := sha256.Sum256(doc)
 		c := documents.Consent{AppointmentID: appt, ActID: "facet_joint_infiltration", Lang: "fr", Version: "abc", Kind: documents.ConsentSigned,

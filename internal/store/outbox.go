@@ -34,10 +34,15 @@ func (s *Store) EnqueueMail(ctx context.Context, m mail.Outgoing) (int64, error)
 			status, sent = mail.Sent, sql.NullTime{Time: now, Valid: true}
 		}
 		id, err = s.insert(ctx, tx, `INSERT INTO outbox (kind, appointment_id, patient_id, to_addr, subject, body_text, body_html, attachments, status,
-				next_attempt_at, created_at, created_by, doc_version, channel, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				next_attempt_at, created_at, created_by, doc_version, channel, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT DO NOTHING`,
 			m.Kind, nullID(m.AppointmentID), nullID(m.PatientID), m.To, m.Subject, m.Text, m.HTML, attachments, status, now, now, actor.Login, m.Version,
 			channelOf(m), sent)
-		if isUniqueViolation(err) {
+		// A row that may exist once is not inserted, without an error:
+		// inside a unit of work, a failed statement would abort the whole
+		// transaction on PostgreSQL, and the caller may go on (a reminder
+		// another instance queued first).
+		if errors.Is(err, sql.ErrNoRows) {
 			return ErrDuplicate
 		}
 		if err != nil {

@@ -1,12 +1,12 @@
 package store_test
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
 	"time"
 
-	"repere/internal/booking"
 	"repere/internal/mail"
 	"repere/internal/store"
 	"repere/internal/storetest"
@@ -66,11 +66,7 @@ func TestOutboxClaimsDoNotOverlap(t *testing.T) {
 func TestReminderQueuedOncePerAppointment(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		f := newPractice(t, s)
-		ref := f.referral(t, s, "facet_joint_infiltration")
-		appt, err := s.Book(f.ctx, booking.Request{ReferralID: ref, RoomID: f.ct1, RadiologistID: f.drA, PlaceID: f.chair, Start: monday8, RoomMinutes: 30, MonitoringMinutes: 30})
-		if err != nil {
-			t.Fatal(err)
-		}
+		appt := f.bookedFacet(t, s)
 		for _, kind := range []string{"reminder", "followup_1"} {
 			m := mail.Outgoing{Kind: kind, AppointmentID: appt, PatientID: f.patientID, To: "zoe@example.org", Subject: "Rappel", Text: "x"}
 			errs := make(chan error, 2)
@@ -87,6 +83,38 @@ func TestReminderQueuedOncePerAppointment(t *testing.T) {
 			if _, err := s.EnqueueMail(f.ctx, m); err != nil {
 				t.Fatalf("%s after a cancelled one: %v", kind, err)
 			}
+		}
+	})
+}
+
+// TestDuplicateMailInsideAUnit: inside one unit of work, a reminder queued
+// a second time gives ErrDuplicate and the unit goes on: its later writes
+// and the first reminder are committed. On PostgreSQL a unique violation
+// would have aborted the whole transaction.
+func TestDuplicateMailInsideAUnit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		appt := f.bookedFacet(t, s)
+		m := mail.Outgoing{Kind: "reminder", AppointmentID: appt, PatientID: f.patientID, To: "zoe@example.org", Subject: "Rappel", Text: "x"}
+		err := s.WriteUnit(f.ctx, func(ctx context.Context) error {
+			if _, err := s.EnqueueMail(ctx, m); err != nil {
+				return err
+			}
+			if _, err := s.EnqueueMail(ctx, m); !errors.Is(err, store.ErrDuplicate) {
+				t.Errorf("second reminder: %v, want ErrDuplicate", err)
+			}
+			_, err := s.EnqueueMail(ctx, mail.Outgoing{Kind: "portal_code", PatientID: f.patientID, To: "zoe@example.org", Subject: "Code", Text: "x"})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("the unit: %v", err)
+		}
+		mails, err := s.MailFor(f.ctx, appt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mails) != 1 || mails[0].Kind != "reminder" {
+			t.Fatalf("mails of the appointment after the unit: %+v, want the one reminder", mails)
 		}
 	})
 }

@@ -190,13 +190,23 @@ func (s *Store) createReferral(ctx context.Context, tx *sql.Tx, r referral.Refer
 	if r.Urgency == "" {
 		r.Urgency = referral.Routine
 	}
-	id, err := s.insert(ctx, tx, `INSERT INTO referrals (patient_id, physician_id, act_id, levels, side, indication, urgency, prior_imaging, prescription_date, status, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.PatientID, physician, r.ActID, r.Levels, r.Side, r.Indication, string(r.Urgency), r.PriorImaging, r.PrescriptionDate, string(r.Status), s.now())
+	sent, err := encodeSentIdentity(r.SentIdentity)
 	if err != nil {
 		return 0, err
 	}
-	return id, s.audited(ctx, tx, "create", "referral", strconv.FormatInt(id, 10), r.PatientID, "act="+r.ActID)
+	id, err := s.insert(ctx, tx, `INSERT INTO referrals (patient_id, physician_id, act_id, levels, side, indication, urgency, prior_imaging, prescription_date, status, created_at,
+			sent_identity, identity_to_confirm)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.PatientID, physician, r.ActID, r.Levels, r.Side, r.Indication, string(r.Urgency), r.PriorImaging, r.PrescriptionDate, string(r.Status), s.now(),
+		sent, r.IdentityToConfirm)
+	if err != nil {
+		return 0, err
+	}
+	detail := "act=" + r.ActID
+	if r.IdentityToConfirm {
+		detail += " identity_to_confirm"
+	}
+	return id, s.audited(ctx, tx, "create", "referral", strconv.FormatInt(id, 10), r.PatientID, detail)
 }
 
 // ReferralFilter selects referrals for the list page.
@@ -227,7 +237,7 @@ func (s *Store) ListReferrals(ctx context.Context, f ReferralFilter) ([]referral
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := s.query(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
 				r.prior_imaging, r.prescription_date, r.status, r.created_at,
-				p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, '')
+				p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, ''), r.identity_to_confirm
 			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
 			WHERE `+strings.Join(where, " AND ")+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+strconv.Itoa(limit), args...)
 		if err != nil {
@@ -240,7 +250,7 @@ func (s *Store) ListReferrals(ctx context.Context, f ReferralFilter) ([]referral
 			var urgency, status string
 			var pt patient.Patient
 			if err := rows.Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
-				&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName); err != nil {
+				&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName, &r.IdentityToConfirm); err != nil {
 				return err
 			}
 			r.Urgency, r.Status, r.PatientName = referral.Urgency(urgency), referral.Status(status), pt.DisplayName()
@@ -284,15 +294,15 @@ func (s *Store) CountReferralsByStatus(ctx context.Context) (map[referral.Status
 func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, error) {
 	var r referral.Referral
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var urgency, status string
+		var urgency, status, sent string
 		var pt patient.Patient
 		err := s.queryRow(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
 				r.prior_imaging, r.prescription_date, r.status, r.created_at, p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, ''), r.cover,
-				r.pregnancy_start, r.delivery_date
+				r.pregnancy_start, r.delivery_date, r.sent_identity, r.identity_to_confirm
 			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
 			WHERE r.id = ?`, id).Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
 			&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName, &r.Cover,
-			&r.PregnancyStart, &r.DeliveryDate)
+			&r.PregnancyStart, &r.DeliveryDate, &sent, &r.IdentityToConfirm)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -300,6 +310,9 @@ func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, erro
 			return err
 		}
 		r.Urgency, r.Status, r.PatientName = referral.Urgency(urgency), referral.Status(status), pt.DisplayName()
+		if r.SentIdentity, err = decodeSentIdentity(sent); err != nil {
+			return err
+		}
 		return s.audited(ctx, tx, "read", "referral", strconv.FormatInt(id, 10), r.PatientID, "")
 	})
 	return r, err

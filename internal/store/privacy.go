@@ -52,7 +52,7 @@ var erasers = map[string][]string{
 	"identity": {`UPDATE patients SET birth_name = 'ANONYME-' || id, used_name = '', first_names = '', birth_date = '1900-01-01', sex = 'U', ins = '',
 		birth_name_key = 'anonyme-' || id, used_name_key = '', first_names_key = '' WHERE id = ?`},
 	"contact":                 {`UPDATE patients SET phone = '', email = '', address = '', phone_key = '' WHERE id = ?`},
-	"referrals":               {`UPDATE referrals SET levels = '', side = '', indication = '', prior_imaging = '', prescription_date = '', cover = '', pregnancy_start = '', delivery_date = '' WHERE patient_id = ?`},
+	"referrals":               {`UPDATE referrals SET levels = '', side = '', indication = '', prior_imaging = '', prescription_date = '', cover = '', pregnancy_start = '', delivery_date = '', sent_identity = '' WHERE patient_id = ?`},
 	"referral_events":         {`UPDATE referral_events SET reason = '' WHERE ` + ofReferrals},
 	"appointments":            {`UPDATE appointments SET cancel_reason = '' WHERE patient_id = ?`},
 	"appointment_events":      {`UPDATE appointment_events SET detail = '' WHERE ` + ofAppointments},

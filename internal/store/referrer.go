@@ -209,6 +209,36 @@ func (s *Store) ReferralDocuments(ctx context.Context, referralID int64) ([]Refe
 	return out, err
 }
 
+// ReferralDocumentsByPatientID lists the files of all of a patient's
+// referrals, without their bytes, in one query: newest referral first (as
+// ListReferrals), each referral's files in the order they came.
+func (s *Store) ReferralDocumentsByPatientID(ctx context.Context, patientID int64) ([]ReferralDocument, error) {
+	var out []ReferralDocument
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT d.id, d.referral_id, d.kind, d.filename, d.content_type, d.sha256, d.created_at
+			FROM referral_documents d JOIN referrals r ON r.id = d.referral_id
+			WHERE r.patient_id = ? ORDER BY r.created_at DESC, r.id DESC, d.id`, patientID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		ids := []string{}
+		for rows.Next() {
+			var d ReferralDocument
+			if err := rows.Scan(&d.ID, &d.ReferralID, &d.Kind, &d.Filename, &d.ContentType, &d.SHA256, &d.CreatedAt); err != nil {
+				return err
+			}
+			out = append(out, d)
+			ids = append(ids, strconv.FormatInt(d.ID, 10))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "referral_document", "", patientID, "ids="+strings.Join(ids, ","))
+	})
+	return out, err
+}
+
 // ReferralDocumentByID returns one file with its bytes (the staff download it).
 func (s *Store) ReferralDocumentByID(ctx context.Context, id int64) (ReferralDocument, error) {
 	var d ReferralDocument

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -12,32 +11,45 @@ import (
 	"repere/internal/chart"
 )
 
+// dashboardPeriod is the period the dose, activity and outcomes
+// dashboards read from their from/to filters.
+type dashboardPeriod struct {
+	From, To         time.Time // To is the day after the last one
+	FromText, ToText string    // for the form: as read, or as typed when refused
+}
+
+// Query is the period in the filters' own words, for the CSV links.
+func (d dashboardPeriod) Query() string {
+	return "from=" + d.From.Format(time.DateOnly) + "&to=" + d.To.AddDate(0, 0, -1).Format(time.DateOnly)
+}
+
 // period reads the from/to filters of a dashboard (the last twelve months
-// by default); a bad date is an error in errs, the typed text kept.
-func (s *Server) period(r *http.Request, errs map[string]string) (from, to time.Time, fromText, toText string) {
+// by default); a bad date, or a period ending before it starts, is an error
+// in errs next to its field, the typed text kept and the default period read.
+func (s *Server) period(r *http.Request, errs map[string]string) dashboardPeriod {
 	l := localizer(r)
 	loc := s.loc()
 	today := s.now().In(loc)
 	defTo := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, loc)
-	from, to = defTo.AddDate(-1, 0, 0), defTo
-	fromText, toText = r.FormValue("from"), r.FormValue("to")
-	if t, err := time.ParseInLocation(time.DateOnly, fromText, loc); err == nil {
+	d := dashboardPeriod{From: defTo.AddDate(-1, 0, 0), To: defTo, FromText: r.FormValue("from"), ToText: r.FormValue("to")}
+	from, to := d.From, d.To
+	if t, err := time.ParseInLocation(time.DateOnly, d.FromText, loc); err == nil {
 		from = t
-	} else if fromText != "" {
+	} else if d.FromText != "" {
 		errs["from"] = l.T("dose.err.date")
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, toText, loc); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, d.ToText, loc); err == nil {
 		to = t.AddDate(0, 0, 1)
-	} else if toText != "" {
+	} else if d.ToText != "" {
 		errs["to"] = l.T("dose.err.date")
 	}
 	if len(errs) == 0 && !from.Before(to) {
 		errs["to"] = l.T("dose.err.period")
 	}
 	if len(errs) > 0 {
-		return defTo.AddDate(-1, 0, 0), defTo, fromText, toText
+		return d
 	}
-	return from, to, from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly)
+	return dashboardPeriod{From: from, To: to, FromText: from.Format(time.DateOnly), ToText: to.AddDate(0, 0, -1).Format(time.DateOnly)}
 }
 
 type activityPage struct {
@@ -51,9 +63,9 @@ type activityPage struct {
 
 func (s *Server) loadActivity(r *http.Request) (activityPage, error) {
 	p := activityPage{Errors: map[string]string{}}
-	from, to, fromText, toText := s.period(r, p.Errors)
-	p.From, p.To = fromText, toText
-	q := app.ActivityQuery{From: from, To: to, GroupBy: r.FormValue("by")}
+	period := s.period(r, p.Errors)
+	p.From, p.To = period.FromText, period.ToText
+	q := app.ActivityQuery{From: period.From, To: period.To, GroupBy: r.FormValue("by")}
 	var err error
 	if p.Report, err = s.app.Activity(r.Context(), q); err != nil {
 		return p, err
@@ -64,7 +76,7 @@ func (s *Server) loadActivity(r *http.Request) (activityPage, error) {
 		}
 	}
 	p.By = p.Report.Query.GroupBy
-	p.Query = "from=" + from.Format(time.DateOnly) + "&to=" + to.AddDate(0, 0, -1).Format(time.DateOnly) + "&by=" + p.By
+	p.Query = period.Query() + "&by=" + p.By
 	l := localizer(r)
 	var bars []chart.Bar
 	for _, g := range p.Report.Groups {
@@ -102,11 +114,10 @@ func (s *Server) activityExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="activite-`+p.By+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	c := csv.NewWriter(w)
-	c.Comma = ';'
+	if err := badExportPeriod(p.Errors); err != nil {
+		return err
+	}
+	c := csvDownload(w, "activite-"+p.By+".csv")
 	_ = c.Write([]string{"group", "booked", "done", "cancelled", "no_show", "cancel_rate", "no_show_rate", "room_minutes", "monitoring_minutes",
 		"delay_n", "delay_median_days", "delay_p90_days"})
 	for _, g := range append(p.Report.Groups, p.Report.Total) {
@@ -131,11 +142,10 @@ type outcomesPage struct {
 
 func (s *Server) loadOutcomes(r *http.Request) (outcomesPage, error) {
 	p := outcomesPage{Errors: map[string]string{}}
-	from, to, fromText, toText := s.period(r, p.Errors)
-	p.From, p.To = fromText, toText
-	p.Query = "from=" + from.Format(time.DateOnly) + "&to=" + to.AddDate(0, 0, -1).Format(time.DateOnly)
+	period := s.period(r, p.Errors)
+	p.From, p.To, p.Query = period.FromText, period.ToText, period.Query()
 	var err error
-	if p.Acts, err = s.app.Outcomes(r.Context(), from, to); err != nil {
+	if p.Acts, err = s.app.Outcomes(r.Context(), period.From, period.To); err != nil {
 		return p, err
 	}
 	for i := range p.Acts {
@@ -169,11 +179,10 @@ func (s *Server) outcomesExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="resultats.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	c := csv.NewWriter(w)
-	c.Comma = ';'
+	if err := badExportPeriod(p.Errors); err != nil {
+		return err
+	}
+	c := csvDownload(w, "resultats.csv")
 	_ = c.Write([]string{"act", "measure", "k", "n", "rate", "wilson_low", "wilson_high"})
 	line := func(act, measure string, pr app.Proportion) {
 		_ = c.Write([]string{act, measure, strconv.Itoa(pr.K), strconv.Itoa(pr.N), fmt.Sprintf("%.3f", pr.Rate()), fmt.Sprintf("%.3f", pr.Low), fmt.Sprintf("%.3f", pr.High)})

@@ -61,11 +61,11 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		Email:       strings.TrimSpace(r.PostFormValue("email")),
 		Role:        r.PostFormValue("role"),
 	}
-	if f.Login == "" || len(f.Login) > 64 || strings.ContainsAny(f.Login, " \t/") {
-		f.Errors = append(f.Errors, l.T("users.bad_login"))
+	if f.Login == "" || longerThanLimit("login", f.Login) || strings.ContainsAny(f.Login, " \t/") {
+		f.Errors = append(f.Errors, l.T("users.bad_login", "Max", fieldLimit("login")))
 	}
-	if f.DisplayName == "" || len(f.DisplayName) > 120 {
-		f.Errors = append(f.Errors, l.T("users.bad_name"))
+	if f.DisplayName == "" || longerThanLimit("display_name", f.DisplayName) {
+		f.Errors = append(f.Errors, l.T("users.bad_name", "Max", fieldLimit("display_name")))
 	}
 	if f.Email != "" {
 		if _, err := mail.ParseAddress(f.Email); err != nil {

@@ -129,9 +129,7 @@ func (s *Server) billingExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="facturation-`+d.Day+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
+	csvHeaders(w, "facturation-"+d.Day+".csv")
 	return billing.WriteDayCSV(w, d.Lines)
 }
 

@@ -71,6 +71,10 @@ type referralPage struct {
 		Errors         []string
 	}
 	Slots slotsView // the slot finder
+	// Identity is the identity vigilance block; BookBlocked says why the
+	// referral cannot be booked when a person must act first.
+	Identity    identityView
+	BookBlocked string
 }
 
 func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
@@ -117,8 +121,12 @@ func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
 			}
 		}
 	}
-	p.CanBook = u.Role.In(bookers...) && s.app.NotBookable(p.Referral, p.Appointments) == nil
-	return p, nil
+	refusal := s.app.NotBookable(p.Referral, p.Appointments)
+	p.CanBook = u.Role.In(bookers...) && refusal == nil
+	if refusal != nil && refusal.Has("book.err.identity_to_confirm") {
+		p.BookBlocked = strings.Join(s.app.Messages(refusal, localizer(r)), " ")
+	}
+	return p, s.loadIdentity(r, &p)
 }
 
 // placeKinds maps an act's monitoring place to the room kind that provides it.

@@ -103,6 +103,19 @@ func TestCancelNeedsAReason(t *testing.T) {
 	}
 }
 
+// moveFormOf is the move form of one appointment in a page.
+func moveFormOf(body, appointmentID string) string {
+	i := strings.Index(body, `action="/staff/appointments/`+appointmentID+`/move"`)
+	if i < 0 {
+		return "(no move form)"
+	}
+	end := strings.Index(body[i:], "</form>")
+	if end < 0 {
+		return body[i:]
+	}
+	return body[i : i+end]
+}
+
 func errorsOf(body string) string {
 	i := strings.Index(body, `class="error"`)
 	if i < 0 {
@@ -148,6 +161,9 @@ func TestMoveAndNoShow(t *testing.T) {
 		move.Set("time", "03:00") // the night: CT rooms closed
 		if r := c.post("/staff/appointments/"+m[1]+"/move", move); r.status != http.StatusConflict || !strings.Contains(r.body, "hors des horaires d&#39;ouverture") {
 			t.Fatalf("move at night: %d, want outside opening hours\n%s", r.status, errorsOf(r.body))
+		} else if form := moveFormOf(r.body, m[1]); !strings.Contains(form, `aria-invalid="true"`) || !strings.Contains(form, `class="field-error"`) {
+			// The same form as the planning's move page: the reason next to its field.
+			t.Errorf("move at night from the referral page: no error next to the field\n%s", form)
 		}
 		move.Set("time", "11:00")
 		move.Set("reason", "demande de la patiente")

@@ -27,8 +27,9 @@ type appointmentFile struct {
 	app.AppointmentFile
 	Convocation documents.Convocation
 	// NoConvocation says why no convocation may be made (a contraindication
-	// no radiologist lifted); Convocation is then empty.
+	// no radiologist lifted, an identity to confirm); Convocation is then empty.
 	NoConvocation []string
+	noLetterKey   string // the first reason's message key
 }
 
 // loadAppointmentFile gathers an appointment's file and its convocation in lang.
@@ -39,6 +40,9 @@ func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string)
 		return f, err
 	}
 	f.Convocation, err = s.app.Convocation(f.AppointmentFile, lang)
+	if r, ok := app.AsRefusal(err); ok && len(r.Reasons) > 0 {
+		f.noLetterKey = r.Reasons[0].Key
+	}
 	f.NoConvocation, err = s.refusalMessages(s.i18n.For(lang), err)
 	return f, err
 }
@@ -46,7 +50,7 @@ func (s *Server) loadAppointmentFile(ctx context.Context, id int64, lang string)
 // convocation is the file's letter, or the refusal that none may be made.
 func (f appointmentFile) convocation() (documents.Convocation, error) {
 	if len(f.NoConvocation) > 0 {
-		return documents.Convocation{}, errStatus(http.StatusConflict, "convocation.err.contraindicated")
+		return documents.Convocation{}, errStatus(http.StatusConflict, f.noLetterKey)
 	}
 	return f.Convocation, nil
 }

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"encoding/csv"
 	"html/template"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"repere/internal/app"
 	"repere/internal/auth"
@@ -41,34 +39,12 @@ type levelRow struct {
 	Local, National, Alert map[string]*store.DoseLevel // by quantity
 }
 
-// doseQuery reads the filters: the last twelve months by default.
+// doseQuery reads the filters: the dashboards' period, the grouping and
+// the quantity.
 func (s *Server) doseQuery(r *http.Request, p *dosePage) app.DoseQuery {
-	l := localizer(r)
-	loc := s.loc()
-	today := s.now().In(loc)
-	to := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, loc)
-	from := to.AddDate(-1, 0, 0)
-	p.From, p.To = r.FormValue("from"), r.FormValue("to")
-	if t, err := time.ParseInLocation(time.DateOnly, p.From, loc); err == nil {
-		from = t
-	} else if p.From != "" {
-		p.Errors["from"] = l.T("dose.err.date")
-	}
-	if t, err := time.ParseInLocation(time.DateOnly, p.To, loc); err == nil {
-		to = t.AddDate(0, 0, 1)
-	} else if p.To != "" {
-		p.Errors["to"] = l.T("dose.err.date")
-	}
-	if len(p.Errors) > 0 || !from.Before(to) {
-		if len(p.Errors) == 0 {
-			p.Errors["to"] = l.T("dose.err.period")
-		}
-		to = time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, loc)
-		from = to.AddDate(-1, 0, 0)
-	} else {
-		p.From, p.To = from.Format(time.DateOnly), to.AddDate(0, 0, -1).Format(time.DateOnly)
-	}
-	q := app.DoseQuery{From: from, To: to, GroupBy: r.FormValue("by"), Quantity: r.FormValue("q")}
+	period := s.period(r, p.Errors)
+	p.From, p.To = period.FromText, period.ToText
+	q := app.DoseQuery{From: period.From, To: period.To, GroupBy: r.FormValue("by"), Quantity: r.FormValue("q")}
 	switch q.GroupBy {
 	case "room", "radiologist":
 	default:
@@ -78,7 +54,7 @@ func (s *Server) doseQuery(r *http.Request, p *dosePage) app.DoseQuery {
 		q.Quantity = app.QuantityDLP
 	}
 	p.By, p.Quantity = q.GroupBy, q.Quantity
-	p.Query = "from=" + from.Format(time.DateOnly) + "&to=" + to.AddDate(0, 0, -1).Format(time.DateOnly) + "&by=" + q.GroupBy + "&q=" + q.Quantity
+	p.Query = period.Query() + "&by=" + q.GroupBy + "&q=" + q.Quantity
 	return q
 }
 
@@ -151,11 +127,10 @@ func (s *Server) doseTableCSV(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="dose-`+p.By+`-`+p.Quantity+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	c := csv.NewWriter(w)
-	c.Comma = ';'
+	if err := badExportPeriod(p.Errors); err != nil {
+		return err
+	}
+	c := csvDownload(w, "dose-"+p.By+"-"+p.Quantity+".csv")
 	_ = c.Write([]string{"group", "n", "min", "q1", "median", "q3_p75", "max", "local_reference", "median_vs_local", "national_reference", "median_vs_national"})
 	for _, g := range p.Review.Groups {
 		d := g.Dist
@@ -189,9 +164,7 @@ func (s *Server) doseExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="doses-`+strconv.Itoa(year)+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
+	csvHeaders(w, "doses-"+strconv.Itoa(year)+".csv")
 	return app.WriteDoseCSV(w, lines)
 }
 

@@ -153,8 +153,8 @@ func (s *Server) createAPIClient(w http.ResponseWriter, r *http.Request) error {
 			p.Errors = append(p.Errors, l.T("api.err.jwks", "Problem", msg))
 		}
 	}
-	if name == "" || len(name) > 80 {
-		p.Errors = append(p.Errors, l.T("api.err.name"))
+	if name == "" || longerThanLimit("name", name) {
+		p.Errors = append(p.Errors, l.T("api.err.name", "Max", fieldLimit("name")))
 	}
 	if len(scopes) == 0 {
 		p.Errors = append(p.Errors, l.T("api.err.scopes"))

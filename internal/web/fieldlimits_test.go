@@ -3,17 +3,20 @@ package web
 import (
 	"io/fs"
 	"regexp"
-	"strconv"
+	"strings"
 	"testing"
 )
 
-// TestTemplateMaxlengthsWithinServerLimits: a maxlength written in a
-// template never lets a browser send more than guard accepts for that
-// field (fields without one get the server's limit from fields.js).
-func TestTemplateMaxlengthsWithinServerLimits(t *testing.T) {
-	tag := regexp.MustCompile(`<(?:input|textarea)\b[^>]*>`)
-	name := regexp.MustCompile(`\bname="([a-z_.]+)"`)
-	maxlength := regexp.MustCompile(`\bmaxlength="(\d+)"`)
+// TestTemplateMaxlengthsComeFromServerLimits: a maxlength written in a
+// template is the server's limit for that field, taken from fieldLimits
+// (fed by the domain's MaxLength maps) through the maxlength function,
+// never a number of its own: a number below the limit stops a user typing
+// what the server accepts, one above lets the browser send what it refuses.
+// Fields without one get the server's limit from fields.js.
+func TestTemplateMaxlengthsComeFromServerLimits(t *testing.T) {
+	tag := regexp.MustCompile(`<(?:input|textarea)\b(?:[^>{]|\{\{[^}]*\}\})*>`)
+	name := regexp.MustCompile(`\bname="((?:\{\{[^}]*\}\}|[^"{])+)"`)
+	maxlength := regexp.MustCompile(`\bmaxlength="((?:\{\{[^}]*\}\}|[^"{])*)"`)
 	checked := 0
 	err := fs.WalkDir(assets, "templates", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -24,13 +27,22 @@ func TestTemplateMaxlengthsWithinServerLimits(t *testing.T) {
 			return err
 		}
 		for _, el := range tag.FindAllString(string(b), -1) {
-			n, m := name.FindStringSubmatch(el), maxlength.FindStringSubmatch(el)
-			if n == nil || m == nil {
+			m := maxlength.FindStringSubmatch(el)
+			if m == nil {
 				continue
 			}
 			checked++
-			if v, _ := strconv.Atoi(m[1]); v > fieldLimit(n[1]) {
-				t.Errorf("%s: %s has maxlength %d, the server accepts %d", path, n[1], v, fieldLimit(n[1]))
+			n := name.FindStringSubmatch(el)
+			if n == nil {
+				t.Errorf("%s: a field with a maxlength and no name: %s", path, el)
+				continue
+			}
+			want := `{{maxlength "` + n[1] + `"}}`
+			if expr, ok := strings.CutPrefix(n[1], "{{"); ok { // a name the template computes
+				want = `{{maxlength ` + strings.TrimSpace(strings.TrimSuffix(expr, "}}")) + `}}`
+			}
+			if m[1] != want {
+				t.Errorf("%s: %s has maxlength=%q, want %q (the server's limit, %d)", path, n[1], m[1], want, fieldLimit(n[1]))
 			}
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"repere/internal/patient"
@@ -20,8 +21,9 @@ var fieldLimits = func() map[string]int {
 		"reason":          1000, "note": 1000, "notes": 2000,
 		"title": 200, "body": maxReportBody,
 		"signer_name": maxSignerName, "signature": 1 << 20, // a drawn signature as a data URL (its PNG is bounded apart)
-		"name": 200, "display_name": 100, "login": 64, "rpps": 20, "station_ae_title": 16,
-		"password": 1024, "current": 1024, "new": 1024, "confirm": 1024,
+		"name": 120, "display_name": 120, "login": 64, "rpps": rppsLength, "station_ae_title": 16,
+		"modifiers": 8, // up to four one-letter CCAM modifiers, spaced (app.billedCodes)
+		"password":  1024, "current": 1024, "new": 1024, "confirm": 1024,
 		"premedication": 64, "contrast_agent": 64,
 		"q": 200, "code": 16, "birth_date": 32, "csrf_token": 128,
 		"next": maxRedirectLength, "back": maxRedirectLength,
@@ -39,11 +41,28 @@ var fieldLimits = func() map[string]int {
 // the short texts of the questionnaire and the act record.
 const defaultFieldLimit = 1000
 
+// maxAnswer bounds a questionnaire's text answer ("q.<question>").
+const maxAnswer = 500
+
+// fieldLimit is the server's limit for a field: the handlers check it, guard
+// refuses beyond it and the templates give it as maxlength.
 func fieldLimit(name string) int {
 	if max, ok := fieldLimits[name]; ok {
 		return max
 	}
+	switch {
+	case strings.HasPrefix(name, "q."):
+		return maxAnswer
+	case strings.HasPrefix(name, "t.") && strings.HasSuffix(name, ".other"):
+		return maxOtherDrugName // a treatment's row, readQuestionnaire
+	}
 	return defaultFieldLimit
+}
+
+// longerThanLimit reports whether a value is longer, in characters, than the
+// server's limit for its field.
+func longerThanLimit(field, value string) bool {
+	return utf8.RuneCountInString(value) > fieldLimit(field)
 }
 
 // tooLong returns the posted fields longer than their limit, each with its

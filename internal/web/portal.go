@@ -129,7 +129,7 @@ func (s *Server) portalVerify(w http.ResponseWriter, r *http.Request) error {
 	p := portalPage{Step: "code", Email: strings.TrimSpace(r.PostFormValue("email")), BirthDate: strings.TrimSpace(r.PostFormValue("birth_date"))}
 	code := strings.ReplaceAll(strings.TrimSpace(r.PostFormValue("code")), " ", "")
 	day, ok := parseDay(p.BirthDate)
-	if !ok || len(p.Email) > patient.MaxEmailLength || len(code) > 16 {
+	if !ok || len(p.Email) > patient.MaxEmailLength || longerThanLimit("code", code) {
 		p.Errors = append(p.Errors, l.T("portal.err.code"))
 		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
 	}

@@ -30,7 +30,7 @@ type practicePage struct {
 	Radiologists []auth.User
 	ActsOf       map[int64][]string
 	Acts         []*catalog.Act
-	Hours        []hoursRow
+	HoursWeeks   []hoursWeek // one row per resource with opening hours
 	Closures     []closureRow
 	Resources    []resourceOption // what takes opening hours and closures
 	FeedOptions  []resourceOption // what has a calendar feed: CT rooms and radiologists
@@ -58,7 +58,16 @@ type resourceOption struct{ Value, Label string }
 
 type hoursRow struct {
 	practice.OpeningHours
-	Resource, Span string
+	Time  string // 08:00–12:30
+	Label string // the resource, the day and the time: what the delete button removes
+}
+
+// hoursWeek is one resource's weekly hours, a cell per weekday (in the
+// order of practicePage.Weekdays, Monday first): a practice of ten rooms
+// and radiologists reads as ten rows, not a hundred.
+type hoursWeek struct {
+	Resource string
+	Days     [][]hoursRow
 }
 
 type closureRow struct {
@@ -133,9 +142,7 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	if err != nil {
 		return p, err
 	}
-	for _, h := range hours {
-		p.Hours = append(p.Hours, hoursRow{h, names[h.ResourceKind+":"+itoa(h.ResourceID)], l.T(fmt.Sprintf("weekday.%d", h.Weekday)) + " " + hhmm(h.StartMinute) + "–" + hhmm(h.EndMinute)})
-	}
+	p.HoursWeeks = weekOfHours(hours, names, p.Weekdays, func(weekday int) string { return l.T(fmt.Sprintf("weekday.%d", weekday)) })
 	feeds, err := s.store.Feeds(ctx)
 	if err != nil {
 		return p, err
@@ -247,10 +254,10 @@ var roomKinds = []string{practice.CT, practice.RecoveryChair, practice.RecoveryB
 func (s *Server) saveRoom(r *http.Request) ([]string, error) {
 	name, ae, kind := strings.TrimSpace(r.PostFormValue("name")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("station_ae_title"))), r.PostFormValue("kind")
 	var problems []string
-	if name == "" || len(name) > 80 {
+	if name == "" || longerThanLimit("name", name) {
 		problems = append(problems, "practice.err.room_name")
 	}
-	if len(ae) > 16 || strings.ContainsAny(ae, `\`) {
+	if longerThanLimit("station_ae_title", ae) || strings.ContainsAny(ae, `\`) {
 		problems = append(problems, "practice.err.ae_title")
 	}
 	id := formID(r, "id")
@@ -307,7 +314,7 @@ func (s *Server) addClosure(r *http.Request) ([]string, error) {
 
 func (s *Server) saveTeam(r *http.Request) ([]string, error) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" || len(name) > 80 {
+	if name == "" || longerThanLimit("name", name) {
 		return []string{"practice.err.room_name"}, nil
 	}
 	id := formID(r, "id")
@@ -329,13 +336,13 @@ func (s *Server) savePhysician(r *http.Request) ([]string, error) {
 	ph := practice.Physician{ID: formID(r, "id"), Name: strings.TrimSpace(r.PostFormValue("name")), RPPS: strings.TrimSpace(r.PostFormValue("rpps")),
 		Email: strings.TrimSpace(r.PostFormValue("email"))}
 	var problems []string
-	if ph.Name == "" || len(ph.Name) > 120 {
+	if ph.Name == "" || longerThanLimit("name", ph.Name) {
 		problems = append(problems, "practice.err.physician_name")
 	}
 	if ph.RPPS != "" && !validRPPS(ph.RPPS) {
 		problems = append(problems, "practice.err.rpps")
 	}
-	if ph.Email != "" && (!strings.Contains(ph.Email, "@") || len(ph.Email) > 200) {
+	if ph.Email != "" && (!strings.Contains(ph.Email, "@") || longerThanLimit("email", ph.Email)) {
 		problems = append(problems, "practice.err.email")
 	}
 	if len(problems) > 0 {
@@ -344,8 +351,11 @@ func (s *Server) savePhysician(r *http.Request) ([]string, error) {
 	return nil, s.app.SavePhysician(r.Context(), ph)
 }
 
+// rppsLength is the number of digits of an RPPS number.
+const rppsLength = 11
+
 func validRPPS(s string) bool {
-	if len(s) != 11 {
+	if len(s) != rppsLength {
 		return false
 	}
 	for _, c := range s {
@@ -390,4 +400,35 @@ func practiceTab(r *http.Request) string {
 		return t
 	}
 	return "rooms"
+}
+
+// weekOfHours lays hours out as one week per resource, in the order the
+// resources first appear, each day's spans by start.
+func weekOfHours(hours []practice.OpeningHours, names map[string]string, weekdays []int, dayName func(int) string) []hoursWeek {
+	var out []hoursWeek
+	row := map[string]int{}
+	column := map[int]int{}
+	for i, d := range weekdays {
+		column[d] = i
+	}
+	for _, h := range hours {
+		key := h.ResourceKind + ":" + itoa(h.ResourceID)
+		i, ok := row[key]
+		if !ok {
+			i, row[key] = len(out), len(out)
+			out = append(out, hoursWeek{Resource: names[key], Days: make([][]hoursRow, len(weekdays))})
+		}
+		c, ok := column[h.Weekday]
+		if !ok {
+			continue
+		}
+		span := hhmm(h.StartMinute) + "–" + hhmm(h.EndMinute)
+		out[i].Days[c] = append(out[i].Days[c], hoursRow{OpeningHours: h, Time: span, Label: names[key] + ", " + dayName(h.Weekday) + " " + span})
+	}
+	for _, w := range out {
+		for _, day := range w.Days {
+			slices.SortFunc(day, func(a, b hoursRow) int { return a.StartMinute - b.StartMinute })
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -45,8 +46,16 @@ func TestAdminSetsUpRoomsHoursAndAbsences(t *testing.T) {
 	if sunday != 1 {
 		t.Fatalf("Sunday hours stored %d times: %+v", sunday, hours)
 	}
-	if page := c.get("/admin/practice?tab=hours"); !strings.Contains(page.body, "dimanche 08:00–12:30") {
-		t.Error("hours not listed")
+	// The hours read as a week per resource: the CT room's Sunday cell,
+	// the last of the row, holds the new span and its delete button.
+	page := c.get("/admin/practice?tab=hours")
+	row := regexp.MustCompile(`(?s)<tr><th scope="row">Scanner 1[^<]*</th>(.*?)</tr>`).FindStringSubmatch(page.body)
+	if row == nil {
+		t.Fatalf("no week row for the CT room:\n%s", page.body)
+	}
+	cells := strings.Split(row[1], "<td>")
+	if len(cells) != 8 || !strings.Contains(cells[7], "08:00–12:30") || !strings.Contains(cells[7], "dimanche 08:00–12:30") || strings.Contains(cells[1], "dimanche") {
+		t.Errorf("the CT room's week does not show Sunday 08:00–12:30 in its last cell: %q", row[1])
 	}
 	from := storetest.Now().AddDate(0, 0, 7).Format("2006-01-02") + "T08:00"
 	to := storetest.Now().AddDate(0, 0, 14).Format("2006-01-02") + "T18:00"

@@ -137,8 +137,8 @@ func (s *Server) erasePatient(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case p.Reason == "":
 		p.Errors = append(p.Errors, l.T("book.err.reason"))
-	case len(p.Reason) > 300:
-		p.Errors = append(p.Errors, l.T("privacy.err.reason_long"))
+	case longerThanLimit("reason", p.Reason):
+		p.Errors = append(p.Errors, l.T("privacy.err.reason_long", "Max", fieldLimit("reason")))
 	case r.PostFormValue("confirm") != "yes":
 		p.Errors = append(p.Errors, l.T("privacy.err.confirm"))
 	}

@@ -42,6 +42,7 @@ func kindKey(kind string) string {
 
 var funcs = template.FuncMap{
 	"kindKey":   kindKey,
+	"maxlength": fieldLimit, // a form field's maxlength: the server's limit for its name
 	"join":      strings.Join,
 	"drugLabel": drugLabel,
 	"hasPrefix": strings.HasPrefix,

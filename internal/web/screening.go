@@ -128,8 +128,8 @@ func (s *Server) readQuestionnaire(l *i18n.Localizer, f *questionnaireForm, form
 			}
 			v = strconv.FormatFloat(n, 'f', -1, 64)
 		default:
-			if len(v) > 500 {
-				f.Errors[name] = l.T("screening.err.long")
+			if longerThanLimit(name, v) {
+				f.Errors[name] = l.T("screening.err.long", "Max", fieldLimit(name))
 				continue
 			}
 		}

@@ -59,7 +59,7 @@ func (s *Server) portalLetterCode(w http.ResponseWriter, r *http.Request) error 
 	p := portalPage{Step: "email", MailOff: !s.app.MailReady(), BirthDate: strings.TrimSpace(r.PostFormValue("birth_date"))}
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	day, ok := parseDay(p.BirthDate)
-	if !ok || code == "" || len(code) > 32 {
+	if !ok || code == "" || longerThanLimit("code", code) {
 		p.LetterErrors = append(p.LetterErrors, l.T("portal.err.letter_code"))
 		return s.render(w, r, http.StatusUnprocessableEntity, "portal", "portal.title", "", p)
 	}

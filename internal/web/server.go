@@ -271,6 +271,8 @@ func (s *Server) routes() []route {
 		{"GET /staff/waiting", clinical, s.waitingList},
 		{"POST /staff/referrals/{id}/wait", bookers, s.addToWaitingList},
 		{"POST /staff/referrals/{id}/status", bookers, s.setReferralStatus},
+		{"POST /staff/referrals/{id}/identity/confirm", bookers, s.confirmReferralIdentity},
+		{"POST /staff/referrals/{id}/identity/refile", bookers, s.refileReferral},
 		{"GET /staff/referrals/{id}/screening", clinical, s.screeningForm},
 		{"POST /staff/referrals/{id}/screening", clinical, s.saveScreening},
 		{"POST /staff/referrals/{id}/screening/sign", radiologists, s.decideScreening},

@@ -112,13 +112,9 @@ func (s *Server) patientPage(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	var files []store.ReferralDocument
-	for _, ref := range refs {
-		docs, err := s.store.ReferralDocuments(r.Context(), ref.ID)
-		if err != nil {
-			return err
-		}
-		files = append(files, docs...)
+	files, err := s.store.ReferralDocumentsByPatientID(r.Context(), id)
+	if err != nil {
+		return err
 	}
 	data := struct {
 		Patient   patient.Patient
