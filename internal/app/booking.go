@@ -288,3 +288,14 @@ func contraindication(st Screening) *Refusal {
 	r.Reasons = append([]Reason{{Key: "book.err.contraindicated"}}, r.Reasons...)
 	return r
 }
+
+// SetReferralStatus changes a referral's status by hand, with a reason: the
+// check of the change against the referral's status and appointments and
+// the change itself are one transaction (the store's). A change the
+// referral's state does not allow gives referral.ErrStatusChange.
+func (a *App) SetReferralStatus(ctx context.Context, id int64, to referral.Status, reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return invalid("book.err.reason")
+	}
+	return a.store.SetReferralStatus(ctx, id, to, reason)
+}

@@ -238,14 +238,18 @@ func (a *App) ReviewDoseAlert(ctx context.Context, appointmentID int64, reason s
 	if reason = strings.TrimSpace(reason); reason == "" {
 		return invalid("dose.err.reason")
 	}
-	above, err := a.aboveAlertLevel(ctx, appointmentID)
-	if err != nil {
-		return err
-	}
-	if !above {
-		return invalid("dose.err.not_alerted")
-	}
-	return a.store.ReviewDoseAlert(ctx, appointmentID, reason)
+	// The check against the levels in force and the review are one unit
+	// of work (store.WriteUnit).
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		above, err := a.aboveAlertLevel(ctx, appointmentID)
+		if err != nil {
+			return err
+		}
+		if !above {
+			return invalid("dose.err.not_alerted")
+		}
+		return a.store.ReviewDoseAlert(ctx, appointmentID, reason)
+	})
 }
 
 // aboveAlertLevel tells whether a done act's dose is above an alert level

@@ -35,25 +35,32 @@ const (
 )
 
 // CreateStep records an IN PROGRESS step and starts the act if the day's
-// guards allow it.
+// guards allow it. The step and the day's move (or flag) it causes are one
+// unit of work (store.WriteUnit): the scanner is answered a failure, and
+// may send it again, rather than the step being kept without its effect.
 func (s Steps) CreateStep(ctx context.Context, st mpps.PerformedStep) error {
 	ctx = audit.WithActor(ctx, DicomActor)
-	id, err := s.a.store.PerformedSteps().CreateStep(ctx, st)
-	if err != nil || id == 0 {
-		return err
-	}
-	return s.a.scannerStarted(ctx, id, st.Start)
+	return s.a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		id, err := s.a.store.PerformedSteps().CreateStep(ctx, st)
+		if err != nil || id == 0 {
+			return err
+		}
+		return s.a.scannerStarted(ctx, id, st.Start)
+	})
 }
 
 // UpdateStep applies an N-SET atomically; a COMPLETED step makes the act
-// done and, if the patient is in the room, moves them to monitoring.
+// done and, if the patient is in the room, moves them to monitoring, in the
+// same unit of work.
 func (s Steps) UpdateStep(ctx context.Context, uid string, apply func(cur *mpps.PerformedStep) error) error {
 	ctx = audit.WithActor(ctx, DicomActor)
-	id, st, err := s.a.store.PerformedSteps().UpdateStep(ctx, uid, apply)
-	if err != nil || id == 0 || st.Status != booking.StepCompleted {
-		return err
-	}
-	return s.a.scannerCompleted(ctx, id, st)
+	return s.a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		id, st, err := s.a.store.PerformedSteps().UpdateStep(ctx, uid, apply)
+		if err != nil || id == 0 || st.Status != booking.StepCompleted {
+			return err
+		}
+		return s.a.scannerCompleted(ctx, id, st)
+	})
 }
 
 // scannerStarted moves the patient into the room as StartAct would, or
@@ -117,8 +124,13 @@ func (a *App) UnscheduledSteps(ctx context.Context, day time.Time) ([]booking.Pe
 }
 
 // LinkStep reconciles an unscheduled step with the act it performed, then
-// applies it as if it had arrived linked: through the same guards.
+// applies it as if it had arrived linked: through the same guards. The
+// link and the day's moves it causes are one unit of work (store.WriteUnit).
 func (a *App) LinkStep(ctx context.Context, uid string, appointmentID int64) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.linkStep(ctx, uid, appointmentID) })
+}
+
+func (a *App) linkStep(ctx context.Context, uid string, appointmentID int64) error {
 	ap, err := a.appointment(ctx, appointmentID)
 	if err != nil {
 		return err

@@ -41,7 +41,14 @@ func (a *App) SendConvocation(ctx context.Context, id int64, lang string, resend
 	if a.cfg.Mailer == nil {
 		return refuse("appointment.no_smtp")
 	}
-	f, err := a.AppointmentFile(ctx, id)
+	// The file in one read unit; the letter, its PDF and calendar file
+	// made outside any transaction; the outbox row (and its audit entry)
+	// in one write.
+	var f AppointmentFile
+	err := a.store.ReadUnit(ctx, func(ctx context.Context) (err error) {
+		f, err = a.AppointmentFile(ctx, id)
+		return err
+	})
 	if err != nil {
 		return err
 	}

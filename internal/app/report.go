@@ -177,7 +177,14 @@ func (a *App) FollowUpOf(ctx context.Context, f AppointmentFile) (FollowUp, erro
 // score before the act (day 0) from the act's day on, a follow-up day's
 // score only once the act has taken place. Each score keeps the time it was
 // actually given.
+//
+// The appointment's file, the checks and the score are one unit of work
+// (store.WriteUnit).
 func (a *App) AddPainScore(ctx context.Context, id int64, day, value int) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error { return a.addPainScore(ctx, id, day, value) })
+}
+
+func (a *App) addPainScore(ctx context.Context, id int64, day, value int) error {
 	f, err := a.AppointmentFile(ctx, id)
 	if err != nil {
 		return err
@@ -228,4 +235,28 @@ func (a *App) ScoreDue(ctx context.Context, ap booking.Appointment) (int, error)
 		}
 	}
 	return due, nil
+}
+
+// AddDuePainScore records the score the portal asks a patient for, that of
+// the latest follow-up day due (ScoreDue) of one of their own appointments
+// (store.ErrNotFound for anyone else's), with its checks in one unit of
+// work; no score due gives an invalid refusal "followup.err.score".
+func (a *App) AddDuePainScore(ctx context.Context, patientID, appointmentID int64, value int) error {
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		list, err := a.store.ListAppointments(ctx, store.AppointmentFilter{ID: appointmentID, PatientID: patientID})
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return store.ErrNotFound
+		}
+		day, err := a.ScoreDue(ctx, list[0])
+		if err != nil {
+			return err
+		}
+		if day == 0 {
+			return invalid("followup.err.score")
+		}
+		return a.addPainScore(ctx, appointmentID, day, value)
+	})
 }

@@ -98,27 +98,36 @@ func (a *App) checkChannel(rc recipient, channel string) error {
 // and returns its token (shown once, only its hash is kept). A referral
 // already done or cancelled gets none: there is nothing left to screen;
 // nor does one whose patient's identity is still to confirm (the link
-// would go to the record's patient, who may be someone else).
+// would go to the record's patient, who may be someone else). The read and
+// the write are one unit of work (store.WriteUnit).
 func (a *App) NewQuestionnaireLink(ctx context.Context, referralID int64) (string, error) {
-	ref, err := a.store.Referral(ctx, referralID)
-	if err != nil {
-		return "", err
-	}
-	return a.newQuestionnaireLink(ctx, ref)
+	var token string
+	err := a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		ref, err := a.store.Referral(ctx, referralID)
+		if err != nil {
+			return err
+		}
+		if token, err = questionnaireToken(ref); err != nil {
+			return err
+		}
+		return a.saveQuestionnaireLink(ctx, ref, token)
+	})
+	return token, err
 }
 
-func (a *App) newQuestionnaireLink(ctx context.Context, ref referral.Referral) (string, error) {
+// questionnaireToken draws a new link token for a referral that may have
+// one (see linkRefusal).
+func questionnaireToken(ref referral.Referral) (string, error) {
 	if r := linkRefusal(ref); r != nil {
 		return "", r
 	}
-	token, err := randomToken(20) // 160 bits, 32 characters
-	if err != nil {
-		return "", err
-	}
-	if _, err := a.store.CreateScreeningLink(ctx, ref.ID, TokenHash(token), a.Now().Add(QuestionnaireLinkLifetime)); err != nil {
-		return "", err
-	}
-	return token, nil
+	return randomToken(20) // 160 bits, 32 characters
+}
+
+// saveQuestionnaireLink records a link by its token's hash.
+func (a *App) saveQuestionnaireLink(ctx context.Context, ref referral.Referral, token string) error {
+	_, err := a.store.CreateScreeningLink(ctx, ref.ID, TokenHash(token), a.Now().Add(QuestionnaireLinkLifetime))
+	return err
 }
 
 // linkRefusal says why a referral gets no questionnaire link, or nil.
@@ -135,97 +144,179 @@ func linkRefusal(ref referral.Referral) *Refusal {
 // SendQuestionnaireLink makes a new questionnaire link for a referral and
 // sends it to the patient by channel; base is the public address the link
 // starts with. The letter also carries a one-time code to the portal.
+//
+// By email or SMS the use case is one unit of work (store.WriteUnit): the
+// reads, the link and its outbox row commit together or not at all. A
+// letter is a PDF, rendered outside any transaction: the reads are one read
+// unit, then the link, the portal code and the letter's outbox row one
+// write unit that checks the referral again.
 func (a *App) SendQuestionnaireLink(ctx context.Context, referralID int64, channel, lang, base string) (Delivery, error) {
+	if channel == mail.ChannelLetter {
+		return a.sendQuestionnaireLetter(ctx, referralID, lang, base)
+	}
+	err := a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		ref, rc, err := a.questionnaireRecipient(ctx, referralID, channel, lang)
+		if err != nil {
+			return err
+		}
+		token, err := questionnaireToken(ref)
+		if err != nil {
+			return err
+		}
+		if err := a.saveQuestionnaireLink(ctx, ref, token); err != nil {
+			return err
+		}
+		l, act, days, link := rc.l, a.patientActName(ref, rc), int(QuestionnaireLinkLifetime.Hours()/24), base+"/q/"+token
+		m := mail.Outgoing{Kind: "questionnaire_link", Channel: channel, PatientID: rc.patient.ID, Subject: l.T("send.mail.subject.questionnaire")}
+		switch channel {
+		case mail.ChannelEmail:
+			m.To = rc.patient.Email
+			m.Text = l.T("send.mail.text.questionnaire", "Name", rc.patient.DisplayName(), "Act", act, "Link", link, "Days", days, "Site", rc.site.Name, "Phone", rc.site.Phone)
+		case mail.ChannelSMS:
+			m.To = rc.patient.Phone
+			if m.Text, err = a.cfg.SMS.Text(sms.Message{Practice: rc.site.Name, Message: l.T("send.sms.questionnaire", "Act", act, "Days", days), Link: link}); err != nil {
+				return err
+			}
+		}
+		_, err = a.store.EnqueueMail(ctx, m)
+		return err
+	})
+	return Delivery{Channel: channel}, err
+}
+
+// questionnaireRecipient reads a referral and its patient and checks the
+// channel can reach them.
+func (a *App) questionnaireRecipient(ctx context.Context, referralID int64, channel, lang string) (referral.Referral, recipient, error) {
 	ref, err := a.store.Referral(ctx, referralID)
 	if err != nil {
-		return Delivery{}, err
+		return ref, recipient{}, err
 	}
 	if r := linkRefusal(ref); r != nil {
-		return Delivery{}, r
+		return ref, recipient{}, r
 	}
 	rc, err := a.recipient(ctx, ref.PatientID, lang)
 	if err != nil {
-		return Delivery{}, err
+		return ref, rc, err
 	}
-	if err := a.checkChannel(rc, channel); err != nil {
-		return Delivery{}, err
+	return ref, rc, a.checkChannel(rc, channel)
+}
+
+// patientActName is the referral's act as the patient reads it.
+func (a *App) patientActName(ref referral.Referral, rc recipient) string {
+	if c, ok := a.catalog.Act(ref.ActID); ok {
+		return c.Name.In(rc.l.Lang)
 	}
-	token, err := a.newQuestionnaireLink(ctx, ref)
+	return ref.ActID
+}
+
+// sendQuestionnaireLetter is SendQuestionnaireLink on a printed letter.
+func (a *App) sendQuestionnaireLetter(ctx context.Context, referralID int64, lang, base string) (Delivery, error) {
+	var ref referral.Referral
+	var rc recipient
+	var token string
+	err := a.store.ReadUnit(ctx, func(ctx context.Context) error {
+		var err error
+		if ref, rc, err = a.questionnaireRecipient(ctx, referralID, mail.ChannelLetter, lang); err != nil {
+			return err
+		}
+		token, err = questionnaireToken(ref)
+		return err
+	})
 	if err != nil {
 		return Delivery{}, err
 	}
-	link := base + "/q/" + token
-	act := ref.ActID
-	if c, ok := a.catalog.Act(ref.ActID); ok {
-		act = c.Name.In(rc.l.Lang)
+	code, err := letterCode()
+	if err != nil {
+		return Delivery{}, err
 	}
-	l := rc.l
-	days := int(QuestionnaireLinkLifetime.Hours() / 24)
-	m := mail.Outgoing{Kind: "questionnaire_link", Channel: channel, PatientID: rc.patient.ID}
-	switch channel {
-	case mail.ChannelEmail:
-		m.To, m.Subject = rc.patient.Email, l.T("send.mail.subject.questionnaire")
-		m.Text = l.T("send.mail.text.questionnaire", "Name", rc.patient.DisplayName(), "Act", act, "Link", link, "Days", days, "Site", rc.site.Name, "Phone", rc.site.Phone)
-	case mail.ChannelSMS:
-		m.To, m.Subject = rc.patient.Phone, l.T("send.mail.subject.questionnaire")
-		if m.Text, err = a.cfg.SMS.Text(sms.Message{Practice: rc.site.Name, Message: l.T("send.sms.questionnaire", "Act", act, "Days", days), Link: link}); err != nil {
-			return Delivery{}, err
-		}
-	case mail.ChannelLetter:
-		code, err := a.newLetterCode(ctx, rc.patient.ID)
+	l, days, link := rc.l, int(QuestionnaireLinkLifetime.Hours()/24), base+"/q/"+token
+	letter := documents.AccessLetter{Site: rc.site, Title: l.T("send.letter.title.questionnaire"), Recipient: rc.patient.DisplayName(), Issued: a.Now(),
+		Sections: []documents.AccessSection{
+			{Heading: l.T("send.letter.questionnaire_heading", "Act", a.patientActName(ref, rc)), Strong: []string{link},
+				Paragraphs: []string{l.T("send.letter.questionnaire_text", "Days", days, "Until", l.Date(a.Now().Add(QuestionnaireLinkLifetime).In(a.loc)))}},
+			a.portalSection(rc, base, code),
+		}}
+	m := mail.Outgoing{Kind: "questionnaire_link", Channel: mail.ChannelLetter, PatientID: rc.patient.ID}
+	return a.recordLetter(ctx, m, letter, func(ctx context.Context) error {
+		// The referral again: it may have been closed while the letter was made.
+		ref, err := a.store.Referral(ctx, referralID)
 		if err != nil {
-			return Delivery{}, err
+			return err
 		}
-		letter := documents.AccessLetter{Site: rc.site, Title: l.T("send.letter.title.questionnaire"), Recipient: rc.patient.DisplayName(), Issued: a.Now(),
-			Sections: []documents.AccessSection{
-				{Heading: l.T("send.letter.questionnaire_heading", "Act", act), Strong: []string{link},
-					Paragraphs: []string{l.T("send.letter.questionnaire_text", "Days", days, "Until", l.Date(a.Now().Add(QuestionnaireLinkLifetime).In(a.loc)))}},
-				a.portalSection(rc, base, code),
-			}}
-		return a.recordLetter(ctx, m, letter)
-	}
-	_, err = a.store.EnqueueMail(ctx, m)
-	return Delivery{Channel: channel}, err
+		if _, err := questionnaireToken(ref); err != nil {
+			return err
+		}
+		if err := a.saveQuestionnaireLink(ctx, ref, token); err != nil {
+			return err
+		}
+		return a.saveLetterCode(ctx, rc.patient.ID, code)
+	})
 }
 
 // InviteToPortal invites a patient to their portal by channel: by email the
 // address to open (the portal sends its code to that email); by SMS and on
-// a letter, a one-time code as well, valid LetterCodeLifetime.
+// a letter, a one-time code as well, valid LetterCodeLifetime. Like
+// SendQuestionnaireLink, an email or an SMS is one unit of work, a letter a
+// read unit, the PDF, then a write unit.
 func (a *App) InviteToPortal(ctx context.Context, patientID int64, channel, lang, base string) (Delivery, error) {
-	rc, err := a.recipient(ctx, patientID, lang)
+	if channel == mail.ChannelLetter {
+		return a.invitationLetter(ctx, patientID, lang, base)
+	}
+	err := a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		rc, err := a.recipient(ctx, patientID, lang)
+		if err != nil {
+			return err
+		}
+		if err := a.checkChannel(rc, channel); err != nil {
+			return err
+		}
+		l, portal := rc.l, base+"/portal/"
+		m := mail.Outgoing{Kind: "portal_invitation", Channel: channel, PatientID: rc.patient.ID, Subject: l.T("send.mail.subject.portal")}
+		switch channel {
+		case mail.ChannelEmail:
+			m.To = rc.patient.Email
+			m.Text = l.T("send.mail.text.portal", "Name", rc.patient.DisplayName(), "Portal", portal, "Site", rc.site.Name, "Phone", rc.site.Phone)
+		case mail.ChannelSMS:
+			code, err := letterCode()
+			if err != nil {
+				return err
+			}
+			if err := a.saveLetterCode(ctx, rc.patient.ID, code); err != nil {
+				return err
+			}
+			m.To = rc.patient.Phone
+			if m.Text, err = a.cfg.SMS.Text(sms.Message{Practice: rc.site.Name, Message: l.T("send.sms.portal", "Code", code), Link: portal}); err != nil {
+				return err
+			}
+		}
+		_, err = a.store.EnqueueMail(ctx, m)
+		return err
+	})
+	return Delivery{Channel: channel}, err
+}
+
+// invitationLetter is InviteToPortal on a printed letter.
+func (a *App) invitationLetter(ctx context.Context, patientID int64, lang, base string) (Delivery, error) {
+	var rc recipient
+	err := a.store.ReadUnit(ctx, func(ctx context.Context) error {
+		var err error
+		if rc, err = a.recipient(ctx, patientID, lang); err != nil {
+			return err
+		}
+		return a.checkChannel(rc, mail.ChannelLetter)
+	})
 	if err != nil {
 		return Delivery{}, err
 	}
-	if err := a.checkChannel(rc, channel); err != nil {
+	code, err := letterCode()
+	if err != nil {
 		return Delivery{}, err
 	}
 	l := rc.l
-	portal := base + "/portal/"
-	m := mail.Outgoing{Kind: "portal_invitation", Channel: channel, PatientID: rc.patient.ID, Subject: l.T("send.mail.subject.portal")}
-	switch channel {
-	case mail.ChannelEmail:
-		m.To = rc.patient.Email
-		m.Text = l.T("send.mail.text.portal", "Name", rc.patient.DisplayName(), "Portal", portal, "Site", rc.site.Name, "Phone", rc.site.Phone)
-	case mail.ChannelSMS:
-		code, err := a.newLetterCode(ctx, rc.patient.ID)
-		if err != nil {
-			return Delivery{}, err
-		}
-		m.To = rc.patient.Phone
-		if m.Text, err = a.cfg.SMS.Text(sms.Message{Practice: rc.site.Name, Message: l.T("send.sms.portal", "Code", code), Link: portal}); err != nil {
-			return Delivery{}, err
-		}
-	case mail.ChannelLetter:
-		code, err := a.newLetterCode(ctx, rc.patient.ID)
-		if err != nil {
-			return Delivery{}, err
-		}
-		letter := documents.AccessLetter{Site: rc.site, Title: l.T("send.letter.title.portal"), Recipient: rc.patient.DisplayName(), Issued: a.Now(),
-			Sections: []documents.AccessSection{a.portalSection(rc, base, code)}}
-		return a.recordLetter(ctx, m, letter)
-	}
-	_, err = a.store.EnqueueMail(ctx, m)
-	return Delivery{Channel: channel}, err
+	letter := documents.AccessLetter{Site: rc.site, Title: l.T("send.letter.title.portal"), Recipient: rc.patient.DisplayName(), Issued: a.Now(),
+		Sections: []documents.AccessSection{a.portalSection(rc, base, code)}}
+	m := mail.Outgoing{Kind: "portal_invitation", Channel: mail.ChannelLetter, PatientID: rc.patient.ID}
+	return a.recordLetter(ctx, m, letter, func(ctx context.Context) error { return a.saveLetterCode(ctx, rc.patient.ID, code) })
 }
 
 // portalSection is the letter's block giving the portal's address and code.
@@ -237,15 +328,23 @@ func (a *App) portalSection(rc recipient, base, code string) documents.AccessSec
 		Paragraphs: []string{l.T("send.letter.portal_text", "Until", until, "Phone", rc.site.Phone)}}
 }
 
-// recordLetter renders the letter and records it as printed. The row keeps
-// no link or code: only what was sent and when.
-func (a *App) recordLetter(ctx context.Context, m mail.Outgoing, letter documents.AccessLetter) (Delivery, error) {
+// recordLetter renders the letter outside any transaction, then writes
+// what it gives access to (save) and records it as printed, in one unit of
+// work. The row keeps no link or code: only what was sent and when.
+func (a *App) recordLetter(ctx context.Context, m mail.Outgoing, letter documents.AccessLetter, save func(ctx context.Context) error) (Delivery, error) {
 	pdf, err := documents.AccessLetterPDF(letter)
 	if err != nil {
 		return Delivery{}, err
 	}
 	m.Subject = letter.Title
-	if _, err := a.store.EnqueueMail(ctx, m); err != nil {
+	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		if err := save(ctx); err != nil {
+			return err
+		}
+		_, err := a.store.EnqueueMail(ctx, m)
+		return err
+	})
+	if err != nil {
 		return Delivery{}, err
 	}
 	return Delivery{Channel: mail.ChannelLetter, Letter: pdf}, nil
@@ -255,9 +354,9 @@ func (a *App) recordLetter(ctx context.Context, m mail.Outgoing, letter document
 // (0/O, 1/I/L).
 const letterAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
-// newLetterCode stores a new one-time portal code for a patient, for a
-// letter or an SMS, and returns it written XXXX-XXXX.
-func (a *App) newLetterCode(ctx context.Context, patientID int64) (string, error) {
+// letterCode draws a new one-time portal code, for a letter or an SMS,
+// written XXXX-XXXX.
+func letterCode() (string, error) {
 	b := make([]byte, 8)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
@@ -265,11 +364,12 @@ func (a *App) newLetterCode(ctx context.Context, patientID int64) (string, error
 	for i := range b {
 		b[i] = letterAlphabet[int(b[i])%len(letterAlphabet)]
 	}
-	code := string(b[:4]) + "-" + string(b[4:])
-	if err := a.store.CreatePortalCode(ctx, patientID, LetterCodeHash(code), a.Now().Add(LetterCodeLifetime)); err != nil {
-		return "", err
-	}
-	return code, nil
+	return string(b[:4]) + "-" + string(b[4:]), nil
+}
+
+// saveLetterCode stores a portal code's hash for a patient.
+func (a *App) saveLetterCode(ctx context.Context, patientID int64, code string) error {
+	return a.store.CreatePortalCode(ctx, patientID, LetterCodeHash(code), a.Now().Add(LetterCodeLifetime))
 }
 
 // LetterCodeHash is how a code given on paper or by SMS is kept and

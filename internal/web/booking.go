@@ -347,29 +347,36 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	l := localizer(r)
-	appt, err := s.app.Appointment(r.Context(), id)
-	if err != nil {
-		return err
-	}
 	m := moveForm{AppointmentID: id, bookForm: readBookForm(r), Reason: strings.TrimSpace(r.PostFormValue("reason"))}
-	m.Variant = appt.VariantID
 	start, perr := time.ParseInLocation("2006-01-02 15:04", m.Date+" "+m.Time, s.loc())
 	if perr != nil {
 		m.Errors = append(m.Errors, l.T("book.err.when"))
-	} else if err := s.app.Move(r.Context(), id, m.request(appt.ReferralID, start), m.Reason); err != nil {
+	} else if err := s.app.Move(r.Context(), id, m.request(0, start), m.Reason); err != nil { // the use case reads the appointment's referral and variant
 		if m.Errors, m.FieldErrors, err = s.refusalByField(l, err); err != nil {
 			return err
 		}
 	}
-	if len(m.Errors) > 0 && r.PostFormValue("from") == "planning" {
-		p, err := s.loadMovePage(r, id)
+	if len(m.Errors) == 0 {
+		s.flash(r, "book.moved")
+		http.Redirect(w, r, "/staff/planning?day="+start.Format(time.DateOnly), http.StatusSeeOther)
+		return nil
+	}
+	// A refused move shows its page again, read in a read unit of its own
+	// once the use case's unit is over.
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		appt, err := s.app.Appointment(r.Context(), id)
 		if err != nil {
 			return err
 		}
-		p.Move = m
-		return s.render(w, r, refusalStatusOf(m), "move", "book.move", "planning", p)
-	}
-	if len(m.Errors) > 0 {
+		m.Variant = appt.VariantID
+		if r.PostFormValue("from") == "planning" {
+			p, err := s.loadMovePage(r, id)
+			if err != nil {
+				return err
+			}
+			p.Move = m
+			return s.render(w, r, refusalStatusOf(m), "move", "book.move", "planning", p)
+		}
 		r.SetPathValue("id", itoa(appt.ReferralID))
 		p, err := s.loadReferralPage(r)
 		if err != nil {
@@ -377,39 +384,41 @@ func (s *Server) moveAppointment(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Move = m
 		return s.render(w, r, http.StatusConflict, "referral", "referral.title", "referrals", p)
-	}
-	s.flash(r, "book.moved")
-	http.Redirect(w, r, "/staff/planning?day="+start.Format(time.DateOnly), http.StatusSeeOther)
-	return nil
+	}}, w, r)
 }
 
 // setReferralStatus changes a referral's status by hand with a reason; a
-// refused change shows the page again with the form as typed.
+// refused change shows the page again with the form as typed. The change is
+// the use case's one transaction; the page (and its slot search) is read
+// only for a refusal, in a read unit of its own.
 func (s *Server) setReferralStatus(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadReferralPage(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	l := localizer(r)
 	to, reason := referral.Status(r.PostFormValue("status")), strings.TrimSpace(r.PostFormValue("reason"))
-	p.StatusForm.Status, p.StatusForm.Reason = string(to), reason
-	switch {
-	case !slices.Contains(p.StatusChoices, to):
-		p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("referral.err.status"))
-	case reason == "":
-		p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("book.err.reason"))
-	default:
-		err = s.store.SetReferralStatus(r.Context(), p.Referral.ID, to, reason)
-		if errors.Is(err, referral.ErrStatusChange) {
-			p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("referral.err.status"))
-		} else if err != nil {
+	err = s.app.SetReferralStatus(r.Context(), id, to, reason)
+	_, refused := app.AsRefusal(err)
+	if !refused && !errors.Is(err, referral.ErrStatusChange) {
+		if err != nil {
 			return err
 		}
+		s.flash(r, "referral.status_changed")
+		http.Redirect(w, r, "/staff/referrals/"+itoa(id), http.StatusSeeOther)
+		return nil
 	}
-	if len(p.StatusForm.Errors) > 0 {
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.loadReferralPage(r)
+		if err != nil {
+			return err
+		}
+		l := localizer(r)
+		p.StatusForm.Status, p.StatusForm.Reason = string(to), reason
+		if reason == "" && slices.Contains(p.StatusChoices, to) {
+			p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("book.err.reason"))
+		} else {
+			p.StatusForm.Errors = append(p.StatusForm.Errors, l.T("referral.err.status"))
+		}
 		return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
-	}
-	s.flash(r, "referral.status_changed")
-	http.Redirect(w, r, "/staff/referrals/"+itoa(p.Referral.ID), http.StatusSeeOther)
-	return nil
+	}}, w, r)
 }

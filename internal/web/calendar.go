@@ -4,12 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	ics "github.com/arran4/golang-ical"
 
+	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/booking"
 	"repere/internal/practice"
@@ -104,22 +104,25 @@ func initials(displayName string) string {
 
 // createFeed makes a subscription link for a room or a radiologist (admin).
 func (s *Server) createFeed(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadPracticePage(r)
-	if err != nil {
-		return err
-	}
-	kind, id, ok := p.parseResource(r.PostFormValue("resource"))
+	kind, id, ok := parseResource(r.PostFormValue("resource"))
 	if !ok {
 		return errStatus(http.StatusUnprocessableEntity, "practice.err.resource")
 	}
-	actor, _ := audit.ActorFrom(r.Context())
-	token, err := s.store.CreateFeed(r.Context(), kind, id, actor.Login)
+	// The feed and its audit entry in the use case's unit of work, then
+	// the page showing its address once, in a read unit.
+	token, err := s.app.CreateFeed(r.Context(), kind, id)
+	if _, refused := app.AsRefusal(err); refused {
+		return errStatus(http.StatusUnprocessableEntity, "practice.err.resource")
+	}
 	if err != nil {
 		return err
 	}
-	if err := s.store.RecordEvent(r.Context(), actor, "create", "calendar_feed", kind+":"+strconv.FormatInt(id, 10), ""); err != nil {
-		return err
-	}
-	p.NewFeedURL = s.baseURL(r) + "/calendar/" + token + ".ics"
-	return s.render(w, r, http.StatusCreated, "practice", "practice.title", "admin", p)
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.loadPracticePage(r)
+		if err != nil {
+			return err
+		}
+		p.NewFeedURL = s.baseURL(r) + "/calendar/" + token + ".ics"
+		return s.render(w, r, http.StatusCreated, "practice", "practice.title", "admin", p)
+	}}, w, r)
 }

@@ -62,31 +62,37 @@ func (s *Server) checkItem(w http.ResponseWriter, r *http.Request) error {
 	} else {
 		err = s.app.CheckItem(r.Context(), id, r.PostFormValue("item"), r.PostFormValue("state"), strings.TrimSpace(r.PostFormValue("note")))
 	}
+	// The checklist shown again (a refusal, or the answer to a tick sent
+	// by htmx) is read once the use case's unit is over, in a read unit.
 	if refusal, ok := app.AsRefusal(err); ok && refusal.Has("checklist.err.reason") {
-		p, err := s.loadChecklistPage(r)
-		if err != nil {
-			return err
-		}
-		p.Errors = s.app.Messages(refusal, localizer(r))
-		if r.Header.Get("HX-Request") == "true" {
-			// htmx swaps only a success in: the error comes back whole,
-			// and the page shows it in place.
-			w.Header().Set("HX-Retarget", "#checklist-live")
-			w.Header().Set("HX-Reswap", "outerHTML")
-			return s.renderBlock(w, r, http.StatusOK, "checklist", "checklist-live", "", "day", p)
-		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "checklist", "checklist.title", "day", p)
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadChecklistPage(r)
+			if err != nil {
+				return err
+			}
+			p.Errors = s.app.Messages(refusal, localizer(r))
+			if r.Header.Get("HX-Request") == "true" {
+				// htmx swaps only a success in: the error comes back whole,
+				// and the page shows it in place.
+				w.Header().Set("HX-Retarget", "#checklist-live")
+				w.Header().Set("HX-Reswap", "outerHTML")
+				return s.renderBlock(w, r, http.StatusOK, "checklist", "checklist-live", "", "day", p)
+			}
+			return s.render(w, r, http.StatusUnprocessableEntity, "checklist", "checklist.title", "day", p)
+		}}, w, r)
 	}
 	if err != nil {
 		return err
 	}
 	if r.Header.Get("HX-Request") == "true" {
 		// One request per tick: the answer is the checklist as it now stands.
-		p, err := s.loadChecklistPage(r)
-		if err != nil {
-			return err
-		}
-		return s.renderBlock(w, r, http.StatusOK, "checklist", "checklist-live", "", "day", p)
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadChecklistPage(r)
+			if err != nil {
+				return err
+			}
+			return s.renderBlock(w, r, http.StatusOK, "checklist", "checklist-live", "", "day", p)
+		}}, w, r)
 	}
 	http.Redirect(w, r, "/staff/appointments/"+itoa(id)+"/checklist#item-"+r.PostFormValue("item"), http.StatusSeeOther)
 	return nil

@@ -200,7 +200,9 @@ func (s *Server) setCover(w http.ResponseWriter, r *http.Request) error {
 		if appointment == 0 {
 			return err
 		}
-		return s.renderAppointment(w, r, appointment, &c, s.app.Messages(refusal, localizer(r)))
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			return s.renderAppointment(w, r, appointment, &c, s.app.Messages(refusal, localizer(r)))
+		}}, w, r)
 	}
 	if err != nil {
 		return err
@@ -244,7 +246,20 @@ func (s *Server) loadConsentPage(r *http.Request) (consentPage, error) {
 	return p, err
 }
 
+// consentPageFor reads the consent page of appointment id in one read unit
+// (joined by the page's own, for a GET): a signature then renders its PDF
+// and writes it after the unit, holding no lock meanwhile.
 func (s *Server) consentPageFor(r *http.Request, id int64) (consentPage, error) {
+	var p consentPage
+	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) error {
+		var err error
+		p, err = s.readConsentPage(r.WithContext(ctx), id)
+		return err
+	})
+	return p, err
+}
+
+func (s *Server) readConsentPage(r *http.Request, id int64) (consentPage, error) {
 	l := localizer(r)
 	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
 	if err != nil {
@@ -314,7 +329,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 		} else if err != nil {
 			return err
 		} else {
-			_, err := s.store.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
+			_, err := s.app.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
 				Lang: l.Lang, Version: p.Version, Kind: documents.ConsentSigned, SignerName: p.SignerName, SignaturePNG: signature, Document: pdf,
 				ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})
 			if err != nil {
@@ -378,7 +393,7 @@ func (s *Server) scanConsent(w http.ResponseWriter, r *http.Request) error {
 	if signer == "" {
 		signer = p.Patient.DisplayName()
 	}
-	_, err = s.store.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
+	_, err = s.app.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
 		Lang: l.Lang, Version: p.Version + " (" + header.Filename + ")", Kind: documents.ConsentScanned, SignerName: signer, Document: data,
 		ContentType: kind, SHA256: sha256Hex(data), SignedAt: s.now()})
 	if err != nil {
@@ -417,15 +432,15 @@ func (s *Server) withdrawConsent(w http.ResponseWriter, r *http.Request) error {
 	if reason == "" {
 		return errStatus(http.StatusUnprocessableEntity, "book.err.reason")
 	}
-	c, err := s.store.ConsentDocument(r.Context(), id)
+	appointment, err := s.app.WithdrawConsent(r.Context(), id, reason)
+	if isRefusal(err, "consent.err.withdrawn") {
+		return errStatus(http.StatusConflict, "consent.err.withdrawn")
+	}
 	if err != nil {
 		return err
 	}
-	if err := s.store.WithdrawConsent(r.Context(), id, reason); err != nil {
-		return errStatus(http.StatusConflict, "consent.err.withdrawn")
-	}
 	s.flash(r, "consent.withdrawn")
-	http.Redirect(w, r, "/staff/appointments/"+itoa(c.AppointmentID), http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/appointments/"+itoa(appointment), http.StatusSeeOther)
 	return nil
 }
 

@@ -9,7 +9,6 @@ import (
 
 	"repere/internal/auth"
 	"repere/internal/followup"
-	"repere/internal/referral"
 )
 
 // dischargePage lists the act's discharge criteria and the advice to give.
@@ -153,24 +152,10 @@ func (s *Server) offerNewAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l := localizer(r)
-	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
-	if err != nil {
-		return err
-	}
-	v, err := s.followUpOf(r, f)
-	if err != nil {
-		return err
-	}
-	if !v.Outcome.OfferNewAct {
+	newID, err := s.app.OfferNewAct(r.Context(), id, localizer(r).Lang)
+	if isRefusal(err, "followup.err.no_offer") {
 		return errStatus(http.StatusConflict, "followup.err.no_offer")
 	}
-	prev := f.Referral
-	ref := referral.Referral{PatientID: prev.PatientID, PhysicianID: prev.PhysicianID, ActID: prev.ActID, Levels: prev.Levels, Side: prev.Side,
-		Urgency: referral.Soon, PrescriptionDate: s.now().In(s.loc()).Format(time.DateOnly), Status: referral.Received,
-		Indication:   l.T("followup.indication", "Status", l.T("followup.status."+v.Outcome.Status), "Date", l.Date(f.Appointment.Start.In(s.loc())), "Previous", prev.Indication),
-		PriorImaging: prev.PriorImaging}
-	newID, err := s.store.CreateReferral(r.Context(), ref)
 	if err != nil {
 		return err
 	}

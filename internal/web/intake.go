@@ -39,19 +39,13 @@ func (s *Server) createPatient(w http.ResponseWriter, r *http.Request) error {
 	if len(f.Errors) > 0 {
 		return s.render(w, r, http.StatusUnprocessableEntity, "patient_new", "patient_new.title", "patients", f)
 	}
-	if r.PostFormValue("not_a_duplicate") != "yes" {
-		dups, err := s.store.PossibleDuplicates(r.Context(), f.Patient)
-		if err != nil {
-			return err
-		}
-		if len(dups) > 0 {
-			f.Duplicates = dups
-			return s.render(w, r, http.StatusConflict, "patient_new", "patient_new.title", "patients", f)
-		}
-	}
-	id, err := s.store.CreatePatient(r.Context(), f.Patient)
+	id, dups, err := s.app.CreatePatient(r.Context(), f.Patient, r.PostFormValue("not_a_duplicate") == "yes")
 	if err != nil {
 		return err
+	}
+	if len(dups) > 0 {
+		f.Duplicates = dups
+		return s.render(w, r, http.StatusConflict, "patient_new", "patient_new.title", "patients", f)
 	}
 	s.flash(r, "patient_new.done")
 	http.Redirect(w, r, "/staff/patients/"+itoa(id)+"/referrals/new", http.StatusSeeOther)
@@ -95,15 +89,15 @@ func (s *Server) newReferralForm(w http.ResponseWriter, r *http.Request) error {
 
 // createReferral records a physician's request for an act for the patient.
 func (s *Server) createReferral(w http.ResponseWriter, r *http.Request) error {
-	l := localizer(r)
-	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	f := referralForm{OtherDoc: v("other_physician"), Errors: map[string]string{}, Referral: referral.Referral{
-		ActID: v("act"), Levels: v("levels"), Side: v("side"), Indication: v("indication"), Urgency: referral.Urgency(v("urgency")),
-		PriorImaging: v("prior_imaging"), PrescriptionDate: v("prescription_date"), PhysicianID: formID(r, "physician_id")}}
-	if err := s.referralFormPage(r, &f); err != nil {
+	patientID, err := pathID(r)
+	if err != nil {
 		return err
 	}
-	f.Referral.PatientID = f.Patient.ID
+	l := localizer(r)
+	v := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
+	f := referralForm{OtherDoc: v("other_physician"), Errors: map[string]string{}, Referral: referral.Referral{PatientID: patientID,
+		ActID: v("act"), Levels: v("levels"), Side: v("side"), Indication: v("indication"), Urgency: referral.Urgency(v("urgency")),
+		PriorImaging: v("prior_imaging"), PrescriptionDate: v("prescription_date"), PhysicianID: formID(r, "physician_id")}}
 	lengthErrors(r, f.Errors) // other_physician; the referral's own texts below
 	for field, key := range f.Referral.Validate(s.now().In(s.loc())) {
 		f.Errors[field] = l.T(key, "Max", referral.MaxLength[field])
@@ -111,28 +105,24 @@ func (s *Server) createReferral(w http.ResponseWriter, r *http.Request) error {
 	if _, ok := s.catalog.Act(f.Referral.ActID); !ok {
 		f.Errors["act"] = l.T("referral.err.act")
 	}
-	known := f.Referral.PhysicianID == 0
-	for _, d := range f.Physicians {
-		known = known || d.ID == f.Referral.PhysicianID
+	if len(f.Errors) == 0 {
+		// The use case's one unit of work; the form is read again only
+		// to show a refusal, in a read unit of its own.
+		id, err := s.app.CreateReferral(r.Context(), f.Referral, f.OtherDoc)
+		if isRefusal(err, "referral.err.physician") {
+			f.Errors["physician"] = l.T("referral.err.physician")
+		} else if err != nil {
+			return err
+		} else {
+			s.flash(r, "referral_new.done")
+			http.Redirect(w, r, "/staff/referrals/"+itoa(id), http.StatusSeeOther)
+			return nil
+		}
 	}
-	if !known {
-		f.Errors["physician"] = l.T("referral.err.physician")
-	}
-	if len(f.Errors) > 0 {
-		return s.render(w, r, http.StatusUnprocessableEntity, "referral_new", "referral_new.title", "referrals", f)
-	}
-	if f.Referral.PhysicianID == 0 && f.OtherDoc != "" {
-		id, err := s.store.CreatePhysician(r.Context(), practice.Physician{Name: f.OtherDoc})
-		if err != nil {
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		if err := s.referralFormPage(r, &f); err != nil {
 			return err
 		}
-		f.Referral.PhysicianID = id
-	}
-	id, err := s.store.CreateReferral(r.Context(), f.Referral)
-	if err != nil {
-		return err
-	}
-	s.flash(r, "referral_new.done")
-	http.Redirect(w, r, "/staff/referrals/"+itoa(id), http.StatusSeeOther)
-	return nil
+		return s.render(w, r, http.StatusUnprocessableEntity, "referral_new", "referral_new.title", "referrals", f)
+	}}, w, r)
 }

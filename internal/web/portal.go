@@ -1,20 +1,15 @@
 package web
 
 import (
-	"crypto/rand"
 	"errors"
-	"fmt"
-	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/documents"
-	"repere/internal/mail"
 	"repere/internal/patient"
 	"repere/internal/report"
 	"repere/internal/store"
@@ -25,10 +20,7 @@ import (
 // appointments, documents and consents. Every access is audited under
 // "portal:patient:<id>".
 
-const (
-	sessionPortalPatient = "portal_patient"
-	portalCodeLifetime   = 10 * time.Minute
-)
+const sessionPortalPatient = "portal_patient"
 
 type portalPage struct {
 	Step         string // email, code, home
@@ -124,33 +116,10 @@ func (s *Server) portalCode(w http.ResponseWriter, r *http.Request) error {
 		p.Step, p.Locked = "email", s.lockNotice(w, r, "lock.portal", until)
 		return s.render(w, r, http.StatusTooManyRequests, "portal", "portal.title", "", p)
 	}
-	patients, err := s.store.PatientsByEmail(r.Context(), p.Email)
-	if err != nil {
+	if err := s.app.SendPortalCodes(r.Context(), p.Email, l.Lang, s.baseURL(r)); err != nil {
 		return err
 	}
-	for _, pt := range patients {
-		code, err := portalCodeValue()
-		if err != nil {
-			return err
-		}
-		if err := s.store.CreatePortalCode(r.Context(), pt.ID, tokenHash(p.Email+"|"+code), s.now().Add(portalCodeLifetime)); err != nil {
-			return err
-		}
-		if _, err := s.store.EnqueueMail(r.Context(), mail.Outgoing{Kind: "portal_code", PatientID: pt.ID, To: pt.Email,
-			Subject: l.T("mail.subject.portal_code"), Text: l.T("mail.text.portal_code", "Code", code, "Minutes", int(portalCodeLifetime.Minutes()), "Portal", s.baseURL(r)+"/portal/")}); err != nil {
-			return err
-		}
-	}
 	return s.render(w, r, http.StatusOK, "portal", "portal.title", "", p)
-}
-
-// portalCodeValue draws a 6-digit code.
-func portalCodeValue() (string, error) {
-	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("%06d", n.Int64()), nil
 }
 
 // portalVerify signs the patient in with the code and their birth date.
@@ -266,19 +235,27 @@ func (s *Server) portalReport(w http.ResponseWriter, r *http.Request) error {
 
 // portalScore records the pain score the patient gives for a follow-up day.
 func (s *Server) portalScore(w http.ResponseWriter, r *http.Request) error {
-	r, f, err := s.portalOwnAppointment(r)
-	if err != nil {
-		return err
+	patientID, r := s.portalPatient(r)
+	if patientID == 0 {
+		return errStatus(http.StatusUnauthorized, "portal.err.signin")
 	}
-	day, err := s.app.ScoreDue(r.Context(), f.Appointment)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
 	value, perr := strconv.Atoi(strings.TrimSpace(r.PostFormValue("value")))
-	if day == 0 || perr != nil {
+	if perr != nil {
 		return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
 	}
-	if err := s.app.AddPainScore(r.Context(), f.Appointment.ID, day, value); err != nil {
+	// The appointment (the patient's own), the day due and the score in the
+	// use case's one unit of work.
+	if err := s.app.AddDuePainScore(r.Context(), patientID, id, value); err != nil {
+		if isRefusal(err, "followup.err.score") {
+			return errStatus(http.StatusUnprocessableEntity, "followup.err.score")
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return errStatus(http.StatusNotFound, "error.not_found")
+		}
 		return err
 	}
 	s.flash(r, "portal.score_saved")

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"repere/internal/audit"
+	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/billing"
 	"repere/internal/catalog"
@@ -79,7 +79,7 @@ func (s *Server) loadPracticePage(r *http.Request) (practicePage, error) {
 	ctx := r.Context()
 	l := localizer(r)
 	p := practicePage{Tab: practiceTab(r), Tabs: practiceTabs, Acts: s.catalog.Acts(), Weekdays: []int{1, 2, 3, 4, 5, 6, 0}, Form: map[string]string{},
-		Kinds: []string{practice.CT, practice.RecoveryChair, practice.RecoveryBed, practice.WardBed}}
+		Kinds: roomKinds}
 	var err error
 	if p.Sites, err = s.store.Sites(ctx); err != nil {
 		return p, err
@@ -174,14 +174,13 @@ func parseClock(s string) (int, bool) {
 	return hh*60 + mm, true
 }
 
-// parseResource reads a "kind:id" option value against the offered options.
-func (p practicePage) parseResource(v string) (string, int64, bool) {
-	if !slices.ContainsFunc(p.Resources, func(o resourceOption) bool { return o.Value == v }) {
-		return "", 0, false
-	}
+// parseResource reads a "kind:id" option value; the application checks
+// the resource is the practice's.
+func parseResource(v string) (string, int64, bool) {
 	kind, id, _ := strings.Cut(v, ":")
-	n, _ := strconv.ParseInt(id, 10, 64)
-	return kind, n, true
+	n, err := strconv.ParseInt(id, 10, 64)
+	ok := err == nil && n > 0 && slices.Contains([]string{practice.ResourceRoom, practice.ResourceRadiologist, practice.ResourceAnaesthesia}, kind)
+	return kind, n, ok
 }
 
 func (s *Server) practiceAdmin(w http.ResponseWriter, r *http.Request) error {
@@ -192,69 +191,67 @@ func (s *Server) practiceAdmin(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "practice", "practice.title", "admin", p)
 }
 
-// practiceChange handles every form of the page; a refused form re-renders
-// the page with its errors and what was typed.
+// practiceForms are the forms of the practice page, by action: each checks
+// what was typed and calls its use case (one unit of work of the
+// application), giving back the problems to show.
+var practiceForms = map[string]func(s *Server, r *http.Request) ([]string, error){
+	"room": (*Server).saveRoom, "acts": (*Server).saveRadiologistActs, "hours": (*Server).addHours, "closure": (*Server).addClosure,
+	"anaesthesia": (*Server).saveTeam, "settings": (*Server).saveSettings, "physician": (*Server).savePhysician, "fee": (*Server).saveFee,
+	"delete-hours": func(s *Server, r *http.Request) ([]string, error) {
+		return nil, s.app.DeleteOpeningHours(r.Context(), formID(r, "id"))
+	},
+	"delete-closure": func(s *Server, r *http.Request) ([]string, error) {
+		return nil, s.app.DeleteClosure(r.Context(), formID(r, "id"))
+	},
+	"revoke-feed": func(s *Server, r *http.Request) ([]string, error) {
+		return nil, s.app.RevokeFeed(r.Context(), formID(r, "id"))
+	},
+}
+
+// practiceChange handles every form of the page. The change is the use
+// case's one unit of work; the page is read only for a refused form, which
+// shows again with its errors and what was typed, in a read unit of its own.
 func (s *Server) practiceChange(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadPracticePage(r)
-	if err != nil {
-		return err
-	}
-	l := localizer(r)
 	action := r.PathValue("action")
-	for k := range r.PostForm {
-		p.Form[k] = r.PostFormValue(k)
-	}
-	p.Form["_action"] = action // which form to refill when refused
-	var problems []string
-	switch action {
-	case "room":
-		problems, err = s.saveRoom(r, p)
-	case "acts":
-		problems, err = s.saveRadiologistActs(r, p)
-	case "hours":
-		problems, err = s.addHours(r, p)
-	case "closure":
-		problems, err = s.addClosure(r, p)
-	case "anaesthesia":
-		problems, err = s.saveTeam(r, p)
-	case "settings":
-		problems, err = s.saveSettings(r)
-	case "physician":
-		problems, err = s.savePhysician(r)
-	case "fee":
-		problems, err = s.saveFee(r, p)
-	case "delete-hours", "delete-closure", "revoke-feed":
-		id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-		switch action {
-		case "delete-hours":
-			err = s.store.DeleteOpeningHours(r.Context(), id)
-		case "delete-closure":
-			err = s.store.DeleteClosure(r.Context(), id)
-		default:
-			err = s.store.RevokeFeed(r.Context(), id)
-		}
-	default:
+	form, ok := practiceForms[action]
+	if !ok {
 		return errStatus(http.StatusNotFound, "error.not_found")
+	}
+	problems, err := form(s, r)
+	if refusal, ok := app.AsRefusal(err); ok {
+		for _, reason := range refusal.Reasons {
+			problems = append(problems, reason.Key)
+		}
+		err = nil
 	}
 	if err != nil {
 		return err
 	}
 	if len(problems) > 0 {
-		for _, key := range problems {
-			p.Errors = append(p.Errors, l.T(key))
-		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "practice", "practice.title", "admin", p)
-	}
-	actor, _ := audit.ActorFrom(r.Context())
-	if err := s.store.RecordEvent(r.Context(), actor, action, "practice", "", ""); err != nil {
-		return err
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadPracticePage(r)
+			if err != nil {
+				return err
+			}
+			for k := range r.PostForm {
+				p.Form[k] = r.PostFormValue(k)
+			}
+			p.Form["_action"] = action // which form to refill
+			l := localizer(r)
+			for _, key := range problems {
+				p.Errors = append(p.Errors, l.T(key))
+			}
+			return s.render(w, r, http.StatusUnprocessableEntity, "practice", "practice.title", "admin", p)
+		}}, w, r)
 	}
 	s.flash(r, "practice.saved")
 	http.Redirect(w, r, "/admin/practice?tab="+practiceTab(r), http.StatusSeeOther)
 	return nil
 }
 
-func (s *Server) saveRoom(r *http.Request, p practicePage) ([]string, error) {
+var roomKinds = []string{practice.CT, practice.RecoveryChair, practice.RecoveryBed, practice.WardBed}
+
+func (s *Server) saveRoom(r *http.Request) ([]string, error) {
 	name, ae, kind := strings.TrimSpace(r.PostFormValue("name")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("station_ae_title"))), r.PostFormValue("kind")
 	var problems []string
 	if name == "" || longerThanLimit("name", name) {
@@ -263,41 +260,23 @@ func (s *Server) saveRoom(r *http.Request, p practicePage) ([]string, error) {
 	if longerThanLimit("station_ae_title", ae) || strings.ContainsAny(ae, `\`) {
 		problems = append(problems, "practice.err.ae_title")
 	}
-	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	if id == 0 && !slices.Contains(p.Kinds, kind) {
+	id := formID(r, "id")
+	if id == 0 && !slices.Contains(roomKinds, kind) {
 		problems = append(problems, "practice.err.kind")
 	}
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	if id != 0 {
-		return nil, s.store.UpdateRoom(r.Context(), practice.Room{ID: id, Name: name, StationAETitle: ae, Active: r.PostFormValue("active") == "on"})
-	}
-	site, err := s.firstSite(r, p)
-	if err != nil {
-		return nil, err
-	}
-	_, err = s.store.CreateRoom(r.Context(), practice.Room{SiteID: site, Name: name, Kind: kind, StationAETitle: ae})
-	return nil, err
+	return nil, s.app.SaveRoom(r.Context(), practice.Room{ID: id, Name: name, Kind: kind, StationAETitle: ae, Active: id == 0 || r.PostFormValue("active") == "on"})
 }
 
-func (s *Server) saveRadiologistActs(r *http.Request, p practicePage) ([]string, error) {
-	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	if !slices.ContainsFunc(p.Radiologists, func(u auth.User) bool { return u.ID == id }) {
-		return []string{"practice.err.radiologist"}, nil
-	}
-	var acts []string
-	for _, a := range r.PostForm["act"] {
-		if _, ok := s.catalog.Act(a); ok {
-			acts = append(acts, a)
-		}
-	}
-	return nil, s.store.SetRadiologistActs(r.Context(), id, acts)
+func (s *Server) saveRadiologistActs(r *http.Request) ([]string, error) {
+	return nil, s.app.SetRadiologistActs(r.Context(), formID(r, "id"), r.PostForm["act"])
 }
 
-func (s *Server) addHours(r *http.Request, p practicePage) ([]string, error) {
+func (s *Server) addHours(r *http.Request) ([]string, error) {
 	var problems []string
-	kind, id, ok := p.parseResource(r.PostFormValue("resource"))
+	kind, id, ok := parseResource(r.PostFormValue("resource"))
 	if !ok {
 		problems = append(problems, "practice.err.resource")
 	}
@@ -313,13 +292,12 @@ func (s *Server) addHours(r *http.Request, p practicePage) ([]string, error) {
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	_, err = s.store.AddOpeningHours(r.Context(), practice.OpeningHours{ResourceKind: kind, ResourceID: id, Weekday: day, StartMinute: start, EndMinute: end})
-	return nil, err
+	return nil, s.app.AddOpeningHours(r.Context(), practice.OpeningHours{ResourceKind: kind, ResourceID: id, Weekday: day, StartMinute: start, EndMinute: end})
 }
 
-func (s *Server) addClosure(r *http.Request, p practicePage) ([]string, error) {
+func (s *Server) addClosure(r *http.Request) ([]string, error) {
 	var problems []string
-	kind, id, ok := p.parseResource(r.PostFormValue("resource"))
+	kind, id, ok := parseResource(r.PostFormValue("resource"))
 	if !ok {
 		problems = append(problems, "practice.err.resource")
 	}
@@ -331,51 +309,32 @@ func (s *Server) addClosure(r *http.Request, p practicePage) ([]string, error) {
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	_, err := s.store.AddClosure(r.Context(), practice.Closure{ResourceKind: kind, ResourceID: id, From: from, To: to, Reason: strings.TrimSpace(r.PostFormValue("reason"))})
-	return nil, err
+	return nil, s.app.AddClosure(r.Context(), practice.Closure{ResourceKind: kind, ResourceID: id, From: from, To: to, Reason: strings.TrimSpace(r.PostFormValue("reason"))})
 }
 
-func (s *Server) saveTeam(r *http.Request, p practicePage) ([]string, error) {
+func (s *Server) saveTeam(r *http.Request) ([]string, error) {
 	name := strings.TrimSpace(r.PostFormValue("name"))
 	if name == "" || longerThanLimit("name", name) {
 		return []string{"practice.err.room_name"}, nil
 	}
-	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	if id != 0 {
-		return nil, s.store.UpdateAnaesthesiaTeam(r.Context(), practice.AnaesthesiaTeam{ID: id, Name: name, Active: r.PostFormValue("active") == "on"})
-	}
-	site, err := s.firstSite(r, p)
-	if err != nil {
-		return nil, err
-	}
-	_, err = s.store.CreateAnaesthesiaTeam(r.Context(), practice.AnaesthesiaTeam{SiteID: site, Name: name})
-	return nil, err
-}
-
-// firstSite returns the practice's first site, creating it when there is none.
-func (s *Server) firstSite(r *http.Request, p practicePage) (int64, error) {
-	if len(p.Sites) > 0 {
-		return p.Sites[0].ID, nil
-	}
-	return s.app.CreateSite(r.Context(), practice.Site{Name: s.cfg.PracticeName})
+	id := formID(r, "id")
+	return nil, s.app.SaveAnaesthesiaTeam(r.Context(), practice.AnaesthesiaTeam{ID: id, Name: name, Active: id == 0 || r.PostFormValue("active") == "on"})
 }
 
 func (s *Server) saveSettings(r *http.Request) ([]string, error) {
 	turnover, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("turnover")))
 	discharge, ok := parseClock(r.PostFormValue("ward_discharge"))
-	v := practice.Settings{TurnoverMinutes: turnover, WardDischargeMinute: discharge}
-	if err != nil || !ok || v.Validate() != nil {
+	if err != nil || !ok {
 		return []string{"practice.err.settings"}, nil
 	}
-	return nil, s.store.SaveSettings(r.Context(), v)
+	return nil, s.app.SaveSettings(r.Context(), practice.Settings{TurnoverMinutes: turnover, WardDischargeMinute: discharge})
 }
 
 // savePhysician adds or edits a referring physician. The RPPS number, when
 // given, is the 11-digit national identifier of health professionals.
 func (s *Server) savePhysician(r *http.Request) ([]string, error) {
-	ph := practice.Physician{Name: strings.TrimSpace(r.PostFormValue("name")), RPPS: strings.TrimSpace(r.PostFormValue("rpps")),
+	ph := practice.Physician{ID: formID(r, "id"), Name: strings.TrimSpace(r.PostFormValue("name")), RPPS: strings.TrimSpace(r.PostFormValue("rpps")),
 		Email: strings.TrimSpace(r.PostFormValue("email"))}
-	ph.ID, _ = strconv.ParseInt(r.PostFormValue("id"), 10, 64)
 	var problems []string
 	if ph.Name == "" || longerThanLimit("name", ph.Name) {
 		problems = append(problems, "practice.err.physician_name")
@@ -389,11 +348,7 @@ func (s *Server) savePhysician(r *http.Request) ([]string, error) {
 	if len(problems) > 0 {
 		return problems, nil
 	}
-	if ph.ID != 0 {
-		return nil, s.store.UpdatePhysician(r.Context(), ph)
-	}
-	_, err := s.store.CreatePhysician(r.Context(), ph)
-	return nil, err
+	return nil, s.app.SavePhysician(r.Context(), ph)
 }
 
 // rppsLength is the number of digits of an RPPS number.
@@ -412,11 +367,7 @@ func validRPPS(s string) bool {
 }
 
 // saveFee sets a radiologist's extra fee (sector 2) shown on cost estimates.
-func (s *Server) saveFee(r *http.Request, p practicePage) ([]string, error) {
-	id, _ := strconv.ParseInt(r.PostFormValue("id"), 10, 64)
-	if !slices.ContainsFunc(p.Radiologists, func(u auth.User) bool { return u.ID == id }) {
-		return []string{"practice.err.radiologist"}, nil
-	}
+func (s *Server) saveFee(r *http.Request) ([]string, error) {
 	euros, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(cmp.Or(r.PostFormValue("fee"), "0")), ",", "."), 64)
 	if err != nil || euros < 0 || euros > 1000 {
 		return []string{"practice.err.fee"}, nil
@@ -425,7 +376,7 @@ func (s *Server) saveFee(r *http.Request, p practicePage) ([]string, error) {
 	if !slices.Contains(billing.Conventions, convention) {
 		return []string{"practice.err.convention"}, nil
 	}
-	return nil, s.store.SetRadiologistBilling(r.Context(), id, billing.Radiologist{Convention: convention, ExtraFee: billing.Cents(math.Round(euros * 100))})
+	return nil, s.app.SetRadiologistBilling(r.Context(), formID(r, "id"), billing.Radiologist{Convention: convention, ExtraFee: billing.Cents(math.Round(euros * 100))})
 }
 
 // practiceTabs are the sections of the practice page, in order.

@@ -122,7 +122,13 @@ func (s *Server) exportPatient(w http.ResponseWriter, r *http.Request) error {
 // erasePatient carries out an erasure request, as the privacy page showed
 // it: the medical record kept, the rest erased.
 func (s *Server) erasePatient(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadPrivacyPatient(r)
+	// The page's reads in one read unit; the erasure is the store's own
+	// transaction, followed by a WAL checkpoint that runs outside any.
+	var p privacyPage
+	err := s.readUnit(r, func(r *http.Request) (err error) {
+		p, err = s.loadPrivacyPatient(r)
+		return err
+	})
 	if err != nil {
 		return err
 	}

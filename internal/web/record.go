@@ -214,8 +214,15 @@ func (s *Server) recordForm(w http.ResponseWriter, r *http.Request) error {
 // contradiction with the screening (an allergy, a hold not respected) asks
 // for an explicit confirmation, warnings (an unusual dose) are shown once it
 // is saved.
+//
+// The page is read in one read unit; the record is saved after it by the
+// use case's own unit, which checks the version read.
 func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request) error {
-	p, _, err := s.loadRecordPage(r)
+	var p recordPage
+	err := s.readUnit(r, func(r *http.Request) (err error) {
+		p, _, err = s.loadRecordPage(r)
+		return err
+	})
 	if err != nil {
 		return err
 	}

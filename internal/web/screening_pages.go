@@ -53,8 +53,16 @@ func (s *Server) screeningForm(w http.ResponseWriter, r *http.Request) error {
 
 // saveScreening stores the staff's answers; the verdict is computed again
 // from them wherever it is shown.
+//
+// The page is read in one read unit; the answers are written after it, by
+// a versioned write that refuses them if someone saved meanwhile.
 func (s *Server) saveScreening(w http.ResponseWriter, r *http.Request) error {
-	p, st, err := s.loadScreeningPage(r)
+	var p screeningPage
+	var st app.Screening
+	err := s.readUnit(r, func(r *http.Request) (err error) {
+		p, st, err = s.loadScreeningPage(r)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -99,15 +107,18 @@ func (s *Server) decideScreening(w http.ResponseWriter, r *http.Request) error {
 		err = s.app.SignScreening(r.Context(), id, r.PostFormValue("premedication"), r.PostFormValue("contrast_agent"))
 	}
 	if refusal, ok := app.AsRefusal(err); ok {
-		p, err := s.loadReferralPage(r)
-		if err != nil {
-			return err
-		}
-		p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
-		if refusal.Has("screening.err.reason") {
-			p.OverrideRule = r.PostFormValue("rule")
-		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
+		// The page, read once the use case's unit is over, in a read unit.
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadReferralPage(r)
+			if err != nil {
+				return err
+			}
+			p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
+			if refusal.Has("screening.err.reason") {
+				p.OverrideRule = r.PostFormValue("rule")
+			}
+			return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
+		}}, w, r)
 	}
 	if err != nil {
 		return err
@@ -127,22 +138,31 @@ func isRefusal(err error, key string) bool {
 	return ok && r.Has(key)
 }
 
-// createScreeningLink makes a patient's questionnaire link and shows it once.
+// createScreeningLink makes a patient's questionnaire link and shows it
+// once. The link is made in the use case's unit of work; the page is read
+// after it, in a read unit of its own (its slot search holds no write lock).
 func (s *Server) createScreeningLink(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadReferralPage(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	token, err := s.app.NewQuestionnaireLink(r.Context(), p.Referral.ID)
-	if refusal, ok := app.AsRefusal(err); ok {
-		p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
-		return s.render(w, r, refusalStatus(err), "referral", "referral.title", "referrals", p)
-	}
-	if err != nil {
+	token, err := s.app.NewQuestionnaireLink(r.Context(), id)
+	refusal, refused := app.AsRefusal(err)
+	if err != nil && !refused {
 		return err
 	}
-	p.NewLink = s.baseURL(r) + "/q/" + token
-	return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.loadReferralPage(r)
+		if err != nil {
+			return err
+		}
+		if refused {
+			p.ScreeningErrors = s.app.Messages(refusal, localizer(r))
+			return s.render(w, r, refusalStatus(refusal), "referral", "referral.title", "referrals", p)
+		}
+		p.NewLink = s.baseURL(r) + "/q/" + token
+		return s.render(w, r, http.StatusOK, "referral", "referral.title", "referrals", p)
+	}}, w, r)
 }
 
 // tokenHash is how secret tokens and codes are kept: app.TokenHash.

@@ -65,3 +65,12 @@ func (s *Server) countStatements(next http.Handler) http.Handler {
 		s.metrics.transactions.WithLabelValues(route).Observe(float64(c.Transactions()))
 	})
 }
+
+// readUnit runs fn with r carrying one read unit of work (joined by the
+// page's own unit for a GET). A POST reads its page this way, then writes
+// through its use case once the unit is over: a page's many reads cost one
+// transaction, and no lock is held while the form is checked or a document
+// made.
+func (s *Server) readUnit(r *http.Request, fn func(r *http.Request) error) error {
+	return s.store.ReadUnit(r.Context(), func(ctx context.Context) error { return fn(r.WithContext(ctx)) })
+}
