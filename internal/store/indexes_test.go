@@ -18,6 +18,7 @@ func TestLookupColumnsAreIndexed(t *testing.T) {
 		{"appointments", "accession_number", "a dose report or MPPS message"},
 		{"appointments", "study_instance_uid", "a dose report or MPPS message"},
 		{"performed_steps", "study_instance_uid", "an MPPS message"},
+		{"appointments", "room_id", "a console's worklist query, by its station's room (WorklistRows)"},
 	}
 	storetest.Engines(t, func(t *testing.T, s *store.Store) {
 		q := `SELECT tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL`

@@ -39,7 +39,11 @@ func (s *Store) WorklistRows(ctx context.Context, from, to time.Time, station st
 		where, args = append(where, "a.starts_at < ?"), append(args, to.UTC())
 	}
 	if station != "" {
-		where, args = append(where, "r.station_ae_title = ?"), append(args, station)
+		// By the station's room ids, so that both planners read the
+		// room's booked acts from appointments_room_status_start rather
+		// than every room's acts in start order (SQLite, without
+		// statistics, chose the latter).
+		where, args = append(where, "a.room_id IN (SELECT id FROM rooms WHERE station_ae_title = ?)"), append(args, station)
 	}
 	var out []WorklistRow
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
