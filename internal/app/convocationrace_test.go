@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"repere/internal/demo"
 	"repere/internal/i18n"
 	"repere/internal/mail"
+	"repere/internal/referral"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -183,6 +185,90 @@ func TestReminderSkippedWhenAppointmentMovesMeanwhile(t *testing.T) {
 		}
 		if day := f.bundle.For("fr").Date(to.In(paris)); !strings.Contains(got[0].Subject, day) {
 			t.Errorf("reminder %q does not say the new date %q", got[0].Subject, day)
+		}
+	})
+}
+
+// openReferral is a demo referral still to screen, on a confirmed record,
+// with no appointment booked: one a questionnaire letter may be sent for.
+func (f *raceFixture) openReferral() referral.Referral {
+	f.t.Helper()
+	for _, status := range []referral.Status{referral.Received, referral.Screening} {
+		list, err := f.st.ListReferrals(system, store.ReferralFilter{Status: status})
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		for _, ref := range list {
+			if !ref.IdentityToConfirm {
+				return ref
+			}
+		}
+	}
+	f.t.Fatal("no open referral in the demo")
+	return referral.Referral{}
+}
+
+// TestLettersRefusedWhenRecordChangesMeanwhile: a printed letter (the
+// questionnaire link, the portal invitation) is made from a read; if the
+// referral is filed on another patient's record, or the patient's name is
+// corrected, before the write, the letter is refused and nothing is
+// recorded (no outbox row, no link). Left alone, the same send works.
+func TestLettersRefusedWhenRecordChangesMeanwhile(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		f := newRaceFixture(t, st)
+		ref := f.openReferral()
+		other := f.convocable().PatientID
+		if other == ref.PatientID {
+			t.Fatal("the demo's open referral and convocable appointment are the same patient's")
+		}
+		letters := func(patientID int64) int {
+			var n int
+			err := st.DB().QueryRow(`SELECT count(*) FROM outbox WHERE channel = 'letter' AND patient_id = ` + strconv.FormatInt(patientID, 10)).Scan(&n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		rename := func(ctx context.Context) {
+			p, err := st.Patient(ctx, ref.PatientID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.BirthName += "-Martin"
+			if err := st.UpdatePatient(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range []struct {
+			name   string
+			send   func() error
+			change func(ctx context.Context)
+		}{
+			{"questionnaire letter, referral refiled", func() error {
+				_, err := f.app.SendQuestionnaireLink(secretary, ref.ID, mail.ChannelLetter, "fr", "https://repere.example.org")
+				return err
+			}, func(ctx context.Context) {
+				if err := st.RefileReferral(ctx, ref.ID, ref.PatientID, other, "wrong record"); err != nil {
+					t.Fatal(err)
+				}
+			}},
+			{"portal invitation letter, patient renamed", func() error {
+				_, err := f.app.InviteToPortal(secretary, ref.PatientID, mail.ChannelLetter, "fr", "https://repere.example.org")
+				return err
+			}, rename},
+		} {
+			if err := c.send(); err != nil { // the same send, left alone, works
+				t.Fatalf("%s, left alone: %v", c.name, err)
+			}
+			before := letters(ref.PatientID)
+			app.SetBeforeLetterWrite(f.app, func(ctx context.Context, m mail.Outgoing) {
+				app.SetBeforeLetterWrite(f.app, nil)
+				c.change(ctx)
+			})
+			refusedWith(t, c.name, c.send(), "send.err.changed_while_sending")
+			if got := letters(ref.PatientID); got != before {
+				t.Errorf("%s: %d letters recorded", c.name, got-before)
+			}
 		}
 	})
 }
