@@ -28,13 +28,13 @@ func (nullMailer) Permanent(error) bool                      { return false }
 // raceFixture is the demo practice with email set up and reminders due for
 // every booked appointment of the coming year.
 type raceFixture struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	app    *app.App
 	bundle *i18n.Bundle
 }
 
-func newRaceFixture(t *testing.T, st *store.Store) *raceFixture {
+func newRaceFixture(t testing.TB, st *store.Store) *raceFixture {
 	t.Helper()
 	cat, err := catalog.Load("")
 	if err != nil {
@@ -271,4 +271,23 @@ func TestLettersRefusedWhenRecordChangesMeanwhile(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkConvocationRecheck is what the convocation's write unit adds
+// while it holds the write transaction (SQLite's write lock): reading the
+// appointment file again and making the letter's HTML again, in one write
+// unit that queues nothing.
+func BenchmarkConvocationRecheck(b *testing.B) {
+	st := storetest.OpenSQLite(b)
+	f := newRaceFixture(b, st)
+	ap := f.convocable()
+	check, err := app.ConvocationRecheck(secretary, f.app, ap.ID, "fr")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if err := st.WriteUnit(secretary, check); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

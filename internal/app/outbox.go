@@ -82,31 +82,41 @@ func (a *App) queueConvocation(ctx context.Context, f AppointmentFile, m mail.Ou
 	if a.beforeLetterWrite != nil {
 		a.beforeLetterWrite(ctx, m)
 	}
-	changed := refuse("appointment.changed_while_sending")
 	return a.store.WriteUnit(ctx, func(ctx context.Context) error {
-		now, err := a.AppointmentFile(ctx, f.Appointment.ID)
-		if errors.Is(err, ErrNotFound) {
-			return changed
-		}
-		if err != nil {
+		if err := a.letterUnchanged(ctx, f, m, lang); err != nil {
 			return err
 		}
-		if now.Appointment.Status != f.Appointment.Status || now.Patient.Email != m.To {
-			return changed
-		}
-		_, html, err := a.convocationHTML(now, lang)
-		if _, refused := AsRefusal(err); refused {
-			return changed
-		}
-		if err != nil {
-			return err
-		}
-		if letterVersion(html) != m.Version {
-			return changed
-		}
-		_, err = a.store.EnqueueMail(ctx, m)
+		_, err := a.store.EnqueueMail(ctx, m)
 		return err
 	})
+}
+
+// letterUnchanged refuses, in the write unit, a convocation m made in lang
+// from f when the appointment file as it is now would not give the same
+// letter to the same address.
+func (a *App) letterUnchanged(ctx context.Context, f AppointmentFile, m mail.Outgoing, lang string) error {
+	changed := refuse("appointment.changed_while_sending")
+	now, err := a.AppointmentFile(ctx, f.Appointment.ID)
+	if errors.Is(err, ErrNotFound) {
+		return changed
+	}
+	if err != nil {
+		return err
+	}
+	if now.Appointment.Status != f.Appointment.Status || now.Patient.Email != m.To {
+		return changed
+	}
+	_, html, err := a.convocationHTML(now, lang)
+	if _, refused := AsRefusal(err); refused {
+		return changed
+	}
+	if err != nil {
+		return err
+	}
+	if letterVersion(html) != m.Version {
+		return changed
+	}
+	return nil
 }
 
 // convocationHTML is the convocation letter of f in lang and its HTML.
