@@ -14,6 +14,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"time"
 
@@ -23,6 +24,7 @@ import (
 	"repere/internal/clock"
 	"repere/internal/followup"
 	"repere/internal/i18n"
+	"repere/internal/mail"
 	"repere/internal/review"
 	"repere/internal/screening"
 	"repere/internal/store"
@@ -77,6 +79,9 @@ type App struct {
 	site *siteMemo
 	// answers are the questionnaire answers the worklist decoded.
 	answers *answersMemo
+	// beforeLetterWrite, when set (by tests), runs between the read that
+	// made a letter and the write unit that queues it.
+	beforeLetterWrite func(ctx context.Context, m mail.Outgoing)
 }
 
 // New checks the configuration and loads the embedded rules not given.

@@ -63,22 +63,87 @@ func (a *App) SendConvocation(ctx context.Context, id int64, lang string, resend
 	if err != nil {
 		return err
 	}
-	_, err = a.store.EnqueueMail(ctx, m)
+	err = a.queueConvocation(ctx, f, m, lang)
 	if errors.Is(err, store.ErrDuplicate) {
 		return refuse("appointment.already_sent")
 	}
 	return err
 }
 
-// convocationMail builds a convocation or reminder email: the letter as
-// HTML and plain text, with the PDF and the calendar file attached.
-func (a *App) convocationMail(f AppointmentFile, lang, kind string) (mail.Outgoing, error) {
+// queueConvocation queues m, a convocation or reminder made in lang from
+// f, in one write unit that first reads the appointment file again: when
+// the appointment moved, was cancelled, or anything the letter shows
+// changed (room, time, preparation, the patient's address) since f was
+// read, the letter is out of date and nothing is queued
+// (appointment.changed_while_sending). The check compares the letter's
+// version (the SHA-256 of its HTML, the outbox's doc_version) made again
+// from the file as it is now.
+func (a *App) queueConvocation(ctx context.Context, f AppointmentFile, m mail.Outgoing, lang string) error {
+	if a.beforeLetterWrite != nil {
+		a.beforeLetterWrite(ctx, m)
+	}
+	return a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		if err := a.letterUnchanged(ctx, f, m, lang); err != nil {
+			return err
+		}
+		_, err := a.store.EnqueueMail(ctx, m)
+		return err
+	})
+}
+
+// letterUnchanged refuses, in the write unit, a convocation m made in lang
+// from f when the appointment file as it is now would not give the same
+// letter to the same address.
+func (a *App) letterUnchanged(ctx context.Context, f AppointmentFile, m mail.Outgoing, lang string) error {
+	changed := refuse("appointment.changed_while_sending")
+	now, err := a.AppointmentFile(ctx, f.Appointment.ID)
+	if errors.Is(err, ErrNotFound) {
+		return changed
+	}
+	if err != nil {
+		return err
+	}
+	if now.Appointment.Status != f.Appointment.Status || now.Patient.Email != m.To {
+		return changed
+	}
+	_, html, err := a.convocationHTML(now, lang)
+	if _, refused := AsRefusal(err); refused {
+		return changed
+	}
+	if err != nil {
+		return err
+	}
+	if letterVersion(html) != m.Version {
+		return changed
+	}
+	return nil
+}
+
+// convocationHTML is the convocation letter of f in lang and its HTML.
+func (a *App) convocationHTML(f AppointmentFile, lang string) (documents.Convocation, []byte, error) {
 	c, err := a.Convocation(f, lang)
 	if err != nil {
-		return mail.Outgoing{}, err
+		return c, nil, err
 	}
 	var html bytes.Buffer
 	if err := documents.RenderConvocationHTML(&html, c); err != nil {
+		return c, nil, err
+	}
+	return c, html.Bytes(), nil
+}
+
+// letterVersion is the version of a letter, its outbox doc_version: the
+// SHA-256 of its HTML, in hex.
+func letterVersion(html []byte) string {
+	sum := sha256.Sum256(html)
+	return hex.EncodeToString(sum[:])
+}
+
+// convocationMail builds a convocation or reminder email: the letter as
+// HTML and plain text, with the PDF and the calendar file attached.
+func (a *App) convocationMail(f AppointmentFile, lang, kind string) (mail.Outgoing, error) {
+	c, html, err := a.convocationHTML(f, lang)
+	if err != nil {
 		return mail.Outgoing{}, err
 	}
 	pdf, err := documents.ConvocationPDF(c)
@@ -93,7 +158,6 @@ func (a *App) convocationMail(f AppointmentFile, lang, kind string) (mail.Outgoi
 	start := f.Appointment.Start.In(a.loc)
 	when := l.Date(start) + " " + l.Time(start)
 	act := f.Act.Name.In(l.Lang)
-	version := sha256.Sum256(html.Bytes())
 	textKind := strings.TrimSuffix(kind, "_resend") // a resend says what the first one said
 	text := l.T("mail.text."+textKind, "Name", f.Patient.DisplayName(), "Act", act, "When", when, "Site", c.Site.Name, "Phone", c.Site.Phone)
 	if a.cfg.BaseURL != "" {
@@ -103,8 +167,8 @@ func (a *App) convocationMail(f AppointmentFile, lang, kind string) (mail.Outgoi
 		Kind: kind, AppointmentID: f.Appointment.ID, PatientID: f.Patient.ID, To: f.Patient.Email,
 		Subject: l.T("mail.subject."+textKind, "When", when),
 		Text:    text,
-		HTML:    html.String(),
-		Version: hex.EncodeToString(version[:]),
+		HTML:    string(html),
+		Version: letterVersion(html),
 		Attachments: []mail.Attachment{
 			{Name: "convocation.pdf", ContentType: "application/pdf", Data: pdf},
 			{Name: "rendez-vous.ics", ContentType: "text/calendar; charset=utf-8", Data: ics},
@@ -230,8 +294,15 @@ func (a *App) queueReminders(ctx context.Context, log *slog.Logger) error {
 			return err
 		}
 		// Another instance may have queued it since RemindersDue: the
-		// database keeps one reminder per appointment.
-		if _, err := a.store.EnqueueMail(ctx, m); err != nil && !errors.Is(err, store.ErrDuplicate) {
+		// database keeps one reminder per appointment. An appointment
+		// changed since it was read gets none this time: the next run
+		// reads it again and queues its reminder with the new date.
+		err = a.queueConvocation(ctx, f, m, i18n.Default)
+		if r, refused := AsRefusal(err); refused && r.Has("appointment.changed_while_sending") {
+			log.Info("reminder postponed: the appointment changed while it was made", "appointment", id)
+			continue
+		}
+		if err != nil && !errors.Is(err, store.ErrDuplicate) {
 			return err
 		}
 	}

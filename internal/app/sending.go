@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base32"
 	"encoding/hex"
+	"errors"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"repere/internal/patient"
 	"repere/internal/referral"
 	"repere/internal/sms"
+	"repere/internal/store"
 )
 
 // Sending the patient the way in: the questionnaire link of a referral and
@@ -238,12 +240,19 @@ func (a *App) sendQuestionnaireLetter(ctx context.Context, referralID int64, lan
 		}}
 	m := mail.Outgoing{Kind: "questionnaire_link", Channel: mail.ChannelLetter, PatientID: rc.patient.ID}
 	return a.recordLetter(ctx, m, letter, func(ctx context.Context) error {
-		// The referral again: it may have been closed while the letter was made.
-		ref, err := a.store.Referral(ctx, referralID)
+		// The referral again: it may have been closed, or filed on another
+		// patient's record, while the letter was made.
+		now, err := a.store.Referral(ctx, referralID)
 		if err != nil {
 			return err
 		}
-		if _, err := questionnaireToken(ref); err != nil {
+		if _, err := questionnaireToken(now); err != nil {
+			return err
+		}
+		if now.PatientID != ref.PatientID || now.ActID != ref.ActID {
+			return refuse("send.err.changed_while_sending")
+		}
+		if err := a.sameRecipient(ctx, rc); err != nil {
 			return err
 		}
 		if err := a.saveQuestionnaireLink(ctx, ref, token); err != nil {
@@ -316,7 +325,30 @@ func (a *App) invitationLetter(ctx context.Context, patientID int64, lang, base 
 	letter := documents.AccessLetter{Site: rc.site, Title: l.T("send.letter.title.portal"), Recipient: rc.patient.DisplayName(), Issued: a.Now(),
 		Sections: []documents.AccessSection{a.portalSection(rc, base, code)}}
 	m := mail.Outgoing{Kind: "portal_invitation", Channel: mail.ChannelLetter, PatientID: rc.patient.ID}
-	return a.recordLetter(ctx, m, letter, func(ctx context.Context) error { return a.saveLetterCode(ctx, rc.patient.ID, code) })
+	return a.recordLetter(ctx, m, letter, func(ctx context.Context) error {
+		if err := a.sameRecipient(ctx, rc); err != nil {
+			return err
+		}
+		return a.saveLetterCode(ctx, rc.patient.ID, code)
+	})
+}
+
+// sameRecipient refuses, in a letter's write unit, a letter whose patient
+// record no longer reads as the letter was made from it (a name corrected,
+// a record merged away while the PDF was made): the letter would be
+// addressed to someone the record no longer names.
+func (a *App) sameRecipient(ctx context.Context, rc recipient) error {
+	p, err := a.store.Patient(ctx, rc.patient.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return refuse("send.err.changed_while_sending")
+	}
+	if err != nil {
+		return err
+	}
+	if p.DisplayName() != rc.patient.DisplayName() {
+		return refuse("send.err.changed_while_sending")
+	}
+	return nil
 }
 
 // portalSection is the letter's block giving the portal's address and code.
@@ -337,6 +369,9 @@ func (a *App) recordLetter(ctx context.Context, m mail.Outgoing, letter document
 		return Delivery{}, err
 	}
 	m.Subject = letter.Title
+	if a.beforeLetterWrite != nil {
+		a.beforeLetterWrite(ctx, m)
+	}
 	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
 		if err := save(ctx); err != nil {
 			return err

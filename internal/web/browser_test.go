@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -334,7 +335,8 @@ func TestBrowserFieldLimits(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("login"), "t.secretary"),
 		chromedp.SendKeys(chromedp.ID("password"), testPassword+"\r"),
 		chromedp.WaitVisible(chromedp.CSS(".main-nav")))
-	for _, page := range []string{"/staff/patients/new", "/staff/referrals/" + h.referralID("MERCIER"), "/staff/patients"} {
+	ref := "/staff/referrals/" + h.referralID("MERCIER")
+	for _, page := range []string{"/staff/patients/new", ref, ref + "/screening", "/staff/patients"} {
 		run(t, ctx, chromedp.Navigate(base+page), chromedp.WaitVisible(chromedp.CSS("main")))
 		// Every text field has a maxlength, at most the server's limit for its name.
 		got := text(t, ctx, chromedp.Evaluate[[]fieldLimitSeen](`Array.from(document.querySelectorAll("input[name], textarea[name]"))
@@ -349,6 +351,39 @@ func TestBrowserFieldLimits(t *testing.T) {
 			}
 		}
 	}
+	// Fields named by pattern (questionnaire answers "q.*", a treatment's
+	// "t.N.other") get the server's limit too, not the default: fields.js
+	// reads fieldLimit's rule. The probe's fields come as an htmx swap would.
+	names := []string{"q.weight_kg", "q.x", "t.3.other", "t.other", "t.3.name", "q", "reason", "unknown_field", "xq.a", "t.3.other.x"}
+	got := text(t, ctx, chromedp.Evaluate[[]fieldLimitSeen](`(() => {
+		const probe = document.createElement("div");
+		for (const name of `+jsonString(t, names)+`) {
+			const el = document.createElement("input");
+			el.name = name;
+			probe.appendChild(el);
+		}
+		document.body.appendChild(probe);
+		probe.dispatchEvent(new CustomEvent("htmx:afterSwap", {bubbles: true}));
+		return Array.from(probe.querySelectorAll("input")).map(el => ({Name: el.name, Max: el.maxLength}));
+	})()`))
+	if len(got) != len(names) {
+		t.Fatalf("probe: %d fields, want %d", len(got), len(names))
+	}
+	for _, f := range got {
+		if f.Max != fieldLimitForTest(f.Name) {
+			t.Errorf("fields.js gives %s the limit %d, the server %d", f.Name, f.Max, fieldLimitForTest(f.Name))
+		}
+	}
+}
+
+// jsonString is v as JSON, for a script.
+func jsonString(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 type fieldLimitSeen struct {

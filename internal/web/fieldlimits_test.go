@@ -1,7 +1,9 @@
 package web
 
 import (
+	"encoding/json"
 	"io/fs"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -52,5 +54,32 @@ func TestTemplateMaxlengthsComeFromServerLimits(t *testing.T) {
 	}
 	if checked < 10 {
 		t.Fatalf("only %d fields with a maxlength found: the pattern no longer matches the templates", checked)
+	}
+}
+
+// TestFieldsScriptCarriesPatterns: /static/fields.js carries the limits of
+// the fields named by pattern, read from the table fieldLimit reads, and
+// uses them (TestBrowserFieldLimits runs the script in Chromium).
+func TestFieldsScriptCarriesPatterns(t *testing.T) {
+	rec := httptest.NewRecorder()
+	fieldsScript().ServeHTTP(rec, httptest.NewRequest("GET", "/static/fields.js", nil))
+	body := rec.Body.String()
+	if len(fieldPatterns) == 0 {
+		t.Fatal("no field pattern: fieldLimit's prefixes are gone")
+	}
+	for _, p := range fieldPatterns {
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(body, string(b)) {
+			t.Errorf("fields.js lacks the pattern %s", b)
+		}
+		if name := p.Prefix + "x" + p.Suffix; fieldLimit(name) != p.Max {
+			t.Errorf("fieldLimit(%q) = %d, want the pattern's %d", name, fieldLimit(name), p.Max)
+		}
+	}
+	if !strings.Contains(body, "el.maxLength = limitOf(el.name)") {
+		t.Error("fields.js does not apply limitOf")
 	}
 }

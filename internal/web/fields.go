@@ -44,17 +44,33 @@ const defaultFieldLimit = 1000
 // maxAnswer bounds a questionnaire's text answer ("q.<question>").
 const maxAnswer = 500
 
+// fieldPattern is the limit of the fields whose name starts with Prefix
+// and ends with Suffix (the two may overlap, as strings.HasPrefix and
+// strings.HasSuffix read them).
+type fieldPattern struct {
+	Prefix string `json:"prefix"`
+	Suffix string `json:"suffix"`
+	Max    int    `json:"max"`
+}
+
+// fieldPatterns are the limits of the fields named by pattern, for the
+// names fieldLimits does not list; the first that matches applies. The
+// server (fieldLimit) and the browsers (fields.js) read this one table.
+var fieldPatterns = []fieldPattern{
+	{Prefix: "q.", Max: maxAnswer},
+	{Prefix: "t.", Suffix: ".other", Max: maxOtherDrugName}, // a treatment's row, readQuestionnaire
+}
+
 // fieldLimit is the server's limit for a field: the handlers check it, guard
 // refuses beyond it and the templates give it as maxlength.
 func fieldLimit(name string) int {
 	if max, ok := fieldLimits[name]; ok {
 		return max
 	}
-	switch {
-	case strings.HasPrefix(name, "q."):
-		return maxAnswer
-	case strings.HasPrefix(name, "t.") && strings.HasSuffix(name, ".other"):
-		return maxOtherDrugName // a treatment's row, readQuestionnaire
+	for _, p := range fieldPatterns {
+		if strings.HasPrefix(name, p.Prefix) && strings.HasSuffix(name, p.Suffix) {
+			return p.Max
+		}
 	}
 	return defaultFieldLimit
 }

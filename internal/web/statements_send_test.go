@@ -58,7 +58,10 @@ func (h *harness) checkFigures(t *testing.T, c *client, figures []postFigure) {
 // sends to the patient. An email or an SMS (the questionnaire link, the
 // portal invitation) is one unit of work: the reads, the link or code and
 // the outbox row commit together. A letter and the convocation are made
-// outside any transaction (PDF), between a read unit and a write.
+// outside any transaction (PDF), between a read unit and a write; the
+// convocation's write reads the appointment file again (11 statements) to
+// refuse a letter the appointment changed under (queueConvocation); a
+// letter's write reads its patient again (sameRecipient, 1 statement).
 func TestSendingPostStatements(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		smtp := mailtest.Start(t, mailtest.Options{})
@@ -86,11 +89,11 @@ func TestSendingPostStatements(t *testing.T) {
 		h.checkFigures(t, c, []postFigure{
 			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"email"}}, http.StatusSeeOther, 10, 1, 10, 1},
 			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"sms"}}, http.StatusSeeOther, 10, 1, 10, 1},
-			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"letter"}}, http.StatusOK, 13, 2, 15, 3},
+			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"letter"}}, http.StatusOK, 14, 2, 16, 3},
 			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"email"}}, http.StatusSeeOther, 7, 1, 7, 1},
 			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"sms"}}, http.StatusSeeOther, 8, 1, 8, 1},
-			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"letter"}}, http.StatusOK, 9, 2, 11, 3},
-			{"POST /staff/appointments/{id}/send", "/staff/appointments/" + appt + "/send", nil, http.StatusSeeOther, 17, 2, 19, 3},
+			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"letter"}}, http.StatusOK, 10, 2, 12, 3},
+			{"POST /staff/appointments/{id}/send", "/staff/appointments/" + appt + "/send", nil, http.StatusSeeOther, 28, 2, 30, 3},
 			{"POST /staff/referrals/{id}/screening/link", "/staff/referrals/" + ref + "/screening/link", nil, http.StatusOK, 19, 2, 21, 3},
 		})
 		// The patient asks the portal for a code by email: the attempt
