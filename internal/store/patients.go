@@ -195,10 +195,10 @@ func (s *Store) createReferral(ctx context.Context, tx *sql.Tx, r referral.Refer
 		return 0, err
 	}
 	id, err := s.insert(ctx, tx, `INSERT INTO referrals (patient_id, physician_id, act_id, levels, side, indication, urgency, prior_imaging, prescription_date, status, created_at,
-			sent_identity, identity_to_confirm)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sent_identity, identity_to_confirm, record_from_request)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.PatientID, physician, r.ActID, r.Levels, r.Side, r.Indication, string(r.Urgency), r.PriorImaging, r.PrescriptionDate, string(r.Status), s.now(),
-		sent, r.IdentityToConfirm)
+		sent, r.IdentityToConfirm, r.RecordFromRequest)
 	if err != nil {
 		return 0, err
 	}
@@ -298,11 +298,11 @@ func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, erro
 		var pt patient.Patient
 		err := s.queryRow(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
 				r.prior_imaging, r.prescription_date, r.status, r.created_at, p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, ''), r.cover,
-				r.pregnancy_start, r.delivery_date, r.sent_identity, r.identity_to_confirm
+				r.pregnancy_start, r.delivery_date, r.sent_identity, r.identity_to_confirm, r.record_from_request
 			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
 			WHERE r.id = ?`, id).Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
 			&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName, &r.Cover,
-			&r.PregnancyStart, &r.DeliveryDate, &sent, &r.IdentityToConfirm)
+			&r.PregnancyStart, &r.DeliveryDate, &sent, &r.IdentityToConfirm, &r.RecordFromRequest)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
