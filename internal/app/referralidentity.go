@@ -227,6 +227,17 @@ func (a *App) notADuplicateRecord(ctx context.Context, ref referral.Referral) er
 	return &Refusal{Invalid: true, Reasons: []Reason{{Key: "identity.err.refile_new_duplicate", Field: "patient"}}}
 }
 
+// NewRecordRefused says whether a re-filing of the referral onto a new
+// record would be refused as a duplicate (notADuplicateRecord), so that its
+// page does not offer it.
+func (a *App) NewRecordRefused(ctx context.Context, ref referral.Referral) (bool, error) {
+	err := a.notADuplicateRecord(ctx, ref)
+	if _, refused := AsRefusal(err); refused {
+		return true, nil
+	}
+	return false, err
+}
+
 func mayDecideIdentity(ctx context.Context) error {
 	actor, _ := audit.ActorFrom(ctx)
 	if !auth.Role(actor.Role).In(identityDeciders...) {

@@ -266,3 +266,24 @@ func TestIdentityDecisionsInTheReferralHistory(t *testing.T) {
 		}
 	})
 }
+
+// TestNoSecondRecordFromTheRequest: a request filed on the record made
+// from its own identity, which holds nothing else, is not offered a new
+// record; one asked all the same is refused in French with the form kept.
+func TestNoSecondRecordFromTheRequest(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		id := h.sendPasquierRequest("F")
+		sec := h.signedIn(auth.Secretary)
+		page := sec.get("/staff/referrals/" + id)
+		if strings.Contains(page.body, `name="target" value="new"`) || !strings.Contains(page.body, `id="no-new-record"`) {
+			t.Error("the page offers a second record made from the request")
+		}
+		r := sec.post("/staff/referrals/"+id+"/identity/refile", url.Values{"target": {"new"}, "reason": {"Homonyme"}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "un nouveau dossier en serait le doublon") || !strings.Contains(r.body, `value="Homonyme"`) {
+			t.Errorf("a second record: %d %s", r.status, errorsOf(r.body))
+		}
+		if en := sec.post("/staff/referrals/"+id+"/identity/refile?lang=en", url.Values{"target": {"new"}, "reason": {"Homonyme"}}); !strings.Contains(en.body, "a new record would duplicate it") {
+			t.Errorf("the English refusal: %s", errorsOf(en.body))
+		}
+	})
+}
