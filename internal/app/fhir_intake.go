@@ -6,6 +6,7 @@ import (
 
 	"repere/internal/fhir"
 	"repere/internal/patient"
+	"repere/internal/referral"
 	"repere/internal/store"
 )
 
@@ -113,8 +114,10 @@ func setIdentityField(p *patient.Patient, field, value string) {
 	}
 }
 
-// ReferralVersions rebuilds a referral's earlier states from its status
-// changes (a referral's other FHIR elements do not change).
+// ReferralVersions rebuilds a referral's earlier states from its history:
+// its status changes and the records it was filed on (a re-filing changes
+// the subject; a confirmation changes nothing but counts as a version, as
+// store.Versions counts it). Its other FHIR elements do not change.
 func (f FHIRSource) ReferralVersions(ctx context.Context, id int64) ([]fhir.ReferralVersion, error) {
 	r, err := f.a.store.Referral(ctx, id)
 	if err != nil {
@@ -124,14 +127,30 @@ func (f FHIRSource) ReferralVersions(ctx context.Context, id int64) ([]fhir.Refe
 	if err != nil {
 		return nil, err
 	}
-	out := []fhir.ReferralVersion{{Version: fhir.Version{Number: 1, LastUpdated: r.CreatedAt}, Referral: r}}
-	if len(events) > 0 {
-		out[0].Referral.Status = events[0].From
+	// The record of each version, from the last back to the first.
+	filedOn := make([]int64, len(events)+1)
+	filedOn[len(events)] = r.PatientID
+	for i := len(events) - 1; i >= 0; i-- {
+		filedOn[i] = filedOn[i+1]
+		if e := events[i]; e.FromPatientID != 0 && (e.Kind == "refiled" || e.Kind == "refiled_new") {
+			filedOn[i] = e.FromPatientID
+		}
 	}
-	for i, e := range events {
+	version := func(status referral.Status, patientID int64) referral.Referral {
 		v := r
-		v.Status = e.To
-		out = append(out, fhir.ReferralVersion{Version: fhir.Version{Number: i + 2, LastUpdated: e.At}, Referral: v})
+		v.Status = status
+		if patientID != r.PatientID { // the name shown is the current record's
+			v.PatientID, v.PatientName = patientID, ""
+		}
+		return v
+	}
+	first := r.Status
+	if len(events) > 0 {
+		first = events[0].From
+	}
+	out := []fhir.ReferralVersion{{Version: fhir.Version{Number: 1, LastUpdated: r.CreatedAt}, Referral: version(first, filedOn[0])}}
+	for i, e := range events {
+		out = append(out, fhir.ReferralVersion{Version: fhir.Version{Number: i + 2, LastUpdated: e.At}, Referral: version(e.To, filedOn[i+1])})
 	}
 	return out, nil
 }

@@ -174,6 +174,9 @@ func (a *App) refile(ctx context.Context, referralID int64, to Refiling) (int64,
 		if ref.SentIdentity == (patient.Patient{}) {
 			return 0, refuse("identity.err.no_sent_identity")
 		}
+		if err := a.notADuplicateRecord(ctx, ref); err != nil {
+			return 0, err
+		}
 		if problems := ref.SentIdentity.Validate(a.Now().In(a.loc)); len(problems) > 0 {
 			return 0, &Refusal{Reasons: problemReasons(problems, patient.MaxLength)}
 		}
@@ -187,11 +190,52 @@ func (a *App) refile(ctx context.Context, referralID int64, to Refiling) (int64,
 	} else if err != nil {
 		return 0, err
 	}
-	err = a.store.RefileReferral(ctx, ref.ID, ref.PatientID, target, to.Reason)
+	err = a.store.RefileReferral(ctx, ref.ID, ref.PatientID, target, to.NewRecord, to.Reason)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, refuse("identity.err.refile_booked")
 	}
 	return target, err
+}
+
+// notADuplicateRecord refuses a new record made from the identity sent
+// when the referral already sits on a record made from that very identity
+// (by the request's intake or an earlier re-filing onto a new record:
+// referral.RecordFromRequest, set only by those two writes) and that record
+// holds no other referral. The new record would be a copy of it and the old
+// one an empty shell: the same patient twice. Whether the record's identity
+// was corrected since does not matter: the new record would repeat the
+// identity as sent, which the correction found wrong. A record made from
+// the request that holds other referrals (another request matched it, or
+// the staff filed one on it) is someone's record: separating this request
+// from them onto a record of its own is a choice the staff may make.
+// The record's clinical content (appointments, questionnaires, consents,
+// documents, reports) hangs on its referrals, so "no other referral" is
+// "nothing else"; what hangs on the record itself (a portal invitation, an
+// identity correction, another system's identifier) was made for this
+// request's patient, whom the new record would merely repeat.
+func (a *App) notADuplicateRecord(ctx context.Context, ref referral.Referral) error {
+	if !ref.RecordFromRequest {
+		return nil
+	}
+	held, err := a.store.ListReferrals(ctx, store.ReferralFilter{PatientID: ref.PatientID, Limit: 2})
+	if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(held, func(x referral.Referral) bool { return x.ID != ref.ID }) {
+		return nil
+	}
+	return &Refusal{Invalid: true, Reasons: []Reason{{Key: "identity.err.refile_new_duplicate", Field: "patient"}}}
+}
+
+// NewRecordRefused says whether a re-filing of the referral onto a new
+// record would be refused as a duplicate (notADuplicateRecord), so that its
+// page does not offer it.
+func (a *App) NewRecordRefused(ctx context.Context, ref referral.Referral) (bool, error) {
+	err := a.notADuplicateRecord(ctx, ref)
+	if _, refused := AsRefusal(err); refused {
+		return true, nil
+	}
+	return false, err
 }
 
 func mayDecideIdentity(ctx context.Context) error {

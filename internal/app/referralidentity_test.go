@@ -275,3 +275,59 @@ func TestRefileReferral(t *testing.T) {
 		refusedWith(t, "a booked referral", err, "identity.err.refile_booked")
 	})
 }
+
+// TestRefileOntoANewRecordTwice: a request already filed on the record made
+// from its own identity (at its intake, or by a re-filing onto a new
+// record) is not re-filed onto yet another new record while that record
+// holds nothing else: that record would be a duplicate. An existing record
+// stays a choice, and a record made from the request that holds another
+// referral may be left for a record of its own.
+func TestRefileOntoANewRecordTwice(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		f := newIdentityFixture(t, st)
+		records := func(name string) int {
+			list, err := st.SearchPatients(system, name, 20)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(list)
+		}
+		// An unknown patient: a record made by the intake, nothing to confirm.
+		unknown := f.send(patient.Patient{BirthName: "Inconnu", FirstNames: "Paul", BirthDate: "1950-03-04", Sex: "M"})
+		_, err := f.app.RefileReferral(secretary, unknown.ID, app.Refiling{NewRecord: true, Reason: "doublon ?"})
+		refusedWith(t, "the intake's own record", err, "identity.err.refile_new_duplicate")
+		if n := records("Inconnu"); n != 1 {
+			t.Errorf("%d records of the unknown patient after a refused re-filing", n)
+		}
+
+		// A namesake of another sex: a new record, to confirm; the same.
+		woman := f.send(patient.Patient{BirthName: "Pasquier", FirstNames: "Jérôme", BirthDate: "1976-07-21", Sex: "F"})
+		_, err = f.app.RefileReferral(secretary, woman.ID, app.Refiling{NewRecord: true, Reason: "homonyme"})
+		refusedWith(t, "a namesake's new record", err, "identity.err.refile_new_duplicate")
+
+		// Filed on the demo's record, then onto a new record: once, not twice.
+		pasquier := f.demoPatient("Pasquier")
+		ref := f.send(patient.Patient{BirthName: "Pasquier", FirstNames: "Jérôme", BirthDate: "1976-07-21", Sex: "M"})
+		if ref.PatientID != pasquier.ID {
+			t.Fatalf("filed on %d, want the demo's %d", ref.PatientID, pasquier.ID)
+		}
+		if _, err := f.app.RefileReferral(secretary, ref.ID, app.Refiling{NewRecord: true, Reason: "homonyme"}); err != nil {
+			t.Fatalf("a new record from the demo's: %v", err)
+		}
+		_, err = f.app.RefileReferral(secretary, ref.ID, app.Refiling{NewRecord: true, Reason: "encore"})
+		refusedWith(t, "a second new record", err, "identity.err.refile_new_duplicate")
+		if _, err := f.app.RefileReferral(secretary, ref.ID, app.Refiling{PatientID: pasquier.ID, Reason: "erreur"}); err != nil {
+			t.Errorf("back on an existing record: %v", err)
+		}
+
+		// The unknown patient's record gets a second request: it is someone's
+		// record now, and the first request may leave it for a new one.
+		again := f.send(patient.Patient{BirthName: "Inconnu", FirstNames: "Paul", BirthDate: "1950-03-04", Sex: "M"})
+		if again.PatientID != unknown.PatientID {
+			t.Fatalf("the second request filed on %d, want %d", again.PatientID, unknown.PatientID)
+		}
+		if _, err := f.app.RefileReferral(secretary, unknown.ID, app.Refiling{NewRecord: true, Reason: "deux personnes"}); err != nil {
+			t.Errorf("a record holding another request: %v", err)
+		}
+	})
+}

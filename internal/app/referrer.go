@@ -107,6 +107,7 @@ func (a *App) SendReferrerRequest(ctx context.Context, userID int64, in Referrer
 		} else {
 			p := in.Patient
 			intake.Patient, ref.ForNewPatient = &p, true
+			ref.Referral.RecordFromRequest = true
 		}
 		intake.Referrals = []store.IntakeReferral{ref}
 		ids, err = a.ReceiveIntake(ctx, intake)

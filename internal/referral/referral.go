@@ -63,6 +63,10 @@ type Referral struct {
 	// nothing is sent to the patient for it.
 	SentIdentity      patient.Patient
 	IdentityToConfirm bool
+	// RecordFromRequest: the record the referral is filed on was made from
+	// SentIdentity (by the request's intake or a re-filing onto a new
+	// record), not found among the practice's records.
+	RecordFromRequest bool
 
 	// Filled by list queries for display.
 	PatientName   string

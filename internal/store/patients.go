@@ -195,10 +195,10 @@ func (s *Store) createReferral(ctx context.Context, tx *sql.Tx, r referral.Refer
 		return 0, err
 	}
 	id, err := s.insert(ctx, tx, `INSERT INTO referrals (patient_id, physician_id, act_id, levels, side, indication, urgency, prior_imaging, prescription_date, status, created_at,
-			sent_identity, identity_to_confirm)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sent_identity, identity_to_confirm, record_from_request)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.PatientID, physician, r.ActID, r.Levels, r.Side, r.Indication, string(r.Urgency), r.PriorImaging, r.PrescriptionDate, string(r.Status), s.now(),
-		sent, r.IdentityToConfirm)
+		sent, r.IdentityToConfirm, r.RecordFromRequest)
 	if err != nil {
 		return 0, err
 	}
@@ -298,11 +298,11 @@ func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, erro
 		var pt patient.Patient
 		err := s.queryRow(ctx, tx, `SELECT r.id, r.patient_id, COALESCE(r.physician_id, 0), r.act_id, r.levels, r.side, r.indication, r.urgency,
 				r.prior_imaging, r.prescription_date, r.status, r.created_at, p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, ''), r.cover,
-				r.pregnancy_start, r.delivery_date, r.sent_identity, r.identity_to_confirm
+				r.pregnancy_start, r.delivery_date, r.sent_identity, r.identity_to_confirm, r.record_from_request
 			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
 			WHERE r.id = ?`, id).Scan(&r.ID, &r.PatientID, &r.PhysicianID, &r.ActID, &r.Levels, &r.Side, &r.Indication, &urgency,
 			&r.PriorImaging, &r.PrescriptionDate, &status, &r.CreatedAt, &pt.BirthName, &pt.UsedName, &pt.FirstNames, &pt.Sex, &r.PhysicianName, &r.Cover,
-			&r.PregnancyStart, &r.DeliveryDate, &sent, &r.IdentityToConfirm)
+			&r.PregnancyStart, &r.DeliveryDate, &sent, &r.IdentityToConfirm, &r.RecordFromRequest)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		}
@@ -318,19 +318,26 @@ func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, erro
 	return r, err
 }
 
-// ReferralEvent is one status change of a referral.
+// ReferralEvent is one entry of a referral's history: a status change
+// (Kind "status"), or, its status unchanged (From = To), a person's
+// confirmation of the record it is filed on ("identity_confirmed",
+// ToPatientID that record) or its re-filing from one record to another
+// ("refiled", or "refiled_new" onto a record made from the identity sent).
 type ReferralEvent struct {
-	At       time.Time
-	Actor    string
-	From, To referral.Status
-	Reason   string
+	At                         time.Time
+	Actor                      string
+	Kind                       string
+	From, To                   referral.Status
+	Reason                     string
+	FromPatientID, ToPatientID int64
 }
 
-// ReferralHistory returns a referral's status changes, oldest first.
+// ReferralHistory returns a referral's history, oldest first.
 func (s *Store) ReferralHistory(ctx context.Context, id int64) ([]ReferralEvent, error) {
 	var out []ReferralEvent
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT e.at, e.actor_login, e.from_status, e.to_status, e.reason, r.patient_id
+		rows, err := s.query(ctx, tx, `SELECT e.at, e.actor_login, e.kind, e.from_status, e.to_status, e.reason,
+				COALESCE(e.from_patient_id, 0), COALESCE(e.to_patient_id, 0), r.patient_id
 			FROM referral_events e JOIN referrals r ON r.id = e.referral_id WHERE e.referral_id = ? ORDER BY e.id`, id)
 		if err != nil {
 			return err
@@ -340,7 +347,7 @@ func (s *Store) ReferralHistory(ctx context.Context, id int64) ([]ReferralEvent,
 		for rows.Next() {
 			var e ReferralEvent
 			var from, to string
-			if err := rows.Scan(&e.At, &e.Actor, &from, &to, &e.Reason, &patientID); err != nil {
+			if err := rows.Scan(&e.At, &e.Actor, &e.Kind, &from, &to, &e.Reason, &e.FromPatientID, &e.ToPatientID, &patientID); err != nil {
 				return err
 			}
 			e.From, e.To = referral.Status(from), referral.Status(to)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"repere/internal/audit"
 	"repere/internal/patient"
 )
 
@@ -46,12 +47,16 @@ func decodeSentIdentity(text string) (patient.Patient, error) {
 
 // ConfirmReferralIdentity records that a person confirmed the record a
 // referral is filed on: the mark is cleared, audited. ErrNotFound when the
-// referral has no identity to confirm (already confirmed meanwhile).
+// referral has no identity to confirm (already confirmed meanwhile). The
+// referral's history gets an event.
 func (s *Store) ConfirmReferralIdentity(ctx context.Context, referralID, patientID int64) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE referrals SET identity_to_confirm = ?, updated_at = ? WHERE id = ? AND patient_id = ? AND identity_to_confirm = ?`,
 			false, s.now(), referralID, patientID, true)
 		if err := expectOne(res, err); err != nil {
+			return err
+		}
+		if err := s.identityEvent(ctx, tx, referralID, "identity_confirmed", 0, patientID, ""); err != nil {
 			return err
 		}
 		return s.audited(ctx, tx, "identity_confirm", "referral", strconv.FormatInt(referralID, 10), patientID, "patient="+strconv.FormatInt(patientID, 10))
@@ -65,13 +70,14 @@ func (s *Store) ConfirmReferralIdentity(ctx context.Context, referralID, patient
 // are closed, since they were given to the other record's patient. A
 // referral booked or done is not moved (ErrNotFound): the caller checks
 // its appointments first, this guards a booking made meanwhile. Both
-// patients' audit trails get an entry.
-func (s *Store) RefileReferral(ctx context.Context, referralID, fromPatientID, toPatientID int64, reason string) error {
+// patients' audit trails get an entry, the referral's history an event. newRecord: the record was just made
+// from the identity the physician sent.
+func (s *Store) RefileReferral(ctx context.Context, referralID, fromPatientID, toPatientID int64, newRecord bool, reason string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := s.exec(ctx, tx, `UPDATE referrals SET patient_id = ?, identity_to_confirm = ?, updated_at = ?
+		res, err := s.exec(ctx, tx, `UPDATE referrals SET patient_id = ?, identity_to_confirm = ?, record_from_request = ?, updated_at = ?
 			WHERE id = ? AND patient_id = ? AND status NOT IN ('booked', 'done')
 			AND NOT EXISTS (SELECT 1 FROM appointments WHERE referral_id = ? AND status IN ('booked', 'done'))`,
-			toPatientID, false, s.now(), referralID, fromPatientID, referralID)
+			toPatientID, false, newRecord, s.now(), referralID, fromPatientID, referralID)
 		if err := expectOne(res, err); err != nil {
 			return err
 		}
@@ -87,6 +93,13 @@ func (s *Store) RefileReferral(ctx context.Context, referralID, fromPatientID, t
 			s.now(), referralID, s.now()); err != nil {
 			return err
 		}
+		kind := "refiled"
+		if newRecord {
+			kind = "refiled_new"
+		}
+		if err := s.identityEvent(ctx, tx, referralID, kind, fromPatientID, toPatientID, reason); err != nil {
+			return err
+		}
 		id := strconv.FormatInt(referralID, 10)
 		detail := "from=" + strconv.FormatInt(fromPatientID, 10) + " to=" + strconv.FormatInt(toPatientID, 10) + " reason=" + reason
 		if err := s.audited(ctx, tx, "refile", "referral", id, fromPatientID, detail); err != nil {
@@ -94,4 +107,16 @@ func (s *Store) RefileReferral(ctx context.Context, referralID, fromPatientID, t
 		}
 		return s.audited(ctx, tx, "refile", "referral", id, toPatientID, detail)
 	})
+}
+
+// identityEvent adds a confirmation or a re-filing to a referral's history
+// (referral_events), its status unchanged; fromPatientID 0 is none.
+func (s *Store) identityEvent(ctx context.Context, tx *sql.Tx, referralID int64, kind string, fromPatientID, toPatientID int64, reason string) error {
+	// audited by the caller
+	actor, _ := audit.ActorFrom(ctx)
+	from := sql.NullInt64{Int64: fromPatientID, Valid: fromPatientID != 0}
+	_, err := s.exec(ctx, tx, `INSERT INTO referral_events (referral_id, at, actor_login, from_status, to_status, reason, kind, from_patient_id, to_patient_id)
+		VALUES (?, ?, ?, (SELECT status FROM referrals WHERE id = ?), (SELECT status FROM referrals WHERE id = ?), ?, ?, ?, ?)`,
+		referralID, s.now(), actor.Login, referralID, referralID, reason, kind, from, toPatientID)
+	return err
 }

@@ -42,27 +42,36 @@ func (s *Server) identityForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "identity", "identity.title", "patients", p)
 }
 
-// correctIdentity saves a corrected identity; a refused form comes back as typed.
+// correctIdentity saves a corrected identity (app.CorrectIdentity, one
+// unit of work); a refused form comes back as typed, the page read after
+// the refusal in a read unit of its own.
 func (s *Server) correctIdentity(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.loadIdentityPage(r)
+	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
 	get := func(name string) string { return strings.TrimSpace(r.PostFormValue(name)) }
-	p.Form = app.IdentityCorrection{BirthName: get("birth_name"), UsedName: get("used_name"), FirstNames: get("first_names"),
+	form := app.IdentityCorrection{BirthName: get("birth_name"), UsedName: get("used_name"), FirstNames: get("first_names"),
 		BirthDate: get("birth_date"), Sex: get("sex"), Document: get("document"), Reason: get("reason")}
-	if day, ok := parseDay(p.Form.BirthDate); ok {
-		p.Form.BirthDate = day
+	if day, ok := parseDay(form.BirthDate); ok {
+		form.BirthDate = day
 	}
-	err = s.app.CorrectIdentity(r.Context(), p.Patient.ID, p.Form)
-	status := refusalStatus(err)
-	if p.Errors, err = s.refusalMessages(localizer(r), err); err != nil {
+	refusal := s.app.CorrectIdentity(r.Context(), id, form)
+	msgs, err := s.refusalMessages(localizer(r), refusal)
+	if err != nil {
 		return err
 	}
-	if len(p.Errors) > 0 {
-		return s.render(w, r, status, "identity", "identity.title", "patients", p)
+	if len(msgs) == 0 {
+		s.flash(r, "identity.done")
+		http.Redirect(w, r, "/staff/patients/"+itoa(id), http.StatusSeeOther)
+		return nil
 	}
-	s.flash(r, "identity.done")
-	http.Redirect(w, r, "/staff/patients/"+itoa(p.Patient.ID), http.StatusSeeOther)
-	return nil
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.loadIdentityPage(r)
+		if err != nil {
+			return err
+		}
+		p.Form, p.Errors = form, msgs
+		return s.render(w, r, refusalStatus(refusal), "identity", "identity.title", "patients", p)
+	}}, w, r)
 }

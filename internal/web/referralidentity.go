@@ -23,10 +23,13 @@ type identityView struct {
 	// CanDecide: the user may confirm or re-file; CanRefile: the referral
 	// may be re-filed (no booked or performed appointment).
 	CanDecide, CanRefile bool
-	Query                string            // the patient search typed
-	Found                []patient.Patient // what it found
-	Target, Reason       string            // the re-filing form as typed
-	Errors               []string
+	// NewRecordRefused: the request already sits on the record made from
+	// the identity sent, which holds nothing else (no new record offered).
+	NewRecordRefused bool
+	Query            string            // the patient search typed
+	Found            []patient.Patient // what it found
+	Target, Reason   string            // the re-filing form as typed
+	Errors           []string
 }
 
 // loadIdentity fills the identity block of a referral's page.
@@ -45,6 +48,11 @@ func (s *Server) loadIdentity(r *http.Request, p *referralPage) error {
 	v.CanRefile = v.CanDecide && ref.Status != "done" && !slices.ContainsFunc(p.Appointments, func(a booking.Appointment) bool {
 		return a.Status == booking.Booked || a.Status == booking.Done
 	})
+	if v.CanRefile && ref.SentIdentity != (patient.Patient{}) {
+		if v.NewRecordRefused, err = s.app.NewRecordRefused(r.Context(), ref); err != nil {
+			return err
+		}
+	}
 	if v.Query = strings.TrimSpace(r.URL.Query().Get("idq")); v.Query != "" && v.CanRefile {
 		found, err := s.store.SearchPatients(r.Context(), v.Query, 10)
 		if err != nil {

@@ -215,3 +215,75 @@ func TestErasureClearsTheIdentitySent(t *testing.T) {
 		}
 	})
 }
+
+// TestIdentityDecisionsInTheReferralHistory: the confirmation of a
+// request's record and its re-filings (onto an existing record, onto a new
+// record) are in the referral's history on its page, with who, when, the
+// records and the reason, in French and English.
+func TestIdentityDecisionsInTheReferralHistory(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		demoRef, _ := strconv.ParseInt(h.referralID("PASQUIER"), 10, 64)
+		known, _ := h.store.Referral(system, demoRef)
+		id := h.sendPasquierRequest("F")
+		ref, _ := strconv.ParseInt(id, 10, 64)
+		r0, _ := h.store.Referral(system, ref)
+		sec := h.signedIn(auth.Secretary)
+		if r := sec.post("/staff/referrals/"+id+"/identity/confirm", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("confirm: %d\n%s", r.status, errorsOf(r.body))
+		}
+		reason := "Erreur de sexe sur l'ordonnance, vérifiée par téléphone"
+		if r := sec.post("/staff/referrals/"+id+"/identity/refile", url.Values{"target": {itoa(known.PatientID)}, "reason": {reason}}); r.status != http.StatusSeeOther {
+			t.Fatalf("re-file: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if r := sec.post("/staff/referrals/"+id+"/identity/refile", url.Values{"target": {"new"}, "reason": {"Homonyme après tout"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("re-file on a new record: %d\n%s", r.status, errorsOf(r.body))
+		}
+		made, _ := h.store.Referral(system, ref)
+		record := func(id int64) string { return `<a href="/staff/patients/` + itoa(id) + `">` }
+		history := func(body string) string {
+			i := strings.Index(body, `id="referral-history"`)
+			if i < 0 {
+				t.Fatal("the page has no history")
+			}
+			return body[i:]
+		}
+		fr := history(sec.get("/staff/referrals/" + id).body)
+		login := roleLogins[auth.Secretary]
+		for _, want := range []string{
+			login + " : identité vérifiée, dossier confirmé (" + record(r0.PatientID) + "dossier n° " + itoa(r0.PatientID),
+			login + " : rattachée à un autre dossier : " + record(r0.PatientID), "→ " + record(known.PatientID), "Erreur de sexe sur l&#39;ordonnance",
+			login + " : rattachée à un nouveau dossier, créé à partir de l&#39;identité transmise : " + record(known.PatientID), "→ " + record(made.PatientID), "(Homonyme après tout)",
+		} {
+			if !strings.Contains(fr, want) {
+				t.Errorf("the history lacks %q:\n%s", want, fr)
+			}
+		}
+		en := history(sec.get("/staff/referrals/" + id + "?lang=en").body)
+		for _, want := range []string{"identity checked, record confirmed", "filed on another record", "filed on a new record, made from the identity sent", "record no. " + itoa(known.PatientID)} {
+			if !strings.Contains(en, want) {
+				t.Errorf("the English history lacks %q", want)
+			}
+		}
+	})
+}
+
+// TestNoSecondRecordFromTheRequest: a request filed on the record made
+// from its own identity, which holds nothing else, is not offered a new
+// record; one asked all the same is refused in French with the form kept.
+func TestNoSecondRecordFromTheRequest(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		id := h.sendPasquierRequest("F")
+		sec := h.signedIn(auth.Secretary)
+		page := sec.get("/staff/referrals/" + id)
+		if strings.Contains(page.body, `name="target" value="new"`) || !strings.Contains(page.body, `id="no-new-record"`) {
+			t.Error("the page offers a second record made from the request")
+		}
+		r := sec.post("/staff/referrals/"+id+"/identity/refile", url.Values{"target": {"new"}, "reason": {"Homonyme"}})
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "un nouveau dossier en serait le doublon") || !strings.Contains(r.body, `value="Homonyme"`) {
+			t.Errorf("a second record: %d %s", r.status, errorsOf(r.body))
+		}
+		if en := sec.post("/staff/referrals/"+id+"/identity/refile?lang=en", url.Values{"target": {"new"}, "reason": {"Homonyme"}}); !strings.Contains(en.body, "a new record would duplicate it") {
+			t.Errorf("the English refusal: %s", errorsOf(en.body))
+		}
+	})
+}

@@ -247,3 +247,29 @@ func TestMovePostStatements(t *testing.T) {
 		})
 	})
 }
+
+// TestIdentityCorrectionPostStatements: the correction of a patient's
+// identity is one unit of work of the application layer, its reads
+// included; the page is read again only to show a refusal, after the unit.
+func TestIdentityCorrectionPostStatements(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		c := h.signedIn(auth.Secretary)
+		pid, err := h.store.CreatePatient(system, patient.Patient{BirthName: "Compte", FirstNames: "Requête", BirthDate: "1970-01-01", Sex: "F"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/staff/patients/" + itoa(pid) + "/identity"
+		corrected := url.Values{"birth_name": {"Comte"}, "first_names": {"Requête"}, "birth_date": {"1970-01-01"}, "sex": {"F"},
+			"document": {"cni"}, "reason": {"Nom mal orthographié, carte d'identité vue"}}
+		noReason := url.Values{"birth_name": {"Conte"}, "first_names": {"Requête"}, "birth_date": {"1970-01-01"}, "sex": {"F"}, "document": {"cni"}}
+		// Before the unit: 12 statements in 4 transactions, refused 9 in 3, on either engine.
+		h.checkFigures(t, c, []postFigure{
+			{"POST /staff/patients/{id}/identity", path, corrected, http.StatusSeeOther, 7, 1, 7, 1},
+			// The form alone is wrong: no transaction before the page's.
+			{"POST /staff/patients/{id}/identity", path, noReason, http.StatusUnprocessableEntity, 6, 1, 8, 2},
+			// Refused against the record (nothing changes): the unit, which
+			// commits the audit of its read, then the page.
+			{"POST /staff/patients/{id}/identity", path, corrected, http.StatusUnprocessableEntity, 8, 2, 10, 3},
+		})
+	})
+}
