@@ -248,7 +248,7 @@ func TestLettersRefusedWhenRecordChangesMeanwhile(t *testing.T) {
 				_, err := f.app.SendQuestionnaireLink(secretary, ref.ID, mail.ChannelLetter, "fr", "https://repere.example.org")
 				return err
 			}, func(ctx context.Context) {
-				if err := st.RefileReferral(ctx, ref.ID, ref.PatientID, other, "wrong record"); err != nil {
+				if err := st.RefileReferral(ctx, ref.ID, ref.PatientID, other, false, "wrong record"); err != nil {
 					t.Fatal(err)
 				}
 			}},

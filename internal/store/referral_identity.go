@@ -70,8 +70,8 @@ func (s *Store) ConfirmReferralIdentity(ctx context.Context, referralID, patient
 // are closed, since they were given to the other record's patient. A
 // referral booked or done is not moved (ErrNotFound): the caller checks
 // its appointments first, this guards a booking made meanwhile. Both
-// patients' audit trails get an entry, the referral's history an event. newRecord: the record was just made
-// from the identity the physician sent.
+// patients' audit trails get an entry, the referral's history an event.
+// newRecord: the record was just made from the identity the physician sent.
 func (s *Store) RefileReferral(ctx context.Context, referralID, fromPatientID, toPatientID int64, newRecord bool, reason string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE referrals SET patient_id = ?, identity_to_confirm = ?, record_from_request = ?, updated_at = ?
