@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"repere/internal/audit"
 	"repere/internal/dimse"
 	"repere/internal/store"
 	"repere/internal/worklist"
@@ -125,4 +126,31 @@ func TestMain(m *testing.M) {
 		c()
 	}
 	os.Exit(code)
+}
+
+// BenchmarkWorklistRows is the store's read of one station's booked acts,
+// the first step of a console query, among the other rooms' acts (20 and
+// 5,000): it shows what the index on the room's booked acts saves.
+//
+//	go test -run '^$' -bench WorklistRows ./bench/worklist
+func BenchmarkWorklistRows(b *testing.B) {
+	const size = 500
+	for _, d := range benchDatabases(b, size) {
+		b.Run(d.engine, func(b *testing.B) {
+			ctx := audit.WithActor(context.Background(), audit.System("bench"))
+			st, err := store.Open(ctx, d.dsn)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			cpu0 := processCPUTime()
+			for b.Loop() {
+				rows, err := st.WorklistRows(ctx, time.Time{}, time.Time{}, station(size))
+				if err != nil || len(rows) != size {
+					b.Fatalf("%d rows, %v", len(rows), err)
+				}
+			}
+			b.ReportMetric(float64(processCPUTime()-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+		})
+	}
 }
