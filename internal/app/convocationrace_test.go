@@ -9,9 +9,6 @@ import (
 
 	"repere/internal/app"
 	"repere/internal/booking"
-	"repere/internal/catalog"
-	"repere/internal/clock"
-	"repere/internal/demo"
 	"repere/internal/i18n"
 	"repere/internal/mail"
 	"repere/internal/referral"
@@ -36,23 +33,7 @@ type raceFixture struct {
 
 func newRaceFixture(t testing.TB, st *store.Store) *raceFixture {
 	t.Helper()
-	cat, err := catalog.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(context.Background(), st, cat, "correct horse battery", demo.FirstDay(storetest.Now(), paris)); err != nil {
-		t.Fatal(err)
-	}
-	c := clock.StartingAt(storetest.Now())
-	st.SetClock(func() time.Time { return c.Now().UTC() })
-	a, err := app.New(app.Config{Store: st, Catalog: cat, I18n: bundle, Clock: c, Mailer: nullMailer{}, ReminderDays: 365})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, bundle := demoApp(t, st, func(c *app.Config) { c.Mailer, c.ReminderDays = nullMailer{}, 365 })
 	return &raceFixture{t: t, st: st, app: a, bundle: bundle}
 }
 

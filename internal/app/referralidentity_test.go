@@ -8,10 +8,6 @@ import (
 	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/auth"
-	"repere/internal/catalog"
-	"repere/internal/clock"
-	"repere/internal/demo"
-	"repere/internal/i18n"
 	"repere/internal/patient"
 	"repere/internal/referral"
 	"repere/internal/store"
@@ -36,23 +32,7 @@ type identityFixture struct {
 
 func newIdentityFixture(t *testing.T, st *store.Store) *identityFixture {
 	t.Helper()
-	cat, err := catalog.Load("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	bundle, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := demo.Load(context.Background(), st, cat, "correct horse battery", demo.FirstDay(storetest.Now(), paris)); err != nil {
-		t.Fatal(err)
-	}
-	c := clock.StartingAt(storetest.Now())
-	st.SetClock(func() time.Time { return c.Now().UTC() })
-	a, err := app.New(app.Config{Store: st, Catalog: cat, I18n: bundle, Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, _ := demoApp(t, st, nil)
 	u, err := st.UserByLogin(context.Background(), "dr.dubois")
 	if err != nil {
 		t.Fatal(err)
