@@ -411,3 +411,25 @@ func (h *harness) performed(appt string) booking.Appointment {
 	list, _ := h.store.ListAppointments(system, storeFilterID(appt))
 	return list[0]
 }
+
+// resourceIDs maps the demo practice's room names and radiologists' logins
+// to their ids, as the booking forms post them.
+func resourceIDs(t *testing.T, h *harness) map[string]string {
+	t.Helper()
+	ids := map[string]string{}
+	rooms, err := h.store.Rooms(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rooms {
+		ids[r.Name] = itoa(r.ID)
+	}
+	doctors, err := h.store.Radiologists(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range doctors {
+		ids[d.Login] = itoa(d.ID)
+	}
+	return ids
+}

@@ -97,15 +97,7 @@ func TestScreeningDoneWhen(t *testing.T) {
 		if slot := regexp.MustCompile(`date=(\d{4}-\d\d-\d\d)`).FindStringSubmatch(page.body); slot == nil || slot[1] < earliest.Format(time.DateOnly) {
 			t.Errorf("first proposed slot %v is before the end of the hold %s", slot, earliest.Format(time.DateOnly))
 		}
-		rooms, _ := h.store.Rooms(system)
-		ids := map[string]string{}
-		for _, r := range rooms {
-			ids[r.Name] = itoa(r.ID)
-		}
-		doctors, _ := h.store.Radiologists(system)
-		for _, d := range doctors {
-			ids[d.Login] = itoa(d.ID)
-		}
+		ids := resourceIDs(t, h)
 		book := func(day time.Time) response {
 			return c.post("/staff/referrals/"+ref+"/book", url.Values{"date": {day.Format(time.DateOnly)}, "time": {"09:00"},
 				"room_id": {ids["Scanner 1 — interventionnel"]}, "radiologist_id": {ids["dr.martin"]}, "place_id": {ids["Lit de repos 2"]}})

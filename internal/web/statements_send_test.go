@@ -225,15 +225,7 @@ func TestMovePostStatements(t *testing.T) {
 		if m == nil {
 			t.Fatal("no move form on a booked referral")
 		}
-		ids := map[string]string{}
-		rooms, _ := h.store.Rooms(system)
-		for _, r := range rooms {
-			ids[r.Name] = itoa(r.ID)
-		}
-		doctors, _ := h.store.Radiologists(system)
-		for _, d := range doctors {
-			ids[d.Login] = itoa(d.ID)
-		}
+		ids := resourceIDs(t, h)
 		day := nextDay(2, time.Tuesday, time.Thursday).Format(time.DateOnly) // Scanner 2 is open on Tuesday and Thursday mornings
 		move := func(at, reason string) url.Values {
 			return url.Values{"date": {day}, "time": {at}, "room_id": {ids["Scanner 2"]}, "radiologist_id": {ids["dr.martin"]},

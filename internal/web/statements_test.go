@@ -153,15 +153,7 @@ func TestBookingPostStatements(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		c := h.signedIn(auth.Secretary)
 		day := nextDay(2, time.Tuesday, time.Thursday).Format(time.DateOnly)
-		ids := map[string]string{}
-		rooms, _ := h.store.Rooms(system)
-		for _, r := range rooms {
-			ids[r.Name] = itoa(r.ID)
-		}
-		doctors, _ := h.store.Radiologists(system)
-		for _, d := range doctors {
-			ids[d.Login] = itoa(d.ID)
-		}
+		ids := resourceIDs(t, h)
 		const route = "POST /staff/referrals/{id}/book"
 		post := func(patient, at, place string, want int) (statements, transactions float64) {
 			t.Helper()
