@@ -50,6 +50,13 @@ type harness struct {
 	pages   map[string]bool // page templates rendered
 	consent string          // id of the consent consentID recorded
 	report  string          // id of the report reportID signed
+	// referrerReport and referralDocument are the ids referrerReportID and
+	// referralDocumentID made once for this harness. They live here, not in
+	// a package map keyed by the harness's address: Go reuses the address of
+	// a collected harness, and a later test then got an id of another
+	// database (404 in TestEveryPageRenders, CI of 2026-12-03).
+	referrerReport, referralDocument string
+	idsMu                            sync.Mutex // guards the two ids above
 }
 
 var roleLogins = map[auth.Role]string{

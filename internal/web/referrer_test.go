@@ -5,13 +5,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"repere/internal/app"
@@ -29,11 +27,10 @@ import (
 // Dr Dubois (dr.dubois), and returns its id.
 func (h *harness) referrerReportID() string {
 	h.t.Helper()
-	onceIDs.Lock()
-	defer onceIDs.Unlock()
-	key := fmt.Sprintf("%p report", h)
-	if id, ok := onceIDs.m[key]; ok {
-		return id
+	h.idsMu.Lock()
+	defer h.idsMu.Unlock()
+	if h.referrerReport != "" {
+		return h.referrerReport
 	}
 	ref, _ := strconv.ParseInt(h.referralID("PASQUIER"), 10, 64)
 	list, err := h.store.ListAppointments(system, store.AppointmentFilter{ReferralID: ref})
@@ -47,25 +44,18 @@ func (h *harness) referrerReportID() string {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	onceIDs.m[key] = itoa(r.ID)
-	return itoa(r.ID)
+	h.referrerReport = itoa(r.ID)
+	return h.referrerReport
 }
-
-// onceIDs keeps, per harness, the records the helpers above made once.
-var onceIDs = struct {
-	sync.Mutex
-	m map[string]string
-}{m: map[string]string{}}
 
 // referralDocumentID has Dr Dubois send a request with a prescription and
 // returns the file's id.
 func (h *harness) referralDocumentID() string {
 	h.t.Helper()
-	onceIDs.Lock()
-	defer onceIDs.Unlock()
-	key := fmt.Sprintf("%p document", h)
-	if id, ok := onceIDs.m[key]; ok {
-		return id
+	h.idsMu.Lock()
+	defer h.idsMu.Unlock()
+	if h.referralDocument != "" {
+		return h.referralDocument
 	}
 	u, _ := h.store.UserByLogin(context.Background(), "dr.dubois")
 	ctx := audit.WithActor(context.Background(), audit.Actor{Login: "dr.dubois", Role: string(auth.Referrer)})
@@ -79,8 +69,8 @@ func (h *harness) referralDocumentID() string {
 	if err != nil || len(docs) != 1 {
 		h.t.Fatalf("documents %v, %v", docs, err)
 	}
-	onceIDs.m[key] = itoa(docs[0].ID)
-	return itoa(docs[0].ID)
+	h.referralDocument = itoa(docs[0].ID)
+	return h.referralDocument
 }
 
 // postMultipart sends the referrer's form with a file.
