@@ -12,6 +12,13 @@
 //
 //	go run ./bench/load -duration 30s -workers 8 -rate 200   # both engines
 //	go run ./bench/load -db 'postgres://...' -duration 30s     # one engine
+//	go run ./bench/load -duration 20s -rate 200 -rounds 5      # both engines five times in turn
+//
+// One run's p99 comes from its slowest 1 % of operations, a few dozen
+// requests at 200 operations/s for 20 s, and moves by a third from run to
+// run. With -rounds N the engines are measured N times in turn, each time on
+// a fresh database, and a last table gives each engine's median, lowest and
+// highest p99 and the median of the rounds' PostgreSQL/SQLite ratios.
 package main
 
 import (
@@ -44,30 +51,58 @@ func main() {
 	db := flag.String("db", "", "one database to run on (default: a fresh SQLite file, then PostgreSQL when -postgres is set)")
 	pg := flag.String("postgres", os.Getenv("REPERE_TEST_POSTGRES"), "PostgreSQL server URL: the load runs on a fresh schema there too, and both engines print side by side")
 	rate := flag.Float64("rate", 0, "operations per second for all workers together (0: as fast as they go)")
+	flag.StringVar(&cpuProfileDir, "cpuprofile", "", "folder where each run writes the server's CPU profile (repere built with -tags pprof); read with go tool pprof")
+	rounds := flag.Int("rounds", 1, "times the engines are measured in turn, each on a fresh database (p99s and their ratio summarised when > 1)")
 	flag.Parse()
-	var results []*loadResult
-	dbs := []string{*db}
-	if *db == "" && *pg != "" {
-		dsn, drop, err := postgresSchema(context.Background(), *pg)
+	if *rounds < 1 {
+		fmt.Fprintln(os.Stderr, "load: -rounds must be at least 1")
+		os.Exit(1)
+	}
+	var all [][]*loadResult
+	for round := 1; round <= *rounds; round++ {
+		if *rounds > 1 {
+			fmt.Printf("\n## round %d of %d\n\n", round, *rounds)
+		}
+		results, err := runEngines(*duration, *workers, *db, *pg, *rate)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "load:", err)
 			os.Exit(1)
+		}
+		if len(results) > 1 {
+			sideBySide(results)
+		}
+		all = append(all, results)
+	}
+	if *rounds > 1 {
+		summariseRounds(all)
+	}
+}
+
+// runEngines runs the load once on each engine, each on a fresh database:
+// db alone when set, else a new SQLite file and, with pg, a new schema there.
+func runEngines(duration time.Duration, workers int, db, pg string, rate float64) ([]*loadResult, error) {
+	dbs := []string{db}
+	if db == "" && pg != "" {
+		dsn, drop, err := postgresSchema(context.Background(), pg)
+		if err != nil {
+			return nil, err
 		}
 		defer drop()
 		dbs = append(dbs, dsn)
 	}
+	var results []*loadResult
 	for _, d := range dbs {
-		r, err := run(*duration, *workers, d, *rate)
+		r, err := run(duration, workers, d, rate)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "load:", err)
-			os.Exit(1)
+			return nil, err
 		}
 		results = append(results, r)
 	}
-	if len(results) > 1 {
-		sideBySide(results)
-	}
+	return results, nil
 }
+
+// cpuProfileDir, when set, receives each run's CPU profile of the server.
+var cpuProfileDir string
 
 // kinds of requests and their share of the traffic, per 100.
 var mix = []struct {
@@ -90,7 +125,11 @@ func run(duration time.Duration, workers int, db string, rate float64) (*loadRes
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "repere")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/repere").CombinedOutput(); err != nil {
+	build := []string{"build", "-o", bin}
+	if cpuProfileDir != "" {
+		build = append(build, "-tags", "pprof")
+	}
+	if out, err := exec.Command("go", append(build, "./cmd/repere")...).CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build: %v\n%s", err, out)
 	}
 	if db == "" {
@@ -101,6 +140,11 @@ func run(duration time.Duration, workers int, db string, rate float64) (*loadRes
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve", "--demo", "--demo-history", "0", "--db", db, "--addr", httpAddr, "--dicom-addr", dicomAddr, "--dicom-max-per-address", "32") // every worker on loopback
 	cmd.Env = append(os.Environ(), "REPERE_LOG_LEVEL=warn")
+	pprofAddr := ""
+	if cpuProfileDir != "" {
+		pprofAddr = freeAddr()
+		cmd.Env = append(cmd.Env, "REPERE_PPROF_ADDR="+pprofAddr)
+	}
 	stdout, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard
 	if err := cmd.Start(); err != nil {
@@ -132,6 +176,12 @@ func run(duration time.Duration, workers int, db string, rate float64) (*loadRes
 	fmt.Printf("repere serve on %s (%s), %d workers, %s, rate %s\n", base, engineOf(db), workers, duration, rateText(rate))
 	samples := make(chan sample, 1<<16)
 	deadline := time.Now().Add(duration)
+	profiled := make(chan error, 1)
+	if pprofAddr != "" {
+		go func() { profiled <- cpuProfile(pprofAddr, engineOf(db), duration) }()
+	} else {
+		profiled <- nil
+	}
 	var wg sync.WaitGroup
 	for i, c := range clients {
 		wg.Add(1)
@@ -189,6 +239,9 @@ func run(duration time.Duration, workers int, db string, rate float64) (*loadRes
 	fmt.Printf("| **all** | %d | %.1f | %.1f | %d |\n", len(all), pct(all, 50), pct(all, 99), sum(failures))
 	fmt.Printf("\nthroughput: %.0f operations/s (%d HTTP requests/s)\n", float64(len(all))/duration.Seconds(), int(float64(countRequests(byKind))/duration.Seconds()))
 	fmt.Printf("bookings refused because another worker took the slot first: %d\n", conflicts)
+	if err := <-profiled; err != nil {
+		return nil, fmt.Errorf("CPU profile: %w", err)
+	}
 	if firstErr != nil {
 		fmt.Println("first failure:", firstErr)
 	}
@@ -209,6 +262,30 @@ func countRequests(byKind map[string][]time.Duration) int {
 		}
 	}
 	return n
+}
+
+// cpuProfile records the server's CPU profile for the load's duration into
+// cpuProfileDir, one file per engine and run.
+func cpuProfile(addr, engine string, duration time.Duration) error {
+	seconds := max(1, int(duration.Seconds()))
+	resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, seconds))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d", resp.StatusCode)
+	}
+	f, err := os.CreateTemp(cpuProfileDir, strings.ToLower(engine)+"-*.pprof")
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	fmt.Println("CPU profile:", f.Name())
+	return f.Close()
 }
 
 func sum(m map[string]int) int {

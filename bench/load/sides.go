@@ -7,10 +7,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"repere/internal/stats"
 )
 
 // loadResult is one engine's run.
@@ -49,6 +52,52 @@ func sideBySide(results []*loadResult) {
 	if len(results) == 2 && pct(results[0].all, 99) > 0 {
 		fmt.Printf("\n%s p99 / %s p99: %.2f\n", results[1].engine, results[0].engine, pct(results[1].all, 99)/pct(results[0].all, 99))
 	}
+}
+
+// summariseRounds prints, per engine, the median, lowest and highest p99
+// over the rounds, and the rounds' ratios of the second engine's p99 to the
+// first's (each round's ratio from its own two runs).
+func summariseRounds(rounds [][]*loadResult) {
+	fmt.Printf("\n## over %d rounds\n\n| engine | p99 ms median | lowest | highest | operations/s median |\n|---|---:|---:|---:|---:|\n", len(rounds))
+	for i, first := range rounds[0] {
+		var p99s, ops []float64
+		for _, r := range rounds {
+			p99s = append(p99s, pct(r[i].all, 99))
+			ops = append(ops, r[i].ops)
+		}
+		fmt.Printf("| %s | %.1f | %.1f | %.1f | %.0f |\n", first.engine, median(p99s), slices.Min(p99s), slices.Max(p99s), median(ops))
+	}
+	if len(rounds[0]) != 2 {
+		return
+	}
+	var ratios []float64
+	for _, r := range rounds {
+		if base := pct(r[0].all, 99); base > 0 {
+			ratios = append(ratios, pct(r[1].all, 99)/base)
+		}
+	}
+	if len(ratios) == 0 {
+		return
+	}
+	under := 0
+	for _, x := range ratios {
+		if x < 2 {
+			under++
+		}
+	}
+	parts := make([]string, len(ratios))
+	for i, x := range ratios {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	fmt.Printf("\n%s p99 / %s p99 per round: %s; median %.2f, under 2 in %d of %d rounds\n",
+		rounds[0][1].engine, rounds[0][0].engine, strings.Join(parts, ", "), median(ratios), under, len(ratios))
+}
+
+// median of xs, which it leaves in their order.
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return stats.Quantile(s, 0.5)
 }
 
 // postgresSchema makes a fresh schema on the server at base and returns the
