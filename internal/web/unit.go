@@ -16,7 +16,8 @@ import (
 func (s *Server) inReadUnit(rt route, w http.ResponseWriter, r *http.Request) error {
 	// The handler's headers are its answer's: kept apart until the unit is
 	// committed, so that an error page never carries a download's headers.
-	buf := &bufferedWriter{header: w.Header().Clone()}
+	buf := &bufferedWriter{header: w.Header().Clone(), body: getBuffer()}
+	defer putBuffer(buf.body)
 	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) error {
 		return rt.handle(buf, r.WithContext(ctx))
 	})
@@ -36,7 +37,7 @@ func (s *Server) inReadUnit(rt route, w http.ResponseWriter, r *http.Request) er
 type bufferedWriter struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
+	body   *bytes.Buffer
 }
 
 func (b *bufferedWriter) Header() http.Header { return b.header }
