@@ -46,6 +46,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"repere/internal/stats"
 )
 
 const calledAE = "REPERE"
@@ -217,12 +219,7 @@ func run(sizes, clientCounts []int, rounds int, duration time.Duration, pg strin
 // spread writes the median, lowest and highest of values.
 func spread(values []float64) string {
 	slices.Sort(values)
-	n := len(values)
-	median := values[n/2]
-	if n%2 == 0 {
-		median = (values[n/2-1] + values[n/2]) / 2
-	}
-	return fmt.Sprintf("%.2f× (%.2f–%.2f)", median, values[0], values[n-1])
+	return fmt.Sprintf("%.2f× (%.2f–%.2f)", stats.Quantile(values, 0.5), values[0], values[len(values)-1])
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
