@@ -42,6 +42,7 @@ import (
 	"sync"
 	"time"
 
+	"repere/bench/internal/procstat"
 	"repere/internal/dimse"
 )
 
@@ -175,6 +176,7 @@ func run(duration time.Duration, workers int, db string, rate float64) (*loadRes
 	}
 	fmt.Printf("repere serve on %s (%s), %d workers, %s, rate %s\n", base, engineOf(db), workers, duration, rateText(rate))
 	samples := make(chan sample, 1<<16)
+	serverCPU0, postgresCPU0 := procstat.ProcessCPU(cmd.Process.Pid), procstat.CommandCPU("postgres")
 	deadline := time.Now().Add(duration)
 	profiled := make(chan error, 1)
 	if pprofAddr != "" {
@@ -208,7 +210,12 @@ func run(duration time.Duration, workers int, db string, rate float64) (*loadRes
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(samples) }()
+	var serverCPU, postgresCPU time.Duration
+	go func() {
+		wg.Wait()
+		serverCPU, postgresCPU = procstat.ProcessCPU(cmd.Process.Pid)-serverCPU0, procstat.CommandCPU("postgres")-postgresCPU0
+		close(samples)
+	}()
 	byKind := map[string][]time.Duration{}
 	var all []time.Duration
 	failures := map[string]int{}
@@ -245,7 +252,20 @@ func run(duration time.Duration, workers int, db string, rate float64) (*loadRes
 	if firstErr != nil {
 		fmt.Println("first failure:", firstErr)
 	}
-	return &loadResult{engine: engineOf(db), byKind: byKind, all: all, failures: failures, ops: float64(len(all)) / duration.Seconds()}, nil
+	r := &loadResult{engine: engineOf(db), byKind: byKind, all: all, failures: failures, ops: float64(len(all)) / duration.Seconds(),
+		peakRSS: procstat.PeakRSS(cmd.Process.Pid)}
+	if n := len(all) + sum(failures); n > 0 {
+		r.serverCPU = serverCPU / time.Duration(n)
+		if engineOf(db) == "PostgreSQL" {
+			r.postgresCPU = postgresCPU / time.Duration(n)
+		}
+	}
+	fmt.Printf("server CPU per operation: repere %.2f ms", ms(r.serverCPU))
+	if r.postgresCPU > 0 {
+		fmt.Printf(", PostgreSQL %.2f ms (every postgres process on this machine)", ms(r.postgresCPU))
+	}
+	fmt.Printf("; repere's peak memory (RSS) %.0f MB\n", float64(r.peakRSS)/(1<<20))
+	return r, nil
 }
 
 // countRequests counts HTTP requests: a booking is five (new patient, new
@@ -287,6 +307,8 @@ func cpuProfile(addr, engine string, duration time.Duration) error {
 	fmt.Println("CPU profile:", f.Name())
 	return f.Close()
 }
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func sum(m map[string]int) int {
 	n := 0

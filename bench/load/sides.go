@@ -23,6 +23,10 @@ type loadResult struct {
 	all      []time.Duration
 	failures map[string]int
 	ops      float64
+	// serverCPU and postgresCPU are the CPU time per operation of repere
+	// serve and of the PostgreSQL processes; peakRSS repere's peak memory.
+	serverCPU, postgresCPU time.Duration
+	peakRSS                int64
 }
 
 // sideBySide prints the engines' latencies per kind in one table.
@@ -47,6 +51,11 @@ func sideBySide(results []*loadResult) {
 	fmt.Printf("| operations/s |")
 	for _, r := range results {
 		fmt.Printf(" %.0f | failures %d |", r.ops, sum(r.failures))
+	}
+	fmt.Println()
+	fmt.Printf("| CPU ms per operation (repere + PostgreSQL) |")
+	for _, r := range results {
+		fmt.Printf(" %.2f + %.2f | peak RSS %.0f MB |", ms(r.serverCPU), ms(r.postgresCPU), float64(r.peakRSS)/(1<<20))
 	}
 	fmt.Println()
 	if len(results) == 2 && pct(results[0].all, 99) > 0 {

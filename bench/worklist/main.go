@@ -47,6 +47,7 @@ import (
 	"syscall"
 	"time"
 
+	"repere/bench/internal/procstat"
 	"repere/internal/stats"
 )
 
@@ -300,8 +301,8 @@ func measure(addr string, pid int, aet string, clients int, duration time.Durati
 	}
 	var mu sync.Mutex
 	r := &result{}
-	cpu0 := processCPU(pid)
-	busy0, total0 := machineCPU()
+	cpu0 := procstat.ProcessCPU(pid)
+	busy0, total0 := procstat.MachineCPU()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range clients {
@@ -325,8 +326,8 @@ func measure(addr string, pid int, aet string, clients int, duration time.Durati
 	}
 	wg.Wait()
 	r.elapsed = time.Since(start)
-	r.serverCPU = processCPU(pid) - cpu0
-	busy1, total1 := machineCPU()
+	r.serverCPU = procstat.ProcessCPU(pid) - cpu0
+	busy1, total1 := procstat.MachineCPU()
 	if total1 > total0 {
 		r.machineBusy = (busy1 - busy0) / (total1 - total0)
 	}
@@ -370,40 +371,6 @@ func findscu(addr, aet string, want int) (time.Duration, error) {
 		return elapsed, fmt.Errorf("findscu: %d matches, want %d: %s", n, want, tail)
 	}
 	return elapsed, nil
-}
-
-// processCPU is the user and system time a process and its reaped children
-// have used so far: wlmscpfs serves each association in a child process.
-func processCPU(pid int) time.Duration {
-	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0
-	}
-	// Fields after the command name, which is in parentheses.
-	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	var ticks int64
-	for _, f := range fields[11:15] { // utime, stime, cutime, cstime
-		n, _ := strconv.ParseInt(f, 10, 64)
-		ticks += n
-	}
-	return time.Duration(ticks) * time.Second / 100 // USER_HZ
-}
-
-// machineCPU reads the busy and total jiffies of every core.
-func machineCPU() (busy, total float64) {
-	data, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return 0, 0
-	}
-	line, _, _ := strings.Cut(string(data), "\n")
-	for i, f := range strings.Fields(line)[1:] {
-		v, _ := strconv.ParseFloat(f, 64)
-		total += v
-		if i != 3 && i != 4 { // idle, iowait
-			busy += v
-		}
-	}
-	return busy, total
 }
 
 func numCPU() int {
