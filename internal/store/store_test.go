@@ -189,3 +189,53 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 		}
 	})
 }
+
+// TestSessionTouchesThrottled: a session committed again with the same data
+// and an expiry pushed on by less than a minute is not written (scs commits
+// after every request to push the idle expiry); a longer push, or new data,
+// is written at once; a deleted session is written again in full.
+func TestSessionTouchesThrottled(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		ss := s.Sessions()
+		expiryOf := func() time.Time {
+			t.Helper()
+			var e time.Time
+			if err := s.DB().QueryRowContext(ctx, `SELECT expiry FROM sessions`).Scan(&e); err != nil {
+				t.Fatal(err)
+			}
+			return e.UTC()
+		}
+		exp := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+		if err := ss.CommitCtx(ctx, "tok", []byte("data"), exp); err != nil {
+			t.Fatal(err)
+		}
+		if err := ss.CommitCtx(ctx, "tok", []byte("data"), exp.Add(30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if got := expiryOf(); !got.Equal(exp) {
+			t.Errorf("expiry %v after a touch 30 s later, want %v kept", got, exp)
+		}
+		if err := ss.CommitCtx(ctx, "tok", []byte("changed"), exp.Add(40*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if b, _, _ := ss.FindCtx(ctx, "tok"); string(b) != "changed" || !expiryOf().Equal(exp.Add(40*time.Second)) {
+			t.Errorf("new data not written at once: %q, expiry %v", b, expiryOf())
+		}
+		if err := ss.CommitCtx(ctx, "tok", []byte("changed"), exp.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if got := expiryOf(); !got.Equal(exp.Add(2 * time.Minute)) {
+			t.Errorf("expiry %v after a touch 80 s later, want it written", got)
+		}
+		if err := ss.DeleteCtx(ctx, "tok"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ss.CommitCtx(ctx, "tok", []byte("changed"), exp.Add(2*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		if b, ok, _ := ss.FindCtx(ctx, "tok"); !ok || string(b) != "changed" {
+			t.Errorf("a session deleted then committed again is not written: %q %v", b, ok)
+		}
+	})
+}

@@ -119,6 +119,7 @@ func New(cfg Config, a *app.App, bundle *i18n.Bundle, log *slog.Logger) (*Server
 	}
 	st := a.Store()
 	sm := scs.New()
+	sm.Codec = sessionCodec{}
 	// The store keeps each token's SHA-256 and the session's user (see
 	// store.SessionStore), so scs's own HashTokenInStore stays off.
 	sm.Store = st.Sessions().WithUser(func(data []byte) int64 { return sessionUser(sm.Codec, data) })

@@ -82,6 +82,7 @@ func TestDayBoardStatementsDoNotGrowWithAppointments(t *testing.T) {
 			return s1 - s0, t1 - t0
 		}
 		book(0)
+		view() // writes the session as the sign-in left it; the next views within a minute do not
 		one, tx := view()
 		for i := 1; i < 6; i++ {
 			book(i)
@@ -319,6 +320,7 @@ func TestPatientPageStatementsDoNotGrowWithReferrals(t *testing.T) {
 			return s1 - s0
 		}
 		refer()
+		view() // writes the session as the sign-in left it; the next views within a minute do not
 		one := view()
 		for range 4 {
 			refer()
