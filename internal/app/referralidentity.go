@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -96,12 +97,18 @@ func (a *App) IdentityOf(ctx context.Context, ref referral.Referral) (ReferralId
 }
 
 // ConfirmReferralIdentity records that the signed-in person checked the
-// record a referral is filed on: its mark is cleared, audited, in one unit
-// of work. Refused when there is nothing to confirm.
-func (a *App) ConfirmReferralIdentity(ctx context.Context, referralID int64) error {
+// record a referral is filed on, and how (a check among
+// referral.IdentityChecks, with a comment when "other"): its mark is
+// cleared, audited, in one unit of work. Refused without a check, or when
+// there is nothing to confirm.
+func (a *App) ConfirmReferralIdentity(ctx context.Context, referralID int64, how referral.IdentityConfirmation) error {
 	if err := mayDecideIdentity(ctx); err != nil {
 		return err
 	}
+	if problems := how.Validate(); len(problems) > 0 {
+		return fieldReasons(problems, map[string]int{"identity_comment": referral.MaxIdentityComment})
+	}
+	how.Comment = strings.TrimSpace(how.Comment)
 	return a.store.WriteUnit(ctx, func(ctx context.Context) error {
 		ref, err := a.store.Referral(ctx, referralID)
 		if err != nil {
@@ -110,12 +117,23 @@ func (a *App) ConfirmReferralIdentity(ctx context.Context, referralID int64) err
 		if !ref.IdentityToConfirm {
 			return refuse("identity.err.nothing_to_confirm")
 		}
-		err = a.store.ConfirmReferralIdentity(ctx, ref.ID, ref.PatientID)
+		err = a.store.ConfirmReferralIdentity(ctx, ref.ID, ref.PatientID, how)
 		if errors.Is(err, store.ErrNotFound) {
 			return refuse("identity.err.nothing_to_confirm")
 		}
 		return err
 	})
+}
+
+// fieldReasons is the refusal of a form's problems (field -> message key),
+// each reason naming its field (shown next to it) and the field's length
+// limit as "Max".
+func fieldReasons(problems map[string]string, limits map[string]int) *Refusal {
+	r := &Refusal{Invalid: true}
+	for _, field := range slices.Sorted(maps.Keys(problems)) {
+		r.Reasons = append(r.Reasons, Reason{Key: problems[field], Args: []any{"Max", limits[field]}, Field: field})
+	}
+	return r
 }
 
 // Refiling is where a referral goes: an existing record (PatientID) or a

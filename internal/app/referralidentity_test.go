@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,6 +66,9 @@ func (f *identityFixture) demoPatient(name string) patient.Patient {
 	}
 	return list[0]
 }
+
+// calledPatient is a confirmation's basis: the patient was called.
+var calledPatient = referral.IdentityConfirmation{Check: referral.CheckedPatientCalled}
 
 func refusedWith(t *testing.T, what string, err error, key string) {
 	t.Helper()
@@ -176,9 +180,9 @@ func TestIdentityToConfirmGuards(t *testing.T) {
 
 		for _, role := range []auth.Role{auth.Referrer, auth.Radiographer, auth.Admin} {
 			ctx := audit.WithActor(context.Background(), audit.Actor{Login: "x", Role: string(role)})
-			refusedWith(t, string(role)+" confirms", f.app.ConfirmReferralIdentity(ctx, ref.ID), "identity.err.decider_role")
+			refusedWith(t, string(role)+" confirms", f.app.ConfirmReferralIdentity(ctx, ref.ID, calledPatient), "identity.err.decider_role")
 		}
-		if err := f.app.ConfirmReferralIdentity(secretary, ref.ID); err != nil {
+		if err := f.app.ConfirmReferralIdentity(secretary, ref.ID, calledPatient); err != nil {
 			t.Fatal(err)
 		}
 		ref, _ = st.Referral(system, ref.ID)
@@ -188,7 +192,7 @@ func TestIdentityToConfirmGuards(t *testing.T) {
 		if _, err := f.app.NewQuestionnaireLink(secretary, ref.ID); err != nil {
 			t.Errorf("the link after the confirmation: %v", err)
 		}
-		refusedWith(t, "a second confirmation", f.app.ConfirmReferralIdentity(secretary, ref.ID), "identity.err.nothing_to_confirm")
+		refusedWith(t, "a second confirmation", f.app.ConfirmReferralIdentity(secretary, ref.ID, calledPatient), "identity.err.nothing_to_confirm")
 		entries, _ := st.SearchAudit(system, audit.Filter{Action: "identity_confirm", Limit: 10})
 		if len(entries) != 1 || entries[0].ActorLogin != "demo.secretary" || entries[0].PatientID != ref.PatientID {
 			t.Errorf("audit of the confirmation: %+v", entries)
@@ -308,6 +312,57 @@ func TestRefileOntoANewRecordTwice(t *testing.T) {
 		}
 		if _, err := f.app.RefileReferral(secretary, unknown.ID, app.Refiling{NewRecord: true, Reason: "deux personnes"}); err != nil {
 			t.Errorf("a record holding another request: %v", err)
+		}
+	})
+}
+
+// TestConfirmationNeedsACheck: a confirmation says how the identity was
+// checked, with a comment when "other" (at most MaxIdentityComment
+// characters); refused otherwise, each reason naming its field, and
+// nothing is written. The check and the comment go to the referral's
+// history and the audit detail.
+func TestConfirmationNeedsACheck(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		f := newIdentityFixture(t, st)
+		ref := f.send(patient.Patient{BirthName: "Pasquier", FirstNames: "Jérôme", BirthDate: "1976-07-21", Sex: "M"})
+		for _, c := range []struct {
+			name       string
+			how        referral.IdentityConfirmation
+			key, field string
+		}{
+			{"no check", referral.IdentityConfirmation{}, "identity.err.confirm_check", "identity_check"},
+			{"an unknown check", referral.IdentityConfirmation{Check: "guessed", Comment: "sûr"}, "identity.err.confirm_check", "identity_check"},
+			{"other without a comment", referral.IdentityConfirmation{Check: referral.CheckedOther, Comment: " "}, "identity.err.confirm_comment", "identity_comment"},
+			{"a comment too long", referral.IdentityConfirmation{Check: referral.CheckedOther, Comment: strings.Repeat("x", referral.MaxIdentityComment+1)},
+				referral.ErrTooLong, "identity_comment"},
+		} {
+			err := f.app.ConfirmReferralIdentity(secretary, ref.ID, c.how)
+			r, ok := app.AsRefusal(err)
+			if !ok || !r.Invalid || len(r.Reasons) != 1 || r.Reasons[0].Key != c.key || r.Reasons[0].Field != c.field {
+				t.Errorf("%s: %v, want an invalid input %s on %s", c.name, err, c.key, c.field)
+			}
+		}
+		if got, _ := st.Referral(system, ref.ID); !got.IdentityToConfirm {
+			t.Fatal("a refused confirmation cleared the mark")
+		}
+		if events, _ := st.ReferralHistory(system, ref.ID); len(events) != 0 {
+			t.Errorf("a refused confirmation is in the history: %+v", events)
+		}
+		if entries, _ := st.SearchAudit(system, audit.Filter{Action: "identity_confirm", Limit: 10}); len(entries) != 0 {
+			t.Errorf("a refused confirmation is audited: %+v", entries)
+		}
+
+		how := referral.IdentityConfirmation{Check: referral.CheckedOther, Comment: "  Vue en consultation le 2 décembre  "}
+		if err := f.app.ConfirmReferralIdentity(secretary, ref.ID, how); err != nil {
+			t.Fatal(err)
+		}
+		events, _ := st.ReferralHistory(system, ref.ID)
+		if len(events) != 1 || events[0].Kind != "identity_confirmed" || events[0].Check != referral.CheckedOther || events[0].Reason != "Vue en consultation le 2 décembre" {
+			t.Errorf("the history: %+v", events)
+		}
+		entries, _ := st.SearchAudit(system, audit.Filter{Action: "identity_confirm", Limit: 10})
+		if len(entries) != 1 || !strings.Contains(entries[0].Detail, "check=other comment=Vue en consultation le 2 décembre") {
+			t.Errorf("the audit of the confirmation: %+v", entries)
 		}
 	})
 }

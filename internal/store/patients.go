@@ -321,8 +321,9 @@ func (s *Store) Referral(ctx context.Context, id int64) (referral.Referral, erro
 // ReferralEvent is one entry of a referral's history: a status change
 // (Kind "status"), or, its status unchanged (From = To), a person's
 // confirmation of the record it is filed on ("identity_confirmed",
-// ToPatientID that record) or its re-filing from one record to another
-// ("refiled", or "refiled_new" onto a record made from the identity sent).
+// ToPatientID that record, Check how it was checked and Reason the
+// comment) or its re-filing from one record to another ("refiled", or
+// "refiled_new" onto a record made from the identity sent).
 type ReferralEvent struct {
 	At                         time.Time
 	Actor                      string
@@ -330,6 +331,9 @@ type ReferralEvent struct {
 	From, To                   referral.Status
 	Reason                     string
 	FromPatientID, ToPatientID int64
+	// Check: how the identity was checked, for a confirmation ("" for one
+	// recorded before the check was asked).
+	Check referral.IdentityCheck
 }
 
 // ReferralHistory returns a referral's history, oldest first.
@@ -351,6 +355,10 @@ func (s *Store) ReferralHistory(ctx context.Context, id int64) ([]ReferralEvent,
 				return err
 			}
 			e.From, e.To = referral.Status(from), referral.Status(to)
+			if e.Kind == "identity_confirmed" {
+				how := referral.ParseIdentityConfirmation(e.Reason)
+				e.Check, e.Reason = how.Check, how.Comment
+			}
 			out = append(out, e)
 		}
 		if err := rows.Err(); err != nil {

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"strings"
 
 	"repere/internal/audit"
 	"repere/internal/patient"
+	"repere/internal/referral"
 )
 
 // sentIdentity is the JSON of the identity a referring physician typed.
@@ -46,20 +48,25 @@ func decodeSentIdentity(text string) (patient.Patient, error) {
 }
 
 // ConfirmReferralIdentity records that a person confirmed the record a
-// referral is filed on: the mark is cleared, audited. ErrNotFound when the
-// referral has no identity to confirm (already confirmed meanwhile). The
-// referral's history gets an event.
-func (s *Store) ConfirmReferralIdentity(ctx context.Context, referralID, patientID int64) error {
+// referral is filed on, and how they checked it: the mark is cleared,
+// audited. ErrNotFound when the referral has no identity to confirm
+// (already confirmed meanwhile). The referral's history gets an event
+// whose reason is the confirmation's Text.
+func (s *Store) ConfirmReferralIdentity(ctx context.Context, referralID, patientID int64, how referral.IdentityConfirmation) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := s.exec(ctx, tx, `UPDATE referrals SET identity_to_confirm = ?, updated_at = ? WHERE id = ? AND patient_id = ? AND identity_to_confirm = ?`,
 			false, s.now(), referralID, patientID, true)
 		if err := expectOne(res, err); err != nil {
 			return err
 		}
-		if err := s.identityEvent(ctx, tx, referralID, "identity_confirmed", 0, patientID, ""); err != nil {
+		if err := s.identityEvent(ctx, tx, referralID, "identity_confirmed", 0, patientID, how.Text()); err != nil {
 			return err
 		}
-		return s.audited(ctx, tx, "identity_confirm", "referral", strconv.FormatInt(referralID, 10), patientID, "patient="+strconv.FormatInt(patientID, 10))
+		detail := "patient=" + strconv.FormatInt(patientID, 10) + " check=" + string(how.Check)
+		if comment := strings.TrimSpace(how.Comment); comment != "" {
+			detail += " comment=" + comment
+		}
+		return s.audited(ctx, tx, "identity_confirm", "referral", strconv.FormatInt(referralID, 10), patientID, detail)
 	})
 }
 

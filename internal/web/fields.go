@@ -27,6 +27,7 @@ var fieldLimits = func() map[string]int {
 		"premedication": 64, "contrast_agent": 64,
 		"q": 200, "code": 16, "birth_date": 32, "csrf_token": 128,
 		"next": maxRedirectLength, "back": maxRedirectLength,
+		"identity_comment": referral.MaxIdentityComment,
 	}
 	for field, max := range patient.MaxLength {
 		limits[field] = max
@@ -132,7 +133,8 @@ var ownLengthErrors = []string{
 	"POST /staff/patients",
 	"POST /staff/patients/{id}/referrals",
 	"POST /staff/appointments/{id}/report",
-	"POST /staff/referrals/{id}/screening", // readQuestionnaire
+	"POST /staff/referrals/{id}/screening",        // readQuestionnaire
+	"POST /staff/referrals/{id}/identity/confirm", // app.ConfirmReferralIdentity
 	"POST /q/{token}",
 }
 

@@ -9,6 +9,7 @@ import (
 	"repere/internal/app"
 	"repere/internal/booking"
 	"repere/internal/patient"
+	"repere/internal/referral"
 )
 
 // Identity vigilance on a referral's page: the identity a referring
@@ -30,6 +31,12 @@ type identityView struct {
 	Found            []patient.Patient // what it found
 	Target, Reason   string            // the re-filing form as typed
 	Errors           []string
+	// Checks are the ways a confirmation may say the identity was checked;
+	// Check and Comment the confirmation form as typed, CheckErrors its
+	// refusal's reasons by field, shown next to each.
+	Checks         []referral.IdentityCheck
+	Check, Comment string
+	CheckErrors    map[string][]string
 }
 
 // loadIdentity fills the identity block of a referral's page.
@@ -45,6 +52,7 @@ func (s *Server) loadIdentity(r *http.Request, p *referralPage) error {
 		return err
 	}
 	v.CanDecide = currentUser(r).Role.In(bookers...)
+	v.Checks = referral.IdentityChecks
 	v.CanRefile = v.CanDecide && ref.Status != "done" && !slices.ContainsFunc(p.Appointments, func(a booking.Appointment) bool {
 		return a.Status == booking.Booked || a.Status == booking.Done
 	})
@@ -67,14 +75,20 @@ func (s *Server) loadIdentity(r *http.Request, p *referralPage) error {
 	return nil
 }
 
-// confirmReferralIdentity: the person confirms the record the request is filed on.
+// confirmReferralIdentity: the person confirms the record the request is
+// filed on and says how they checked it; a refused form comes back as
+// typed, each reason about a field next to it, the others above the block.
 func (s *Server) confirmReferralIdentity(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	if err := s.app.ConfirmReferralIdentity(r.Context(), id); err != nil {
-		return s.identityRefused(w, r, err, "", "")
+	how := referral.IdentityConfirmation{Check: referral.IdentityCheck(r.PostFormValue("identity_check")), Comment: r.PostFormValue("identity_comment")}
+	if err := s.app.ConfirmReferralIdentity(r.Context(), id, how); err != nil {
+		return s.identityRefused(w, r, err, func(v *identityView, msgs []string, byField map[string][]string) {
+			v.Check, v.Comment, v.CheckErrors = string(how.Check), how.Comment, byField
+			v.Errors = generalReasons(err, msgs)
+		})
 	}
 	s.flash(r, "refid.confirmed")
 	http.Redirect(w, r, "/staff/referrals/"+itoa(id), http.StatusSeeOther)
@@ -94,7 +108,9 @@ func (s *Server) refileReferral(w http.ResponseWriter, r *http.Request) error {
 		to.PatientID, _ = strconv.ParseInt(target, 10, 64)
 	}
 	if _, err := s.app.RefileReferral(r.Context(), id, to); err != nil {
-		return s.identityRefused(w, r, err, target, reason)
+		return s.identityRefused(w, r, err, func(v *identityView, msgs []string, _ map[string][]string) {
+			v.Target, v.Reason, v.Errors = target, reason, msgs
+		})
 	}
 	s.flash(r, "refid.refiled")
 	http.Redirect(w, r, "/staff/referrals/"+itoa(id)+"#identity", http.StatusSeeOther)
@@ -102,9 +118,11 @@ func (s *Server) refileReferral(w http.ResponseWriter, r *http.Request) error {
 }
 
 // identityRefused shows the referral's page with the refusal in the
-// identity block and the form as typed; any other error is returned.
-func (s *Server) identityRefused(w http.ResponseWriter, r *http.Request, refusal error, target, reason string) error {
-	msgs, err := s.refusalMessages(localizer(r), refusal)
+// identity block, which keep fills with the form as typed and the reasons
+// (all of them, and those about one field by its name); any other error is
+// returned.
+func (s *Server) identityRefused(w http.ResponseWriter, r *http.Request, refusal error, keep func(v *identityView, msgs []string, byField map[string][]string)) error {
+	msgs, byField, err := s.refusalByField(localizer(r), refusal)
 	if err != nil {
 		return err
 	}
@@ -121,7 +139,23 @@ func (s *Server) identityRefused(w http.ResponseWriter, r *http.Request, refusal
 			}
 			p.Identity.Shown = true
 		}
-		p.Identity.Target, p.Identity.Reason, p.Identity.Errors = target, reason, msgs
+		keep(&p.Identity, msgs, byField)
 		return s.render(w, r, refusalStatus(refusal), "referral", "referral.title", "referrals", p)
 	}}, w, r)
+}
+
+// generalReasons are the messages of a refusal's reasons that name no
+// field (msgs: all its messages, in the order of its reasons).
+func generalReasons(refusal error, msgs []string) []string {
+	r, ok := app.AsRefusal(refusal)
+	if !ok {
+		return msgs
+	}
+	var out []string
+	for i, x := range r.Reasons {
+		if x.Field == "" && i < len(msgs) {
+			out = append(out, msgs[i])
+		}
+	}
+	return out
 }

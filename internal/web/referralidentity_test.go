@@ -37,6 +37,10 @@ func (h *harness) sendPasquierRequest(sex string) string {
 	return itoa(refs[0].ID)
 }
 
+// calledPatient is a confirmation form saying the patient was called (a
+// new one each time: post adds its token to the form).
+func calledPatient() url.Values { return url.Values{"identity_check": {"patient_called"}} }
+
 // TestReferralIdentityBanner: a request filed on the demo's PASQUIER is
 // marked in the lists where referrals are triaged and its page shows, in
 // French or English, the identity sent, the record and why it is not
@@ -84,10 +88,10 @@ func TestReferralIdentityBanner(t *testing.T) {
 		if n := h.auditCount(audit.Filter{Action: "send"}); n != 0 {
 			t.Errorf("%d sends recorded", n)
 		}
-		if r := h.signedIn(auth.Radiographer).post("/staff/referrals/"+id+"/identity/confirm", nil); r.status != http.StatusForbidden {
+		if r := h.signedIn(auth.Radiographer).post("/staff/referrals/"+id+"/identity/confirm", calledPatient()); r.status != http.StatusForbidden {
 			t.Errorf("a radiographer confirms: %d", r.status)
 		}
-		if r := sec.post("/staff/referrals/"+id+"/identity/confirm", nil); r.status != http.StatusSeeOther {
+		if r := sec.post("/staff/referrals/"+id+"/identity/confirm", calledPatient()); r.status != http.StatusSeeOther {
 			t.Fatalf("confirm: %d\n%s", r.status, errorsOf(r.body))
 		}
 		page = sec.get("/staff/referrals/" + id)
@@ -98,7 +102,7 @@ func TestReferralIdentityBanner(t *testing.T) {
 		if n := h.auditCount(audit.Filter{Actor: roleLogins[auth.Secretary], Action: "identity_confirm"}); n != 1 {
 			t.Errorf("confirmation audited %d times", n)
 		}
-		if r := sec.post("/staff/referrals/"+id+"/identity/confirm", nil); r.status != http.StatusConflict || !strings.Contains(r.body, "pas d&#39;identité à confirmer") {
+		if r := sec.post("/staff/referrals/"+id+"/identity/confirm", calledPatient()); r.status != http.StatusConflict || !strings.Contains(r.body, "pas d&#39;identité à confirmer") {
 			t.Errorf("a second confirmation: %d", r.status)
 		}
 	})
@@ -228,7 +232,7 @@ func TestIdentityDecisionsInTheReferralHistory(t *testing.T) {
 		ref, _ := strconv.ParseInt(id, 10, 64)
 		r0, _ := h.store.Referral(system, ref)
 		sec := h.signedIn(auth.Secretary)
-		if r := sec.post("/staff/referrals/"+id+"/identity/confirm", nil); r.status != http.StatusSeeOther {
+		if r := sec.post("/staff/referrals/"+id+"/identity/confirm", calledPatient()); r.status != http.StatusSeeOther {
 			t.Fatalf("confirm: %d\n%s", r.status, errorsOf(r.body))
 		}
 		reason := "Erreur de sexe sur l'ordonnance, vérifiée par téléphone"
