@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -124,6 +125,46 @@ func TestConvocationSentAcrossMidnight(t *testing.T) {
 		refusedWith(t, "moved across midnight", a.SendConvocation(secretary, ap.ID, "fr", true), "appointment.changed_while_sending")
 		if got := f.mails(ap.ID, "convocation_resend"); len(got) != 0 {
 			t.Errorf("%d letters queued with the old date", len(got))
+		}
+	})
+}
+
+// TestLetterValidityFromItsDate: a printed letter says until when its
+// questionnaire link and portal code work, counted from the letter's
+// date; the link and the code kept in the write unit expire then, even
+// when midnight passes while the PDF is made.
+func TestLetterValidityFromItsDate(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		var clk *clock.Offset
+		a, _ := demoApp(t, st, func(c *app.Config) { clk = c.Clock.(*clock.Offset) })
+		f := &raceFixture{t: t, st: st, app: a}
+		ref := f.openReferral()
+		y, m, d := a.Now().In(paris).AddDate(0, 0, 1).Date()
+		evening := time.Date(y, m, d, 0, 0, 0, 0, paris).Add(-time.Minute)
+		clk.Set(evening)
+		app.SetBeforeLetterWrite(a, func(ctx context.Context, m mail.Outgoing) { clk.Advance(2 * time.Minute) })
+		if _, err := a.SendQuestionnaireLink(secretary, ref.ID, mail.ChannelLetter, "fr", "https://repere.example.org"); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			what, query string
+			lifetime    time.Duration
+		}{
+			{"questionnaire link", `SELECT expires_at FROM screening_links WHERE referral_id = %d ORDER BY id DESC LIMIT 1`, app.QuestionnaireLinkLifetime},
+			{"portal code", `SELECT expires_at FROM portal_codes WHERE patient_id = %d ORDER BY id DESC LIMIT 1`, app.LetterCodeLifetime},
+		} {
+			id := ref.ID
+			if c.what == "portal code" {
+				id = ref.PatientID
+			}
+			var expires time.Time
+			if err := st.DB().QueryRow(fmt.Sprintf(c.query, id)).Scan(&expires); err != nil {
+				t.Fatal(err)
+			}
+			// The clock runs on at the machine's pace: a few seconds at most.
+			if want := evening.Add(c.lifetime); expires.Before(want) || expires.Sub(want) > 30*time.Second {
+				t.Errorf("%s expires at %v, want %v, the letter's date and its lifetime", c.what, expires.In(paris), want.In(paris))
+			}
 		}
 	})
 }

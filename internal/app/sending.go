@@ -213,6 +213,7 @@ func (a *App) patientActName(ref referral.Referral, rc recipient) string {
 
 // sendQuestionnaireLetter is SendQuestionnaireLink on a printed letter.
 func (a *App) sendQuestionnaireLetter(ctx context.Context, referralID int64, lang, base string) (Delivery, error) {
+	a = a.at(a.Now()) // one instant: the letter's date, the validity it prints, the expiries kept
 	var ref referral.Referral
 	var rc recipient
 	var token string
@@ -306,6 +307,7 @@ func (a *App) InviteToPortal(ctx context.Context, patientID int64, channel, lang
 
 // invitationLetter is InviteToPortal on a printed letter.
 func (a *App) invitationLetter(ctx context.Context, patientID int64, lang, base string) (Delivery, error) {
+	a = a.at(a.Now()) // one instant: the letter's date, the validity it prints, the expiry kept
 	var rc recipient
 	err := a.store.ReadUnit(ctx, func(ctx context.Context) error {
 		var err error
