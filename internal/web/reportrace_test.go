@@ -52,6 +52,9 @@ func TestReportSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		if !strings.Contains(r.body, `value="Compte rendu tapé"`) || !strings.Contains(r.body, "Texte tapé avant la signature.") {
 			t.Error("the refusal lost the text typed")
 		}
+		if !strings.Contains(r.body, "-Anne") {
+			t.Error("the refusal shows the file as it was read, not the corrected name")
+		}
 		if versions, err := st.ReportsOf(system, ap.ID); err != nil || len(versions) != 0 {
 			t.Fatalf("%d versions signed (%v)", len(versions), err)
 		}
