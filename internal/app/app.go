@@ -56,10 +56,10 @@ type Config struct {
 	Mailer Mailer
 	// SMS delivers the outbox's SMS; nil when no SMS provider is set up.
 	SMS SMSSender
-	// BeforeReportWrite, for tests only: run by SignReport between the
-	// read that made the PDF and the write unit that saves and sends it,
-	// so a test changes the appointment's file there.
-	BeforeReportWrite func(ctx context.Context, appointmentID int64)
+	// BeforeDocumentWrite, for tests only: run between the read a signed
+	// document (kind "report", "consent") was made from and the write unit
+	// that keeps it, so a test changes the appointment's file there.
+	BeforeDocumentWrite func(ctx context.Context, kind string, appointmentID int64)
 }
 
 // App is the application layer; it is safe for concurrent use.

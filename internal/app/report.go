@@ -109,9 +109,7 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 		return report.Signed{}, err
 	}
 	sum := sha256.Sum256(pdf)
-	if a.cfg.BeforeReportWrite != nil {
-		a.cfg.BeforeReportWrite(ctx, id)
-	}
+	a.beforeDocumentWrite(ctx, "report", id)
 	var signed report.Signed
 	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
 		now, err := a.reportFileUnchanged(ctx, id, fp, a.signerName(ctx, actor.UserID, actor.Login), lang)

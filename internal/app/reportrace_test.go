@@ -81,7 +81,7 @@ func TestReportSigningRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		a, _ := demoApp(t, st, func(c *app.Config) {
 			clk = c.Clock.(*clock.Offset)
 			c.Mailer = nullMailer{}
-			c.BeforeReportWrite = func(ctx context.Context, id int64) {
+			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
 				if ch := change; ch != nil {
 					change = nil
 					ch(ctx)

@@ -130,7 +130,8 @@ func TestPracticeAdminPostStatements(t *testing.T) {
 // referral's status change, the consent signed on the tablet, the pain
 // scores and the new act offered from a failed one. The status change, the
 // scores and the new act are one transaction each; the consent reads its
-// page in a read unit, makes its PDF outside any, then writes it.
+// page in a read unit, makes its PDF outside any, then writes it in a unit
+// that reads its appointment and patient again (2 statements, SignConsent).
 func TestFollowUpPostStatements(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		sec := h.signedIn(auth.Secretary)
@@ -144,7 +145,7 @@ func TestFollowUpPostStatements(t *testing.T) {
 			{"POST /staff/referrals/{id}/status", "/staff/referrals/" + ref + "/status", url.Values{"status": {"cancelled"}, "reason": {"hospitalisée ailleurs"}},
 				http.StatusSeeOther, 8, 1, 8, 1},
 			{"POST /staff/appointments/{id}/consent", "/staff/appointments/" + appt + "/consent",
-				url.Values{"signer_name": {"Zoé Lefèvre"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}, http.StatusSeeOther, 18, 2, 20, 3},
+				url.Values{"signer_name": {"Zoé Lefèvre"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}, http.StatusSeeOther, 20, 2, 22, 3},
 		})
 		page := sec.get("/staff/appointments/" + appt)
 		consent := regexp.MustCompile(`/staff/consents/(\d+)/document`).FindStringSubmatch(page.body)
