@@ -58,7 +58,9 @@ type Config struct {
 	SMS SMSSender
 	// BeforeDocumentWrite, for tests only: run between the read a signed
 	// document (kind "report", "consent") was made from and the write unit
-	// that keeps it, so a test changes the appointment's file there.
+	// that keeps it, so a test changes the appointment's file there; and
+	// in that unit once its check passed, before its commit (kind "report
+	// checked", "consent checked").
 	BeforeDocumentWrite func(ctx context.Context, kind string, appointmentID int64)
 }
 

@@ -56,6 +56,9 @@ func (a *App) SignConsent(ctx context.Context, f AppointmentFile, sig ConsentSig
 	var consentID int64
 	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
 		changed := refuse("consent.err.changed_while_signing")
+		if err := a.store.HoldAppointmentFile(ctx, id); err != nil {
+			return err
+		}
 		ap, err := a.appointment(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			return changed
@@ -70,6 +73,7 @@ func (a *App) SignConsent(ctx context.Context, f AppointmentFile, sig ConsentSig
 		if subjectOf(p, ap.ActID, ap.VariantID) != read {
 			return changed
 		}
+		a.beforeDocumentWrite(ctx, "consent checked", id)
 		consentID, err = a.store.SaveConsent(ctx, documents.Consent{AppointmentID: id, ActID: f.Act.ID, VariantID: f.Appointment.VariantID,
 			Lang: sig.Lang, Version: sig.Version, Kind: documents.ConsentSigned, SignerName: sig.SignerName, SignaturePNG: sig.SignaturePNG,
 			Document: pdf, ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})

@@ -98,6 +98,9 @@ func (a *App) queueConvocation(ctx context.Context, f AppointmentFile, m mail.Ou
 // letter counts from today, so it alone never refuses.
 func (a *App) letterUnchanged(ctx context.Context, f AppointmentFile, m mail.Outgoing, lang string) error {
 	changed := refuse("appointment.changed_while_sending")
+	if err := a.store.HoldAppointmentFile(ctx, f.Appointment.ID); err != nil {
+		return err
+	}
 	now, err := a.appointmentFileAt(ctx, f.Appointment.ID, f.ReadAt)
 	if errors.Is(err, ErrNotFound) {
 		return changed

@@ -112,10 +112,14 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 	a.beforeDocumentWrite(ctx, "report", id)
 	var signed report.Signed
 	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		if err := a.store.HoldAppointmentFile(ctx, id); err != nil {
+			return err
+		}
 		now, err := a.reportFileUnchanged(ctx, id, fp, a.signerName(ctx, actor.UserID, actor.Login), lang)
 		if err != nil {
 			return err
 		}
+		a.beforeDocumentWrite(ctx, "report checked", id)
 		signed, err = a.store.SaveSignedReport(ctx, report.Signed{AppointmentID: id, Number: v.Number, Amends: v.Amends,
 			Title: t.Title, Body: t.Body, Reason: v.Reason, SignedBy: v.SignedBy, SignedAt: v.SignedAt, SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
 		if err != nil {

@@ -192,3 +192,53 @@ func reportMails(t *testing.T, st *store.Store, id int64) []struct{ To, Text str
 	}
 	return out
 }
+
+// TestRenameWaitsForTheSignatureItsCheckPassed: once the signature's write
+// unit has checked the file, a rename of the patient waits for the unit's
+// commit (on PostgreSQL the rows are held FOR SHARE; each statement would
+// otherwise see what was committed before it, and a rename committed
+// between the check and the commit would slip through). The signed report
+// names the patient as they were when it was committed.
+func TestRenameWaitsForTheSignatureItsCheckPassed(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		renamed := make(chan error, 1)
+		var during bool
+		var clk *clock.Offset
+		var patientID int64
+		a, _ := demoApp(t, st, func(c *app.Config) {
+			clk = c.Clock.(*clock.Offset)
+			c.Mailer = nullMailer{}
+			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+				if kind != "report checked" {
+					return
+				}
+				go func() { // another desk, its own transaction
+					p, err := st.Patient(system, patientID)
+					if err == nil {
+						p.FirstNames += "-Anne"
+						err = st.UpdatePatient(system, p)
+					}
+					renamed <- err
+				}()
+				select {
+				case err := <-renamed:
+					during = true
+					renamed <- err
+				case <-time.After(300 * time.Millisecond): // held: it waits for the commit
+				}
+			}
+		})
+		f, _, _ := doneWithReferrer(t, st, a, clk)
+		patientID = f.Patient.ID
+		signed, err := a.SignReport(radiologist, f.Appointment.ID, report.Text{Title: "Compte rendu", Body: "INDICATION\nTexte."}, "", "fr")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := <-renamed; err != nil {
+			t.Fatalf("the rename after the signature: %v", err)
+		}
+		if during {
+			t.Errorf("the patient was renamed between the signature's check and its commit: version %d names them as they were", signed.Number)
+		}
+	})
+}
