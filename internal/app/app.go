@@ -60,7 +60,8 @@ type Config struct {
 	// document (kind "report", "consent") was made from and the write unit
 	// that keeps it, so a test changes the appointment's file there; and
 	// in that unit once its check passed, before its commit (kind "report
-	// checked", "consent checked").
+	// checked", "consent checked", and "letter checked" for a printed
+	// letter, with no appointment).
 	BeforeDocumentWrite func(ctx context.Context, kind string, appointmentID int64)
 }
 

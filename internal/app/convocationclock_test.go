@@ -168,3 +168,48 @@ func TestLetterValidityFromItsDate(t *testing.T) {
 		}
 	})
 }
+
+// TestRenameWaitsForTheLetterItsCheckPassed: once a printed letter's write
+// unit has checked the patient's record, a rename waits for the unit's
+// commit (on PostgreSQL the rows are held FOR SHARE), so the letter is
+// recorded under the name it prints.
+func TestRenameWaitsForTheLetterItsCheckPassed(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		renamed := make(chan error, 1)
+		var during bool
+		var patientID int64
+		a, _ := demoApp(t, st, func(c *app.Config) {
+			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+				if kind != "letter checked" {
+					return
+				}
+				go func() { // another desk, its own transaction
+					p, err := st.Patient(system, patientID)
+					if err == nil {
+						p.BirthName += "-Martin"
+						err = st.UpdatePatient(system, p)
+					}
+					renamed <- err
+				}()
+				select {
+				case err := <-renamed:
+					during = true
+					renamed <- err
+				case <-time.After(300 * time.Millisecond): // held: it waits for the commit
+				}
+			}
+		})
+		f := &raceFixture{t: t, st: st, app: a}
+		ref := f.openReferral()
+		patientID = ref.PatientID
+		if _, err := a.SendQuestionnaireLink(secretary, ref.ID, mail.ChannelLetter, "fr", "https://repere.example.org"); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-renamed; err != nil {
+			t.Fatalf("the rename after the letter: %v", err)
+		}
+		if during {
+			t.Error("the patient was renamed between the letter's check and its commit")
+		}
+	})
+}

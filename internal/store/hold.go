@@ -44,3 +44,28 @@ func (s *Store) HoldAppointmentFile(ctx context.Context, appointmentID int64) er
 	// Kept with the unit's other entries, written in its one audit INSERT.
 	return s.audited(ctx, s.db, "hold", "appointment", strconv.FormatInt(appointmentID, 10), patientID, "rows held until the commit")
 }
+
+// HoldPatient is HoldAppointmentFile for a document made from a patient's
+// record alone (a printed letter): the patient's row, and the referral's
+// when referralID is not 0.
+func (s *Store) HoldPatient(ctx context.Context, patientID, referralID int64) error {
+	if s.engine == SQLite {
+		return nil
+	}
+	if u := s.unitOf(ctx); u == nil || u.readOnly {
+		return errors.New("store: HoldPatient outside a write unit")
+	}
+	rows, err := s.query(ctx, s.db, `SELECT id FROM patients WHERE id = ? FOR SHARE`, patientID)
+	if err == nil {
+		err = rows.Close()
+	}
+	if err == nil && referralID != 0 {
+		if rows, err = s.query(ctx, s.db, `SELECT id FROM referrals WHERE id = ? FOR SHARE`, referralID); err == nil {
+			err = rows.Close()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return s.audited(ctx, s.db, "hold", "patient", strconv.FormatInt(patientID, 10), patientID, "rows held until the commit")
+}

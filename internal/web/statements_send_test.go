@@ -62,7 +62,9 @@ func (h *harness) checkFigures(t *testing.T, c *client, figures []postFigure) {
 // convocation's write reads the appointment file again (11 statements) to
 // refuse a letter the appointment changed under (queueConvocation), after
 // holding its rows on PostgreSQL (store.HoldAppointmentFile, 2 statements);
-// a letter's write reads its patient again (sameRecipient, 1 statement).
+// a letter's write reads its patient again (sameRecipient, 1 statement),
+// after holding its rows on PostgreSQL (store.HoldPatient: the patient's,
+// and the referral's for the questionnaire letter).
 func TestSendingPostStatements(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		smtp := mailtest.Start(t, mailtest.Options{})
@@ -90,10 +92,10 @@ func TestSendingPostStatements(t *testing.T) {
 		h.checkFigures(t, c, []postFigure{
 			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"email"}}, http.StatusSeeOther, 10, 1, 10, 1},
 			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"sms"}}, http.StatusSeeOther, 10, 1, 10, 1},
-			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"letter"}}, http.StatusOK, 14, 2, 16, 3},
+			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"letter"}}, http.StatusOK, 16, 2, 16, 3},
 			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"email"}}, http.StatusSeeOther, 7, 1, 7, 1},
 			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"sms"}}, http.StatusSeeOther, 8, 1, 8, 1},
-			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"letter"}}, http.StatusOK, 10, 2, 12, 3},
+			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"letter"}}, http.StatusOK, 11, 2, 12, 3},
 			{"POST /staff/appointments/{id}/send", "/staff/appointments/" + appt + "/send", nil, http.StatusSeeOther, 30, 2, 30, 3},
 			{"POST /staff/referrals/{id}/screening/link", "/staff/referrals/" + ref + "/screening/link", nil, http.StatusOK, 19, 2, 21, 3},
 		})
