@@ -56,6 +56,13 @@ type Config struct {
 	Mailer Mailer
 	// SMS delivers the outbox's SMS; nil when no SMS provider is set up.
 	SMS SMSSender
+	// BeforeDocumentWrite, for tests only: run between the read a signed
+	// document (kind "report", "consent") was made from and the write unit
+	// that keeps it, so a test changes the appointment's file there; and
+	// in that unit once its check passed, before its commit (kind "report
+	// checked", "consent checked", and "letter checked" for a printed
+	// letter, with no appointment).
+	BeforeDocumentWrite func(ctx context.Context, kind string, appointmentID int64)
 }
 
 // App is the application layer; it is safe for concurrent use.
@@ -145,15 +152,25 @@ func (a *App) Location() *time.Location { return a.loc }
 
 // Catalog, Screening, Records, Checklists and FollowUp expose the rules the
 // pages display (the questionnaire's questions, the record's fields...).
-func (a *App) Catalog() *catalog.Catalog   { return a.catalog }
-func (a *App) Screening() *screening.Set   { return a.screening }
-func (a *App) Records() *actrecord.Set     { return a.records }
-func (a *App) Checklists() *checklist.Set  { return a.checklists }
-func (a *App) FollowUp() *followup.Set     { return a.followup }
-func (a *App) MailReady() bool             { return a.cfg.Mailer != nil }
-func (a *App) BaseURL() string             { return a.cfg.BaseURL }
-func (a *App) Host() string                { return a.cfg.Host }
-func (a *App) Store() *store.Store         { return a.store }
+func (a *App) Catalog() *catalog.Catalog  { return a.catalog }
+func (a *App) Screening() *screening.Set  { return a.screening }
+func (a *App) Records() *actrecord.Set    { return a.records }
+func (a *App) Checklists() *checklist.Set { return a.checklists }
+func (a *App) FollowUp() *followup.Set    { return a.followup }
+func (a *App) MailReady() bool            { return a.cfg.Mailer != nil }
+func (a *App) BaseURL() string            { return a.cfg.BaseURL }
+func (a *App) Host() string               { return a.cfg.Host }
+func (a *App) Store() *store.Store        { return a.store }
+
+// at is the application with its clock stopped at t: a document made again
+// in a write unit, to check that the data it shows did not change, is made
+// at the instant it was first made (see AppointmentFile.ReadAt).
+func (a *App) at(t time.Time) *App {
+	frozen := *a
+	frozen.clock = clock.Func(func() time.Time { return t })
+	return &frozen
+}
+
 func (a *App) dayOf(t time.Time) time.Time { return midnight(t, a.loc) }
 func (a *App) today() time.Time            { return a.dayOf(a.Now()) }
 func midnight(t time.Time, loc *time.Location) time.Time {

@@ -26,12 +26,26 @@ type AppointmentFile struct {
 	Estimate    billing.Estimate
 	// Screening is the referral's screening evaluated for this appointment.
 	Screening Screening
+	// ReadAt is the instant the file was read at: its screening is
+	// evaluated, and its documents are made, at that instant. A letter
+	// checked again in a write unit is made again at it, so that only a
+	// change of the data, never the time passing (a midnight moving
+	// "tomorrow"), gives another letter.
+	ReadAt time.Time
 }
 
 // AppointmentFile gathers an appointment, its referral, patient, act, site,
 // cost estimate and screening; ErrNotFound when any is missing.
 func (a *App) AppointmentFile(ctx context.Context, id int64) (AppointmentFile, error) {
-	var f AppointmentFile
+	return a.appointmentFileAt(ctx, id, a.Now())
+}
+
+// appointmentFileAt is AppointmentFile read at the instant at: what it
+// computes from the time (the screening, the estimate) is computed at at,
+// and the documents made from it are made at at (ReadAt).
+func (a *App) appointmentFileAt(ctx context.Context, id int64, at time.Time) (AppointmentFile, error) {
+	a = a.at(at)
+	f := AppointmentFile{ReadAt: at}
 	var err error
 	if f.Appointment, err = a.appointment(ctx, id); err != nil {
 		return f, err
@@ -105,6 +119,9 @@ func (a *App) Convocation(f AppointmentFile, lang string) (documents.Convocation
 	}
 	if f.Screening.Contraindicated() {
 		return documents.Convocation{}, refuse("convocation.err.contraindicated")
+	}
+	if !f.ReadAt.IsZero() {
+		a = a.at(f.ReadAt) // its dates counted from today, and its issue date
 	}
 	c := documents.Convocation{
 		AppointmentID: strconv.FormatInt(f.Appointment.ID, 10), UIDHost: a.cfg.Host,

@@ -93,10 +93,15 @@ func (a *App) queueConvocation(ctx context.Context, f AppointmentFile, m mail.Ou
 
 // letterUnchanged refuses, in the write unit, a convocation m made in lang
 // from f when the appointment file as it is now would not give the same
-// letter to the same address.
+// letter to the same address. The letter is made again at the instant f
+// was read (f.ReadAt): a midnight passed meanwhile changes no date the
+// letter counts from today, so it alone never refuses.
 func (a *App) letterUnchanged(ctx context.Context, f AppointmentFile, m mail.Outgoing, lang string) error {
 	changed := refuse("appointment.changed_while_sending")
-	now, err := a.AppointmentFile(ctx, f.Appointment.ID)
+	if err := a.store.HoldAppointmentFile(ctx, f.Appointment.ID); err != nil {
+		return err
+	}
+	now, err := a.appointmentFileAt(ctx, f.Appointment.ID, f.ReadAt)
 	if errors.Is(err, ErrNotFound) {
 		return changed
 	}

@@ -72,10 +72,12 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 	}
 	// The reads in one read unit; the PDF rendered outside any transaction
 	// (it must not hold SQLite's write lock); the signed version and its
-	// sending in one write unit. A version signed meanwhile is refused by
-	// the store's version check.
+	// sending in one write unit, which reads the file again and refuses a
+	// PDF made from data changed meanwhile (reportFileUnchanged). A version
+	// signed meanwhile is refused by the store's version check.
 	var f AppointmentFile
 	var versions []report.Signed
+	var fp string
 	signer := actor.Login
 	err := a.store.ReadUnit(ctx, func(ctx context.Context) error {
 		var err error
@@ -85,10 +87,9 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 		if versions, err = a.store.ReportsOf(ctx, id); err != nil {
 			return err
 		}
-		if u, err := a.store.UserByID(ctx, actor.UserID); err == nil {
-			signer = u.DisplayName
-		}
-		return nil
+		signer = a.signerName(ctx, actor.UserID, actor.Login)
+		fp, err = a.reportFingerprint(ctx, f, signer, lang)
+		return err
 	})
 	if err != nil {
 		return report.Signed{}, err
@@ -103,20 +104,28 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 		}
 		v.Amends, v.Reason = v.Number-1, reason
 	}
-	pdf, err := report.PDF(v, a.ReportContext(f, lang), report.PracticeHeader{Name: f.Site.Name, Address: f.Site.Address, Phone: f.Site.Phone})
+	pdf, err := report.PDF(v, a.ReportContext(f, lang), reportHeader(f))
 	if err != nil {
 		return report.Signed{}, err
 	}
 	sum := sha256.Sum256(pdf)
+	a.beforeDocumentWrite(ctx, "report", id)
 	var signed report.Signed
 	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
-		var err error
+		if err := a.store.HoldAppointmentFile(ctx, id); err != nil {
+			return err
+		}
+		now, err := a.reportFileUnchanged(ctx, id, fp, a.signerName(ctx, actor.UserID, actor.Login), lang)
+		if err != nil {
+			return err
+		}
+		a.beforeDocumentWrite(ctx, "report checked", id)
 		signed, err = a.store.SaveSignedReport(ctx, report.Signed{AppointmentID: id, Number: v.Number, Amends: v.Amends,
 			Title: t.Title, Body: t.Body, Reason: v.Reason, SignedBy: v.SignedBy, SignedAt: v.SignedAt, SHA256: hex.EncodeToString(sum[:]), PDF: pdf})
 		if err != nil {
 			return err
 		}
-		return a.sendReport(ctx, f, signed, lang)
+		return a.sendReport(ctx, now, signed, lang)
 	})
 	if errors.Is(err, store.ErrStale) {
 		return signed, refuse("report.err.stale")
@@ -124,31 +133,34 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 	return signed, err
 }
 
+// signerName is the name a report is signed with: the user's display
+// name, else their login.
+func (a *App) signerName(ctx context.Context, userID int64, login string) string {
+	if u, err := a.store.UserByID(ctx, userID); err == nil {
+		return u.DisplayName
+	}
+	return login
+}
+
 // sendReport queues the signed report to the referring physician, when
 // email is set up and the physician has an address.
 func (a *App) sendReport(ctx context.Context, f AppointmentFile, rep report.Signed, lang string) error {
-	if a.cfg.Mailer == nil || f.Referral.PhysicianID == 0 {
+	if a.cfg.Mailer == nil {
 		return nil
 	}
-	doctors, err := a.store.Physicians(ctx)
-	if err != nil {
+	d, err := a.referrer(ctx, f)
+	if err != nil || d.Email == "" {
 		return err
 	}
 	l := a.i18n.For(lang)
-	for _, d := range doctors {
-		if d.ID != f.Referral.PhysicianID || d.Email == "" {
-			continue
-		}
-		id := strconv.FormatInt(f.Appointment.ID, 10)
-		_, err := a.store.EnqueueMail(ctx, mail.Outgoing{Kind: "report", AppointmentID: f.Appointment.ID, PatientID: f.Patient.ID, To: d.Email,
-			// The subject travels in clear through every relay: no health data in it.
-			Subject: l.T("mail.subject.report", "Ref", f.Appointment.AccessionNumber),
-			Text:    l.T("mail.text.report", "Doctor", d.Name, "Patient", f.Patient.DisplayName(), "Act", f.Act.Name.In(l.Lang), "Version", rep.Number),
-			Attachments: []mail.Attachment{{Name: "compte-rendu-" + id + "-v" + strconv.Itoa(rep.Number) + ".pdf",
-				ContentType: "application/pdf", Data: rep.PDF}}})
-		return err
-	}
-	return nil
+	id := strconv.FormatInt(f.Appointment.ID, 10)
+	_, err = a.store.EnqueueMail(ctx, mail.Outgoing{Kind: "report", AppointmentID: f.Appointment.ID, PatientID: f.Patient.ID, To: d.Email,
+		// The subject travels in clear through every relay: no health data in it.
+		Subject: l.T("mail.subject.report", "Ref", f.Appointment.AccessionNumber),
+		Text:    l.T("mail.text.report", "Doctor", d.Name, "Patient", f.Patient.DisplayName(), "Act", f.Act.Name.In(l.Lang), "Version", rep.Number),
+		Attachments: []mail.Attachment{{Name: "compte-rendu-" + id + "-v" + strconv.Itoa(rep.Number) + ".pdf",
+			ContentType: "application/pdf", Data: rep.PDF}}})
+	return err
 }
 
 // FollowUp is an act's follow-up: its scores and the outcome the rules read.

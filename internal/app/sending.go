@@ -213,6 +213,7 @@ func (a *App) patientActName(ref referral.Referral, rc recipient) string {
 
 // sendQuestionnaireLetter is SendQuestionnaireLink on a printed letter.
 func (a *App) sendQuestionnaireLetter(ctx context.Context, referralID int64, lang, base string) (Delivery, error) {
+	a = a.at(a.Now()) // one instant: the letter's date, the validity it prints, the expiries kept
 	var ref referral.Referral
 	var rc recipient
 	var token string
@@ -240,6 +241,9 @@ func (a *App) sendQuestionnaireLetter(ctx context.Context, referralID int64, lan
 		}}
 	m := mail.Outgoing{Kind: "questionnaire_link", Channel: mail.ChannelLetter, PatientID: rc.patient.ID}
 	return a.recordLetter(ctx, m, letter, func(ctx context.Context) error {
+		if err := a.store.HoldPatient(ctx, rc.patient.ID, referralID); err != nil {
+			return err
+		}
 		// The referral again: it may have been closed, or filed on another
 		// patient's record, while the letter was made.
 		now, err := a.store.Referral(ctx, referralID)
@@ -306,6 +310,7 @@ func (a *App) InviteToPortal(ctx context.Context, patientID int64, channel, lang
 
 // invitationLetter is InviteToPortal on a printed letter.
 func (a *App) invitationLetter(ctx context.Context, patientID int64, lang, base string) (Delivery, error) {
+	a = a.at(a.Now()) // one instant: the letter's date, the validity it prints, the expiry kept
 	var rc recipient
 	err := a.store.ReadUnit(ctx, func(ctx context.Context) error {
 		var err error
@@ -326,6 +331,9 @@ func (a *App) invitationLetter(ctx context.Context, patientID int64, lang, base 
 		Sections: []documents.AccessSection{a.portalSection(rc, base, code)}}
 	m := mail.Outgoing{Kind: "portal_invitation", Channel: mail.ChannelLetter, PatientID: rc.patient.ID}
 	return a.recordLetter(ctx, m, letter, func(ctx context.Context) error {
+		if err := a.store.HoldPatient(ctx, rc.patient.ID, 0); err != nil {
+			return err
+		}
 		if err := a.sameRecipient(ctx, rc); err != nil {
 			return err
 		}
@@ -376,6 +384,7 @@ func (a *App) recordLetter(ctx context.Context, m mail.Outgoing, letter document
 		if err := save(ctx); err != nil {
 			return err
 		}
+		a.beforeDocumentWrite(ctx, "letter checked", 0)
 		_, err := a.store.EnqueueMail(ctx, m)
 		return err
 	})

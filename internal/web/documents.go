@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"repere/internal/app"
@@ -319,23 +318,25 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 	case r.PostFormValue("version") != p.Version:
 		p.Errors = append(p.Errors, l.T("consent.err.version"))
 	}
-	if len(p.Errors) == 0 {
-		born, _ := time.Parse(time.DateOnly, p.Patient.BirthDate)
-		signed := documents.SignedConsent{Act: p.Act, Variant: p.Appointment.VariantID, Lang: l.Lang, Version: p.Version, SignerName: p.SignerName,
-			SignaturePNG: signature, SignedAt: s.now(), PatientName: p.Patient.DisplayName(), BirthDate: born, Location: s.loc()}
-		pdf, sum, err := documents.SignedConsentPDF(signed)
-		if errors.Is(err, documents.ErrVersionMismatch) {
-			p.Errors = append(p.Errors, l.T("consent.err.version"))
-		} else if err != nil {
+	if len(p.Errors) > 0 {
+		return nil
+	}
+	_, err := s.app.SignConsent(r.Context(), p.AppointmentFile, app.ConsentSignature{Lang: l.Lang, Version: p.Version,
+		SignerName: p.SignerName, SignaturePNG: signature})
+	refusal, refused := app.AsRefusal(err)
+	if !refused {
+		return err
+	}
+	p.Errors = s.app.Messages(refusal, l)
+	if refusal.Has("consent.err.changed_while_signing") {
+		// The page shows the file as it is now (read in a read unit after
+		// the use case's), with the name typed, to read before signing.
+		fresh, err := s.consentPageFor(r, p.Appointment.ID)
+		if err != nil {
 			return err
-		} else {
-			_, err := s.app.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
-				Lang: l.Lang, Version: p.Version, Kind: documents.ConsentSigned, SignerName: p.SignerName, SignaturePNG: signature, Document: pdf,
-				ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})
-			if err != nil {
-				return err
-			}
 		}
+		fresh.Action, fresh.SignerName, fresh.Errors = p.Action, p.SignerName, p.Errors
+		*p = fresh
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"repere/internal/app"
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/report"
@@ -56,12 +57,7 @@ func (s *Server) reportForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
 	// The page's reads in one read unit, then the draft or the signature
 	// (each a use case of its own).
-	var p reportPage
-	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) error {
-		var err error
-		p, err = s.loadReportPage(r.WithContext(ctx))
-		return err
-	})
+	p, err := s.readReportPage(r)
 	if err != nil {
 		return err
 	}
@@ -83,8 +79,20 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.app.SignReport(r.Context(), p.Appointment.ID, text, p.Reason, l.Lang)
 	}
 	status := refusalStatus(err)
+	r2, changed := app.AsRefusal(err)
+	changed = changed && r2.Has("report.err.changed_while_signing")
 	if p.Errors, err = s.refusalMessages(l, err); err != nil {
 		return err
+	}
+	if changed {
+		// The file changed while the PDF was made: the page shows it as
+		// it is now (in a read unit after the use case's), with the text
+		// typed, to read again before signing.
+		typed := p
+		if p, err = s.readReportPage(r); err != nil {
+			return err
+		}
+		p.Title, p.Body, p.Reason, p.Errors = typed.Title, typed.Body, typed.Reason, typed.Errors
 	}
 	switch {
 	case len(p.Errors) > 0:
@@ -95,6 +103,17 @@ func (s *Server) saveReport(w http.ResponseWriter, r *http.Request) error {
 	s.flash(r, "report.signed")
 	http.Redirect(w, r, "/staff/appointments/"+itoa(p.Appointment.ID)+"/report", http.StatusSeeOther)
 	return nil
+}
+
+// readReportPage reads the report page in one read unit.
+func (s *Server) readReportPage(r *http.Request) (reportPage, error) {
+	var p reportPage
+	err := s.store.ReadUnit(r.Context(), func(ctx context.Context) error {
+		var err error
+		p, err = s.loadReportPage(r.WithContext(ctx))
+		return err
+	})
+	return p, err
 }
 
 // reportDocument downloads a signed version as stored.

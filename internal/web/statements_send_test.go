@@ -60,8 +60,11 @@ func (h *harness) checkFigures(t *testing.T, c *client, figures []postFigure) {
 // the outbox row commit together. A letter and the convocation are made
 // outside any transaction (PDF), between a read unit and a write; the
 // convocation's write reads the appointment file again (11 statements) to
-// refuse a letter the appointment changed under (queueConvocation); a
-// letter's write reads its patient again (sameRecipient, 1 statement).
+// refuse a letter the appointment changed under (queueConvocation), after
+// holding its rows on PostgreSQL (store.HoldAppointmentFile, 2 statements);
+// a letter's write reads its patient again (sameRecipient, 1 statement),
+// after holding its rows on PostgreSQL (store.HoldPatient: the patient's,
+// and the referral's for the questionnaire letter).
 func TestSendingPostStatements(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		smtp := mailtest.Start(t, mailtest.Options{})
@@ -89,11 +92,11 @@ func TestSendingPostStatements(t *testing.T) {
 		h.checkFigures(t, c, []postFigure{
 			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"email"}}, http.StatusSeeOther, 10, 1, 10, 1},
 			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"sms"}}, http.StatusSeeOther, 10, 1, 10, 1},
-			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"letter"}}, http.StatusOK, 14, 2, 16, 3},
+			{link, "/staff/referrals/" + ref + "/screening/send", url.Values{"channel": {"letter"}}, http.StatusOK, 16, 2, 16, 3},
 			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"email"}}, http.StatusSeeOther, 7, 1, 7, 1},
 			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"sms"}}, http.StatusSeeOther, 8, 1, 8, 1},
-			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"letter"}}, http.StatusOK, 10, 2, 12, 3},
-			{"POST /staff/appointments/{id}/send", "/staff/appointments/" + appt + "/send", nil, http.StatusSeeOther, 28, 2, 30, 3},
+			{invite, "/staff/patients/" + patient + "/portal/invite", url.Values{"channel": {"letter"}}, http.StatusOK, 11, 2, 12, 3},
+			{"POST /staff/appointments/{id}/send", "/staff/appointments/" + appt + "/send", nil, http.StatusSeeOther, 30, 2, 30, 3},
 			{"POST /staff/referrals/{id}/screening/link", "/staff/referrals/" + ref + "/screening/link", nil, http.StatusOK, 19, 2, 21, 3},
 		})
 		// The patient asks the portal for a code by email: the attempt
@@ -130,7 +133,9 @@ func TestPracticeAdminPostStatements(t *testing.T) {
 // referral's status change, the consent signed on the tablet, the pain
 // scores and the new act offered from a failed one. The status change, the
 // scores and the new act are one transaction each; the consent reads its
-// page in a read unit, makes its PDF outside any, then writes it.
+// page in a read unit, makes its PDF outside any, then writes it in a unit
+// that reads its appointment and patient again (2 statements, SignConsent),
+// after holding their rows on PostgreSQL (2 statements).
 func TestFollowUpPostStatements(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
 		sec := h.signedIn(auth.Secretary)
@@ -144,7 +149,7 @@ func TestFollowUpPostStatements(t *testing.T) {
 			{"POST /staff/referrals/{id}/status", "/staff/referrals/" + ref + "/status", url.Values{"status": {"cancelled"}, "reason": {"hospitalisée ailleurs"}},
 				http.StatusSeeOther, 8, 1, 8, 1},
 			{"POST /staff/appointments/{id}/consent", "/staff/appointments/" + appt + "/consent",
-				url.Values{"signer_name": {"Zoé Lefèvre"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}, http.StatusSeeOther, 18, 2, 20, 3},
+				url.Values{"signer_name": {"Zoé Lefèvre"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}, http.StatusSeeOther, 22, 2, 22, 3},
 		})
 		page := sec.get("/staff/appointments/" + appt)
 		consent := regexp.MustCompile(`/staff/consents/(\d+)/document`).FindStringSubmatch(page.body)

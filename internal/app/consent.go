@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"repere/internal/documents"
+	"repere/internal/patient"
+)
+
+// ConsentSignature is a consent signed on a screen, the staff's tablet or
+// the patient's own: who signed and how, and the text they read.
+type ConsentSignature struct {
+	Lang         string
+	Version      string // the version of the text read (documents.ConsentVersion)
+	SignerName   string // typed by the signer (the patient or their representative)
+	SignaturePNG []byte // the drawn signature
+}
+
+// consentSubject is what a signed consent's PDF says of whom and of what:
+// the record it is filed on, the patient's identity as printed, the act.
+type consentSubject struct {
+	PatientID             int64
+	PatientName, BirthDay string
+	ActID, VariantID      string
+}
+
+func subjectOf(p patient.Patient, actID, variantID string) consentSubject {
+	return consentSubject{PatientID: p.ID, PatientName: p.DisplayName(), BirthDay: p.BirthDate, ActID: actID, VariantID: variantID}
+}
+
+// SignConsent freezes the consent of f's appointment signed as sig: the
+// PDF with the patient's identity, the act's text in the version read, the
+// typed name and the drawn signature, kept with its SHA-256. f is the file
+// the caller read (in its read unit); the PDF is made outside any
+// transaction; the consent is saved in a write unit that reads the
+// appointment and its patient again and refuses
+// (consent.err.changed_while_signing) when the patient was renamed, the
+// appointment filed on another record or changed to another act meanwhile:
+// the frozen PDF would name someone else than the record it is filed on
+// (the portal and the FHIR API give it out). A text changed since it was
+// read gives consent.err.version.
+func (a *App) SignConsent(ctx context.Context, f AppointmentFile, sig ConsentSignature) (int64, error) {
+	signed := documents.SignedConsent{Act: f.Act, Variant: f.Appointment.VariantID, Lang: sig.Lang, Version: sig.Version,
+		SignerName: sig.SignerName, SignaturePNG: sig.SignaturePNG, SignedAt: a.Now(),
+		PatientName: f.Patient.DisplayName(), BirthDate: birthDate(f.Patient), Location: a.loc}
+	pdf, sum, err := documents.SignedConsentPDF(signed)
+	if errors.Is(err, documents.ErrVersionMismatch) {
+		return 0, invalid("consent.err.version")
+	}
+	if err != nil {
+		return 0, err
+	}
+	id, read := f.Appointment.ID, subjectOf(f.Patient, f.Act.ID, f.Appointment.VariantID)
+	a.beforeDocumentWrite(ctx, "consent", id)
+	var consentID int64
+	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		changed := refuse("consent.err.changed_while_signing")
+		if err := a.store.HoldAppointmentFile(ctx, id); err != nil {
+			return err
+		}
+		ap, err := a.appointment(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			return changed
+		}
+		if err != nil {
+			return err
+		}
+		p, err := a.store.Patient(ctx, ap.PatientID)
+		if err != nil {
+			return err
+		}
+		if subjectOf(p, ap.ActID, ap.VariantID) != read {
+			return changed
+		}
+		a.beforeDocumentWrite(ctx, "consent checked", id)
+		consentID, err = a.store.SaveConsent(ctx, documents.Consent{AppointmentID: id, ActID: f.Act.ID, VariantID: f.Appointment.VariantID,
+			Lang: sig.Lang, Version: sig.Version, Kind: documents.ConsentSigned, SignerName: sig.SignerName, SignaturePNG: sig.SignaturePNG,
+			Document: pdf, ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})
+		return err
+	})
+	return consentID, err
+}
+
+// beforeDocumentWrite runs the tests' hook (Config.BeforeDocumentWrite)
+// between the read a document was made from and the write that keeps it.
+func (a *App) beforeDocumentWrite(ctx context.Context, kind string, appointmentID int64) {
+	if a.cfg.BeforeDocumentWrite != nil {
+		a.cfg.BeforeDocumentWrite(ctx, kind, appointmentID)
+	}
+}

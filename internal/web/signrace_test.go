@@ -1,0 +1,133 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"repere/internal/auth"
+	"repere/internal/store"
+	"repere/internal/storetest"
+)
+
+// TestReportSignRefusedWhenFileChangesMeanwhile: the patient's name is
+// corrected while the report's PDF is being made; the page refuses the
+// signature in French, keeps the title and text typed, and signs nothing.
+// Signed again, the report goes out with the corrected name.
+func TestReportSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		var change func(ctx context.Context)
+		h := newHarnessWith(t, st, func(c *setup) {
+			c.app.Mailer = nullMailer{}
+			c.app.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+				if ch := change; ch != nil {
+					change = nil
+					ch(ctx)
+				}
+			}
+		})
+		appt := h.appointmentID()
+		ap := h.performed(appt)
+		doc := h.signedIn(auth.Radiologist)
+		typed := url.Values{"title": {"Compte rendu tapé"}, "body": {"INDICATION\nTexte tapé avant la signature."}, "action": {"sign"}}
+		change = func(ctx context.Context) {
+			p, err := st.Patient(ctx, ap.PatientID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.FirstNames += "-Anne"
+			if err := st.UpdatePatient(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := doc.post("/staff/appointments/"+appt+"/report", typed)
+		if change != nil {
+			t.Fatal("the signature did not reach its write")
+		}
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "Le dossier a changé pendant la signature") {
+			t.Fatalf("signing while the name is corrected: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if !strings.Contains(r.body, `value="Compte rendu tapé"`) || !strings.Contains(r.body, "Texte tapé avant la signature.") {
+			t.Error("the refusal lost the text typed")
+		}
+		if !strings.Contains(r.body, "-Anne") {
+			t.Error("the refusal shows the file as it was read, not the corrected name")
+		}
+		if versions, err := st.ReportsOf(system, ap.ID); err != nil || len(versions) != 0 {
+			t.Fatalf("%d versions signed (%v)", len(versions), err)
+		}
+		if r := doc.post("/staff/appointments/"+appt+"/report", typed); r.status != http.StatusSeeOther {
+			t.Fatalf("signing again: %d\n%s", r.status, errorsOf(r.body))
+		}
+		mails, err := st.MailFor(system, ap.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mails {
+			if m.Kind == "report" && !strings.Contains(m.Text, "-Anne") {
+				t.Errorf("the report went out without the corrected name: %s", m.Text)
+			}
+		}
+	})
+}
+
+// TestConsentSignRefusedWhenFileChangesMeanwhile: the patient's name is
+// corrected while the consent's PDF is being made on the tablet; the page
+// refuses the signature in French, shows the corrected name and keeps
+// the signer's name typed, and keeps no consent. Signed again, it is kept.
+func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		var change func(ctx context.Context)
+		h := newHarnessWith(t, st, func(c *setup) {
+			c.app.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+				if ch := change; ch != nil && kind == "consent" {
+					change = nil
+					ch(ctx)
+				}
+			}
+		})
+		appt := h.appointmentID()
+		sec := h.signedIn(auth.Secretary)
+		form := sec.get("/staff/appointments/" + appt + "/consent")
+		version := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(form.body)
+		if version == nil {
+			t.Fatalf("consent page: %d", form.status)
+		}
+		signed := url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}
+		id, _ := strconv.ParseInt(appt, 10, 64)
+		change = func(ctx context.Context) {
+			list, err := st.ListAppointments(ctx, store.AppointmentFilter{ID: id})
+			if err != nil || len(list) != 1 {
+				t.Fatalf("appointment %s: %v", appt, err)
+			}
+			p, err := st.Patient(ctx, list[0].PatientID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.FirstNames += "-Anne"
+			if err := st.UpdatePatient(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := sec.post("/staff/appointments/"+appt+"/consent", signed)
+		if change != nil {
+			t.Fatal("the signature did not reach its write")
+		}
+		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Le dossier a changé pendant la signature") {
+			t.Fatalf("signing while the name is corrected: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if !strings.Contains(r.body, `value="Signataire Tapé"`) || !strings.Contains(r.body, "-Anne") {
+			t.Error("the refusal lost the name typed, or shows the file as it was read")
+		}
+		if list, err := st.ConsentsFor(system, id); err != nil || len(list) != 0 {
+			t.Fatalf("%d consents kept (%v)", len(list), err)
+		}
+		if r := sec.post("/staff/appointments/"+appt+"/consent", signed); r.status != http.StatusSeeOther {
+			t.Fatalf("signing again: %d\n%s", r.status, errorsOf(r.body))
+		}
+	})
+}
