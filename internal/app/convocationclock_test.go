@@ -12,6 +12,7 @@ import (
 	"repere/internal/clock"
 	"repere/internal/documents"
 	"repere/internal/mail"
+	"repere/internal/patient"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -175,41 +176,55 @@ func TestLetterValidityFromItsDate(t *testing.T) {
 // recorded under the name it prints.
 func TestRenameWaitsForTheLetterItsCheckPassed(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
-		renamed := make(chan error, 1)
-		var during bool
 		var patientID int64
-		a, _ := demoApp(t, st, func(c *app.Config) {
-			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
-				if kind != "letter checked" {
-					return
-				}
-				go func() { // another desk, its own transaction
-					p, err := st.Patient(system, patientID)
-					if err == nil {
-						p.BirthName += "-Martin"
-						err = st.UpdatePatient(system, p)
-					}
-					renamed <- err
-				}()
-				select {
-				case err := <-renamed:
-					during = true
-					renamed <- err
-				case <-time.After(300 * time.Millisecond): // held: it waits for the commit
-				}
-			}
-		})
+		hook, wait := renameDuring(st, "letter checked", &patientID, func(p *patient.Patient) { p.BirthName += "-Martin" })
+		a, _ := demoApp(t, st, func(c *app.Config) { c.BeforeDocumentWrite = hook })
 		f := &raceFixture{t: t, st: st, app: a}
 		ref := f.openReferral()
 		patientID = ref.PatientID
 		if _, err := a.SendQuestionnaireLink(secretary, ref.ID, mail.ChannelLetter, "fr", "https://repere.example.org"); err != nil {
 			t.Fatal(err)
 		}
-		if err := <-renamed; err != nil {
+		during, err := wait()
+		if err != nil {
 			t.Fatalf("the rename after the letter: %v", err)
 		}
 		if during {
 			t.Error("the patient was renamed between the letter's check and its commit")
 		}
 	})
+}
+
+// renameDuring is a BeforeDocumentWrite hook for the step kind: another desk
+// renames the patient *patientID with rename, in its own transaction, and
+// the hook waits up to 300 ms for it. A rename done within that time went
+// through between the unit's check and its commit: wait says so, with the
+// rename's own error, once it has ended.
+func renameDuring(st *store.Store, kind string, patientID *int64, rename func(*patient.Patient)) (hook func(context.Context, string, int64), wait func() (during bool, err error)) {
+	renamed := make(chan error, 1)
+	var during bool
+	hook = func(ctx context.Context, k string, id int64) {
+		if k != kind {
+			return
+		}
+		go func() {
+			p, err := st.Patient(system, *patientID)
+			if err == nil {
+				rename(&p)
+				err = st.UpdatePatient(system, p)
+			}
+			renamed <- err
+		}()
+		select {
+		case err := <-renamed:
+			during = true
+			renamed <- err
+		case <-time.After(300 * time.Millisecond): // held: it waits for the commit
+		}
+	}
+	wait = func() (bool, error) {
+		err := <-renamed
+		return during, err
+	}
+	return hook, wait
 }

@@ -13,6 +13,7 @@ import (
 	"repere/internal/auth"
 	"repere/internal/booking"
 	"repere/internal/clock"
+	"repere/internal/patient"
 	"repere/internal/practice"
 	"repere/internal/report"
 	"repere/internal/store"
@@ -201,32 +202,13 @@ func reportMails(t *testing.T, st *store.Store, id int64) []struct{ To, Text str
 // names the patient as they were when it was committed.
 func TestRenameWaitsForTheSignatureItsCheckPassed(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
-		renamed := make(chan error, 1)
-		var during bool
 		var clk *clock.Offset
 		var patientID int64
+		hook, wait := renameDuring(st, "report checked", &patientID, func(p *patient.Patient) { p.FirstNames += "-Anne" })
 		a, _ := demoApp(t, st, func(c *app.Config) {
 			clk = c.Clock.(*clock.Offset)
 			c.Mailer = nullMailer{}
-			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
-				if kind != "report checked" {
-					return
-				}
-				go func() { // another desk, its own transaction
-					p, err := st.Patient(system, patientID)
-					if err == nil {
-						p.FirstNames += "-Anne"
-						err = st.UpdatePatient(system, p)
-					}
-					renamed <- err
-				}()
-				select {
-				case err := <-renamed:
-					during = true
-					renamed <- err
-				case <-time.After(300 * time.Millisecond): // held: it waits for the commit
-				}
-			}
+			c.BeforeDocumentWrite = hook
 		})
 		f, _, _ := doneWithReferrer(t, st, a, clk)
 		patientID = f.Patient.ID
@@ -234,7 +216,8 @@ func TestRenameWaitsForTheSignatureItsCheckPassed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := <-renamed; err != nil {
+		during, err := wait()
+		if err != nil {
 			t.Fatalf("the rename after the signature: %v", err)
 		}
 		if during {
