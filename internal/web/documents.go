@@ -224,6 +224,16 @@ type consentPage struct {
 	Errors     []string
 	Action     string // where the form posts: the staff tablet page or the patient's link
 	Done       bool   // signed through the patient link
+	Changed    bool   // refused: the file changed while the consent was made (409)
+}
+
+// refusedStatus is the status of a refused signature: 409 when the file
+// changed meanwhile (as a report's), 422 for a form to correct.
+func (p consentPage) refusedStatus() int {
+	if p.Changed {
+		return http.StatusConflict
+	}
+	return http.StatusUnprocessableEntity
 }
 
 // StaffBackLink is the way back to the appointment for the staff who gave
@@ -297,7 +307,7 @@ func (s *Server) signConsent(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if len(p.Errors) > 0 {
-		return s.render(w, r, http.StatusUnprocessableEntity, "consent", "consent.title", "planning", p)
+		return s.render(w, r, p.refusedStatus(), "consent", "consent.title", "planning", p)
 	}
 	s.flash(r, "consent.signed")
 	http.Redirect(w, r, "/staff/appointments/"+itoa(p.Appointment.ID), http.StatusSeeOther)
@@ -335,7 +345,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 		if err != nil {
 			return err
 		}
-		fresh.Action, fresh.SignerName, fresh.Errors = p.Action, p.SignerName, p.Errors
+		fresh.Action, fresh.SignerName, fresh.Errors, fresh.Changed = p.Action, p.SignerName, p.Errors, true
 		*p = fresh
 	}
 	return nil

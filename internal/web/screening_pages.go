@@ -374,7 +374,7 @@ func (s *Server) patientConsent(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if len(p.Errors) > 0 {
-			status = http.StatusUnprocessableEntity
+			status = p.refusedStatus()
 		} else {
 			p.Done = true
 		}

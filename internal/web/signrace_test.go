@@ -117,7 +117,7 @@ func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		if change != nil {
 			t.Fatal("the signature did not reach its write")
 		}
-		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Le dossier a changé pendant la signature") {
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "Le dossier a changé pendant la signature") {
 			t.Fatalf("signing while the name is corrected: %d\n%s", r.status, errorsOf(r.body))
 		}
 		if !strings.Contains(r.body, `value="Signataire Tapé"`) || !strings.Contains(r.body, "-Anne") {
