@@ -101,9 +101,14 @@ func shoot(t *testing.T, ctx context.Context, dir, name string) {
 	}
 }
 
+// browserStep bounds one browser step. 30 s was reached twice on a machine
+// running three test suites at once (TestBrowserPhoneQuestionnaire's
+// submit); a step that never ends still fails.
+const browserStep = 60 * time.Second
+
 func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, browserStep)
 	defer cancel()
 	if err := chromedp.Do(tctx, steps...); err != nil {
 		t.Fatal(err)
@@ -112,7 +117,7 @@ func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Vo
 
 func text[T any](t *testing.T, ctx context.Context, a chromedp.Action[T]) T {
 	t.Helper()
-	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	tctx, cancel := context.WithTimeout(ctx, browserStep)
 	defer cancel()
 	v, err := chromedp.Run(tctx, a)
 	if err != nil {
