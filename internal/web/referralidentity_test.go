@@ -18,6 +18,19 @@ import (
 	"repere/internal/storetest"
 )
 
+// pasquierRequest sends a request for the demo's PASQUIER (sendPasquierRequest)
+// and returns the demo's own PASQUIER referral, the request's referral id and
+// the request's referral as recorded.
+func (h *harness) pasquierRequest(sex string) (known referral.Referral, id string, sent referral.Referral) {
+	h.t.Helper()
+	demoRef, _ := strconv.ParseInt(h.referralID("PASQUIER"), 10, 64)
+	known, _ = h.store.Referral(system, demoRef)
+	id = h.sendPasquierRequest(sex)
+	ref, _ := strconv.ParseInt(id, 10, 64)
+	sent, _ = h.store.Referral(system, ref)
+	return known, id, sent
+}
+
 // sendPasquierRequest has Dr Dubois send, through the form, a request for
 // a patient with the demo's PASQUIER's names and birth date and the sex
 // given, and returns the referral's id.
@@ -48,11 +61,7 @@ func calledPatient() url.Values { return url.Values{"identity_check": {"patient_
 // (audited) and it may then be booked; a radiographer may not confirm.
 func TestReferralIdentityBanner(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
-		demoRef, _ := strconv.ParseInt(h.referralID("PASQUIER"), 10, 64)
-		known, _ := h.store.Referral(system, demoRef)
-		id := h.sendPasquierRequest("M")
-		ref, _ := strconv.ParseInt(id, 10, 64)
-		r0, _ := h.store.Referral(system, ref)
+		known, id, r0 := h.pasquierRequest("M")
 		if r0.PatientID != known.PatientID || !r0.IdentityToConfirm || r0.SentIdentity.Phone != "06 99 88 77 66" {
 			t.Fatalf("recorded %+v", r0)
 		}
@@ -114,11 +123,7 @@ func TestReferralIdentityBanner(t *testing.T) {
 // record; the referral is re-filed on the candidate, audited with the reason.
 func TestReferralRefiledFromItsPage(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
-		demoRef, _ := strconv.ParseInt(h.referralID("PASQUIER"), 10, 64)
-		known, _ := h.store.Referral(system, demoRef)
-		id := h.sendPasquierRequest("F")
-		ref, _ := strconv.ParseInt(id, 10, 64)
-		r0, _ := h.store.Referral(system, ref)
+		known, id, r0 := h.pasquierRequest("F")
 		if r0.PatientID == known.PatientID || !r0.IdentityToConfirm {
 			t.Fatalf("another sex filed on %d (demo's %d), to confirm %v", r0.PatientID, known.PatientID, r0.IdentityToConfirm)
 		}
@@ -139,7 +144,7 @@ func TestReferralRefiledFromItsPage(t *testing.T) {
 		if r.status != http.StatusSeeOther {
 			t.Fatalf("re-file: %d\n%s", r.status, errorsOf(r.body))
 		}
-		moved, _ := h.store.Referral(system, ref)
+		moved, _ := h.store.Referral(system, r0.ID)
 		if moved.PatientID != known.PatientID || moved.IdentityToConfirm {
 			t.Errorf("re-filed: %+v", moved)
 		}
@@ -148,7 +153,7 @@ func TestReferralRefiledFromItsPage(t *testing.T) {
 			t.Errorf("audit %+v", entries)
 		}
 		// The demo's booked request of PASQUIER cannot be moved.
-		if r := sec.post("/staff/referrals/"+itoa(demoRef)+"/identity/refile", url.Values{"target": {itoa(r0.PatientID)}, "reason": {"x"}}); r.status != http.StatusConflict ||
+		if r := sec.post("/staff/referrals/"+itoa(known.ID)+"/identity/refile", url.Values{"target": {itoa(r0.PatientID)}, "reason": {"x"}}); r.status != http.StatusConflict ||
 			!strings.Contains(r.body, "rendez-vous programmé ou réalisé") {
 			t.Errorf("a booked referral re-filed: %d", r.status)
 		}
@@ -226,11 +231,7 @@ func TestErasureClearsTheIdentitySent(t *testing.T) {
 // records and the reason, in French and English.
 func TestIdentityDecisionsInTheReferralHistory(t *testing.T) {
 	engines(t, func(t *testing.T, h *harness) {
-		demoRef, _ := strconv.ParseInt(h.referralID("PASQUIER"), 10, 64)
-		known, _ := h.store.Referral(system, demoRef)
-		id := h.sendPasquierRequest("F")
-		ref, _ := strconv.ParseInt(id, 10, 64)
-		r0, _ := h.store.Referral(system, ref)
+		known, id, r0 := h.pasquierRequest("F")
 		sec := h.signedIn(auth.Secretary)
 		if r := sec.post("/staff/referrals/"+id+"/identity/confirm", calledPatient()); r.status != http.StatusSeeOther {
 			t.Fatalf("confirm: %d\n%s", r.status, errorsOf(r.body))
@@ -242,7 +243,7 @@ func TestIdentityDecisionsInTheReferralHistory(t *testing.T) {
 		if r := sec.post("/staff/referrals/"+id+"/identity/refile", url.Values{"target": {"new"}, "reason": {"Homonyme après tout"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("re-file on a new record: %d\n%s", r.status, errorsOf(r.body))
 		}
-		made, _ := h.store.Referral(system, ref)
+		made, _ := h.store.Referral(system, r0.ID)
 		record := func(id int64) string { return `<a href="/staff/patients/` + itoa(id) + `">` }
 		history := func(body string) string {
 			i := strings.Index(body, `id="referral-history"`)
