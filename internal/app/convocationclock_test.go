@@ -36,21 +36,32 @@ func letterHTML(t *testing.T, a *app.App, id int64) []byte {
 	return html.Bytes()
 }
 
+// bookedFiles are the files of the demo's appointments booked from now on.
+func bookedFiles(t *testing.T, st *store.Store, a *app.App) []app.AppointmentFile {
+	t.Helper()
+	list, err := st.ListAppointments(system, store.AppointmentFilter{From: a.Now(), Statuses: []booking.Status{booking.Booked}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := make([]app.AppointmentFile, 0, len(list))
+	for _, ap := range list {
+		f, err := a.AppointmentFile(system, ap.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	return files
+}
+
 // clockDependentLetter finds a booked demo appointment whose convocation
 // says something else one minute after a midnight than one minute before
 // (a date counted from today: "the practice will call you before..." of
 // a questionnaire not complete), and the evening before that midnight.
 func clockDependentLetter(t *testing.T, st *store.Store, a *app.App, clk *clock.Offset) (booking.Appointment, time.Time) {
 	t.Helper()
-	list, err := st.ListAppointments(system, store.AppointmentFilter{From: a.Now(), Statuses: []booking.Status{booking.Booked}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ap := range list {
-		f, err := a.AppointmentFile(system, ap.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range bookedFiles(t, st, a) {
+		ap := f.Appointment
 		if _, err := a.Convocation(f, "fr"); err != nil {
 			continue
 		}

@@ -11,7 +11,6 @@ import (
 	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/auth"
-	"repere/internal/booking"
 	"repere/internal/clock"
 	"repere/internal/patient"
 	"repere/internal/practice"
@@ -31,15 +30,8 @@ func doneWithReferrer(t *testing.T, st *store.Store, a *app.App, clk *clock.Offs
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := st.ListAppointments(system, store.AppointmentFilter{From: a.Now(), Statuses: []booking.Status{booking.Booked}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ap := range list {
-		f, err := a.AppointmentFile(system, ap.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range bookedFiles(t, st, a) {
+		ap := f.Appointment
 		i := slices.IndexFunc(doctors, func(d practice.Physician) bool { return d.ID == f.Referral.PhysicianID && d.Email != "" })
 		j := slices.IndexFunc(doctors, func(d practice.Physician) bool { return d.ID != f.Referral.PhysicianID && d.Email != "" })
 		if i < 0 || j < 0 {
