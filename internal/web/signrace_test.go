@@ -78,7 +78,8 @@ func TestReportSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 // TestConsentSignRefusedWhenFileChangesMeanwhile: the patient's name is
 // corrected while the consent's PDF is being made on the tablet; the page
 // refuses the signature in French, shows the corrected name and keeps
-// the signer's name typed, and keeps no consent. Signed again, it is kept.
+// the signer's name typed, and keeps no consent. The patient's own link
+// (/q/…/consent) is refused alike. Signed again, it is kept.
 func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		var change func(ctx context.Context)
@@ -99,7 +100,7 @@ func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		}
 		signed := url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}
 		id, _ := strconv.ParseInt(appt, 10, 64)
-		change = func(ctx context.Context) {
+		rename := func(ctx context.Context) {
 			list, err := st.ListAppointments(ctx, store.AppointmentFilter{ID: id})
 			if err != nil || len(list) != 1 {
 				t.Fatalf("appointment %s: %v", appt, err)
@@ -113,6 +114,7 @@ func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		change = rename
 		r := sec.post("/staff/appointments/"+appt+"/consent", signed)
 		if change != nil {
 			t.Fatal("the signature did not reach its write")
@@ -125,6 +127,29 @@ func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		}
 		if list, err := st.ConsentsFor(system, id); err != nil || len(list) != 0 {
 			t.Fatalf("%d consents kept (%v)", len(list), err)
+		}
+		// The same on the patient's own link: SignConsent's check holds
+		// there too.
+		link := "/q/" + h.questionnaireToken()
+		patient := h.client()
+		if r := patient.post(link, url.Values{"birth_date": {"1991-04-12"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("the link's birth date: %d", r.status)
+		}
+		page := patient.get(link + "/consent")
+		own := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(page.body)
+		if own == nil {
+			t.Fatalf("the link's consent page: %d", page.status)
+		}
+		change = rename
+		r = patient.post(link+"/consent", url.Values{"signer_name": {"Zoé Lefèvre"}, "signature": {signaturePNG(t, false)}, "version": {own[1]}})
+		if change != nil {
+			t.Fatal("the link's signature did not reach its write")
+		}
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "Le dossier a changé pendant la signature") || strings.Contains(r.body, `id="consent-done"`) {
+			t.Fatalf("signing on the link while the name is corrected: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if list, err := st.ConsentsFor(system, id); err != nil || len(list) != 0 {
+			t.Fatalf("the link: %d consents kept (%v)", len(list), err)
 		}
 		if r := sec.post("/staff/appointments/"+appt+"/consent", signed); r.status != http.StatusSeeOther {
 			t.Fatalf("signing again: %d\n%s", r.status, errorsOf(r.body))
