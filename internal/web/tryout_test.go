@@ -1,0 +1,44 @@
+package web_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"repere/internal/auth"
+	"repere/internal/storetest"
+)
+
+// TestReferralPageDatesInTheUsersFormat: the referral's page shows the
+// prescription date and the birth dates of the identity check as the rest of
+// the product does (21/07/1976), not as stored (1976-07-21).
+func TestReferralPageDatesInTheUsersFormat(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	demoRef, _ := strconv.ParseInt(h.referralID("PASQUIER"), 10, 64)
+	known, _ := h.store.Referral(system, demoRef)
+	prescribed, err := time.Parse(time.DateOnly, known.PrescriptionDate)
+	if err != nil {
+		t.Fatalf("the demo referral's prescription date %q: %v", known.PrescriptionDate, err)
+	}
+	sec := h.signedIn(auth.Secretary)
+	page := sec.get("/staff/referrals/" + itoa(demoRef))
+	if want := prescribed.Format("02/01/2006"); !strings.Contains(page.body, "<dd>"+want+"</dd>") {
+		t.Errorf("the referral's page does not show the prescription date as %s", want)
+	}
+	if strings.Contains(page.body, ">"+known.PrescriptionDate+"<") {
+		t.Errorf("the referral's page shows the prescription date as stored, %s", known.PrescriptionDate)
+	}
+
+	_, id, _ := h.pasquierRequest("M")
+	page = sec.get("/staff/referrals/" + id)
+	if !strings.Contains(page.body, `id="identity"`) {
+		t.Fatal("the request's page has no identity check")
+	}
+	if strings.Contains(page.body, "1976-07-21") {
+		t.Error("the identity check shows a birth date as stored (1976-07-21)")
+	}
+	if n := strings.Count(page.body, "21/07/1976"); n < 2 { // the identity sent and the record it is filed on
+		t.Errorf("the identity check shows 21/07/1976 %d times, want the identity sent and the record", n)
+	}
+}
