@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -40,5 +41,28 @@ func TestReferralPageDatesInTheUsersFormat(t *testing.T) {
 	}
 	if n := strings.Count(page.body, "21/07/1976"); n < 2 { // the identity sent and the record it is filed on
 		t.Errorf("the identity check shows 21/07/1976 %d times, want the identity sent and the record", n)
+	}
+}
+
+// TestRecordPageLinksOnlyToWhatTheRoleMayOpen: the act record's page, which
+// a secretary may read, offers the unattached dose reports (radiologists and
+// radiographers only) to those who may open them, never a link to a 403.
+func TestRecordPageLinksOnlyToWhatTheRoleMayOpen(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	appt := h.appointmentID()
+	for _, role := range []auth.Role{auth.Secretary, auth.Radiographer, auth.Radiologist} {
+		c := h.signedIn(role)
+		page := c.get("/staff/appointments/" + appt + "/record")
+		if page.status != http.StatusOK {
+			t.Fatalf("%s: record page %d", role, page.status)
+		}
+		linked := strings.Contains(page.body, `href="/staff/dose/reports"`)
+		reports := c.get("/staff/dose/reports")
+		if linked && reports.status != http.StatusOK {
+			t.Errorf("%s: the record page links to the dose reports, which answer %d", role, reports.status)
+		}
+		if !linked && reports.status == http.StatusOK {
+			t.Errorf("%s: the record page no longer links to the dose reports this role may open", role)
+		}
 	}
 }
