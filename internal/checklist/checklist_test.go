@@ -72,8 +72,8 @@ func TestItemsPerAct(t *testing.T) {
 		fastingHas string
 	}{
 		{"vertebroplasty", []string{"fasting", "anaesthesia_check", "accompaniment"}, []string{"fasting_if_premedication"}, "minuit"},
-		{"cervical_foraminal_infiltration", []string{"fasting", "accompaniment"}, []string{"fasting_if_premedication", "anaesthesia_check"}, "06:30 au plus tard (4 h"},
-		{"epidural_blood_patch", []string{"fasting", "accompaniment"}, []string{"anaesthesia_check"}, "04:30 au plus tard (6 h"},
+		{"cervical_foraminal_infiltration", []string{"fasting", "accompaniment"}, []string{"fasting_if_premedication", "anaesthesia_check"}, "6 h 30 au plus tard (4 h"},
+		{"epidural_blood_patch", []string{"fasting", "accompaniment"}, []string{"anaesthesia_check"}, "4 h 30 au plus tard (6 h"},
 		{"lumbar_epidural_infiltration", nil, []string{"fasting", "fasting_if_premedication", "accompaniment", "anaesthesia_check"}, ""},
 		{"lumbar_foraminal_infiltration", nil, []string{"fasting", "fasting_if_premedication", "accompaniment"}, ""},
 		{"facet_joint_infiltration", []string{"fasting_if_premedication"}, []string{"fasting", "accompaniment"}, ""},
@@ -205,10 +205,10 @@ func TestSuggestionsFromRecords(t *testing.T) {
 	f.Verdict.Reasons = []screening.Reason{{RuleID: "contrast_allergy_premedication", Questions: []string{"allergy_contrast"}, Message: catalog.Text{"fr": "Allergie au contraste", "en": "Contrast allergy"}}}
 	f.Premedication = "prednisolone 50 mg"
 	got = ids(set.ItemsFor(f))
-	if s := got["consent"].Suggested; s.State != StateOK || s.Why.In("fr") != "Consentement signé le 24/11 10:02." || s.Why.In("en") != "Consent signed on 24 Nov 10:02." {
+	if s := got["consent"].Suggested; s.State != StateOK || s.Why.In("fr") != "Consentement signé le 24/11 10 h 02." || s.Why.In("en") != "Consent signed on 24 Nov 10:02." {
 		t.Errorf("consent: %+v", s)
 	}
-	if s := got["identity"].Suggested; s.State != StateOK || !strings.Contains(s.Why.In("fr"), "le 25/11 10:01 par mlefevre") {
+	if s := got["identity"].Suggested; s.State != StateOK || !strings.Contains(s.Why.In("fr"), "le 25/11 10 h 01 par mlefevre") {
 		t.Errorf("identity: %+v", s)
 	}
 	if s := got["screening_validated"].Suggested; s.State != StateOK {
@@ -220,5 +220,30 @@ func TestSuggestionsFromRecords(t *testing.T) {
 	f.Verdict.Status = screening.Contraindicated
 	if s := ids(set.ItemsFor(f))["screening_validated"].Suggested; s.State != StateNotOK {
 		t.Errorf("signed but still contraindicated: %+v, want not_ok", s)
+	}
+}
+
+// TestSuggestionsWriteFrenchTimes: the French record lines write a time as
+// the checklist page around them does (9 h 05), not 09:05; English keeps 09:05.
+func TestSuggestionsWriteFrenchTimes(t *testing.T) {
+	_, set := fixtures(t)
+	f := baseFacts(act(t, "cervical_foraminal_infiltration"))
+	f.Appointment = time.Date(2026, 11, 25, 9, 5, 0, 0, paris)
+	f.ConsentSigned, f.ConsentSignedAt = true, time.Date(2026, 11, 24, 8, 2, 0, 0, paris)
+	got := ids(set.ItemsFor(f))
+	for _, c := range []struct{ item, lang, want string }{
+		{"fasting", "fr", "À jeun depuis 5 h 05 au plus tard (4 h avant le geste de 9 h 05)."},
+		{"fasting", "en", "Fasting since 05:05 at the latest (4 h before the act at 09:05)."},
+		{"consent", "fr", "Consentement signé le 24/11 8 h 02."},
+		{"consent", "en", "Consent signed on 24 Nov 08:02."},
+	} {
+		if s := got[c.item].Suggested.Why.In(c.lang); s != c.want {
+			t.Errorf("%s (%s): %q, want %q", c.item, c.lang, s, c.want)
+		}
+	}
+	f = baseFacts(act(t, "vertebroplasty"))
+	f.Appointment = time.Date(2026, 11, 25, 8, 30, 0, 0, paris)
+	if s := ids(set.ItemsFor(f))["fasting"].Suggested.Why.In("fr"); s != "À jeun depuis minuit (geste à 8 h 30)." {
+		t.Errorf("fasting from midnight: %q", s)
 	}
 }

@@ -81,10 +81,10 @@ func fastingWhy(act *catalog.Act, appointment time.Time, loc *time.Location) cat
 	at := appointment.In(loc)
 	switch act.Fasting.Mode {
 	case catalog.FastingFromMidnight:
-		return text("À jeun depuis minuit (geste à "+at.Format("15:04")+").", "Fasting since midnight (act at "+at.Format("15:04")+").")
+		return text("À jeun depuis minuit (geste à "+clockFR(at)+").", "Fasting since midnight (act at "+at.Format("15:04")+").")
 	case catalog.FastingHours, catalog.FastingWithPremedOnly:
 		from := appointment.Add(-time.Duration(act.Fasting.Hours) * time.Hour).In(loc)
-		fr := fmt.Sprintf("À jeun depuis %s au plus tard (%d h avant le geste de %s).", from.Format("15:04"), act.Fasting.Hours, at.Format("15:04"))
+		fr := fmt.Sprintf("À jeun depuis %s au plus tard (%d h avant le geste de %s).", clockFR(from), act.Fasting.Hours, clockFR(at))
 		en := fmt.Sprintf("Fasting since %s at the latest (%d h before the act at %s).", from.Format("15:04"), act.Fasting.Hours, at.Format("15:04"))
 		if act.Fasting.Mode == catalog.FastingWithPremedOnly {
 			fr = "Seulement si une prémédication est prévue. " + fr
@@ -204,17 +204,24 @@ func signed(fr, en string, at time.Time, by string, loc *time.Location) catalog.
 	return text(fr+".", en+".")
 }
 
-// when formats a day (and time) the way each language reads it: 24/11 10:02, 24 Nov 10:02.
+// when formats a day (and time) the way each language reads it, as the
+// pages do around it: 24/11 10 h 02, 24 Nov 10:02.
 func when(t time.Time, loc *time.Location, lang string, withTime bool) string {
-	layout := "02/01"
+	t = t.In(loc)
 	if lang == "en" {
-		layout = "2 Jan"
+		if withTime {
+			return t.Format("2 Jan 15:04")
+		}
+		return t.Format("2 Jan")
 	}
 	if withTime {
-		layout += " 15:04"
+		return t.Format("02/01") + " " + clockFR(t)
 	}
-	return t.In(loc).Format(layout)
+	return t.Format("02/01")
 }
+
+// clockFR writes a time the French way of the pages and letters: 9 h 05.
+func clockFR(t time.Time) string { return fmt.Sprintf("%d h %02d", t.Hour(), t.Minute()) }
 
 func text(fr, en string) catalog.Text { return catalog.Text{"fr": fr, "en": en} }
 
