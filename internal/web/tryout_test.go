@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,6 +64,30 @@ func TestRecordPageLinksOnlyToWhatTheRoleMayOpen(t *testing.T) {
 		}
 		if !linked && reports.status == http.StatusOK {
 			t.Errorf("%s: the record page no longer links to the dose reports this role may open", role)
+		}
+	}
+}
+
+// TestChecklistRecordLinesShowTheirVerdict: the record's line under an item
+// ("Dossier : Aucun consentement signé au dossier.") is not drawn as good
+// news when the record says the item is not met: its class carries the
+// suggestion's state (met, not met, to ask), the colour follows.
+func TestChecklistRecordLinesShowTheirVerdict(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	appt := h.appointmentID()
+	h.onTheDay(appt)
+	page := h.signedIn(auth.Radiographer).get("/staff/appointments/" + appt + "/checklist")
+	line := regexp.MustCompile(`(?s)id="item-consent".*?<p class="(suggested[^"]*)">`).FindStringSubmatch(page.body)
+	if line == nil {
+		t.Fatalf("no record line under the consent item: %d", page.status)
+	}
+	if line[1] != "suggested suggested-not_ok" {
+		t.Errorf("consent not signed: the record line's class is %q, want suggested suggested-not_ok", line[1])
+	}
+	css := h.client().get("/static/app.css").body
+	for _, rule := range []string{".check-item .suggested-not_ok", ".check-item .suggested-ask"} {
+		if !strings.Contains(css, rule) {
+			t.Errorf("app.css has no rule %s", rule)
 		}
 	}
 }
