@@ -91,3 +91,24 @@ func TestChecklistRecordLinesShowTheirVerdict(t *testing.T) {
 		}
 	}
 }
+
+// TestChecklistCountsReadAsSentences: the checklist's counts are written
+// as words agree with them ("9 points bloquants encore ouverts", "6
+// restants"), not "ouverts : (9)" nor "restant·s".
+func TestChecklistCountsReadAsSentences(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	appt := h.appointmentID()
+	h.onTheDay(appt)
+	c := h.signedIn(auth.Radiographer)
+	page := c.get("/staff/appointments/" + appt + "/checklist")
+	if !regexp.MustCompile(`<summary>\d+ points bloquants encore ouverts</summary>`).MatchString(page.body) {
+		t.Errorf("the open items' summary: %q", regexp.MustCompile(`<summary>[^<]*</summary>`).FindString(page.body))
+	}
+	if !regexp.MustCompile(`id="check-all-before_room">Tout cocher « fait » \(\d+ restants\)<`).MatchString(page.body) {
+		t.Errorf("the check-all button: %q", regexp.MustCompile(`id="check-all-before_room">[^<]*`).FindString(page.body))
+	}
+	page = c.get("/staff/appointments/" + appt + "/checklist?lang=en")
+	if !regexp.MustCompile(`<summary>\d+ blocking items still open</summary>`).MatchString(page.body) {
+		t.Errorf("the open items' summary in English: %q", regexp.MustCompile(`<summary>[^<]*</summary>`).FindString(page.body))
+	}
+}
