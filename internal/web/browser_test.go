@@ -319,7 +319,7 @@ func TestBrowserPhoneQuestionnaire(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button[value="save"]`)),
 		chromedp.WaitVisible(chromedp.ID("q-done")))
 	shoot(t, ctx, dir, "questionnaire-done")
-	if page := staff.get("/staff/referrals/" + ref); !strings.Contains(page.body, "patient-link:") {
+	if page := staff.get("/staff/referrals/" + ref); !strings.Contains(page.body, "le patient, lien n° ") {
 		t.Error("the answers did not reach the referral")
 	}
 	for _, m := range console.all() {

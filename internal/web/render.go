@@ -61,6 +61,7 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
+	"who": who,
 	"roleIn": func(r auth.Role, roles ...string) bool {
 		for _, x := range roles {
 			if string(r) == x {
@@ -323,4 +324,20 @@ func (s *Server) metricsHandler() http.Handler {
 		}
 		prom.ServeHTTP(w, r)
 	})
+}
+
+// who names the author of a change on a staff page: a staff login as it
+// is; the patient's own link or portal, and the server's jobs, in words
+// rather than as the audit log's login ("patient-link:3").
+func who(l *i18n.Localizer, login string) string {
+	if id, ok := strings.CutPrefix(login, "patient-link:"); ok {
+		return l.T("actor.patient_link", "ID", id)
+	}
+	if strings.HasPrefix(login, "portal:patient:") {
+		return l.T("actor.portal")
+	}
+	if job, ok := strings.CutPrefix(login, "system:"); ok {
+		return l.T("audit.system_actor", "Job", job)
+	}
+	return login
 }

@@ -199,7 +199,7 @@ func TestPatientQuestionnaireLink(t *testing.T) {
 		t.Fatalf("sending: %d\n%s", r.status, errorsOf(r.body))
 	}
 	page = staff.get("/staff/referrals/" + ref)
-	if !strings.Contains(page.body, "patient-link:") || !strings.Contains(page.body, "Allergie au produit de contraste iodé : ne sait pas") {
+	if !strings.Contains(page.body, "le patient, lien n° ") || !strings.Contains(page.body, "Allergie au produit de contraste iodé : ne sait pas") {
 		t.Error("the staff does not see the patient's answers and the finding on the unknown allergy")
 	}
 	// Another browser without the birth date sees only the first step; five

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -110,5 +111,43 @@ func TestChecklistCountsReadAsSentences(t *testing.T) {
 	page = c.get("/staff/appointments/" + appt + "/checklist?lang=en")
 	if !regexp.MustCompile(`<summary>\d+ blocking items still open</summary>`).MatchString(page.body) {
 		t.Errorf("the open items' summary in English: %q", regexp.MustCompile(`<summary>[^<]*</summary>`).FindString(page.body))
+	}
+}
+
+// TestReferralPageNamesThePatientNotTheLinksLogin: when the patient
+// answered through their link, the referral's page says so in words ("le
+// patient, lien n° 3"), not with the audit log's login ("patient-link:3"),
+// in the answers' line and in the request's history.
+func TestReferralPageNamesThePatientNotTheLinksLogin(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	staff := h.signedIn(auth.Secretary)
+	ref := newReferral(t, h, "Lien", "facet_joint_infiltration")
+	page := staff.post("/staff/referrals/"+ref+"/screening/link", nil)
+	m := regexp.MustCompile(`<code id="patient-link">https?://[^/]+(/q/[A-Za-z0-9_-]+)</code>`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("no link shown: %d", page.status)
+	}
+	patient := h.client()
+	if r := patient.post(m[1], url.Values{"birth_date": {"1975-03-03"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("birth date: %d", r.status)
+	}
+	answers := safeAnswers(t, h.cat, "facet_joint_infiltration")
+	answers.Set("version", "0")
+	if r := patient.post(m[1], answers); r.status != http.StatusOK || !strings.Contains(r.body, `id="q-done"`) {
+		t.Fatalf("sending: %d\n%s", r.status, errorsOf(r.body))
+	}
+	page = staff.get("/staff/referrals/" + ref)
+	if strings.Contains(page.body, "patient-link") {
+		t.Errorf("the referral's page shows the link's login: %q", regexp.MustCompile(`[^>]*patient-link[^<]*`).FindAllString(page.body, -1))
+	}
+	if !regexp.MustCompile(`Réponses du [^(<]+\(le patient, lien n° \d+\)`).MatchString(page.body) {
+		t.Error("the answers' line does not say the patient answered through their link")
+	}
+	if !regexp.MustCompile(`(?s)id="referral-history">.*— le patient, lien n° \d+ :`).MatchString(page.body) {
+		t.Error("the history does not say the patient's answers moved the request")
+	}
+	page = staff.get("/staff/referrals/" + ref + "?lang=en")
+	if !regexp.MustCompile(`Answers of [^(<]+\(the patient, link no\. \d+\)`).MatchString(page.body) {
+		t.Error("the answers' line in English does not name the patient")
 	}
 }
