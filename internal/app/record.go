@@ -115,6 +115,7 @@ func (a *App) saveRecord(ctx context.Context, id int64, in RecordSave) (RecordOu
 	}
 	rec := in.Record
 	out.Errors, out.Warnings = a.records.Validate(f.Act, f.Appointment.VariantID, rec)
+	a.checkRecordTimes(f.Appointment.Start, rec, out.Errors, out.Warnings)
 	if len(out.Errors) > 0 {
 		return out, nil
 	}

@@ -33,7 +33,7 @@ func TestActivityAndOutcomes(t *testing.T) {
 			t.Fatalf("signing the screening: %d\n%s", r.status, errorsOf(r.body))
 		}
 		form := url.Values{"levels": {"L3-L4"}, "approach": {"interlaminar"}, "side": {"median"}, "needle_gauge": {"18"}, "blood_ml": {"18"},
-			"dlp": {"120"}, "start": {day + "T10:05"}, "end": {day + "T10:30"}, "complications": {"vasovagal"}, "version": {"0"}}
+			"dlp": {"120"}, "start": {a.Start.In(paris).Format("2006-01-02T15:04")}, "end": {a.Start.In(paris).Add(25 * time.Minute).Format("2006-01-02T15:04")}, "complications": {"vasovagal"}, "version": {"0"}}
 		if r := f.tech.post("/staff/appointments/"+f.appt+"/record", form); r.status != http.StatusOK {
 			t.Fatalf("record: %d\n%s", r.status, errorsOf(r.body))
 		}

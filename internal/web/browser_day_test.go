@@ -104,10 +104,12 @@ func TestBrowserDemoDay(t *testing.T) {
 	}
 	step("day-board-monitoring", false)
 
-	// The record of the act.
+	// The record of the act, with the times it took on the server's clock
+	// (a time still to come is refused).
+	startedAt := h.clock.Now().In(paris)
 	run(t, ctx, chromedp.Navigate(base+"/staff/appointments/"+appt+"/record"), chromedp.WaitVisible(chromedp.ID("r-blood_ml")),
 		chromedp.SetValue(chromedp.ID("r-approach"), "interlaminar"), chromedp.SetValue(chromedp.ID("r-blood_ml"), "18"),
-		chromedp.SetValue(chromedp.ID("r-dlp"), "98,4"), chromedp.SetValue(chromedp.ID("r-start"), day+"T10:05"), chromedp.SetValue(chromedp.ID("r-end"), day+"T10:32"),
+		chromedp.SetValue(chromedp.ID("r-dlp"), "98,4"), chromedp.SetValue(chromedp.ID("r-start"), startedAt.Format("2006-01-02T15:04")), chromedp.SetValue(chromedp.ID("r-end"), startedAt.Add(10*time.Minute).Format("2006-01-02T15:04")),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=complications][value=none]').click()`))
 	clickAndWait(t, ctx, ".record-form button[type=submit]", "#record-saved")
 	step("act-record", false)

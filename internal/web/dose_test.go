@@ -116,9 +116,8 @@ func TestDoseReportFromTheScanner(t *testing.T) {
 		}
 
 		// The team types another DLP: refused without a reason, kept with one.
-		day := a.Start.In(paris).Format("2006-01-02")
 		form := url.Values{"levels": {"L3-L4"}, "approach": {"interlaminar"}, "side": {"median"}, "needle_gauge": {"18"}, "blood_ml": {"18"},
-			"dlp": {"290"}, "ctdivol": {"14.2"}, "start": {day + "T10:05"}, "end": {day + "T10:30"}, "complications": {"none"}, "version": {"0"}}
+			"dlp": {"290"}, "ctdivol": {"14.2"}, "start": {a.Start.In(paris).Format("2006-01-02T15:04")}, "end": {a.Start.In(paris).Add(25 * time.Minute).Format("2006-01-02T15:04")}, "complications": {"none"}, "version": {"0"}}
 		r := f.tech.post("/staff/appointments/"+f.appt+"/record", form)
 		if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "indiquez le motif") || !strings.Contains(r.body, `value="290"`) {
 			t.Fatalf("a different dose without a reason: %d\n%s", r.status, errorsOf(r.body))

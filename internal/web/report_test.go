@@ -37,10 +37,9 @@ func TestRecordReportAndSending(t *testing.T) {
 	if r := doc.post("/staff/appointments/"+appt+"/report", url.Values{"title": {"Blood patch"}, "body": {"Texte."}, "action": {"sign"}}); r.status != http.StatusConflict || !strings.Contains(r.body, "pas encore réalisé") {
 		t.Fatalf("signing before the act: %d\n%s", r.status, errorsOf(r.body))
 	}
-	day := before.Start.In(paris).Format("2006-01-02")
 	h.performed(appt)
 	form := url.Values{"levels": {"L3-L4"}, "approach": {"interlaminar"}, "side": {"median"}, "needle_gauge": {"18"},
-		"dlp": {"123,5"}, "ctdivol": {"4.2"}, "start": {day + "T10:05"}, "end": {day + "T10:30"}, "complications": {"none"}, "version": {"0"}}
+		"dlp": {"123,5"}, "ctdivol": {"4.2"}, "start": {before.Start.In(paris).Format("2006-01-02T15:04")}, "end": {before.Start.In(paris).Add(25 * time.Minute).Format("2006-01-02T15:04")}, "complications": {"none"}, "version": {"0"}}
 	r := tech.post("/staff/appointments/"+appt+"/record", form)
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, `value="123,5"`) || !strings.Contains(r.body, `id="field-blood_ml"`) {
 		t.Fatalf("record without the blood volume: %d", r.status)

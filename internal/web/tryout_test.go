@@ -151,3 +151,34 @@ func TestReferralPageNamesThePatientNotTheLinksLogin(t *testing.T) {
 		t.Error("the answers' line in English does not name the patient")
 	}
 }
+
+// TestRecordTimesNotToCome: the act record is written during or after the
+// act: a start or an end still to come (tomorrow's date typed for today's)
+// is refused with its field's message and the form kept; a time on another
+// day than the appointment's is saved with a warning.
+func TestRecordTimesNotToCome(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	appt := h.appointmentID() // LEFÈVRE Zoé, blood patch L3-L4
+	a := h.performed(appt)
+	start := a.Start.In(paris)
+	tech := h.signedIn(auth.Radiographer)
+	form := func(start, end time.Time) url.Values {
+		return url.Values{"levels": {"L3-L4"}, "approach": {"interlaminar"}, "side": {"median"}, "blood_ml": {"18"}, "dlp": {"120"},
+			"start": {start.Format("2006-01-02T15:04")}, "end": {end.Format("2006-01-02T15:04")}, "complications": {"none"}, "version": {"0"}}
+	}
+	tomorrow := start.AddDate(0, 0, 1)
+	r := tech.post("/staff/appointments/"+appt+"/record", form(tomorrow, tomorrow.Add(20*time.Minute)))
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "pas encore venue") || !strings.Contains(r.body, `value="`+tomorrow.Format("2006-01-02T15:04")+`"`) {
+		t.Fatalf("an act recorded tomorrow: %d\n%s", r.status, errorsOf(r.body))
+	}
+	lastWeek := start.AddDate(0, 0, -7)
+	r = tech.post("/staff/appointments/"+appt+"/record", form(lastWeek, lastWeek.Add(20*time.Minute)))
+	if r.status != http.StatusOK || !strings.Contains(r.body, `id="record-saved"`) || !strings.Contains(r.body, "le rendez-vous était le "+start.Format("02/01/2006")) {
+		t.Fatalf("an act recorded on another day: %d, want it saved with a warning\n%s", r.status, errorsOf(r.body))
+	}
+	ok := form(start, start.Add(20*time.Minute))
+	ok.Set("version", "1")
+	if r = tech.post("/staff/appointments/"+appt+"/record", ok); r.status != http.StatusOK || !strings.Contains(r.body, `id="record-saved"`) || strings.Contains(r.body, "le rendez-vous était le") {
+		t.Fatalf("the act's own times: %d\n%s", r.status, errorsOf(r.body))
+	}
+}
