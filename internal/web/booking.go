@@ -70,6 +70,11 @@ type referralPage struct {
 		Status, Reason string
 		Errors         []string
 	}
+	// WaitForm is the refused waiting-list form as typed.
+	WaitForm struct {
+		Earliest, Latest, Notes string
+		Errors                  []string
+	}
 	Slots slotsView // the slot finder
 	// Identity is the identity vigilance block; BookBlocked says why the
 	// referral cannot be booked when a person must act first.

@@ -182,3 +182,32 @@ func TestRecordTimesNotToCome(t *testing.T) {
 		t.Fatalf("the act's own times: %d\n%s", r.status, errorsOf(r.body))
 	}
 }
+
+// TestWaitingListFormKeepsWhatWasTyped: a waiting-list window the wrong
+// way round or with an unreadable date shows the referral's page again
+// with the form open, what was typed kept and what is wrong said, not a
+// bare error page leading to the public home.
+func TestWaitingListFormKeepsWhatWasTyped(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	sec := h.signedIn(auth.Secretary)
+	ref := h.referralID("BERNARD")
+	r := sec.post("/staff/referrals/"+ref+"/wait", url.Values{"earliest": {"2026-12-20"}, "latest": {"2026-12-10"}, "notes": {"préfère le matin"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a window the wrong way round: %d", r.status)
+	}
+	for _, want := range []string{`id="wait-errors"`, "La date « Pas après le » tombe avant la date « Pas avant le »", `value="2026-12-20"`, `value="2026-12-10"`, `value="préfère le matin"`, `id="book-h"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the page shown again lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`<details class="wait" id="wait" open>`).MatchString(r.body) {
+		t.Error("the waiting-list form is not open")
+	}
+	r = sec.post("/staff/referrals/"+ref+"/wait", url.Values{"earliest": {"20/12/2026"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "n&#39;est pas une date valide") || !strings.Contains(r.body, `value="20/12/2026"`) {
+		t.Errorf("an unreadable date: %d\n%s", r.status, errorsOf(r.body))
+	}
+	if r = sec.post("/staff/referrals/"+ref+"/wait", url.Values{"earliest": {"2026-12-10"}, "latest": {"2026-12-20"}}); r.status != http.StatusSeeOther {
+		t.Errorf("a right window: %d", r.status)
+	}
+}

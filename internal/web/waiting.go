@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"repere/internal/booking"
+	"repere/internal/i18n"
 	"repere/internal/store"
 )
 
@@ -91,15 +92,18 @@ func (s *Server) addToWaitingList(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	earliest, latest := strings.TrimSpace(r.PostFormValue("earliest")), strings.TrimSpace(r.PostFormValue("latest"))
-	for _, d := range []string{earliest, latest} {
-		if _, err := time.Parse(time.DateOnly, d); d != "" && err != nil {
-			return errStatus(http.StatusUnprocessableEntity, "waiting.err.dates")
-		}
+	notes := strings.TrimSpace(r.PostFormValue("notes"))
+	if problems := waitingWindowProblems(localizer(r), earliest, latest); len(problems) > 0 {
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			p, err := s.loadReferralPage(r)
+			if err != nil {
+				return err
+			}
+			p.WaitForm.Earliest, p.WaitForm.Latest, p.WaitForm.Notes, p.WaitForm.Errors = earliest, latest, notes, problems
+			return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
+		}}, w, r)
 	}
-	if earliest != "" && latest != "" && latest < earliest {
-		return errStatus(http.StatusUnprocessableEntity, "waiting.err.dates")
-	}
-	if _, err := s.store.AddToWaitingList(r.Context(), id, earliest, latest, strings.TrimSpace(r.PostFormValue("notes"))); err != nil {
+	if _, err := s.store.AddToWaitingList(r.Context(), id, earliest, latest, notes); err != nil {
 		return err
 	}
 	s.flash(r, "waiting.added")
@@ -121,4 +125,19 @@ func (s *Server) removeFromWaitingList(w http.ResponseWriter, r *http.Request) e
 	s.flash(r, "waiting.removed")
 	http.Redirect(w, r, "/staff/waiting", http.StatusSeeOther)
 	return nil
+}
+
+// waitingWindowProblems says what is wrong with a waiting-list window: a
+// date that cannot be read, or an end before its start.
+func waitingWindowProblems(l *i18n.Localizer, earliest, latest string) []string {
+	var problems []string
+	for _, d := range []struct{ value, label string }{{earliest, "waiting.earliest"}, {latest, "waiting.latest"}} {
+		if _, err := time.Parse(time.DateOnly, d.value); d.value != "" && err != nil {
+			problems = append(problems, l.T("waiting.err.date", "Field", l.T(d.label)))
+		}
+	}
+	if len(problems) == 0 && earliest != "" && latest != "" && latest < earliest {
+		problems = append(problems, l.T("waiting.err.order", "Earliest", l.T("waiting.earliest"), "Latest", l.T("waiting.latest")))
+	}
+	return problems
 }
