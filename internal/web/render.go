@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/subtle"
 	"embed"
 	"errors"
@@ -214,6 +215,7 @@ func (s *Server) popFlash(r *http.Request) string {
 type errorPage struct {
 	Key      string
 	Messages []string
+	Home     string // the signed-in user's home, or "" for the public one
 }
 
 // httpError is an error with a status and a message key for the user.
@@ -253,6 +255,10 @@ func (s *Server) adapt(h func(w http.ResponseWriter, r *http.Request) error) htt
 			he = &httpError{status: http.StatusInternalServerError, key: "error.internal"}
 		}
 		page.Key = he.key
+		r = s.withUserForErrorPage(r)
+		if u := currentUser(r); u != nil {
+			page.Home = homeOf(u.Role)
+		}
 		if rerr := s.render(w, r, he.status, "error", "error.title", "", page); rerr != nil {
 			s.log.Error("error page failed", "err", rerr)
 			http.Error(w, http.StatusText(he.status), he.status)
@@ -340,4 +346,19 @@ func who(l *i18n.Localizer, login string) string {
 		return l.T("audit.system_actor", "Job", job)
 	}
 	return login
+}
+
+// withUserForErrorPage puts the signed-in user back in the request an error
+// page is drawn with: the guard adds them to its own copy of the request,
+// and a path no route serves never reaches a guard. Without them the page
+// would look signed out (no navigation, "sign in") to someone signed in.
+func (s *Server) withUserForErrorPage(r *http.Request) *http.Request {
+	if currentUser(r) != nil {
+		return r
+	}
+	u, err := s.loadUser(r)
+	if err != nil || u == nil {
+		return r
+	}
+	return r.WithContext(context.WithValue(r.Context(), keyUser, u))
 }

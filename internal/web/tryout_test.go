@@ -211,3 +211,31 @@ func TestWaitingListFormKeepsWhatWasTyped(t *testing.T) {
 		t.Errorf("a right window: %d", r.status)
 	}
 }
+
+// TestErrorPagesKeepTheSignedInLayout: a signed-in user who meets an error
+// (a page that does not exist, a refused action) keeps their navigation,
+// their name and a way back to their own home, not the public home and a
+// layout that looks signed out; someone signed out is offered the sign-in.
+func TestErrorPagesKeepTheSignedInLayout(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	sec := h.signedIn(auth.Secretary)
+	for _, path := range []string{"/staff/appointments/abc", "/staff/appointments/999999", "/staff/nowhere", "/admin/users"} {
+		r := sec.get(path)
+		if r.status < 400 {
+			t.Fatalf("%s: %d, want an error", path, r.status)
+		}
+		for _, want := range []string{`class="main-nav"`, `<span class="who">Test secretary`, `<a href="/staff">`} {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s (%d): the error page lacks %q", path, r.status, want)
+			}
+		}
+		if strings.Contains(r.body, `href="/login"`) {
+			t.Errorf("%s: a signed-in user is offered to sign in", path)
+		}
+	}
+	anonymous := h.client()
+	r := anonymous.post("/staff/referrals/1/wait", url.Values{"earliest": {"2026-12-10"}})
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.body, `href="/login"`) {
+		t.Errorf("signed out: %d, want the sign-in offered", r.status)
+	}
+}
