@@ -114,7 +114,8 @@ type view struct {
 	CSRF     string
 	Title    string
 	Nav      string // active navigation entry
-	Path     string // current path, for the language switch
+	Path     string // current path
+	LangBase string // the language switch's address, to which lang=xx is added
 	Practice string
 	Version  string
 	Flash    string
@@ -149,7 +150,7 @@ func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, status int,
 		s.OnRender(name)
 	}
 	l := localizer(r)
-	v := view{L: l, User: currentUser(r), CSRF: s.csrfToken(r), Nav: nav, Path: r.URL.Path,
+	v := view{L: l, User: currentUser(r), CSRF: s.csrfToken(r), Nav: nav, Path: r.URL.Path, LangBase: s.langBase(r),
 		Practice: s.cfg.PracticeName, Version: s.cfg.Version, Data: data}
 	if block == "layout.html" && patientPages[name] {
 		block = "patient_layout"

@@ -74,6 +74,7 @@ type Server struct {
 	metrics    *metrics
 	registry   *prometheus.Registry
 	hasher     *auth.Hasher
+	gets       getRoutes // the pages a GET reaches, for the language switch
 
 	// OnRender, when set, is called with the name of every page rendered (tests).
 	OnRender func(page string)

@@ -239,3 +239,39 @@ func TestErrorPagesKeepTheSignedInLayout(t *testing.T) {
 		t.Errorf("signed out: %d, want the sign-in offered", r.status)
 	}
 }
+
+// TestLanguageSwitchStaysOnThePage: the language switch reopens the page
+// the user is on, its filters kept (a day, a status), and after a refused
+// form (a page drawn by a POST) it leads to a page that exists, never to
+// a 404 on the form's address.
+func TestLanguageSwitchStaysOnThePage(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	sec := h.signedIn(auth.Secretary)
+	switchLink := regexp.MustCompile(`<a href="([^"]+)" lang="en" hreflang="en">English</a>`)
+	follow := func(what string, page response) string {
+		t.Helper()
+		m := switchLink.FindStringSubmatch(page.body)
+		if m == nil {
+			t.Fatalf("%s: no language switch", what)
+		}
+		link := strings.ReplaceAll(m[1], "&amp;", "&")
+		if r := sec.get(link); r.status != http.StatusOK || !strings.Contains(r.body, `<html lang="en">`) {
+			t.Errorf("%s: the switch %s answers %d", what, link, r.status)
+		}
+		sec.get(link[:strings.Index(link, "lang=")] + "lang=fr")
+		return link
+	}
+	if link := follow("referrals filtered", sec.get("/staff/referrals?status=booked")); link != "/staff/referrals?status=booked&lang=en" {
+		t.Errorf("the switch of a filtered list is %s, want its filter kept", link)
+	}
+	ref := h.referralID("BERNARD")
+	refused := sec.post("/staff/referrals/"+ref+"/wait", url.Values{"earliest": {"2026-12-20"}, "latest": {"2026-12-10"}})
+	if refused.status != http.StatusUnprocessableEntity {
+		t.Fatalf("a refused waiting-list form: %d", refused.status)
+	}
+	if link := follow("a refused form", refused); !strings.HasPrefix(link, "/staff/referrals/"+ref+"?") {
+		t.Errorf("the switch of a refused form's page is %s, want the referral's page", link)
+	}
+	moveForm := sec.post("/staff/appointments/"+h.appointmentID()+"/move", url.Values{"date": {"2026-12-05"}, "time": {"09:00"}})
+	follow("a refused move", moveForm)
+}
