@@ -104,6 +104,12 @@ func (s *Server) resetPassword(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if id == currentUser(r).ID {
+		// It would end the session and show a one-time password without
+		// asking the current one: a session left open would be enough to
+		// take the account. The password change asks it.
+		return errStatus(http.StatusConflict, "users.cannot_reset_self")
+	}
 	u, err := s.store.UserByID(r.Context(), id)
 	if err != nil {
 		return err

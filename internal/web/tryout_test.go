@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -274,4 +275,35 @@ func TestLanguageSwitchStaysOnThePage(t *testing.T) {
 	}
 	moveForm := sec.post("/staff/appointments/"+h.appointmentID()+"/move", url.Values{"date": {"2026-12-05"}, "time": {"09:00"}})
 	follow("a refused move", moveForm)
+}
+
+// TestAdminCannotResetTheirOwnPassword: "new password" on the admin's own
+// row would end their session and put a one-time password on the screen,
+// without asking the current one: a session left open is enough to take
+// the account. Their own row offers the password change instead, which
+// asks the current password, as deactivating oneself is refused.
+func TestAdminCannotResetTheirOwnPassword(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	admin := h.signedIn(auth.Admin)
+	self, err := h.store.UserByLogin(context.Background(), roleLogins[auth.Admin])
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := admin.get("/admin/users")
+	if strings.Contains(page.body, `action="/admin/users/`+itoa(self.ID)+`/reset"`) {
+		t.Error("the admin's own row offers a password reset")
+	}
+	if !strings.Contains(page.body, `href="/password"`) {
+		t.Error("the admin's own row does not offer the password change")
+	}
+	if r := admin.post("/admin/users/"+itoa(self.ID)+"/reset", nil); r.status != http.StatusConflict || strings.Contains(r.body, `class="secret"`) {
+		t.Errorf("resetting one's own password: %d, want it refused", r.status)
+	}
+	if r := admin.get("/admin/users"); r.status != http.StatusOK {
+		t.Errorf("the admin's session after the refused reset: %d", r.status)
+	}
+	other, _ := h.store.UserByLogin(context.Background(), roleLogins[auth.Secretary])
+	if r := admin.post("/admin/users/"+itoa(other.ID)+"/reset", nil); r.status != http.StatusOK {
+		t.Errorf("resetting another account's password: %d", r.status)
+	}
 }
