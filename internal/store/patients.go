@@ -215,6 +215,7 @@ type ReferralFilter struct {
 	PhysicianID int64
 	PatientID   int64
 	Limit       int
+	Offset      int // referrals skipped, newest first: the list's pages
 }
 
 // ListReferrals returns referrals with their patient's and physician's names, newest first.
@@ -239,7 +240,7 @@ func (s *Store) ListReferrals(ctx context.Context, f ReferralFilter) ([]referral
 				r.prior_imaging, r.prescription_date, r.status, r.created_at,
 				p.birth_name, p.used_name, p.first_names, p.sex, COALESCE(d.name, ''), r.identity_to_confirm
 			FROM referrals r JOIN patients p ON p.id = r.patient_id LEFT JOIN referring_physicians d ON d.id = r.physician_id
-			WHERE `+strings.Join(where, " AND ")+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+strconv.Itoa(limit), args...)
+			WHERE `+strings.Join(where, " AND ")+` ORDER BY r.created_at DESC, r.id DESC LIMIT `+strconv.Itoa(limit)+` OFFSET `+strconv.Itoa(max(f.Offset, 0)), args...)
 		if err != nil {
 			return err
 		}

@@ -143,6 +143,9 @@ func (s *Server) referralRows(r *http.Request, refs []referral.Referral) []refer
 	return rows
 }
 
+// referralsPage is how many referrals a page of the list shows.
+const referralsPage = 100
+
 func (s *Server) referrals(w http.ResponseWriter, r *http.Request) error {
 	status := referral.Status(r.URL.Query().Get("status"))
 	valid := status == ""
@@ -152,15 +155,30 @@ func (s *Server) referrals(w http.ResponseWriter, r *http.Request) error {
 	if !valid {
 		return errStatus(http.StatusBadRequest, "error.bad_filter")
 	}
-	refs, err := s.store.ListReferrals(r.Context(), store.ReferralFilter{Status: status})
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	// One more than a page says whether older referrals follow.
+	refs, err := s.store.ListReferrals(r.Context(), store.ReferralFilter{Status: status, Limit: referralsPage + 1, Offset: (page - 1) * referralsPage})
 	if err != nil {
 		return err
 	}
+	more := len(refs) > referralsPage
+	if more {
+		refs = refs[:referralsPage]
+	}
 	data := struct {
-		Status    referral.Status
-		Statuses  []referral.Status
-		Referrals []referralRow
-	}{status, referral.Statuses, s.referralRows(r, refs)}
+		Status       referral.Status
+		Statuses     []referral.Status
+		Referrals    []referralRow
+		Page         int
+		Newer, Older int // the neighbouring pages, 0 when none
+	}{Status: status, Statuses: referral.Statuses, Referrals: s.referralRows(r, refs), Page: page}
+	if page > 1 {
+		data.Newer = page - 1
+	}
+	if more {
+		data.Older = page + 1
+	}
 	return s.render(w, r, http.StatusOK, "referrals", "referrals.title", "referrals", data)
 }
 

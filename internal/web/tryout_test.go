@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"repere/internal/auth"
+	"repere/internal/store"
 	"repere/internal/storetest"
 )
 
@@ -305,5 +307,49 @@ func TestAdminCannotResetTheirOwnPassword(t *testing.T) {
 	other, _ := h.store.UserByLogin(context.Background(), roleLogins[auth.Secretary])
 	if r := admin.post("/admin/users/"+itoa(other.ID)+"/reset", nil); r.status != http.StatusOK {
 		t.Errorf("resetting another account's password: %d", r.status)
+	}
+}
+
+// TestReferralListReachesEveryReferral: the referrals' list shows a page of
+// the newest and links to the older ones, its status filter kept, instead
+// of silently leaving out every referral past the hundredth.
+func TestReferralListReachesEveryReferral(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	for i := range 120 {
+		newReferral(t, h, fmt.Sprintf("Ancien%03d", i), "facet_joint_infiltration")
+	}
+	all, err := h.store.ListReferrals(system, store.ReferralFilter{Limit: 200})
+	if err != nil || len(all) < 125 {
+		t.Fatalf("%d referrals: %v", len(all), err)
+	}
+	sec := h.signedIn(auth.Secretary)
+	rowID := regexp.MustCompile(`<td><a href="/staff/referrals/(\d+)">`)
+	seen := map[string]bool{}
+	next := "/staff/referrals?status=received"
+	for pages := 0; next != ""; pages++ {
+		if pages > 5 {
+			t.Fatal("the pages do not end")
+		}
+		page := sec.get(next)
+		if page.status != http.StatusOK {
+			t.Fatalf("%s: %d", next, page.status)
+		}
+		for _, m := range rowID.FindAllStringSubmatch(page.body, -1) {
+			if seen[m[1]] {
+				t.Errorf("referral %s listed twice", m[1])
+			}
+			seen[m[1]] = true
+		}
+		next = ""
+		if m := regexp.MustCompile(`<a href="(/staff/referrals\?[^"]*page=\d+[^"]*)" rel="next"`).FindStringSubmatch(page.body); m != nil {
+			next = strings.ReplaceAll(m[1], "&amp;", "&")
+			if !strings.Contains(next, "status=received") {
+				t.Errorf("the next page %s drops the status filter", next)
+			}
+		}
+	}
+	received, _ := h.store.ListReferrals(system, store.ReferralFilter{Status: "received", Limit: 200})
+	if len(seen) != len(received) {
+		t.Errorf("the pages list %d received referrals, the practice has %d", len(seen), len(received))
 	}
 }
