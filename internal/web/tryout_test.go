@@ -314,42 +314,43 @@ func TestAdminCannotResetTheirOwnPassword(t *testing.T) {
 // the newest and links to the older ones, its status filter kept, instead
 // of silently leaving out every referral past the hundredth.
 func TestReferralListReachesEveryReferral(t *testing.T) {
-	h := newHarness(t, storetest.OpenSQLite(t))
-	for i := range 120 {
-		newReferral(t, h, fmt.Sprintf("Ancien%03d", i), "facet_joint_infiltration")
-	}
-	all, err := h.store.ListReferrals(system, store.ReferralFilter{Limit: 200})
-	if err != nil || len(all) < 125 {
-		t.Fatalf("%d referrals: %v", len(all), err)
-	}
-	sec := h.signedIn(auth.Secretary)
-	rowID := regexp.MustCompile(`<td><a href="/staff/referrals/(\d+)">`)
-	seen := map[string]bool{}
-	next := "/staff/referrals?status=received"
-	for pages := 0; next != ""; pages++ {
-		if pages > 5 {
-			t.Fatal("the pages do not end")
+	engines(t, func(t *testing.T, h *harness) {
+		for i := range 120 {
+			newReferral(t, h, fmt.Sprintf("Ancien%03d", i), "facet_joint_infiltration")
 		}
-		page := sec.get(next)
-		if page.status != http.StatusOK {
-			t.Fatalf("%s: %d", next, page.status)
+		all, err := h.store.ListReferrals(system, store.ReferralFilter{Limit: 200})
+		if err != nil || len(all) < 125 {
+			t.Fatalf("%d referrals: %v", len(all), err)
 		}
-		for _, m := range rowID.FindAllStringSubmatch(page.body, -1) {
-			if seen[m[1]] {
-				t.Errorf("referral %s listed twice", m[1])
+		sec := h.signedIn(auth.Secretary)
+		rowID := regexp.MustCompile(`<td><a href="/staff/referrals/(\d+)">`)
+		seen := map[string]bool{}
+		next := "/staff/referrals?status=received"
+		for pages := 0; next != ""; pages++ {
+			if pages > 5 {
+				t.Fatal("the pages do not end")
 			}
-			seen[m[1]] = true
-		}
-		next = ""
-		if m := regexp.MustCompile(`<a href="(/staff/referrals\?[^"]*page=\d+[^"]*)" rel="next"`).FindStringSubmatch(page.body); m != nil {
-			next = strings.ReplaceAll(m[1], "&amp;", "&")
-			if !strings.Contains(next, "status=received") {
-				t.Errorf("the next page %s drops the status filter", next)
+			page := sec.get(next)
+			if page.status != http.StatusOK {
+				t.Fatalf("%s: %d", next, page.status)
+			}
+			for _, m := range rowID.FindAllStringSubmatch(page.body, -1) {
+				if seen[m[1]] {
+					t.Errorf("referral %s listed twice", m[1])
+				}
+				seen[m[1]] = true
+			}
+			next = ""
+			if m := regexp.MustCompile(`<a href="(/staff/referrals\?[^"]*page=\d+[^"]*)" rel="next"`).FindStringSubmatch(page.body); m != nil {
+				next = strings.ReplaceAll(m[1], "&amp;", "&")
+				if !strings.Contains(next, "status=received") {
+					t.Errorf("the next page %s drops the status filter", next)
+				}
 			}
 		}
-	}
-	received, _ := h.store.ListReferrals(system, store.ReferralFilter{Status: "received", Limit: 200})
-	if len(seen) != len(received) {
-		t.Errorf("the pages list %d received referrals, the practice has %d", len(seen), len(received))
-	}
+		received, _ := h.store.ListReferrals(system, store.ReferralFilter{Status: "received", Limit: 200})
+		if len(seen) != len(received) {
+			t.Errorf("the pages list %d received referrals, the practice has %d", len(seen), len(received))
+		}
+	})
 }
