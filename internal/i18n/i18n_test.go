@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,22 @@ func TestDay(t *testing.T) {
 	for in, want := range map[string]string{"1991-04-12": "12/04/1991", "": "", "12/04/1991": "12/04/1991", "1991-13-01": "1991-13-01"} {
 		if got := b.For("fr").Day(in); got != want {
 			t.Errorf("Day(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestEnglishSaysAppointmentLetter: the English interface calls the
+// patient's letter an "appointment letter", as its documents and emails
+// do, never the French "convocation" (an assembly, in English).
+func TestEnglishSaysAppointmentLetter(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := b.For("en")
+	for _, key := range b.Keys("en") {
+		if msg := en.T(key, "Count", 2); strings.Contains(strings.ToLower(msg), "convocation") {
+			t.Errorf("%s: %q", key, msg)
 		}
 	}
 }
