@@ -142,6 +142,8 @@ func (a *App) move(ctx context.Context, id int64, req BookRequest, reason string
 		return invalid("book.err.reason")
 	case appt.Status != booking.Booked:
 		return refuse("book.err.not_booked")
+	case appt.DayStatus != booking.Expected:
+		return refuse("book.err.arrived")
 	case !req.Start.After(a.Now()):
 		return &Refusal{Reasons: []Reason{{Key: "book.err.past", Field: "time"}}}
 	}
@@ -188,12 +190,21 @@ func (a *App) Cancel(ctx context.Context, id int64, reason string) error {
 	return err
 }
 
-// NoShow is Cancel for a patient who did not come.
+// NoShow is Cancel for a patient who did not come: not before the
+// appointment's time (a patient who warns ahead is cancelled), never once
+// checked in (the store refuses it in the same transaction).
 func (a *App) NoShow(ctx context.Context, id int64, reason string) error {
 	if reason == "" {
 		return invalid("book.err.reason")
 	}
-	_, err := bookingRefusal(0, a.store.MarkNoShow(ctx, id, reason))
+	appt, err := a.appointment(ctx, id)
+	if err != nil {
+		return err
+	}
+	if a.Now().Before(appt.Start) {
+		return refuse("book.err.absent_early", "When", TimeArg(appt.Start))
+	}
+	_, err = bookingRefusal(0, a.store.MarkNoShow(ctx, id, reason))
 	return err
 }
 
@@ -265,6 +276,8 @@ func bookingRefusal(id int64, err error) (int64, error) {
 		return 0, refuse("book.err.already")
 	case errors.Is(err, booking.ErrNotBooked):
 		return 0, refuse("book.err.not_booked")
+	case errors.Is(err, booking.ErrArrived):
+		return 0, refuse("book.err.arrived")
 	case errors.Is(err, referral.ErrStatusChange):
 		return 0, refuse("book.err.not_bookable")
 	}

@@ -151,6 +151,10 @@ var ErrAlreadyBooked = errors.New("booking: this referral already has a booked a
 // ErrNotBooked is returned when changing an appointment that is no longer booked.
 var ErrNotBooked = errors.New("booking: the appointment is no longer booked")
 
+// ErrArrived is returned when cancelling, marking absent or moving an
+// appointment whose patient is already checked in: step the day back first.
+var ErrArrived = errors.New("booking: the patient has already arrived")
+
 // DayStatus is where the patient is on the day of the act.
 type DayStatus string
 

@@ -264,6 +264,9 @@ func (s *Store) endAppointment(ctx context.Context, id int64, to booking.Status,
 		if err != nil {
 			return err
 		}
+		if a.DayStatus != booking.Expected { // checked in meanwhile: the patient is here
+			return booking.ErrArrived
+		}
 		if err := s.audited(ctx, tx, string(to), "appointment", strconv.FormatInt(id, 10), a.PatientID, ""); err != nil {
 			return err
 		}
@@ -287,6 +290,9 @@ func (s *Store) Reschedule(ctx context.Context, id int64, to booking.Request, re
 		a, err := s.lockedAppointment(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		if a.DayStatus != booking.Expected {
+			return booking.ErrArrived
 		}
 		if err := s.audited(ctx, tx, "reschedule", "appointment", strconv.FormatInt(id, 10), a.PatientID, reason); err != nil {
 			return err

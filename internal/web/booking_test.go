@@ -174,9 +174,14 @@ func TestMoveAndNoShow(t *testing.T) {
 		if board := c.get(r.header.Get("Location")); !strings.Contains(board.body, "LEFÈVRE Zoé") || !strings.Contains(board.body, "Le rendez-vous a été déplacé") {
 			t.Fatal("moved appointment not on the new day's board")
 		}
+		// The patient does not come on the new day: absent, past its time.
+		at, _ := time.ParseInLocation("2006-01-02 15:04", day+" 11:00", paris)
+		today := h.clock.Now()
+		h.clock.Set(at.Add(30 * time.Minute))
 		if r := c.post("/staff/appointments/"+m[1]+"/no-show", url.Values{"reason": {"pas venue"}}); r.status != http.StatusSeeOther {
 			t.Fatalf("no-show: %d", r.status)
 		}
+		h.clock.Set(today)
 		if page := c.get("/staff/referrals/" + ref); !strings.Contains(page.body, "Patient absent") || !strings.Contains(page.body, "pas venue") {
 			t.Fatal("no-show not shown on the referral")
 		}

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"repere/internal/app"
+	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/store"
 	"repere/internal/storetest"
@@ -353,4 +355,49 @@ func TestReferralListReachesEveryReferral(t *testing.T) {
 			t.Errorf("the pages list %d received referrals, the practice has %d", len(seen), len(received))
 		}
 	})
+}
+
+// TestAbsentOnlyWhenThePatientDidNotCome: "patient absent" is refused
+// before the appointment's time (a patient who warns is cancelled), and
+// once the patient is checked in neither absent nor cancelled nor moved
+// may be recorded: the arrived patient stays on the day's board.
+func TestAbsentOnlyWhenThePatientDidNotCome(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	sec := h.signedIn(auth.Secretary)
+	appt := h.appointmentID()
+	a := h.onTheDay(appt) // half an hour before the act
+	r := sec.post("/staff/appointments/"+appt+"/no-show", url.Values{"reason": {"pas venue"}})
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "avant l&#39;heure de son rendez-vous") {
+		t.Fatalf("absent before the appointment's time: %d\n%s", r.status, errorsOf(r.body))
+	}
+	p, _ := h.store.Patient(system, a.PatientID)
+	doctor := audit.WithActor(context.Background(), audit.Actor{Login: "t.radiologist", Role: string(auth.Radiologist)})
+	if err := h.app.CheckInPatient(doctor, a.ID, app.CheckIn{NameConfirmed: true, BirthDate: p.BirthDate}); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Set(a.Start.Add(10 * time.Minute))
+	for _, what := range []string{"no-show", "cancel"} {
+		r := sec.post("/staff/appointments/"+appt+"/"+what, url.Values{"reason": {"erreur"}})
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "déjà accueilli") {
+			t.Errorf("%s of a checked-in patient: %d\n%s", what, r.status, errorsOf(r.body))
+		}
+	}
+	next := a.Start.AddDate(0, 0, 7).In(paris)
+	r = sec.post("/staff/appointments/"+appt+"/move", url.Values{"date": {next.Format(time.DateOnly)}, "time": {next.Format("15:04")}, "reason": {"erreur"},
+		"room_id": {itoa(a.RoomID)}, "radiologist_id": {itoa(a.RadiologistID)}, "place_id": {itoa(a.PlaceID)}})
+	if r.status == http.StatusSeeOther || !strings.Contains(r.body, "déjà accueilli") {
+		t.Errorf("moving a checked-in patient: %d\n%s", r.status, errorsOf(r.body))
+	}
+	after, _ := h.store.ListAppointments(system, storeFilterID(appt))
+	if after[0].Status != "booked" || after[0].DayStatus != "arrived" || !after[0].Start.Equal(a.Start) {
+		t.Errorf("the checked-in patient's appointment is now %s/%s at %v", after[0].Status, after[0].DayStatus, after[0].Start)
+	}
+
+	// Another appointment, not checked in, past its time: absent is recorded.
+	other := h.demoAppointment("PASQUIER")
+	o, _ := h.store.ListAppointments(system, storeFilterID(other))
+	h.clock.Set(o[0].Start.Add(20 * time.Minute))
+	if r := sec.post("/staff/appointments/"+other+"/no-show", url.Values{"reason": {"pas venu"}}); r.status != http.StatusSeeOther {
+		t.Errorf("absent past the appointment's time: %d\n%s", r.status, errorsOf(r.body))
+	}
 }
