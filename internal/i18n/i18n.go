@@ -8,6 +8,7 @@ import (
 	"embed"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -184,6 +185,33 @@ func (l *Localizer) Minutes(m int) string {
 	default:
 		return fmt.Sprintf("%d h %02d", m/60, m%60)
 	}
+}
+
+// Decimal writes a number with the given decimals, with a decimal comma in
+// French: "80,6" / "80.6".
+func (l *Localizer) Decimal(v float64, digits int) string {
+	s := strconv.FormatFloat(v, 'f', digits, 64)
+	if l.Lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
+// Signed is Decimal with its sign always written: "+1,5", "-3,5".
+func (l *Localizer) Signed(v float64, digits int) string {
+	if v >= 0 {
+		return "+" + l.Decimal(v, digits)
+	}
+	return l.Decimal(v, digits)
+}
+
+// Measure writes an optional measure with the decimals it has ("" when
+// absent): "98,4" / "98.4".
+func (l *Localizer) Measure(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return l.Decimal(*v, -1)
 }
 
 // Euros formats an amount: "32,18 €" in French, "€32.18" in English.

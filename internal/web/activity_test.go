@@ -58,7 +58,7 @@ func TestActivityAndOutcomes(t *testing.T) {
 		section := between(out.body, `id="outcome-epidural_blood_patch"`, "</section>")
 		// The blood patch's measures are its data's: headache resolution,
 		// a second patch, and the published figure in French with its source.
-		for _, want := range []string{"<th scope=\"row\">J2</th><td>1</td><td>-6.0</td><td>1/1 (100 %)</td><td>21–100 %</td>", "Malaise vagal", "évènement symptomatique", "1/1", "non codée",
+		for _, want := range []string{"<th scope=\"row\">J2</th><td>1</td><td>-6,0</td><td>1/1 (100 %)</td><td>21–100 %</td>", "Malaise vagal", "évènement symptomatique", "1/1", "non codée",
 			"Céphalée debout disparue ou nettement moins forte", "Second blood patch dans les 60 jours", "un premier patch soulage dans 70 à 95 % des cas", "Infoanesth"} {
 			if !strings.Contains(section, want) {
 				t.Fatalf("outcomes lack %q:\n%s", want, section)

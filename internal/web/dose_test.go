@@ -225,7 +225,7 @@ func TestUnattachedDoseReport(t *testing.T) {
 		page := f.tech.get("/staff/dose/reports")
 		same := strings.Index(page.body, "même ID patient")
 		first := strings.Index(page.body, `name="appointment" value="`)
-		if page.status != http.StatusOK || !strings.Contains(page.body, "CONSOLE42") || !strings.Contains(page.body, "287.5") || same < 0 ||
+		if page.status != http.StatusOK || !strings.Contains(page.body, "CONSOLE42") || !strings.Contains(page.body, "287,5") || same < 0 ||
 			!strings.Contains(page.body[first:], `value="`+f.appt+`"`) || strings.Index(page.body[first:], `value="`+f.appt+`"`) > 40 {
 			t.Fatalf("the report is not listed with its patient's act first: %d\n%s", page.status, page.body)
 		}
@@ -259,7 +259,7 @@ func TestUnattachedDoseReport(t *testing.T) {
 		if !strings.Contains(record.body, `name="dlp" inputmode="decimal" value="287.5"`) || !strings.Contains(record.body, "time on the console") {
 			t.Fatal("the record does not show the attached report's dose and reason")
 		}
-		if review := f.doc.get("/staff/dose"); !strings.Contains(review.body, "<strong>287.5</strong>") {
+		if review := f.doc.get("/staff/dose"); !strings.Contains(review.body, "<strong>287,5</strong>") {
 			t.Fatal("the dose review does not count the attached report")
 		}
 		form.Del("csrf_token") // the radiologist's own

@@ -29,7 +29,7 @@ func TestDoseReview(t *testing.T) {
 		}
 		admin := f.h.signedIn(auth.Admin)
 		page := f.doc.get("/staff/dose")
-		for _, want := range []string{`id="dose-chart"`, "<svg", "<strong>312.5</strong>", "Pas de référence nationale", "échantillon", `id="dose-no-alerts"`} {
+		for _, want := range []string{`id="dose-chart"`, "<svg", "<strong>312,5</strong>", "Pas de référence nationale", "échantillon", `id="dose-no-alerts"`} {
 			if !strings.Contains(page.body, want) {
 				t.Fatalf("dose review lacks %q", want)
 			}

@@ -14,6 +14,7 @@ import (
 	"repere/internal/app"
 	"repere/internal/audit"
 	"repere/internal/auth"
+	"repere/internal/demo"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -399,5 +400,43 @@ func TestAbsentOnlyWhenThePatientDidNotCome(t *testing.T) {
 	h.clock.Set(o[0].Start.Add(20 * time.Minute))
 	if r := sec.post("/staff/appointments/"+other+"/no-show", url.Values{"reason": {"pas venu"}}); r.status != http.StatusSeeOther {
 		t.Errorf("absent past the appointment's time: %d\n%s", r.status, errorsOf(r.body))
+	}
+}
+
+// TestIndicatorsWriteNumbersInTheUsersLanguage: the activity, outcomes and
+// dose pages write decimals with a comma in French (5,3 %, −3,5, 80,6) as
+// the tariffs and the act record do, with a point in English, and the
+// follow-up day as the language says it (J15, D15).
+func TestIndicatorsWriteNumbersInTheUsersLanguage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("plays a year of acts")
+	}
+	h := newHarness(t, storetest.OpenSQLite(t))
+	if _, err := demo.History(context.Background(), h.app, h.clock, h.clock.Now(), 1, 7); err != nil {
+		t.Fatal(err)
+	}
+	doc := h.signedIn(auth.Radiologist)
+	cell := regexp.MustCompile(`<td>[^<]*</td>|<th scope="row">[^<]*</th>`)
+	pointDecimal := regexp.MustCompile(`\d\.\d`)
+	commaDecimal := regexp.MustCompile(`\d,\d`)
+	for _, path := range []string{"/staff/activity", "/staff/outcomes", "/staff/dose"} {
+		fr := strings.Join(cell.FindAllString(doc.get(path).body, -1), "")
+		if m := pointDecimal.FindAllString(fr, 3); m != nil {
+			t.Errorf("%s in French writes decimals with a point: %q", path, m)
+		}
+		if !commaDecimal.MatchString(fr) {
+			t.Errorf("%s in French: no decimal written at all", path)
+		}
+		en := strings.Join(cell.FindAllString(doc.get(path+"?lang=en").body, -1), "")
+		if m := commaDecimal.FindAllString(en, 3); m != nil {
+			t.Errorf("%s in English writes decimals with a comma: %q", path, m)
+		}
+		doc.get(path + "?lang=fr")
+	}
+	if fr := doc.get("/staff/outcomes").body; !strings.Contains(fr, `<th scope="row">J15</th>`) {
+		t.Error("the outcomes in French do not say J15")
+	}
+	if en := doc.get("/staff/outcomes?lang=en").body; !strings.Contains(en, `<th scope="row">D15</th>`) || strings.Contains(en, `<th scope="row">J15</th>`) {
+		t.Error("the outcomes in English do not say D15")
 	}
 }
