@@ -70,6 +70,9 @@ func (a *App) SignReport(ctx context.Context, id int64, t report.Text, reason, l
 	if r := reportTextRefusal(t); r != nil {
 		return report.Signed{}, r
 	}
+	if mark := report.Placeholder(t.Body); mark != "" {
+		return report.Signed{}, invalid("report.err.placeholder", "Mark", mark)
+	}
 	// The reads in one read unit; the PDF rendered outside any transaction
 	// (it must not hold SQLite's write lock); the signed version and its
 	// sending in one write unit, which reads the file again and refuses a

@@ -222,7 +222,7 @@ func body(l string, v view, ctx Context, technique, result, conclusion string) s
 	}
 	indication := strings.TrimSpace(ctx.Indication)
 	if indication == "" {
-		indication = say(l, "[Indication à compléter]", "[Indication to be completed]")
+		indication = say(l, indicationToComplete[0], indicationToComplete[1])
 	}
 	section(say(l, "INDICATION", "INDICATION"), indication)
 	section(say(l, "TECHNIQUE", "TECHNIQUE"), technique, v.anaesthesia(l), v.dosimetry(l), v.times(l), equipment(l, ctx), v.study(l))
@@ -258,6 +258,26 @@ func de(s string) string {
 		return "d'" + s
 	}
 	return "de " + s
+}
+
+// The draft's marks of what the act record or the referral lacks, in
+// French and English: a report is not signed with one left in its text.
+var (
+	complicationsToRecord = [2]string{"[Complications à renseigner]", "[Complications to be recorded]"}
+	indicationToComplete  = [2]string{"[Indication à compléter]", "[Indication to be completed]"}
+)
+
+// Placeholder returns the first of the draft's marks still in a report's
+// text, or "".
+func Placeholder(body string) string {
+	for _, mark := range [][2]string{complicationsToRecord, indicationToComplete} {
+		for _, m := range mark {
+			if strings.Contains(body, m) {
+				return m
+			}
+		}
+	}
+	return ""
 }
 
 func say(l, fr, en string) string {

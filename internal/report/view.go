@@ -152,7 +152,7 @@ func (v view) study(l string) string {
 func (v view) complications(l string) string {
 	r := v.rec
 	if len(r.Complications) == 0 {
-		return say(l, "[Complications à renseigner]", "[Complications to be recorded]")
+		return say(l, complicationsToRecord[0], complicationsToRecord[1])
 	}
 	if r.NoComplication() {
 		return say(l, "Pas de complication immédiate.", "No immediate complication.")

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -438,5 +439,33 @@ func TestIndicatorsWriteNumbersInTheUsersLanguage(t *testing.T) {
 	}
 	if en := doc.get("/staff/outcomes?lang=en").body; !strings.Contains(en, `<th scope="row">D15</th>`) || strings.Contains(en, `<th scope="row">J15</th>`) {
 		t.Error("the outcomes in English do not say D15")
+	}
+}
+
+// TestReportNotSignedWithADraftsPlaceholder: the draft marks what the act
+// record lacks ("[Complications à renseigner]"); a report signed with such
+// a mark left in it would go to the referring physician and the patient
+// as it is: signing is refused until the mark is replaced.
+func TestReportNotSignedWithADraftsPlaceholder(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	appt := h.appointmentID()
+	h.performed(appt) // no act record: the draft cannot say the complications
+	doc := h.signedIn(auth.Radiologist)
+	page := doc.get("/staff/appointments/" + appt + "/report")
+	body := regexp.MustCompile(`(?s)<textarea id="rp-body" name="body" rows="[0-9]+">(.*?)</textarea>`).FindStringSubmatch(page.body)
+	if body == nil || !strings.Contains(body[1], "[Complications à renseigner]") {
+		t.Fatalf("the draft has no placeholder to fill:\n%v", body)
+	}
+	text := html.UnescapeString(body[1])
+	r := doc.post("/staff/appointments/"+appt+"/report", url.Values{"title": {"Blood patch"}, "body": {text}, "action": {"sign"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "[Complications à renseigner]") || !strings.Contains(r.body, `id="report-errors"`) {
+		t.Fatalf("signing with the placeholder left: %d\n%s", r.status, errorsOf(r.body))
+	}
+	if list, _ := h.store.ReportsOf(system, mustID(appt)); len(list) != 0 {
+		t.Fatalf("%d versions signed", len(list))
+	}
+	text = strings.ReplaceAll(text, "[Complications à renseigner]", "Pas de complication immédiate.")
+	if r := doc.post("/staff/appointments/"+appt+"/report", url.Values{"title": {"Blood patch"}, "body": {text}, "action": {"sign"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("signing the completed text: %d\n%s", r.status, errorsOf(r.body))
 	}
 }
