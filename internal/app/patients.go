@@ -3,11 +3,13 @@ package app
 import (
 	"context"
 	"slices"
+	"time"
 
 	"repere/internal/documents"
 	"repere/internal/patient"
 	"repere/internal/practice"
 	"repere/internal/referral"
+	"repere/internal/store"
 )
 
 // CreatePatient records a new patient. Unless notDuplicate says the staff
@@ -43,6 +45,14 @@ func (a *App) CreateReferral(ctx context.Context, ref referral.Referral, otherPh
 		if _, err := a.store.Patient(ctx, ref.PatientID); err != nil {
 			return err
 		}
+		if err := a.store.LockPatient(ctx, ref.PatientID); err != nil {
+			return err
+		}
+		// A form sent twice (a double click) records one referral.
+		if same, err := a.sameRecentReferral(ctx, ref, otherPhysician); err != nil || same != 0 {
+			id = same
+			return err
+		}
 		if ref.PhysicianID != 0 {
 			doctors, err := a.store.Physicians(ctx)
 			if err != nil {
@@ -63,6 +73,31 @@ func (a *App) CreateReferral(ctx context.Context, ref referral.Referral, otherPh
 		return err
 	})
 	return id, err
+}
+
+// resendWindow is how long an identical referral form counts as the same
+// one sent again (a double click, a form sent back after a slow answer).
+const resendWindow = 10 * time.Minute
+
+// sameRecentReferral returns the patient's referral recorded in the last
+// minutes with every field of ref, or 0.
+func (a *App) sameRecentReferral(ctx context.Context, ref referral.Referral, otherPhysician string) (int64, error) {
+	recent, err := a.store.ListReferrals(ctx, store.ReferralFilter{PatientID: ref.PatientID, Limit: 20})
+	if err != nil {
+		return 0, err
+	}
+	for _, r := range recent {
+		samePhysician := r.PhysicianID == ref.PhysicianID
+		if ref.PhysicianID == 0 && otherPhysician != "" {
+			samePhysician = r.PhysicianName == otherPhysician
+		}
+		if samePhysician && r.ActID == ref.ActID && r.Levels == ref.Levels && r.Side == ref.Side && r.Urgency == ref.Urgency &&
+			r.Indication == ref.Indication && r.PriorImaging == ref.PriorImaging && r.PrescriptionDate == ref.PrescriptionDate &&
+			a.Now().Sub(r.CreatedAt) < resendWindow {
+			return r.ID, nil
+		}
+	}
+	return 0, nil
 }
 
 // WithdrawConsent records the withdrawal of a consent with its reason and

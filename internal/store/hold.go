@@ -69,3 +69,24 @@ func (s *Store) HoldPatient(ctx context.Context, patientID, referralID int64) er
 	}
 	return s.audited(ctx, s.db, "hold", "patient", strconv.FormatInt(patientID, 10), patientID, "rows held until the commit")
 }
+
+// LockPatient serialises the write units that add to a patient's record
+// (two identical referral forms sent at once must see each other): on
+// PostgreSQL the patient's row is taken FOR UPDATE until the commit; on
+// SQLite write units already run one at a time.
+func (s *Store) LockPatient(ctx context.Context, patientID int64) error {
+	if s.engine == SQLite {
+		return nil
+	}
+	if u := s.unitOf(ctx); u == nil || u.readOnly {
+		return errors.New("store: LockPatient outside a write unit")
+	}
+	rows, err := s.query(ctx, s.db, `SELECT id FROM patients WHERE id = ? FOR UPDATE`, patientID)
+	if err != nil {
+		return err
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	return s.audited(ctx, s.db, "hold", "patient", strconv.FormatInt(patientID, 10), patientID, "row locked until the commit")
+}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"repere/internal/audit"
 	"repere/internal/auth"
 	"repere/internal/demo"
+	"repere/internal/patient"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -468,4 +470,44 @@ func TestReportNotSignedWithADraftsPlaceholder(t *testing.T) {
 	if r := doc.post("/staff/appointments/"+appt+"/report", url.Values{"title": {"Blood patch"}, "body": {text}, "action": {"sign"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("signing the completed text: %d\n%s", r.status, errorsOf(r.body))
 	}
+}
+
+// TestReferralFormDoubleSubmit: a double click on "Enregistrer la demande"
+// (two identical forms at once, or one after the other) records one
+// referral and leads both answers to it, instead of two requests for the
+// same act that could each be booked.
+func TestReferralFormDoubleSubmit(t *testing.T) {
+	engines(t, func(t *testing.T, h *harness) {
+		sec := h.signedIn(auth.Secretary)
+		pid, err := h.store.CreatePatient(system, patient.Patient{BirthName: "Doublon", FirstNames: "Clic", BirthDate: "1970-01-02", Sex: "F"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		form := url.Values{"act": {"facet_joint_infiltration"}, "levels": {"L4-L5"}, "side": {"bilateral"}, "urgency": {"routine"},
+			"prescription_date": {h.clock.Now().In(paris).Format(time.DateOnly)}, "physician_id": {"0"}, "indication": {"Lombalgie facettaire"}}
+		form.Set("csrf_token", sec.csrf())
+		var wg sync.WaitGroup
+		answers := make([]response, 2)
+		for i := range answers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				answers[i] = sec.do("POST", "/staff/patients/"+itoa(pid)+"/referrals", form, nil)
+			}()
+		}
+		wg.Wait()
+		again := sec.post("/staff/patients/"+itoa(pid)+"/referrals", form)
+		for i, r := range append(answers, again) {
+			if r.status != http.StatusSeeOther || r.header.Get("Location") != answers[0].header.Get("Location") {
+				t.Errorf("answer %d: %d %s, want the same referral as the first (%s)", i, r.status, r.header.Get("Location"), answers[0].header.Get("Location"))
+			}
+		}
+		if refs, _ := h.store.ListReferrals(system, store.ReferralFilter{PatientID: pid}); len(refs) != 1 {
+			t.Errorf("%d referrals recorded, want one", len(refs))
+		}
+		form.Set("side", "left") // another request: recorded
+		if r := sec.post("/staff/patients/"+itoa(pid)+"/referrals", form); r.status != http.StatusSeeOther || r.header.Get("Location") == answers[0].header.Get("Location") {
+			t.Errorf("a different request: %d %s", r.status, r.header.Get("Location"))
+		}
+	})
 }
