@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -27,16 +28,34 @@ type WaitingEntry struct {
 	HasAppointment bool
 }
 
-// AddToWaitingList puts a referral on the waiting list.
+// ErrAlreadyWaiting: the referral already has an entry on the waiting list.
+var ErrAlreadyWaiting = errors.New("store: the referral is already on the waiting list")
+
+// ErrReferralClosed: the referral is done or cancelled, it waits for nothing.
+var ErrReferralClosed = errors.New("store: the referral is done or cancelled")
+
+// AddToWaitingList puts a referral on the waiting list, once, while it is
+// neither done nor cancelled.
 func (s *Store) AddToWaitingList(ctx context.Context, referralID int64, earliest, latest, notes string) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var patientID int64
-		if err := s.queryRow(ctx, tx, `SELECT patient_id FROM referrals WHERE id = ?`, referralID).Scan(&patientID); err != nil {
+		var status string
+		if err := s.queryRow(ctx, tx, `SELECT patient_id, status FROM referrals WHERE id = ?`, referralID).Scan(&patientID, &status); err != nil {
 			if err == sql.ErrNoRows {
 				return ErrNotFound
 			}
 			return err
+		}
+		if status == string(referral.Done) || status == string(referral.Cancelled) {
+			return ErrReferralClosed
+		}
+		var waiting int
+		if err := s.queryRow(ctx, tx, `SELECT COUNT(*) FROM waiting_list WHERE referral_id = ? AND status = 'waiting'`, referralID).Scan(&waiting); err != nil {
+			return err
+		}
+		if waiting > 0 {
+			return ErrAlreadyWaiting
 		}
 		var err error
 		id, err = s.insert(ctx, tx, `INSERT INTO waiting_list (referral_id, earliest, latest, notes, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
@@ -57,7 +76,7 @@ func (s *Store) WaitingList(ctx context.Context) ([]WaitingEntry, error) {
 				w.earliest, w.latest, w.notes, w.status, w.created_at,
 				(SELECT COUNT(*) FROM appointments a WHERE a.referral_id = r.id AND a.status = 'booked')
 			FROM waiting_list w JOIN referrals r ON r.id = w.referral_id JOIN patients p ON p.id = r.patient_id
-			WHERE w.status = 'waiting' ORDER BY CASE r.urgency WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, w.created_at, w.id LIMIT 500`)
+			WHERE w.status = 'waiting' AND r.status NOT IN ('done', 'cancelled') ORDER BY CASE r.urgency WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, w.created_at, w.id LIMIT 500`)
 		if err != nil {
 			return err
 		}

@@ -511,3 +511,36 @@ func TestReferralFormDoubleSubmit(t *testing.T) {
 		}
 	})
 }
+
+// TestWaitingListOnceAndOpenReferralsOnly: a referral waits once (a second
+// entry is refused, said on the form), the window reads 10/12/2026, and a
+// referral cancelled or done leaves the list instead of being offered slots.
+func TestWaitingListOnceAndOpenReferralsOnly(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	sec := h.signedIn(auth.Secretary)
+	ref := h.referralID("BERNARD")
+	window := url.Values{"earliest": {"2026-12-10"}, "latest": {"2026-12-20"}}
+	if r := sec.post("/staff/referrals/"+ref+"/wait", window); r.status != http.StatusSeeOther {
+		t.Fatalf("first entry: %d", r.status)
+	}
+	r := sec.post("/staff/referrals/"+ref+"/wait", window)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "déjà en liste d&#39;attente") {
+		t.Errorf("second entry: %d\n%s", r.status, errorsOf(r.body))
+	}
+	list := sec.get("/staff/waiting")
+	if n := strings.Count(list.body, `href="/staff/referrals/`+ref+`"`); n != 1 {
+		t.Errorf("the referral is listed %d times", n)
+	}
+	if !strings.Contains(list.body, "10/12/2026 → 20/12/2026") || strings.Contains(list.body, "2026-12-10") {
+		t.Error("the window is not written 10/12/2026 → 20/12/2026")
+	}
+	if r := sec.post("/staff/referrals/"+ref+"/status", url.Values{"status": {"cancelled"}, "reason": {"annulée par la patiente"}}); r.status != http.StatusSeeOther {
+		t.Fatalf("cancelling the referral: %d\n%s", r.status, errorsOf(r.body))
+	}
+	if list := sec.get("/staff/waiting"); strings.Contains(list.body, `href="/staff/referrals/`+ref+`"`) {
+		t.Error("a cancelled referral is still waiting for a slot")
+	}
+	if r := sec.post("/staff/referrals/"+ref+"/wait", window); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("a cancelled referral put on the list: %d", r.status)
+	}
+}

@@ -93,7 +93,7 @@ func (s *Server) addToWaitingList(w http.ResponseWriter, r *http.Request) error 
 	}
 	earliest, latest := strings.TrimSpace(r.PostFormValue("earliest")), strings.TrimSpace(r.PostFormValue("latest"))
 	notes := strings.TrimSpace(r.PostFormValue("notes"))
-	if problems := waitingWindowProblems(localizer(r), earliest, latest); len(problems) > 0 {
+	refused := func(problems []string) error {
 		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
 			p, err := s.loadReferralPage(r)
 			if err != nil {
@@ -103,7 +103,16 @@ func (s *Server) addToWaitingList(w http.ResponseWriter, r *http.Request) error 
 			return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
 		}}, w, r)
 	}
-	if _, err := s.store.AddToWaitingList(r.Context(), id, earliest, latest, notes); err != nil {
+	if problems := waitingWindowProblems(localizer(r), earliest, latest); len(problems) > 0 {
+		return refused(problems)
+	}
+	_, err = s.store.AddToWaitingList(r.Context(), id, earliest, latest, notes)
+	switch {
+	case errors.Is(err, store.ErrAlreadyWaiting):
+		return refused([]string{localizer(r).T("waiting.err.already")})
+	case errors.Is(err, store.ErrReferralClosed):
+		return refused([]string{localizer(r).T("waiting.err.closed")})
+	case err != nil:
 		return err
 	}
 	s.flash(r, "waiting.added")
