@@ -163,7 +163,7 @@ func TestTariffImportChangesTomorrowsEstimatesOnly(t *testing.T) {
 		}
 		page := admin.get("/admin/tariffs")
 		page.body = strings.ReplaceAll(page.body, "\u00a0", " ")
-		if !strings.Contains(page.body, "30,00 € à partir du "+tomorrow.Format(time.DateOnly)) || !strings.Contains(page.body, "CCAM test") {
+		if !strings.Contains(page.body, "30,00 € à partir du "+tomorrow.Format("02/01/2006")) || !strings.Contains(page.body, "CCAM test") {
 			t.Error("the tariff page does not show the coming change and its import")
 		}
 		if h.auditCount(audit.Filter{Action: "import", Entity: "tariffs"}) != 1 {

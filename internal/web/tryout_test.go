@@ -544,3 +544,22 @@ func TestWaitingListOnceAndOpenReferralsOnly(t *testing.T) {
 		t.Errorf("a cancelled referral put on the list: %d", r.status)
 	}
 }
+
+// TestTariffsPageDates: the tariffs' page says since when an amount
+// applies as the rest of the product writes a day (depuis le 01/01/2025),
+// not as the extract stores it (2025-01-01).
+func TestTariffsPageDates(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	page := h.signedIn(auth.Admin).get("/admin/tariffs")
+	if page.status != http.StatusOK {
+		t.Fatalf("tariffs: %d", page.status)
+	}
+	codes := page.body[strings.Index(page.body, `id="tariff-codes"`):]
+	codes = codes[:strings.Index(codes, "</table>")]
+	if m := regexp.MustCompile(`\d{4}-\d{2}-\d{2}`).FindAllString(codes, 3); m != nil {
+		t.Errorf("the tariffs' page writes days as stored: %q", m)
+	}
+	if !strings.Contains(codes, "depuis le 01/01/2025") {
+		t.Error("the tariffs' page does not say depuis le 01/01/2025")
+	}
+}
