@@ -170,7 +170,7 @@ func (s *Server) billingFacts(r *http.Request, act *catalog.Act) ([]factRow, err
 			for _, grid := range []string{billing.GridOPTAM, billing.GridNonOPTAM} {
 				if t, ok := table.On(b.Code, grid, day); ok {
 					add(prefix+l.T("fact.tariff_grid", "Code", b.Code, "Grid", l.T("grid."+grid)),
-						l.Euros(t.Amount.EUR())+" "+l.T("fact.from", "Date", t.From), catalog.Fact{Source: t.Source, Status: t.Status})
+						l.Euros(t.Amount.EUR())+" "+l.T("fact.from", "Date", l.Day(t.From)), catalog.Fact{Source: t.Source, Status: t.Status})
 				}
 			}
 			if b.Association != nil {

@@ -23,7 +23,7 @@ func factRows(l *i18n.Localizer, a *catalog.Act) []factRow {
 			}
 			add(prefix+l.T("fact.billing"), code+" — "+b.Label, b.Fact)
 			for _, t := range b.Tariffs {
-				add(l.T("fact.tariff", "Code", code), l.Euros(t.BaseEU)+" "+l.T("fact.from", "Date", t.From), t.Fact)
+				add(l.T("fact.tariff", "Code", code), l.Euros(t.BaseEU)+" "+l.T("fact.from", "Date", l.Day(t.From)), t.Fact)
 			}
 		}
 	}

@@ -563,3 +563,13 @@ func TestTariffsPageDates(t *testing.T) {
 		t.Error("the tariffs' page does not say depuis le 01/01/2025")
 	}
 }
+
+// TestCatalogueTariffDates: the act's facts in the catalogue say since
+// when a tariff applies as 01/01/2025 too.
+func TestCatalogueTariffDates(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	page := h.signedIn(auth.Radiologist).get("/staff/catalogue/facet_joint_infiltration")
+	if strings.Contains(page.body, "depuis le 2025-") || !strings.Contains(page.body, "depuis le 01/01/2025") {
+		t.Errorf("the catalogue's tariff facts: %q", regexp.MustCompile(`[^>]*depuis le [^<]*`).FindAllString(page.body, 2))
+	}
+}
