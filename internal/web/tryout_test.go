@@ -573,3 +573,23 @@ func TestCatalogueTariffDates(t *testing.T) {
 		t.Errorf("the catalogue's tariff facts: %q", regexp.MustCompile(`[^>]*depuis le [^<]*`).FindAllString(page.body, 2))
 	}
 }
+
+// TestBillingSummaryAgreesWithItsCount: "1 rendez-vous de ce jour n'est pas
+// encore réalisé", not "1 rendez-vous ... ne sont pas encore réalisés".
+func TestBillingSummaryAgreesWithItsCount(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	a := h.performed(h.demoAppointment("LEFÈVRE"))
+	h.performed(h.demoAppointment("PASQUIER"))
+	day := a.Start.In(paris).Format(time.DateOnly)
+	sec := h.signedIn(auth.Secretary)
+	summary := regexp.MustCompile(`<p id="billing-summary">([^<]*)</p>`)
+	page := sec.get("/staff/billing?day=" + day)
+	m := summary.FindStringSubmatch(page.body)
+	if m == nil || !strings.Contains(m[1], "1 rendez-vous de ce jour n&#39;est pas encore réalisé : il n&#39;est pas facturé.") {
+		t.Errorf("one appointment not done: %q", m)
+	}
+	page = sec.get("/staff/billing?day=" + day + "&lang=en")
+	if m := summary.FindStringSubmatch(page.body); m == nil || !strings.Contains(m[1], "1 appointment of this day is not done yet: it is not billed.") {
+		t.Errorf("one appointment not done, in English: %q", m)
+	}
+}
