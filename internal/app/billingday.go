@@ -79,7 +79,7 @@ func (a *App) billingLines(ctx context.Context, id int64) ([]billing.DayLine, er
 	var out []billing.DayLine
 	for i, b := range billed {
 		l := billing.DayLine{Day: start.Format(time.DateOnly), Time: start.Format("15:04"), AppointmentID: id,
-			PatientName: f.Patient.DisplayName(), BirthDate: f.Patient.BirthDate, INS: f.Patient.INS, Act: f.Act.Name.In("fr"),
+			PatientName: f.Patient.DisplayName(), BirthDate: f.Patient.BirthDate, INS: f.Patient.INS, Act: f.Act.Name.In("fr"), ActID: f.Act.ID,
 			Radiologist: f.Appointment.RadiologistName, Convention: convention, Cover: cover,
 			Code: b.Code, Label: b.Label, Activity: b.Activity, Phase: b.Phase, Modifiers: b.Modifiers, Percent: b.Percent,
 			Tariff: billing.Cents(b.TariffCents), Amount: billing.Cents(b.BaseCents), Priced: b.Priced, Recorded: recorded}

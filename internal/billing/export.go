@@ -18,7 +18,8 @@ type DayLine struct {
 	PatientName   string
 	BirthDate     string
 	INS           string
-	Act           string
+	Act           string // the act's name as the export writes it (French)
+	ActID         string
 	Radiologist   string
 	Convention    string
 	Cover         string

@@ -116,8 +116,13 @@ func (s *Server) billingPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := billingPage{BillingDay: d}
-	for _, line := range d.Lines {
+	l := localizer(r)
+	for i, line := range d.Lines {
 		p.Total += line.Amount + line.ExtraFee
+		// The page names the act in its language; the export keeps French.
+		if act, ok := s.catalog.Act(line.ActID); ok {
+			p.Lines[i].Act = act.Name.In(l.Lang)
+		}
 	}
 	return s.render(w, r, http.StatusOK, "billing", "billing.title", "billing", p)
 }

@@ -63,6 +63,14 @@ var funcs = template.FuncMap{
 		return m
 	},
 	"who": who,
+	// clock writes a stored "15:04" time the page's way: "9 h 05" in French.
+	"clock": func(l *i18n.Localizer, hhmm string) string {
+		t, err := time.Parse("15:04", hhmm)
+		if err != nil {
+			return hhmm
+		}
+		return l.Time(t)
+	},
 	"roleIn": func(r auth.Role, roles ...string) bool {
 		for _, x := range roles {
 			if string(r) == x {

@@ -593,3 +593,22 @@ func TestBillingSummaryAgreesWithItsCount(t *testing.T) {
 		t.Errorf("one appointment not done, in English: %q", m)
 	}
 }
+
+// TestBillingDayTimesInTheUsersFormat: the day's billing writes the act's
+// time as the other pages do (10 h 00 in French), the act's name in the
+// page's language; the export file keeps its own format.
+func TestBillingDayTimesInTheUsersFormat(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	a := h.performed(h.demoAppointment("PASQUIER"))
+	day := a.Start.In(paris).Format(time.DateOnly)
+	sec := h.signedIn(auth.Secretary)
+	when := a.Start.In(paris)
+	fr := sec.get("/staff/billing?day=" + day)
+	if want := fmt.Sprintf("<td>%d h %02d</td>", when.Hour(), when.Minute()); !strings.Contains(fr.body, want) {
+		t.Errorf("the billing page in French lacks %s", want)
+	}
+	en := sec.get("/staff/billing?day=" + day + "&lang=en")
+	if !strings.Contains(en.body, "<td>"+when.Format("15:04")+"</td>") || !strings.Contains(en.body, "CT-guided lumbar foraminal") {
+		t.Errorf("the billing page in English: time or act name not in English\n%s", regexp.MustCompile(`(?s)<tbody>.*?</tbody>`).FindString(en.body))
+	}
+}
