@@ -28,10 +28,12 @@ func (s *Server) hasPage(path string) bool {
 	return pattern != ""
 }
 
+func parentPath(path string) string { return path[:max(strings.LastIndex(path, "/"), 0)] }
+
 // langBase is the address the language switch adds "lang=xx" to: the page
 // itself with its query (a day, a filter) on a GET; after a form's POST,
 // the page the form was on (the same-origin Referer), else the nearest
-// page up the form's address (/staff/referrals/7/wait → /staff/referrals/7).
+// page above the form's address (/staff/referrals/7/wait → /staff/referrals/7).
 func (s *Server) langBase(r *http.Request) string {
 	path, query := r.URL.Path, r.URL.Query()
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -48,7 +50,9 @@ func (s *Server) pageOfForm(r *http.Request) (string, url.Values) {
 	if ref, err := url.Parse(r.Referer()); err == nil && ref.Host == r.Host && strings.HasPrefix(ref.Path, "/") && s.hasPage(ref.Path) {
 		return ref.Path, ref.Query()
 	}
-	for path := r.URL.Path; path != "" && path != "/"; path = path[:strings.LastIndex(path, "/")] {
+	// Up from the form's address, never the address itself: a page's
+	// pattern may match it too (/staff/appointments/{id}/{doc} and .../cancel).
+	for path := parentPath(r.URL.Path); path != "" && path != "/"; path = parentPath(path) {
 		if s.hasPage(path) {
 			return path, url.Values{}
 		}

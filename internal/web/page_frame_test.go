@@ -77,6 +77,16 @@ func TestLanguageSwitchStaysOnThePage(t *testing.T) {
 	}
 	moveForm := sec.post("/staff/appointments/"+h.appointmentID()+"/move", url.Values{"date": {"2026-12-05"}, "time": {"09:00"}})
 	follow("a refused move", moveForm)
+	// A form address that a page's pattern would also match
+	// (/staff/appointments/{id}/{doc}) leads to the appointment, not to a
+	// document named "cancel".
+	cancel := sec.post("/staff/appointments/"+h.appointmentID()+"/cancel", url.Values{"reason": {""}})
+	if cancel.status < 400 {
+		t.Fatalf("a cancellation without its reason: %d", cancel.status)
+	}
+	if link := follow("a refused cancellation", cancel); !strings.HasPrefix(link, "/staff/appointments/"+h.appointmentID()+"?") {
+		t.Errorf("the switch of a refused cancellation is %s, want the appointment's page", link)
+	}
 }
 
 // TestAdminCannotResetTheirOwnPassword: "new password" on the admin's own
