@@ -1,0 +1,12 @@
+package store
+
+// PreparedStatements waits for the preparations under way and returns how
+// many statements each SQLite pool keeps compiled (0, 0 on PostgreSQL).
+func (s *Store) PreparedStatements() (write, read int) {
+	if s.stmts == nil {
+		return 0, 0
+	}
+	s.stmts.wg.Wait()
+	s.readStmts.wg.Wait()
+	return s.stmts.len(), s.readStmts.len()
+}
