@@ -42,8 +42,9 @@ func subjectOf(p patient.Patient, actID, variantID string) consentSubject {
 // (consent.err.changed_while_signing) when the patient was renamed, the
 // appointment filed on another record or changed to another act meanwhile:
 // the frozen PDF would name someone else than the record it is filed on
-// (the portal and the FHIR API give it out). A text changed since it was
-// read gives consent.err.version.
+// (the portal and the FHIR API give it out); a cancelled or missed
+// appointment takes none (consent.err.cancelled). A text changed since it
+// was read gives consent.err.version.
 func (a *App) SignConsent(ctx context.Context, f AppointmentFile, sig ConsentSignature) (int64, error) {
 	signed := documents.SignedConsent{Act: f.Act, Variant: f.Appointment.VariantID, Lang: sig.Lang, Version: sig.Version,
 		SignerName: sig.SignerName, SignaturePNG: sig.SignaturePNG, SignedAt: a.Now(),
@@ -59,10 +60,11 @@ func (a *App) SignConsent(ctx context.Context, f AppointmentFile, sig ConsentSig
 	a.beforeDocumentWrite(ctx, "consent", id)
 	var consentID int64
 	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
-		if _, err := a.heldConsentFile(ctx, id, read, "consent.err.changed_while_signing"); err != nil {
+		if err := a.heldConsentFile(ctx, id, read, "consent.err.changed_while_signing"); err != nil {
 			return err
 		}
 		a.beforeDocumentWrite(ctx, "consent checked", id)
+		var err error
 		consentID, err = a.store.SaveConsent(ctx, documents.Consent{AppointmentID: id, ActID: f.Act.ID, VariantID: f.Appointment.VariantID,
 			Lang: sig.Lang, Version: sig.Version, Kind: documents.ConsentSigned, SignerName: sig.SignerName, SignaturePNG: sig.SignaturePNG,
 			Document: pdf, ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})
@@ -75,27 +77,31 @@ func (a *App) SignConsent(ctx context.Context, f AppointmentFile, sig ConsentSig
 // in the write unit of ctx, reads the appointment and its patient again,
 // and refuses with changedKey when they no longer are read, the subject a
 // consent was made from: the appointment gone, filed on another record,
-// changed to another act, or the patient renamed.
-func (a *App) heldConsentFile(ctx context.Context, id int64, read consentSubject, changedKey string) (booking.Appointment, error) {
+// changed to another act, or the patient renamed. A cancelled or missed
+// appointment takes no consent (consent.err.cancelled).
+func (a *App) heldConsentFile(ctx context.Context, id int64, read consentSubject, changedKey string) error {
 	changed := refuse(changedKey)
 	if err := a.store.HoldAppointmentFile(ctx, id); err != nil {
-		return booking.Appointment{}, err
+		return err
 	}
 	ap, err := a.appointment(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return ap, changed
+		return changed
 	}
 	if err != nil {
-		return ap, err
+		return err
 	}
 	p, err := a.store.Patient(ctx, ap.PatientID)
 	if err != nil {
-		return ap, err
+		return err
 	}
 	if subjectOf(p, ap.ActID, ap.VariantID) != read {
-		return ap, changed
+		return changed
 	}
-	return ap, nil
+	if ap.Status == booking.Cancelled || ap.Status == booking.NoShow {
+		return refuse("consent.err.cancelled")
+	}
+	return nil
 }
 
 // MaxSignerName bounds the name of who signs a consent, in characters.
@@ -134,14 +140,11 @@ func (a *App) SaveScannedConsent(ctx context.Context, f AppointmentFile, scan Sc
 	a.beforeDocumentWrite(ctx, "consent scan", c.AppointmentID)
 	var consentID int64
 	err := a.store.WriteUnit(ctx, func(ctx context.Context) error {
-		ap, err := a.heldConsentFile(ctx, c.AppointmentID, read, "consent.err.changed_while_scanning")
-		if err != nil {
+		if err := a.heldConsentFile(ctx, c.AppointmentID, read, "consent.err.changed_while_scanning"); err != nil {
 			return err
 		}
-		if ap.Status == booking.Cancelled || ap.Status == booking.NoShow {
-			return refuse("consent.err.cancelled")
-		}
 		a.beforeDocumentWrite(ctx, "consent scan checked", c.AppointmentID)
+		var err error
 		consentID, err = a.store.SaveConsent(ctx, c)
 		return err
 	})

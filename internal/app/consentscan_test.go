@@ -144,3 +144,44 @@ func TestRenameWaitsForTheScanItsCheckPassed(t *testing.T) {
 		}
 	})
 }
+
+// TestConsentSigningRefusedOnCancelledAppointment: an appointment
+// cancelled while its consent is signed on the tablet takes no consent,
+// as a scanned one; signed after the cancellation, it is refused too.
+func TestConsentSigningRefusedOnCancelledAppointment(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		var change func(ctx context.Context)
+		a, _ := demoApp(t, st, func(c *app.Config) {
+			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+				if ch := change; ch != nil && kind == "consent" {
+					change = nil
+					ch(ctx)
+				}
+			}
+		})
+		f := &raceFixture{t: t, st: st, app: a}
+		ap := f.convocable()
+		sign := func() error {
+			file, err := a.AppointmentFile(system, ap.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = a.SignConsent(secretary, file, app.ConsentSignature{Lang: "fr", SignerName: "Signataire",
+				Version: documents.ConsentVersion(file.Act, file.Appointment.VariantID, "fr"), SignaturePNG: drawnSignature(t)})
+			return err
+		}
+		change = func(ctx context.Context) {
+			if err := a.Cancel(ctx, ap.ID, "patient asked"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		refusedWith(t, "cancelled meanwhile", sign(), "consent.err.cancelled")
+		if change != nil {
+			t.Fatal("the signature did not reach its write")
+		}
+		refusedWith(t, "cancelled before", sign(), "consent.err.cancelled")
+		if list, err := st.ConsentsFor(system, ap.ID); err != nil || len(list) != 0 {
+			t.Fatalf("%d consents kept (%v)", len(list), err)
+		}
+	})
+}

@@ -241,7 +241,7 @@ type consentPage struct {
 	Errors     []string
 	Action     string // where the form posts: the staff tablet page or the patient's link
 	Done       bool   // signed through the patient link
-	Changed    bool   // refused: the file changed while the consent was made (409)
+	Changed    bool   // refused: the file changed, or the appointment was cancelled, while the consent was made (409)
 }
 
 // refusedStatus is the status of a refused signature: 409 when the file
@@ -355,6 +355,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 		return err
 	}
 	p.Errors = s.app.Messages(refusal, l)
+	p.Changed = refusal.Has("consent.err.cancelled") // cancelled meanwhile: 409
 	if refusal.Has("consent.err.changed_while_signing") {
 		// The page shows the file as it is now (read in a read unit after
 		// the use case's), with the name typed, to read before signing.

@@ -234,3 +234,44 @@ func TestScannedConsentRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// TestConsentSignRefusedWhenCancelledMeanwhile: the appointment is
+// cancelled while the consent signed on the tablet is made; the page
+// refuses it in French (409), keeps the signer's name typed, keeps no
+// consent.
+func TestConsentSignRefusedWhenCancelledMeanwhile(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		var change func(ctx context.Context)
+		h := newHarnessWith(t, st, func(c *setup) {
+			c.app.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+				if ch := change; ch != nil && kind == "consent" {
+					change = nil
+					ch(ctx)
+				}
+			}
+		})
+		appt := h.appointmentID()
+		sec := h.signedIn(auth.Secretary)
+		form := sec.get("/staff/appointments/" + appt + "/consent")
+		version := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(form.body)
+		if version == nil {
+			t.Fatalf("consent page: %d", form.status)
+		}
+		change = func(ctx context.Context) {
+			if _, err := st.DB().ExecContext(ctx, `UPDATE appointments SET status = 'cancelled' WHERE id = `+appt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := sec.post("/staff/appointments/"+appt+"/consent", url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}})
+		if change != nil {
+			t.Fatal("the signature did not reach its write")
+		}
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "Ce rendez-vous est annulé") || !strings.Contains(r.body, `value="Signataire Tapé"`) {
+			t.Fatalf("signing while the appointment is cancelled: %d\n%s", r.status, errorsOf(r.body))
+		}
+		id, _ := strconv.ParseInt(appt, 10, 64)
+		if list, err := st.ConsentsFor(system, id); err != nil || len(list) != 0 {
+			t.Fatalf("%d consents kept (%v)", len(list), err)
+		}
+	})
+}
