@@ -11,6 +11,7 @@ import (
 	"repere/internal/booking"
 	"repere/internal/clock"
 	"repere/internal/patient"
+	"repere/internal/sms"
 	"repere/internal/store"
 	"repere/internal/storetest"
 )
@@ -27,9 +28,16 @@ type followUpFixture struct {
 
 func newFollowUpFixture(t *testing.T, st *store.Store, hook func(ctx context.Context, kind string, id int64)) *followUpFixture {
 	t.Helper()
+	return newFollowUpFixtureWith(t, st, func(c *app.Config) { c.Mailer, c.BeforeDocumentWrite = nullMailer{}, hook })
+}
+
+// newFollowUpFixtureWith is newFollowUpFixture with the configuration
+// configure gives.
+func newFollowUpFixtureWith(t *testing.T, st *store.Store, configure func(*app.Config)) *followUpFixture {
+	t.Helper()
 	var cfg app.Config
 	a, bundle := demoApp(t, st, func(c *app.Config) {
-		c.Mailer, c.BeforeDocumentWrite = nullMailer{}, hook
+		configure(c)
 		cfg = *c
 	})
 	f := &followUpFixture{raceFixture: &raceFixture{t: t, st: st, app: a, bundle: bundle}, cfg: cfg}
@@ -203,6 +211,32 @@ func TestFollowUpQueuedOnceByTwoInstances(t *testing.T) {
 		}
 		if got := f.followUps(); len(got) != 1 {
 			t.Fatalf("follow-ups %q, want one", got)
+		}
+	})
+}
+
+// nullSMS accepts every SMS.
+type nullSMS struct{}
+
+func (nullSMS) Text(m sms.Message) (string, error)                 { return m.Message + " " + m.Link, nil }
+func (nullSMS) Send(context.Context, string, string, string) error { return nil }
+
+// TestNoEmailQueuedWithoutEmailSetUp: with SMS set up and email not, the
+// outbox runs for the SMS but queues no reminder nor follow-up email: they
+// would wait, unsent, until email is set up, then go out late with the
+// date, name and address of the day they were made.
+func TestNoEmailQueuedWithoutEmailSetUp(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		f := newFollowUpFixtureWith(t, st, func(c *app.Config) { c.SMS, c.ReminderDays = nullSMS{}, 365 })
+		if err := f.app.OutboxOnce(system, app.OutboxOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := st.DB().QueryRow(`SELECT count(*) FROM outbox WHERE channel = 'email'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("%d emails queued with no email set up (the follow-up due: %q)", n, f.followUps())
 		}
 	})
 }

@@ -220,17 +220,23 @@ func (a *App) RunOutbox(ctx context.Context, opts OutboxOptions) {
 // outboxActor is who the audit log names for the emails the server sends.
 var outboxActor = audit.System("outbox")
 
-// OutboxOnce queues the reminders and follow-ups due and sends what is due, once.
+// OutboxOnce queues the reminders and follow-ups due and sends what is due,
+// once. The reminders and follow-ups are emails: with no email set up (the
+// outbox runs for the SMS) none is queued, for it would wait unsent until
+// email is set up, then go out late, with the date, name and address of
+// the day it was made.
 func (a *App) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx = audit.WithActor(ctx, outboxActor)
-	if err := a.queueReminders(ctx, opts.Logger); err != nil {
-		return err
-	}
-	if err := a.queueFollowUps(ctx); err != nil {
-		return err
+	if a.cfg.Mailer != nil {
+		if err := a.queueReminders(ctx, opts.Logger); err != nil {
+			return err
+		}
+		if err := a.queueFollowUps(ctx); err != nil {
+			return err
+		}
 	}
 	var channels []string
 	if a.cfg.Mailer != nil {
