@@ -3,14 +3,17 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"repere/internal/app"
 	"repere/internal/booking"
 	"repere/internal/clock"
 	"repere/internal/patient"
+	"repere/internal/referral"
 	"repere/internal/sms"
 	"repere/internal/store"
 	"repere/internal/storetest"
@@ -237,6 +240,80 @@ func TestNoEmailQueuedWithoutEmailSetUp(t *testing.T) {
 		}
 		if n != 0 {
 			t.Fatalf("%d emails queued with no email set up (the follow-up due: %q)", n, f.followUps())
+		}
+	})
+}
+
+// TestFollowUpRunReadsOnceWhateverTheActs: once the day's follow-up
+// questions are queued, a run of the outbox (every 15 s) reads the done
+// acts of the follow-up days in one query, however many they are: no
+// read (and audit entry) per act.
+func TestFollowUpRunReadsOnceWhateverTheActs(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		a, _ := demoApp(t, st, func(c *app.Config) { c.Mailer = nullMailer{} })
+		rooms, err := st.Rooms(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doctors, err := st.Radiologists(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, m, d := a.Now().In(paris).AddDate(0, 0, -15).Date()
+		first := time.Date(y, m, d, 7, 0, 0, 0, paris)
+		done := 0
+		addDone := func(n int) {
+			for range n {
+				pid, err := st.CreatePatient(system, patient.Patient{BirthName: "Suivi", FirstNames: "Acte " + strconv.Itoa(done), BirthDate: "1960-01-01",
+					Sex: "F", Email: "suivi" + strconv.Itoa(done) + "@example.org"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ref, err := st.CreateReferral(system, referral.Referral{PatientID: pid, ActID: "facet_joint_infiltration"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				start := first.Add(time.Duration(done) * 40 * time.Minute)
+				id, err := st.Book(system, booking.Request{ReferralID: ref, RoomID: rooms[0].ID, RadiologistID: doctors[0].ID, PlaceID: rooms[len(rooms)-1].ID,
+					Start: start, RoomMinutes: 30, MonitoringMinutes: 30})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := st.CheckIn(system, id, "test"); err != nil {
+					t.Fatal(err)
+				}
+				for _, to := range []booking.DayStatus{booking.InRoom, booking.Monitoring} {
+					if err := st.MoveDay(system, id, to, start, ""); err != nil {
+						t.Fatal(err)
+					}
+				}
+				done++
+			}
+		}
+		idleRun := func() int64 {
+			if err := a.OutboxOnce(system, app.OutboxOptions{}); err != nil { // queues and sends what is due
+				t.Fatal(err)
+			}
+			var c store.Counter
+			if err := a.OutboxOnce(store.WithCounter(system, &c), app.OutboxOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			return c.Statements()
+		}
+		addDone(2)
+		few := idleRun()
+		addDone(10)
+		many := idleRun()
+		var asked int
+		if err := st.DB().QueryRow(`SELECT count(*) FROM outbox WHERE kind = 'followup_15'`).Scan(&asked); err != nil {
+			t.Fatal(err)
+		}
+		if asked != done {
+			t.Fatalf("%d follow-ups queued for %d acts done 15 days ago", asked, done)
+		}
+		t.Logf("a run with nothing to queue: %d statements with 2 acts in the follow-up days, %d with 12", few, many)
+		if many != few {
+			t.Errorf("a run with nothing to queue: %d statements with 2 acts, %d with 12: a read per act", few, many)
 		}
 	})
 }
