@@ -249,13 +249,13 @@ func (a *App) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 		return err
 	}
 	for _, m := range due {
-		why, err := a.recipientChanged(ctx, m)
+		why, err := a.withheld(ctx, m)
 		if err != nil {
 			return err
 		}
-		if why != "" { // given up: the staff sees why among the failed ones
+		if why != "" {
 			opts.Logger.Warn("message withheld", "mail", m.ID, "kind", m.Kind, "channel", m.Channel, "why", why)
-			if err := a.store.MailAttemptFailed(ctx, m.ID, a.i18n.For(i18n.Default).T(why), time.Time{}); err != nil {
+			if err := a.withhold(ctx, m, why); err != nil {
 				return err
 			}
 			continue
@@ -286,34 +286,6 @@ func (a *App) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 		}
 	}
 	return nil
-}
-
-// recipientChanged says why a message queued for a patient must not go
-// out (a message key), or "": the patient's address (or phone, for an SMS) is no longer
-// the one it was queued to, or the record is gone. A message waits in the
-// outbox for its retries (hours) and an SMS for its provider: the patient
-// may have given another address meanwhile, and the old one should not
-// receive their name and act. A report goes to the referring physician:
-// not checked.
-func (a *App) recipientChanged(ctx context.Context, m mail.Outgoing) (string, error) {
-	if m.PatientID == 0 || m.Kind == "report" {
-		return "", nil
-	}
-	p, err := a.store.Patient(ctx, m.PatientID)
-	if errors.Is(err, store.ErrNotFound) {
-		return "mail.withheld.record_gone", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	now := p.Email
-	if m.Channel == mail.ChannelSMS {
-		now = p.Phone
-	}
-	if now != m.To {
-		return "mail.withheld.address_changed", nil
-	}
-	return "", nil
 }
 
 // queueReminders queues a reminder, with the convocation attached, for each

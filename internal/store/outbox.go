@@ -149,6 +149,12 @@ func (s *Store) MailAttemptFailed(ctx context.Context, id int64, reason string, 
 	return s.mailOutcome(ctx, id, "retry", mail.Queued, next.UTC(), sql.NullTime{}, reason)
 }
 
+// MailWithheld records that a queued email is not sent, and why: it is
+// cancelled (a reminder or a follow-up question may then be queued again).
+func (s *Store) MailWithheld(ctx context.Context, id int64, reason string) error {
+	return s.mailOutcome(ctx, id, "withhold", mail.Cancelled, s.now(), sql.NullTime{}, reason)
+}
+
 // mailOutcome records the result of one sending attempt.
 func (s *Store) mailOutcome(ctx context.Context, id int64, action, status string, next time.Time, sent sql.NullTime, lastError string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -241,7 +247,7 @@ func (s *Store) RemindersDue(ctx context.Context, from, to time.Time) ([]int64, 
 
 // FollowUpDue is a done appointment the follow-up questions may be asked
 // for: its act, when it started, and the kinds of the follow-up emails it
-// already has (queued, sent or cancelled).
+// already has (queued, sent or failed: a cancelled one may be queued again).
 type FollowUpDue struct {
 	AppointmentID int64
 	ActID         string
@@ -257,7 +263,7 @@ func (s *Store) FollowUpsDue(ctx context.Context, from, to time.Time) ([]FollowU
 	var out []FollowUpDue
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := s.query(ctx, tx, `SELECT a.id, a.act_id, a.starts_at, COALESCE(o.kind, '') FROM appointments a JOIN patients p ON p.id = a.patient_id
-			LEFT JOIN outbox o ON o.appointment_id = a.id AND o.kind LIKE 'followup_%'
+			LEFT JOIN outbox o ON o.appointment_id = a.id AND o.kind LIKE 'followup_%' AND o.status <> 'cancelled'
 			WHERE a.status = 'done' AND a.starts_at >= ? AND a.starts_at < ? AND p.email <> ''
 			ORDER BY a.starts_at, a.id`, from.UTC(), to.UTC())
 		if err != nil {
