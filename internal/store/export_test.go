@@ -10,3 +10,12 @@ func (s *Store) PreparedStatements() (write, read int) {
 	s.readStmts.wg.Wait()
 	return s.stmts.len(), s.readStmts.len()
 }
+
+// KeepsCompiled asks the write pool's cache for query twice, the
+// preparation the first call starts waited for between, and says whether
+// the second call got a compiled statement.
+func (s *Store) KeepsCompiled(query string) bool {
+	s.stmts.get(query)
+	s.stmts.wg.Wait()
+	return s.stmts.get(query) != nil
+}

@@ -3,14 +3,21 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"sync"
 	"time"
 )
 
 // stmtCacheSize bounds the statements kept compiled: the store's queries
-// are a few hundred fixed strings, plus some built for a list's length
-// (IN (?, ?, …)); past the bound a new string simply runs unprepared.
+// are a few hundred fixed strings; past the bound a new string simply runs
+// unprepared.
 const stmtCacheSize = 1024
+
+// maxCachedParams: a statement with more placeholders is one built for a
+// list's length (IN (?, ?, …), up to the worklist's 500 referrals), whose
+// every length would be another statement kept on every connection. Those
+// run unprepared.
+const maxCachedParams = 32
 
 // stmtCache keeps SQLite's compiled statements between calls. Without it
 // every statement is parsed and planned again (sqlite3_prepare_v2), which
@@ -44,7 +51,7 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	st, seen := c.stmts[query]
-	if seen || c.closed || len(c.stmts) >= stmtCacheSize {
+	if seen || c.closed || len(c.stmts) >= stmtCacheSize || strings.Count(query, "?") > maxCachedParams {
 		return st
 	}
 	c.stmts[query] = nil

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"repere/internal/patient"
@@ -61,5 +62,20 @@ func TestCompiledStatementsReused(t *testing.T) {
 			t.Fatal("a write inside a read unit succeeded")
 		}
 		s.PreparedStatements()
+	}
+}
+
+// TestListStatementsNotKept: a statement built for a list's length (more
+// than 32 placeholders) is not kept compiled; a fixed one is.
+func TestListStatementsNotKept(t *testing.T) {
+	s := storetest.OpenSQLite(t)
+	list := func(n int) string {
+		return "SELECT id FROM patients WHERE id IN (" + strings.TrimSuffix(strings.Repeat("?,", n), ",") + ")"
+	}
+	if !s.KeepsCompiled(list(2)) {
+		t.Error("a statement with 2 placeholders is not kept")
+	}
+	if s.KeepsCompiled(list(500)) {
+		t.Error("a statement with 500 placeholders is kept")
 	}
 }
