@@ -190,7 +190,7 @@ func (s *Store) Engine() Engine { return s.engine }
 // DB exposes the connection pool to packages that need raw access (backups, tests).
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the connection pool.
+// Close closes the connection pools (and the compiled statements).
 func (s *Store) Close() error {
 	if s.readDB != nil {
 		s.stmts.close()
