@@ -170,7 +170,8 @@ func SQLitePath(dsn string) (string, bool) {
 	return path, path != ""
 }
 
-// SetMaxConns sizes the connection pool (0 keeps the default: 8 on SQLite,
+// SetMaxConns sizes the connection pool, on SQLite each of the two (0 keeps
+// the default: 8 on SQLite,
 // 20 on PostgreSQL). On PostgreSQL every instance holds up to this many
 // server connections: keep instances × n under max_connections.
 func (s *Store) SetMaxConns(n int) {
