@@ -171,9 +171,9 @@ func SQLitePath(dsn string) (string, bool) {
 }
 
 // SetMaxConns sizes the connection pool, on SQLite each of the two (0 keeps
-// the default: 8 on SQLite,
-// 20 on PostgreSQL). On PostgreSQL every instance holds up to this many
-// server connections: keep instances × n under max_connections.
+// the default: 8 on SQLite, 20 on PostgreSQL). On PostgreSQL every instance
+// holds up to this many server connections: keep instances × n under
+// max_connections.
 func (s *Store) SetMaxConns(n int) {
 	if n > 0 {
 		s.db.SetMaxOpenConns(n)
