@@ -80,7 +80,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	fs.StringVar(&c.practicePhone, "practice-phone", envDefault("practice-phone", ""), "phone number printed on patient documents when the site has none")
 	fs.StringVar(&c.baseURL, "base-url", envDefault("base-url", ""), "public address of the server, e.g. https://repere.example.org (links in the FHIR API)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", envDefault("trusted-proxies", ""), "reverse proxies (comma-separated CIDRs or addresses) whose X-Forwarded-For gives the client address; none: the TCP peer (env REPERE_TRUSTED_PROXIES)")
-	fs.IntVar(&c.dbMaxConns, "db-max-conns", envInt("db-max-conns", 0), "database connections this instance may hold (0: 8 on SQLite, 20 on PostgreSQL; env REPERE_DB_MAX_CONNS); on PostgreSQL keep instances × this under max_connections")
+	fs.IntVar(&c.dbMaxConns, "db-max-conns", envInt("db-max-conns", 0), "database connections this instance may hold (0: 8 on SQLite, 20 on PostgreSQL; on SQLite as many again read-only, for the pages' reads; env REPERE_DB_MAX_CONNS); on PostgreSQL keep instances × this under max_connections")
 	dicomFlags(fs, &c.dicom)
 	mailFlags(fs, &c.mail)
 	smsFlags(fs, &c.sms)

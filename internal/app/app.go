@@ -57,11 +57,12 @@ type Config struct {
 	// SMS delivers the outbox's SMS; nil when no SMS provider is set up.
 	SMS SMSSender
 	// BeforeDocumentWrite, for tests only: run between the read a signed
-	// document (kind "report", "consent") was made from and the write unit
-	// that keeps it, so a test changes the appointment's file there; and
-	// in that unit once its check passed, before its commit (kind "report
-	// checked", "consent checked", and "letter checked" for a printed
-	// letter, with no appointment).
+	// document (kind "report", "consent") or a follow-up email ("followup")
+	// was made from and the write unit that keeps it, so a test changes
+	// the appointment's file there; and in that unit once its check
+	// passed, before its commit (kind "report checked", "consent checked",
+	// "followup checked", and "letter checked" for a printed letter, with
+	// no appointment).
 	BeforeDocumentWrite func(ctx context.Context, kind string, appointmentID int64)
 }
 

@@ -2,8 +2,12 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"unicode/utf8"
 
+	"repere/internal/booking"
 	"repere/internal/documents"
 	"repere/internal/patient"
 )
@@ -38,8 +42,9 @@ func subjectOf(p patient.Patient, actID, variantID string) consentSubject {
 // (consent.err.changed_while_signing) when the patient was renamed, the
 // appointment filed on another record or changed to another act meanwhile:
 // the frozen PDF would name someone else than the record it is filed on
-// (the portal and the FHIR API give it out). A text changed since it was
-// read gives consent.err.version.
+// (the portal and the FHIR API give it out); a cancelled or missed
+// appointment takes none (consent.err.cancelled). A text changed since it
+// was read gives consent.err.version.
 func (a *App) SignConsent(ctx context.Context, f AppointmentFile, sig ConsentSignature) (int64, error) {
 	signed := documents.SignedConsent{Act: f.Act, Variant: f.Appointment.VariantID, Lang: sig.Lang, Version: sig.Version,
 		SignerName: sig.SignerName, SignaturePNG: sig.SignaturePNG, SignedAt: a.Now(),
@@ -55,28 +60,92 @@ func (a *App) SignConsent(ctx context.Context, f AppointmentFile, sig ConsentSig
 	a.beforeDocumentWrite(ctx, "consent", id)
 	var consentID int64
 	err = a.store.WriteUnit(ctx, func(ctx context.Context) error {
-		changed := refuse("consent.err.changed_while_signing")
-		if err := a.store.HoldAppointmentFile(ctx, id); err != nil {
+		if err := a.heldConsentFile(ctx, id, read, "consent.err.changed_while_signing"); err != nil {
 			return err
-		}
-		ap, err := a.appointment(ctx, id)
-		if errors.Is(err, ErrNotFound) {
-			return changed
-		}
-		if err != nil {
-			return err
-		}
-		p, err := a.store.Patient(ctx, ap.PatientID)
-		if err != nil {
-			return err
-		}
-		if subjectOf(p, ap.ActID, ap.VariantID) != read {
-			return changed
 		}
 		a.beforeDocumentWrite(ctx, "consent checked", id)
+		var err error
 		consentID, err = a.store.SaveConsent(ctx, documents.Consent{AppointmentID: id, ActID: f.Act.ID, VariantID: f.Appointment.VariantID,
 			Lang: sig.Lang, Version: sig.Version, Kind: documents.ConsentSigned, SignerName: sig.SignerName, SignaturePNG: sig.SignaturePNG,
 			Document: pdf, ContentType: "application/pdf", SHA256: sum, SignedAt: signed.SignedAt})
+		return err
+	})
+	return consentID, err
+}
+
+// heldConsentFile holds appointment id's file (store.HoldAppointmentFile)
+// in the write unit of ctx, reads the appointment and its patient again,
+// and refuses with changedKey when they no longer are read, the subject a
+// consent was made from: the appointment gone, filed on another record,
+// changed to another act, or the patient renamed. A cancelled or missed
+// appointment takes no consent (consent.err.cancelled).
+func (a *App) heldConsentFile(ctx context.Context, id int64, read consentSubject, changedKey string) error {
+	changed := refuse(changedKey)
+	if err := a.store.HoldAppointmentFile(ctx, id); err != nil {
+		return err
+	}
+	ap, err := a.appointment(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return changed
+	}
+	if err != nil {
+		return err
+	}
+	p, err := a.store.Patient(ctx, ap.PatientID)
+	if err != nil {
+		return err
+	}
+	if subjectOf(p, ap.ActID, ap.VariantID) != read {
+		return changed
+	}
+	if ap.Status == booking.Cancelled || ap.Status == booking.NoShow {
+		return refuse("consent.err.cancelled")
+	}
+	return nil
+}
+
+// MaxSignerName bounds the name of who signs a consent, in characters.
+const MaxSignerName = 120
+
+// ScannedConsent is a paper consent the patient signed, scanned.
+type ScannedConsent struct {
+	Lang        string
+	Version     string // the version of the text the page showed (documents.ConsentVersion)
+	FileName    string // the scan's file name, kept with the version
+	SignerName  string // as typed; "" for the patient, as the record names them
+	Document    []byte
+	ContentType string // application/pdf, image/jpeg or image/png
+}
+
+// SaveScannedConsent keeps a scanned paper consent for f's appointment, f
+// the file the page read. Like SignConsent, the write unit reads the
+// appointment and its patient again and refuses
+// (consent.err.changed_while_signing) when the patient was renamed, the
+// appointment filed on another record or changed to another act
+// meanwhile; a cancelled or missed appointment takes no consent
+// (consent.err.cancelled).
+func (a *App) SaveScannedConsent(ctx context.Context, f AppointmentFile, scan ScannedConsent) (int64, error) {
+	signer := scan.SignerName
+	if signer == "" {
+		signer = f.Patient.DisplayName()
+	}
+	if utf8.RuneCountInString(signer) > MaxSignerName {
+		return 0, invalid("consent.err.name")
+	}
+	sum := sha256.Sum256(scan.Document)
+	c := documents.Consent{AppointmentID: f.Appointment.ID, ActID: f.Act.ID, VariantID: f.Appointment.VariantID,
+		Lang: scan.Lang, Version: scan.Version + " (" + scan.FileName + ")", Kind: documents.ConsentScanned, SignerName: signer,
+		Document: scan.Document, ContentType: scan.ContentType, SHA256: hex.EncodeToString(sum[:]), SignedAt: a.Now()}
+	read := subjectOf(f.Patient, f.Act.ID, f.Appointment.VariantID)
+	a.beforeDocumentWrite(ctx, "consent scan", c.AppointmentID)
+	var consentID int64
+	err := a.store.WriteUnit(ctx, func(ctx context.Context) error {
+		if err := a.heldConsentFile(ctx, c.AppointmentID, read, "consent.err.changed_while_scanning"); err != nil {
+			return err
+		}
+		a.beforeDocumentWrite(ctx, "consent scan checked", c.AppointmentID)
+		var err error
+		consentID, err = a.store.SaveConsent(ctx, c)
 		return err
 	})
 	return consentID, err

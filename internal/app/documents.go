@@ -267,10 +267,3 @@ func (a *App) DischargeAdvice(f AppointmentFile, lang string) []string {
 	}
 	return out
 }
-
-// SaveConsent freezes a consent signed or scanned for an appointment: its
-// document, checked against its SHA-256, and the audit entry in one
-// transaction. The caller renders the signed PDF before, outside any unit.
-func (a *App) SaveConsent(ctx context.Context, c documents.Consent) (int64, error) {
-	return a.store.SaveConsent(ctx, c)
-}

@@ -9,13 +9,11 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"repere/internal/audit"
-	"repere/internal/booking"
 	"repere/internal/documents"
 	"repere/internal/i18n"
 	"repere/internal/mail"
@@ -220,17 +218,23 @@ func (a *App) RunOutbox(ctx context.Context, opts OutboxOptions) {
 // outboxActor is who the audit log names for the emails the server sends.
 var outboxActor = audit.System("outbox")
 
-// OutboxOnce queues the reminders and follow-ups due and sends what is due, once.
+// OutboxOnce queues the reminders and follow-ups due and sends what is due,
+// once. The reminders and follow-ups are emails: with no email set up (the
+// outbox runs for the SMS) none is queued, for it would wait unsent until
+// email is set up, then go out late, with the date, name and address of
+// the day it was made.
 func (a *App) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	ctx = audit.WithActor(ctx, outboxActor)
-	if err := a.queueReminders(ctx, opts.Logger); err != nil {
-		return err
-	}
-	if err := a.queueFollowUps(ctx); err != nil {
-		return err
+	if a.cfg.Mailer != nil {
+		if err := a.queueReminders(ctx, opts.Logger); err != nil {
+			return err
+		}
+		if err := a.queueFollowUps(ctx); err != nil {
+			return err
+		}
 	}
 	var channels []string
 	if a.cfg.Mailer != nil {
@@ -245,7 +249,17 @@ func (a *App) OutboxOnce(ctx context.Context, opts OutboxOptions) error {
 		return err
 	}
 	for _, m := range due {
-		var err error
+		why, err := a.withheld(ctx, m)
+		if err != nil {
+			return err
+		}
+		if why != "" {
+			opts.Logger.Warn("message withheld", "mail", m.ID, "kind", m.Kind, "channel", m.Channel, "why", why)
+			if err := a.withhold(ctx, m, why); err != nil {
+				return err
+			}
+			continue
+		}
 		permanent := sms.Permanent
 		if m.Channel == mail.ChannelSMS {
 			err = a.cfg.SMS.Send(ctx, m.To, m.Text, "outbox-"+strconv.FormatInt(m.ID, 10))
@@ -309,53 +323,6 @@ func (a *App) queueReminders(ctx context.Context, log *slog.Logger) error {
 		}
 		if err != nil && !errors.Is(err, store.ErrDuplicate) {
 			return err
-		}
-	}
-	return nil
-}
-
-// queueFollowUps asks, by email, the pain score of each follow-up day that
-// is reached today, with the way to the portal; once per act and day.
-func (a *App) queueFollowUps(ctx context.Context) error {
-	today := a.today()
-	days := map[int]bool{}
-	for _, act := range a.catalog.Acts() {
-		for _, d := range a.followup.FollowUpDays(act) {
-			days[d] = true
-		}
-	}
-	l := a.i18n.For(i18n.Default)
-	for d := range days {
-		from := today.AddDate(0, 0, -d)
-		list, err := a.store.ListAppointments(ctx, store.AppointmentFilter{From: from, To: from.AddDate(0, 0, 1), Statuses: []booking.Status{booking.Done}})
-		if err != nil {
-			return err
-		}
-		for _, ap := range list {
-			act, ok := a.catalog.Act(ap.ActID)
-			if !ok || !slices.Contains(a.followup.FollowUpDays(act), d) {
-				continue
-			}
-			kind := "followup_" + strconv.Itoa(d)
-			mails, err := a.store.MailFor(ctx, ap.ID)
-			if err != nil {
-				return err
-			}
-			if slices.ContainsFunc(mails, func(m mail.Outgoing) bool { return m.Kind == kind }) {
-				continue
-			}
-			p, err := a.store.Patient(ctx, ap.PatientID)
-			if err != nil {
-				return err
-			}
-			if p.Email == "" {
-				continue
-			}
-			if _, err := a.store.EnqueueMail(ctx, mail.Outgoing{Kind: kind, AppointmentID: ap.ID, PatientID: p.ID, To: p.Email,
-				Subject: l.T("mail.subject.followup"),
-				Text:    l.T("mail.text.followup", "Name", p.DisplayName(), "Act", act.Name.In(l.Lang), "Day", d, "Portal", a.cfg.BaseURL+"/portal/")}); err != nil && !errors.Is(err, store.ErrDuplicate) {
-				return err
-			}
 		}
 	}
 	return nil

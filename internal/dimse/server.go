@@ -260,7 +260,7 @@ func (s *Server) serveConn(ctx, hard context.Context, conn net.Conn) {
 	a := &association{
 		id:       id,
 		server:   s,
-		conn:     conn,
+		conn:     quickAck(conn),
 		log:      log,
 		limits:   s.Limits.withDefaults(),
 		timeouts: s.Timeouts.withDefaults(),

@@ -84,12 +84,13 @@ func (p *Planner) newSearch(need Need, q Query) (*search, error) {
 		step:     int64(step) * secondsPerMinute,
 		shortest: int64(shortest) * secondsPerMinute,
 		count:    count,
-		slots:    make([]Slot, 0, count),
-		// Room for a busy day, so that the buffers rarely grow.
-		feasible:   make([]span, 0, 32),
-		scratch:    make([]span, 0, 32),
-		grid:       make([]int64, 0, 256),
-		candidates: make([]candidate, 0, 256),
+		// Room for a busy day, so that the buffers rarely grow. The slots
+		// and the candidates are sized to what a day gives (rankDay): a day's
+		// search asks for every 5-minute start (288), and made room for
+		// them all up front, 75 KB a day, most of a slot search's memory.
+		feasible: make([]span, 0, 32),
+		scratch:  make([]span, 0, 32),
+		grid:     make([]int64, 0, 64),
 	}, nil
 }
 
@@ -120,7 +121,7 @@ func (s *search) rankDay(day localDay) {
 	for _, f := range s.feasible {
 		s.grid = day.appendGrid(s.grid, f.from, f.to, s.step)
 	}
-	s.candidates = s.candidates[:0]
+	s.candidates = slices.Grow(s.candidates[:0], len(s.grid))
 	for _, start := range s.grid {
 		if c, ok := s.choose(start); ok {
 			s.candidates = append(s.candidates, c)
@@ -128,6 +129,7 @@ func (s *search) rankDay(day localDay) {
 	}
 	slices.SortFunc(s.candidates, compareCandidates)
 	wanted := min(len(s.candidates), s.count-len(s.slots))
+	s.slots = slices.Grow(s.slots, wanted)
 	for _, c := range s.candidates[:wanted] {
 		s.slots = append(s.slots, s.slot(c))
 	}

@@ -149,6 +149,12 @@ func (s *Store) MailAttemptFailed(ctx context.Context, id int64, reason string, 
 	return s.mailOutcome(ctx, id, "retry", mail.Queued, next.UTC(), sql.NullTime{}, reason)
 }
 
+// MailWithheld records that a queued email is not sent, and why: it is
+// cancelled (a reminder or a follow-up question may then be queued again).
+func (s *Store) MailWithheld(ctx context.Context, id int64, reason string) error {
+	return s.mailOutcome(ctx, id, "withhold", mail.Cancelled, s.now(), sql.NullTime{}, reason)
+}
+
 // mailOutcome records the result of one sending attempt.
 func (s *Store) mailOutcome(ctx context.Context, id int64, action, status string, next time.Time, sent sql.NullTime, lastError string) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
@@ -235,6 +241,53 @@ func (s *Store) RemindersDue(ctx context.Context, from, to time.Time) ([]int64, 
 			return err
 		}
 		return s.audited(ctx, tx, "list", "reminder", "", 0, strconv.Itoa(len(out))+" due")
+	})
+	return out, err
+}
+
+// FollowUpDue is a done appointment the follow-up questions may be asked
+// for: its act, when it started, and the kinds of the follow-up emails it
+// already has (queued, sent or failed: a cancelled one may be queued again).
+type FollowUpDue struct {
+	AppointmentID int64
+	ActID         string
+	Start         time.Time
+	Asked         []string
+}
+
+// FollowUpsDue lists, in one query, the done appointments started in
+// [from, to) whose patient has an email, with the follow-up emails each
+// already has. Nothing of the patient is read: the email is made in a
+// write unit that reads the record again.
+func (s *Store) FollowUpsDue(ctx context.Context, from, to time.Time) ([]FollowUpDue, error) {
+	var out []FollowUpDue
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		rows, err := s.query(ctx, tx, `SELECT a.id, a.act_id, a.starts_at, COALESCE(o.kind, '') FROM appointments a JOIN patients p ON p.id = a.patient_id
+			LEFT JOIN outbox o ON o.appointment_id = a.id AND o.kind LIKE 'followup_%' AND o.status <> 'cancelled'
+			WHERE a.status = 'done' AND a.starts_at >= ? AND a.starts_at < ? AND p.email <> ''
+			ORDER BY a.starts_at, a.id`, from.UTC(), to.UTC())
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var d FollowUpDue
+			var kind string
+			if err := rows.Scan(&d.AppointmentID, &d.ActID, &d.Start, &kind); err != nil {
+				return err
+			}
+			if n := len(out); n == 0 || out[n-1].AppointmentID != d.AppointmentID {
+				out = append(out, d)
+			}
+			if kind != "" {
+				last := &out[len(out)-1]
+				last.Asked = append(last.Asked, kind)
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return s.audited(ctx, tx, "list", "mail", "followup", 0, strconv.Itoa(len(out))+" done appointments")
 	})
 	return out, err
 }

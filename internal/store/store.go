@@ -39,7 +39,13 @@ var migrations embed.FS
 type Store struct {
 	db     *sql.DB
 	engine Engine
-	now    func() time.Time
+	// readDB is SQLite's pool of read-only connections, on which the read
+	// units run (nil on PostgreSQL).
+	readDB *sql.DB
+	// stmts and readStmts keep SQLite's compiled statements for db and
+	// readDB (nil on PostgreSQL, whose driver keeps its own).
+	stmts, readStmts *stmtCache
+	now              func() time.Time
 	// path is the SQLite file (empty on PostgreSQL); minFreeBytes is the
 	// free space below which its disk counts as full (see CheckWritable).
 	path         string
@@ -57,7 +63,7 @@ var ErrNotFound = errors.New("not found")
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL,
 // or else the path of a SQLite file (created if missing). It does not migrate.
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	engine, driverDSN, err := parseDSN(dsn)
+	engine, driverDSN, readDSN, err := parseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
@@ -90,17 +96,37 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	st := &Store{db: db, engine: engine, now: func() time.Time { return time.Now().UTC() }, minFreeBytes: DefaultMinFreeBytes}
 	if engine == SQLite {
 		st.path, _ = SQLitePath(dsn)
+		// The read pool opens once the file exists, in WAL mode.
+		rdb, err := sql.Open(driver, readDSN)
+		if err == nil {
+			rdb.SetMaxOpenConns(8)
+			rdb.SetMaxIdleConns(8)
+			rdb.SetConnMaxIdleTime(5 * time.Minute)
+			err = rdb.PingContext(ctx)
+			if err != nil {
+				rdb.Close()
+			}
+		}
+		if err != nil {
+			db.Close()
+			return nil, fmt.Errorf("connect to %s database for reading: %w", engine, err)
+		}
+		st.readDB = rdb
+		st.stmts, st.readStmts = newStmtCache(db), newStmtCache(rdb)
 	}
 	return st, nil
 }
 
-func parseDSN(dsn string) (Engine, string, error) {
+// parseDSN returns the engine of dsn and the driver's names for it: on
+// SQLite, one for the connections that write and one for those of the read
+// units.
+func parseDSN(dsn string) (engine Engine, write, read string, err error) {
 	if isPostgres(dsn) {
-		return Postgres, dsn, nil
+		return Postgres, dsn, "", nil
 	}
 	path, ok := SQLitePath(dsn)
 	if !ok {
-		return "", "", fmt.Errorf("database %q: empty SQLite path", dsn)
+		return "", "", "", fmt.Errorf("database %q: empty SQLite path", dsn)
 	}
 	q := url.Values{}
 	// secure_delete overwrites deleted and updated content with zeros, so an
@@ -112,7 +138,15 @@ func parseDSN(dsn string) (Engine, string, error) {
 	// Write transactions take the lock at BEGIN, so two writers never deadlock on upgrade.
 	q.Set("_txlock", "immediate")
 	q.Set("_time_format", "sqlite")
-	return SQLite, "file:" + path + "?" + q.Encode(), nil
+	// The read units' connections are read-only for good: query_only set
+	// and lifted around each unit would expire every compiled statement of
+	// the connection (SQLite does so after any flag pragma).
+	r := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "foreign_keys(1)", "query_only(1)"} {
+		r.Add("_pragma", p)
+	}
+	r.Set("_time_format", "sqlite")
+	return SQLite, "file:" + path + "?" + q.Encode(), "file:" + path + "?" + r.Encode(), nil
 }
 
 func isPostgres(dsn string) bool {
@@ -136,13 +170,18 @@ func SQLitePath(dsn string) (string, bool) {
 	return path, path != ""
 }
 
-// SetMaxConns sizes the connection pool (0 keeps the default: 8 on SQLite,
-// 20 on PostgreSQL). On PostgreSQL every instance holds up to this many
-// server connections: keep instances × n under max_connections.
+// SetMaxConns sizes the connection pool, on SQLite each of the two (0 keeps
+// the default: 8 on SQLite, 20 on PostgreSQL). On PostgreSQL every instance
+// holds up to this many server connections: keep instances × n under
+// max_connections.
 func (s *Store) SetMaxConns(n int) {
 	if n > 0 {
 		s.db.SetMaxOpenConns(n)
 		s.db.SetMaxIdleConns(n)
+		if s.readDB != nil {
+			s.readDB.SetMaxOpenConns(n)
+			s.readDB.SetMaxIdleConns(n)
+		}
 	}
 }
 
@@ -152,8 +191,18 @@ func (s *Store) Engine() Engine { return s.engine }
 // DB exposes the connection pool to packages that need raw access (backups, tests).
 func (s *Store) DB() *sql.DB { return s.db }
 
-// Close closes the connection pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the connection pools (and the compiled statements).
+func (s *Store) Close() error {
+	if s.readDB != nil {
+		s.stmts.close()
+		s.readStmts.close()
+		if err := s.readDB.Close(); err != nil {
+			s.db.Close()
+			return err
+		}
+	}
+	return s.db.Close()
+}
 
 // SetClock replaces the store's clock (tests).
 func (s *Store) SetClock(now func() time.Time) { s.now = now }
@@ -237,17 +286,29 @@ func (s *Store) within(ctx context.Context, q querier) querier {
 
 func (s *Store) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
 	countStatement(ctx)
-	return s.within(ctx, q).ExecContext(ctx, s.rebind(query), args...)
+	q = s.within(ctx, q)
+	if st := s.prepared(ctx, q, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.ExecContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
 	countStatement(ctx)
-	return s.within(ctx, q).QueryContext(ctx, s.rebind(query), args...)
+	q = s.within(ctx, q)
+	if st := s.prepared(ctx, q, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.QueryContext(ctx, s.rebind(query), args...)
 }
 
 func (s *Store) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
 	countStatement(ctx)
-	return s.within(ctx, q).QueryRowContext(ctx, s.rebind(query), args...)
+	q = s.within(ctx, q)
+	if st := s.prepared(ctx, q, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.QueryRowContext(ctx, s.rebind(query), args...)
 }
 
 // insert runs an INSERT … RETURNING id and returns the new id.

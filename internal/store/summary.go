@@ -196,22 +196,56 @@ func (s *Store) staleMonths(ctx context.Context, tx *sql.Tx, loc *time.Location,
 	if err != nil {
 		return nil, err
 	}
+	changed, err := s.changedMonths(ctx, tx, loc, seen)
+	if err != nil {
+		return nil, err
+	}
 	var out []time.Time
 	current := monthOf(now, loc)
 	for month := monthOf(first.Time, loc); first.Valid && month.Before(current); month = month.AddDate(0, 1, 0) {
-		if built[month.UTC().Unix()] {
-			var changed bool
-			if err := s.queryRow(ctx, tx, `SELECT EXISTS (SELECT 1 FROM summary_changes WHERE at >= ? AND at < ? AND id <= ?)`,
-				month.UTC(), month.AddDate(0, 1, 0).UTC(), seen).Scan(&changed); err != nil {
-				return nil, err
-			}
-			if !changed {
-				continue
-			}
+		if key := month.UTC().Unix(); !built[key] || changed[key] {
+			out = append(out, month)
 		}
-		out = append(out, month)
 	}
 	return out, nil
+}
+
+// changedMonths returns the months (keyed as builtMonths) of the changes
+// up to seen, in one statement however many months the practice has (one
+// query per month before).
+func (s *Store) changedMonths(ctx context.Context, tx *sql.Tx, loc *time.Location, seen int64) (map[int64]bool, error) {
+	// audited by the caller
+	// A change's month is the practice's (loc), which SQL cannot tell on
+	// SQLite: the distinct minutes are read and placed here (every zone's
+	// offset is whole minutes; Marquesas is 9 h 30 behind UTC).
+	minute := `strftime('%Y-%m-%dT%H:%M:00Z', at)`
+	if s.engine == Postgres {
+		minute = `date_trunc('minute', at)`
+	}
+	rows, err := s.query(ctx, tx, `SELECT DISTINCT `+minute+` FROM summary_changes WHERE id <= ?`, seen)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var at time.Time
+		if s.engine == Postgres {
+			if err := rows.Scan(&at); err != nil {
+				return nil, err
+			}
+		} else {
+			var text string
+			if err := rows.Scan(&text); err != nil {
+				return nil, err
+			}
+			if at, err = time.Parse(time.RFC3339, text); err != nil {
+				return nil, err
+			}
+		}
+		out[monthOf(at, loc).UTC().Unix()] = true
+	}
+	return out, rows.Err()
 }
 
 func (s *Store) builtMonths(ctx context.Context, tx *sql.Tx) (map[int64]bool, error) {

@@ -296,3 +296,48 @@ func countRows(t *testing.T, s *store.Store, table string) int {
 	}
 	return n
 }
+
+// TestRefreshReadsTheChangesOnce: a refresh reads the months changed in one
+// statement, however many months the practice has, and places each change
+// in the practice's month even where the zone is half an hour off the hour
+// (Marquesas, UTC−9:30): 00:15 on 1 May there is 09:45 UTC.
+func TestRefreshReadsTheChangesOnce(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, s *store.Store) {
+		f := newPractice(t, s)
+		seedMonths(t, s, f)
+		marquesas, err := time.LoadLocation("Pacific/Marquesas")
+		if err != nil {
+			t.Fatal(err)
+		}
+		idle := func(now time.Time) int64 {
+			t.Helper()
+			if _, err := s.RefreshSummaries(f.ctx, marquesas, now); err != nil {
+				t.Fatal(err)
+			}
+			c := &store.Counter{}
+			if months, err := s.RefreshSummaries(store.WithCounter(f.ctx, c), marquesas, now); err != nil || months != 0 {
+				t.Fatalf("refresh with nothing changed: %d months rebuilt, %v", months, err)
+			}
+			return c.Statements()
+		}
+		inAugust := idle(summaryNow)
+		if inAYear := idle(summaryNow.AddDate(1, 0, 0)); inAYear != inAugust {
+			t.Errorf("an idle refresh runs %d statements with 18 months built, %d with 6", inAYear, inAugust)
+		}
+		// Two changes half an hour apart, either side of the Marquesas'
+		// midnight: April's and May's snapshots are both rebuilt.
+		insert := `INSERT INTO summary_changes (at) VALUES (?)`
+		if s.Engine() == store.Postgres {
+			insert = `INSERT INTO summary_changes (at) VALUES ($1)`
+		}
+		may := time.Date(2026, 5, 1, 0, 15, 0, 0, marquesas)
+		for _, at := range []time.Time{may, may.Add(-30 * time.Minute)} {
+			if _, err := s.DB().Exec(insert, at.UTC()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rebuilt, err := s.RefreshSummaries(f.ctx, marquesas, summaryNow.AddDate(1, 0, 0)); err != nil || rebuilt != 2 {
+			t.Errorf("changes at 23:45 on 30 April and 00:15 on 1 May in the Marquesas: %d months rebuilt (want April and May), %v", rebuilt, err)
+		}
+	})
+}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"slices"
 	"strings"
@@ -160,31 +159,10 @@ func (s *Store) keepAuditOfFailedUnit(ctx context.Context, u *unit, err error) e
 	return err
 }
 
-// readOnSQLite runs fn in a deferred transaction on a connection of its
-// own set to query_only. The connection is held until query_only is lifted
-// (even when ctx ends and database/sql rolls the transaction back), and is
-// discarded if it cannot be lifted, so no connection goes back to the pool
-// unable to write.
-func (s *Store) readOnSQLite(ctx context.Context, u *unit, fn func(ctx context.Context) error) (err error) {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		countStatement(ctx)
-		if _, resetErr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA query_only = OFF`); resetErr != nil {
-			conn.Raw(func(any) error { return driver.ErrBadConn })
-			if err == nil {
-				err = resetErr
-			}
-		}
-		conn.Close()
-	}()
-	countStatement(ctx)
-	if _, err := conn.ExecContext(ctx, `PRAGMA query_only = ON`); err != nil {
-		return err
-	}
-	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+// readOnSQLite runs fn in a deferred transaction on a connection of the
+// read pool, whose connections are query_only: a write in a read unit fails.
+func (s *Store) readOnSQLite(ctx context.Context, u *unit, fn func(ctx context.Context) error) error {
+	tx, err := s.readDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}

@@ -28,14 +28,12 @@ type WaitingEntry struct {
 	HasAppointment bool
 }
 
-// ErrAlreadyWaiting: the referral already has an entry on the waiting list.
-var ErrAlreadyWaiting = errors.New("store: the referral is already on the waiting list")
-
 // ErrReferralClosed: the referral is done or cancelled, it waits for nothing.
 var ErrReferralClosed = errors.New("store: the referral is done or cancelled")
 
-// AddToWaitingList puts a referral on the waiting list, once, while it is
-// neither done nor cancelled.
+// AddToWaitingList puts a referral on the waiting list while it is neither
+// done nor cancelled (ErrReferralClosed); ErrDuplicate when it is waiting
+// already.
 func (s *Store) AddToWaitingList(ctx context.Context, referralID int64, earliest, latest, notes string) (int64, error) {
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -55,11 +53,14 @@ func (s *Store) AddToWaitingList(ctx context.Context, referralID int64, earliest
 			return err
 		}
 		if waiting > 0 {
-			return ErrAlreadyWaiting
+			return ErrDuplicate // the referral is waiting already
 		}
 		var err error
 		id, err = s.insert(ctx, tx, `INSERT INTO waiting_list (referral_id, earliest, latest, notes, status, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 			referralID, earliest, latest, notes, "waiting", s.now())
+		if isUniqueViolation(err) {
+			return ErrDuplicate // the referral is waiting already
+		}
 		if err != nil {
 			return err
 		}
@@ -68,7 +69,9 @@ func (s *Store) AddToWaitingList(ctx context.Context, referralID int64, earliest
 	return id, err
 }
 
-// WaitingList returns the entries still waiting, most urgent then oldest first.
+// WaitingList returns the entries still waiting, most urgent then oldest
+// first; a referral cancelled or done since it was put on the list waits
+// no more.
 func (s *Store) WaitingList(ctx context.Context) ([]WaitingEntry, error) {
 	var out []WaitingEntry
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -76,7 +79,7 @@ func (s *Store) WaitingList(ctx context.Context) ([]WaitingEntry, error) {
 				w.earliest, w.latest, w.notes, w.status, w.created_at,
 				(SELECT COUNT(*) FROM appointments a WHERE a.referral_id = r.id AND a.status = 'booked')
 			FROM waiting_list w JOIN referrals r ON r.id = w.referral_id JOIN patients p ON p.id = r.patient_id
-			WHERE w.status = 'waiting' AND r.status NOT IN ('done', 'cancelled') ORDER BY CASE r.urgency WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, w.created_at, w.id LIMIT 500`)
+			WHERE w.status = 'waiting' AND r.status NOT IN ('cancelled', 'done') ORDER BY CASE r.urgency WHEN 'urgent' THEN 0 WHEN 'soon' THEN 1 ELSE 2 END, w.created_at, w.id LIMIT 500`)
 		if err != nil {
 			return err
 		}

@@ -67,7 +67,8 @@ func TestAuditLabels(t *testing.T) {
 // stay out of the default view but can be shown (alone or with the rest),
 // and the pages go back in time 100 entries at a time.
 func TestAuditLogPage(t *testing.T) {
-	h := newHarness(t, storetest.OpenSQLite(t))
+	// Email set up: the outbox looks for reminders and follow-ups to queue.
+	h := newHarnessWith(t, storetest.OpenSQLite(t), func(c *setup) { c.app.Mailer = nullMailer{} })
 	sec := h.signedIn(auth.Secretary)
 	for range 40 { // each page view writes several entries
 		sec.get("/staff/patients/" + h.firstPatientID())

@@ -13,15 +13,19 @@ import (
 )
 
 // dayCard is one patient of the day with what is late or missing.
+// dayCard holds, flat, what the day board shows of an appointment (see
+// gridCard: html/template looks promoted fields up at a cost, and the
+// board is redrawn every 30 s on every screen that shows it).
 type dayCard struct {
-	booking.Appointment
-	ActName       string
-	Arrival, From string
-	Late          bool     // expected and past the arrival time
-	Missing       []string // message keys: consent, questionnaire, labs, signature
-	Safety        *app.Safety
-	MonitoringEnd time.Time
-	TimeLeft      string
+	ID                                            int64
+	PatientName, RoomName, PlaceName, ScannerFlag string
+	ActName                                       string
+	Arrival, From                                 string
+	Late                                          bool     // expected and past the arrival time
+	Missing                                       []string // message keys: consent, questionnaire, labs, signature
+	Safety                                        *app.Safety
+	MonitoringEnd                                 time.Time
+	TimeLeft                                      string
 	// ObservationDue is when the next monitoring observation is due, when
 	// the act's watch asks some; Overdue once that time has passed.
 	ObservationDue string
@@ -95,7 +99,8 @@ func (s *Server) dayBoard(w http.ResponseWriter, r *http.Request) error {
 	}
 	byStatus := map[booking.DayStatus][]dayCard{}
 	for _, a := range list {
-		c := dayCard{Appointment: a, ActName: a.ActID, From: l.Time(a.Start.In(loc))}
+		c := dayCard{ID: a.ID, PatientName: a.PatientName, RoomName: a.RoomName, PlaceName: a.PlaceName, ScannerFlag: a.ScannerFlag,
+			ActName: a.ActID, From: l.Time(a.Start.In(loc))}
 		act, ok := s.catalog.Act(a.ActID)
 		if ok {
 			c.ActName = act.Name.In(l.Lang)

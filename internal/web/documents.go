@@ -62,8 +62,10 @@ type appointmentPage struct {
 	Covers          []string
 	Cover           app.CoverChange // the cover form, as stored or as typed
 	CoverErrors     []string
-	MailReady       bool // SMTP is configured
-	ConvocationSent bool // this version of the letter was already queued or sent
+	ScanSigner      string   // the scanned consent's signer: the patient, or as typed
+	ScanErrors      []string // why the scan was refused
+	MailReady       bool     // SMTP is configured
+	ConvocationSent bool     // this version of the letter was already queued or sent
 	ConsentVersion  string
 	FollowUp        followUpView
 }
@@ -73,13 +75,23 @@ func (s *Server) appointmentPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderAppointment(w, r, id, nil, nil)
+	return s.renderAppointment(w, r, id, refusedForm{})
 }
 
-// renderAppointment shows an appointment; a refused cover form is shown as
-// typed (cover) with its errors.
-func (s *Server) renderAppointment(w http.ResponseWriter, r *http.Request, id int64, cover *app.CoverChange, coverErrors []string) error {
+// refusedForm is a form of the appointment page a use case refused, shown
+// again as typed with its errors: the cover, or the scanned consent.
+type refusedForm struct {
+	status      int // 422, or 409 for a rule
+	cover       *app.CoverChange
+	coverErrors []string
+	scanSigner  string
+	scanErrors  []string
+}
+
+// renderAppointment shows an appointment, with a refused form if any.
+func (s *Server) renderAppointment(w http.ResponseWriter, r *http.Request, id int64, refused refusedForm) error {
 	l := localizer(r)
+	cover, coverErrors := refused.cover, refused.coverErrors
 	f, err := s.loadAppointmentFile(r.Context(), id, l.Lang)
 	if err != nil {
 		return err
@@ -89,6 +101,10 @@ func (s *Server) renderAppointment(w http.ResponseWriter, r *http.Request, id in
 		Cover: app.CoverChange{Cover: f.Referral.Cover, PregnancyStart: f.Referral.PregnancyStart, DeliveryDate: f.Referral.DeliveryDate}}
 	if cover != nil {
 		p.Cover = *cover
+	}
+	p.ScanSigner, p.ScanErrors = f.Patient.DisplayName(), refused.scanErrors
+	if len(refused.scanErrors) > 0 {
+		p.ScanSigner = refused.scanSigner
 	}
 	if len(f.NoConvocation) == 0 {
 		var buf bytes.Buffer
@@ -110,8 +126,8 @@ func (s *Server) renderAppointment(w http.ResponseWriter, r *http.Request, id in
 		return err
 	}
 	status := http.StatusOK
-	if len(coverErrors) > 0 {
-		status = http.StatusUnprocessableEntity
+	if refused.status != 0 {
+		status = refused.status
 	}
 	return s.render(w, r, status, "appointment", "appointment.title", "planning", p)
 }
@@ -200,7 +216,8 @@ func (s *Server) setCover(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
-			return s.renderAppointment(w, r, appointment, &c, s.app.Messages(refusal, localizer(r)))
+			return s.renderAppointment(w, r, appointment, refusedForm{status: http.StatusUnprocessableEntity, cover: &c,
+				coverErrors: s.app.Messages(refusal, localizer(r))})
 		}}, w, r)
 	}
 	if err != nil {
@@ -224,7 +241,7 @@ type consentPage struct {
 	Errors     []string
 	Action     string // where the form posts: the staff tablet page or the patient's link
 	Done       bool   // signed through the patient link
-	Changed    bool   // refused: the file changed while the consent was made (409)
+	Changed    bool   // refused: the file changed, or the appointment was cancelled, while the consent was made (409)
 }
 
 // refusedStatus is the status of a refused signature: 409 when the file
@@ -293,7 +310,7 @@ func (s *Server) consentForm(w http.ResponseWriter, r *http.Request) error {
 const maxSignatureBytes = 512 << 10
 
 // maxSignerName bounds the name of who signs a consent.
-const maxSignerName = 120
+const maxSignerName = app.MaxSignerName
 
 // signConsent freezes the consent the patient signed on the tablet: the PDF
 // with the typed name and the drawn signature, its SHA-256, the version of
@@ -338,6 +355,7 @@ func (s *Server) recordSignature(r *http.Request, p *consentPage) error {
 		return err
 	}
 	p.Errors = s.app.Messages(refusal, l)
+	p.Changed = refusal.Has("consent.err.cancelled") // cancelled meanwhile: 409
 	if refusal.Has("consent.err.changed_while_signing") {
 		// The page shows the file as it is now (read in a read unit after
 		// the use case's), with the name typed, to read before signing.
@@ -401,12 +419,19 @@ func (s *Server) scanConsent(w http.ResponseWriter, r *http.Request) error {
 		return errStatus(http.StatusUnprocessableEntity, "consent.err.file")
 	}
 	signer := strings.TrimSpace(r.PostFormValue("signer_name"))
-	if signer == "" {
-		signer = p.Patient.DisplayName()
+	_, err = s.app.SaveScannedConsent(r.Context(), p.AppointmentFile, app.ScannedConsent{Lang: l.Lang, Version: p.Version,
+		FileName: header.Filename, SignerName: signer, Document: data, ContentType: kind})
+	if refusal, refused := app.AsRefusal(err); refused {
+		// The appointment page as it is now (read in a read unit after the
+		// use case's), the refusal by the scan form with the name typed.
+		form := refusedForm{status: http.StatusConflict, scanSigner: signer, scanErrors: s.app.Messages(refusal, l)}
+		if refusal.Invalid {
+			form.status = http.StatusUnprocessableEntity
+		}
+		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+			return s.renderAppointment(w, r, p.Appointment.ID, form)
+		}}, w, r)
 	}
-	_, err = s.app.SaveConsent(r.Context(), documents.Consent{AppointmentID: p.Appointment.ID, ActID: p.Act.ID, VariantID: p.Appointment.VariantID,
-		Lang: l.Lang, Version: p.Version + " (" + header.Filename + ")", Kind: documents.ConsentScanned, SignerName: signer, Document: data,
-		ContentType: kind, SHA256: sha256Hex(data), SignedAt: s.now()})
 	if err != nil {
 		return err
 	}

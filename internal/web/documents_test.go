@@ -100,22 +100,7 @@ func TestScannedConsentAndCover(t *testing.T) {
 	c := h.signedIn(auth.Secretary)
 	appt := h.appointmentID()
 	upload := func(name string, data []byte) response {
-		var body bytes.Buffer
-		w := multipart.NewWriter(&body)
-		w.WriteField("csrf_token", c.csrf())
-		w.WriteField("signer_name", "Zoé Lefèvre")
-		part, _ := w.CreateFormFile("file", name)
-		part.Write(data)
-		w.Close()
-		req, _ := http.NewRequest("POST", h.ts.URL+"/staff/appointments/"+appt+"/consent/scan", &body)
-		req.Header.Set("Content-Type", w.FormDataContentType())
-		resp, err := c.http.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return response{status: resp.StatusCode, body: string(b)}
+		return c.scanConsent(appt, "Zoé Lefèvre", name, data)
 	}
 	if r := upload("virus.exe", []byte("MZ\x90\x00 not a document")); r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("executable accepted: %d\n%s", r.status, errorsOf(r.body))
@@ -136,4 +121,26 @@ func TestScannedConsentAndCover(t *testing.T) {
 	if page := c.get("/staff/appointments/" + appt); !strings.Contains(page.body, `<option value="ald" selected>`) {
 		t.Error("the cover is not kept")
 	}
+}
+
+// scanConsent posts a scanned paper consent for appointment appt, signed
+// by signer, as the appointment page's form does.
+func (c *client) scanConsent(appt, signer, name string, data []byte) response {
+	c.h.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("csrf_token", c.csrf())
+	w.WriteField("signer_name", signer)
+	part, _ := w.CreateFormFile("file", name)
+	part.Write(data)
+	w.Close()
+	req, _ := http.NewRequest("POST", c.h.ts.URL+"/staff/appointments/"+appt+"/consent/scan", &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return response{status: resp.StatusCode, body: string(b)}
 }

@@ -156,3 +156,122 @@ func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// TestScannedConsentRefusedWhenFileChangesMeanwhile: the patient's name is
+// corrected while a scanned paper consent is being attached; the
+// appointment page refuses it in French (409), by the scan form, showing
+// the corrected name and keeping the signer's name typed, and keeps no
+// consent. On a cancelled appointment the scan is refused too. Attached
+// again on a booked appointment, it is kept.
+func TestScannedConsentRefusedWhenFileChangesMeanwhile(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		var change func(ctx context.Context)
+		h := newHarnessWith(t, st, func(c *setup) {
+			c.app.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+				if ch := change; ch != nil && kind == "consent scan" {
+					change = nil
+					ch(ctx)
+				}
+			}
+		})
+		appt := h.appointmentID()
+		id, _ := strconv.ParseInt(appt, 10, 64)
+		list, err := st.ListAppointments(system, store.AppointmentFilter{ID: id})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("appointment %s: %v", appt, err)
+		}
+		sec := h.signedIn(auth.Secretary)
+		pdf := []byte("%PDF-1.4\n% scanned\n")
+		consents := func() int {
+			list, err := st.ConsentsFor(system, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(list)
+		}
+		change = func(ctx context.Context) {
+			p, err := st.Patient(ctx, list[0].PatientID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.FirstNames += "-Anne"
+			if err := st.UpdatePatient(ctx, p); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := sec.scanConsent(appt, "Signataire Tapé", "consentement.pdf", pdf)
+		if change != nil {
+			t.Fatal("the scan did not reach its write")
+		}
+		if r.status != http.StatusConflict || !strings.Contains(r.body, `id="scan-errors"`) || !strings.Contains(r.body, "Le dossier a changé pendant l&#39;ajout du consentement numérisé") {
+			t.Fatalf("scanning while the name is corrected: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if !strings.Contains(r.body, `name="signer_name" value="Signataire Tapé"`) || !strings.Contains(r.body, "-Anne") {
+			t.Error("the refusal lost the name typed, or shows the file as it was read")
+		}
+		if n := consents(); n != 0 {
+			t.Fatalf("%d consents kept", n)
+		}
+		change = func(ctx context.Context) {
+			if _, err := st.DB().ExecContext(ctx, `UPDATE appointments SET status = 'cancelled' WHERE id = `+appt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r := sec.scanConsent(appt, "", "consentement.pdf", pdf); r.status != http.StatusConflict || !strings.Contains(r.body, "Ce rendez-vous est annulé") {
+			t.Fatalf("scanning while the appointment is cancelled: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if n := consents(); n != 0 {
+			t.Fatalf("cancelled: %d consents kept", n)
+		}
+		if _, err := st.DB().ExecContext(system, `UPDATE appointments SET status = 'booked' WHERE id = `+appt); err != nil {
+			t.Fatal(err)
+		}
+		if r := sec.scanConsent(appt, "", "consentement.pdf", pdf); r.status != http.StatusSeeOther {
+			t.Fatalf("scanning again: %d\n%s", r.status, errorsOf(r.body))
+		}
+		if n := consents(); n != 1 {
+			t.Fatalf("scanned again: %d consents kept, want 1", n)
+		}
+	})
+}
+
+// TestConsentSignRefusedWhenCancelledMeanwhile: the appointment is
+// cancelled while the consent signed on the tablet is made; the page
+// refuses it in French (409), keeps the signer's name typed, keeps no
+// consent.
+func TestConsentSignRefusedWhenCancelledMeanwhile(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, st *store.Store) {
+		var change func(ctx context.Context)
+		h := newHarnessWith(t, st, func(c *setup) {
+			c.app.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+				if ch := change; ch != nil && kind == "consent" {
+					change = nil
+					ch(ctx)
+				}
+			}
+		})
+		appt := h.appointmentID()
+		sec := h.signedIn(auth.Secretary)
+		form := sec.get("/staff/appointments/" + appt + "/consent")
+		version := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(form.body)
+		if version == nil {
+			t.Fatalf("consent page: %d", form.status)
+		}
+		change = func(ctx context.Context) {
+			if _, err := st.DB().ExecContext(ctx, `UPDATE appointments SET status = 'cancelled' WHERE id = `+appt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r := sec.post("/staff/appointments/"+appt+"/consent", url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}})
+		if change != nil {
+			t.Fatal("the signature did not reach its write")
+		}
+		if r.status != http.StatusConflict || !strings.Contains(r.body, "Ce rendez-vous est annulé") || !strings.Contains(r.body, `value="Signataire Tapé"`) {
+			t.Fatalf("signing while the appointment is cancelled: %d\n%s", r.status, errorsOf(r.body))
+		}
+		id, _ := strconv.ParseInt(appt, 10, 64)
+		if list, err := st.ConsentsFor(system, id); err != nil || len(list) != 0 {
+			t.Fatalf("%d consents kept (%v)", len(list), err)
+		}
+	})
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"repere/internal/auth"
 	"repere/internal/catalog"
@@ -126,16 +127,24 @@ func (s *Server) patientPage(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "patient", "patient.title", "patients", data)
 }
 
+// referralRow holds, flat, what a list of referrals shows (see gridCard:
+// html/template looks promoted fields up at a cost).
 type referralRow struct {
-	referral.Referral
-	ActName string
+	ID, PatientID                                     int64
+	CreatedAt                                         time.Time
+	PatientName, ActName, Levels, Side, PhysicianName string
+	Urgency                                           referral.Urgency
+	Status                                            referral.Status
+	IdentityToConfirm                                 bool
 }
 
 func (s *Server) referralRows(r *http.Request, refs []referral.Referral) []referralRow {
 	lang := localizer(r).Lang
 	rows := make([]referralRow, len(refs))
 	for i, ref := range refs {
-		rows[i] = referralRow{Referral: ref, ActName: ref.ActID}
+		rows[i] = referralRow{ID: ref.ID, PatientID: ref.PatientID, CreatedAt: ref.CreatedAt, PatientName: ref.PatientName, ActName: ref.ActID,
+			Levels: ref.Levels, Side: ref.Side, PhysicianName: ref.PhysicianName, Urgency: ref.Urgency, Status: ref.Status,
+			IdentityToConfirm: ref.IdentityToConfirm}
 		if a, ok := s.catalog.Act(ref.ActID); ok {
 			rows[i].ActName = a.Name.In(lang)
 		}

@@ -108,7 +108,7 @@ func (s *Server) addToWaitingList(w http.ResponseWriter, r *http.Request) error 
 	}
 	_, err = s.store.AddToWaitingList(r.Context(), id, earliest, latest, notes)
 	switch {
-	case errors.Is(err, store.ErrAlreadyWaiting):
+	case errors.Is(err, store.ErrDuplicate):
 		return refused([]string{localizer(r).T("waiting.err.already")})
 	case errors.Is(err, store.ErrReferralClosed):
 		return refused([]string{localizer(r).T("waiting.err.closed")})
