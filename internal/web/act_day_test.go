@@ -187,3 +187,21 @@ func TestReportNotSignedWithADraftsPlaceholder(t *testing.T) {
 		t.Fatalf("signing the completed text: %d\n%s", r.status, errorsOf(r.body))
 	}
 }
+
+// TestAbsentButtonOnlyOnceTheTimeHasCome: the referral's page offers
+// "Patient absent" for an appointment whose time has come, not for one
+// still to come (which is cancelled instead).
+func TestAbsentButtonOnlyOnceTheTimeHasCome(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	sec := h.signedIn(auth.Secretary)
+	appt := h.appointmentID()
+	a := h.onTheDay(appt) // half an hour before
+	button := `formaction="/staff/appointments/` + appt + `/no-show"`
+	if page := sec.get("/staff/referrals/" + itoa(a.ReferralID)); strings.Contains(page.body, button) {
+		t.Error("'Patient absent' offered before the appointment's time")
+	}
+	h.clock.Set(a.Start.Add(15 * time.Minute))
+	if page := sec.get("/staff/referrals/" + itoa(a.ReferralID)); !strings.Contains(page.body, button) {
+		t.Error("'Patient absent' not offered once the appointment's time has come")
+	}
+}

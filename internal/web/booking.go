@@ -80,6 +80,7 @@ type referralPage struct {
 	// referral cannot be booked when a person must act first.
 	Identity    identityView
 	BookBlocked string
+	Now         time.Time // "patient absent" is offered once an appointment's time has come
 }
 
 func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
@@ -88,7 +89,7 @@ func (s *Server) loadReferralPage(r *http.Request) (referralPage, error) {
 		return referralPage{}, err
 	}
 	ctx := r.Context()
-	var p referralPage
+	p := referralPage{Now: s.now()}
 	if p.Referral, err = s.store.Referral(ctx, id); err != nil {
 		return p, err
 	}
