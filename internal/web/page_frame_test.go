@@ -225,3 +225,19 @@ func TestBillingDayTimesInTheUsersFormat(t *testing.T) {
 		t.Errorf("the billing page in English: time or act name not in English\n%s", regexp.MustCompile(`(?s)<tbody>.*?</tbody>`).FindString(en.body))
 	}
 }
+
+// TestNotFoundSaysSo: a page that does not exist is headed "Page
+// introuvable", not "Cette action n'a pas abouti" (nothing was asked to be
+// done).
+func TestNotFoundSaysSo(t *testing.T) {
+	h := newHarness(t, storetest.OpenSQLite(t))
+	sec := h.signedIn(auth.Secretary)
+	for _, path := range []string{"/staff/appointments/999999", "/staff/nowhere"} {
+		if r := sec.get(path); r.status != http.StatusNotFound || !strings.Contains(r.body, "<h1>Page introuvable</h1>") {
+			t.Errorf("%s: %d, %q", path, r.status, regexp.MustCompile(`<h1>[^<]*</h1>`).FindString(r.body))
+		}
+	}
+	if r := sec.get("/staff/nowhere?lang=en"); !strings.Contains(r.body, "<h1>Page not found</h1>") {
+		t.Errorf("in English: %q", regexp.MustCompile(`<h1>[^<]*</h1>`).FindString(r.body))
+	}
+}
