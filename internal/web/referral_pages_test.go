@@ -96,11 +96,12 @@ func TestWaitingListFormKeepsWhatWasTyped(t *testing.T) {
 	h := newHarness(t, storetest.OpenSQLite(t))
 	sec := h.signedIn(auth.Secretary)
 	ref := h.referralID("BERNARD")
-	r := sec.post("/staff/referrals/"+ref+"/wait", url.Values{"earliest": {"2026-12-20"}, "latest": {"2026-12-10"}, "notes": {"préfère le matin"}})
+	from, to := nextDay(7, time.Monday).Format(time.DateOnly), nextDay(17, time.Monday).Format(time.DateOnly)
+	r := sec.post("/staff/referrals/"+ref+"/wait", url.Values{"earliest": {to}, "latest": {from}, "notes": {"préfère le matin"}})
 	if r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("a window the wrong way round: %d", r.status)
 	}
-	for _, want := range []string{`id="wait-errors"`, "La date « Pas après le » tombe avant la date « Pas avant le »", `value="2026-12-20"`, `value="2026-12-10"`, `value="préfère le matin"`, `id="book-h"`} {
+	for _, want := range []string{`id="wait-errors"`, "La date « Pas après le » tombe avant la date « Pas avant le »", `value="` + to + `"`, `value="` + from + `"`, `value="préfère le matin"`, `id="book-h"`} {
 		if !strings.Contains(r.body, want) {
 			t.Errorf("the page shown again lacks %q", want)
 		}
@@ -112,7 +113,12 @@ func TestWaitingListFormKeepsWhatWasTyped(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "n&#39;est pas une date valide") || !strings.Contains(r.body, `value="20/12/2026"`) {
 		t.Errorf("an unreadable date: %d\n%s", r.status, errorsOf(r.body))
 	}
-	if r = sec.post("/staff/referrals/"+ref+"/wait", url.Values{"earliest": {"2026-12-10"}, "latest": {"2026-12-20"}}); r.status != http.StatusSeeOther {
+	past := storetest.Now().In(paris).AddDate(0, 0, -1).Format(time.DateOnly)
+	r = sec.post("/staff/referrals/"+ref+"/wait", url.Values{"latest": {past}, "notes": {"préfère le matin"}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "est déjà passée") || !strings.Contains(r.body, `value="`+past+`"`) {
+		t.Errorf("a window already over: %d\n%s", r.status, errorsOf(r.body))
+	}
+	if r = sec.post("/staff/referrals/"+ref+"/wait", url.Values{"earliest": {from}, "latest": {to}}); r.status != http.StatusSeeOther {
 		t.Errorf("a right window: %d", r.status)
 	}
 }
@@ -203,26 +209,27 @@ func TestReferralFormDoubleSubmit(t *testing.T) {
 }
 
 // TestWaitingListOnceAndOpenReferralsOnly: a referral waits once (a second
-// entry is refused, said on the form), the window reads 10/12/2026, and a
+// entry is refused, said on the form), the window reads as 10/12/2026, and a
 // referral cancelled or done leaves the list instead of being offered slots.
 func TestWaitingListOnceAndOpenReferralsOnly(t *testing.T) {
 	h := newHarness(t, storetest.OpenSQLite(t))
 	sec := h.signedIn(auth.Secretary)
 	ref := h.referralID("BERNARD")
-	window := url.Values{"earliest": {"2026-12-10"}, "latest": {"2026-12-20"}}
+	from, to := nextDay(7, time.Monday), nextDay(17, time.Monday)
+	window := url.Values{"earliest": {from.Format(time.DateOnly)}, "latest": {to.Format(time.DateOnly)}}
 	if r := sec.post("/staff/referrals/"+ref+"/wait", window); r.status != http.StatusSeeOther {
 		t.Fatalf("first entry: %d", r.status)
 	}
 	r := sec.post("/staff/referrals/"+ref+"/wait", window)
-	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "déjà en liste d&#39;attente") {
+	if r.status != http.StatusConflict || !strings.Contains(r.body, "déjà en liste d&#39;attente") {
 		t.Errorf("second entry: %d\n%s", r.status, errorsOf(r.body))
 	}
 	list := sec.get("/staff/waiting")
 	if n := strings.Count(list.body, `href="/staff/referrals/`+ref+`"`); n != 1 {
 		t.Errorf("the referral is listed %d times", n)
 	}
-	if !strings.Contains(list.body, "10/12/2026 → 20/12/2026") || strings.Contains(list.body, "2026-12-10") {
-		t.Error("the window is not written 10/12/2026 → 20/12/2026")
+	if shown := from.Format("02/01/2006") + " → " + to.Format("02/01/2006"); !strings.Contains(list.body, shown) || strings.Contains(list.body, from.Format(time.DateOnly)) {
+		t.Errorf("the window is not written %s", shown)
 	}
 	if r := sec.post("/staff/referrals/"+ref+"/status", url.Values{"status": {"cancelled"}, "reason": {"annulée par la patiente"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("cancelling the referral: %d\n%s", r.status, errorsOf(r.body))
@@ -230,7 +237,7 @@ func TestWaitingListOnceAndOpenReferralsOnly(t *testing.T) {
 	if list := sec.get("/staff/waiting"); strings.Contains(list.body, `href="/staff/referrals/`+ref+`"`) {
 		t.Error("a cancelled referral is still waiting for a slot")
 	}
-	if r := sec.post("/staff/referrals/"+ref+"/wait", window); r.status != http.StatusUnprocessableEntity {
-		t.Errorf("a cancelled referral put on the list: %d", r.status)
+	if r := sec.post("/staff/referrals/"+ref+"/wait", window); r.status != http.StatusConflict || !strings.Contains(r.body, "réalisée ou annulée") {
+		t.Errorf("a cancelled referral put on the list: %d\n%s", r.status, errorsOf(r.body))
 	}
 }

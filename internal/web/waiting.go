@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"repere/internal/app"
 	"repere/internal/booking"
-	"repere/internal/i18n"
 	"repere/internal/store"
 )
 
@@ -85,39 +85,42 @@ func inWindow(t time.Time, earliest, latest string) bool {
 	return (earliest == "" || day >= earliest) && (latest == "" || day <= latest)
 }
 
-// addToWaitingList puts a referral on the waiting list from its page.
+// addToWaitingList puts a referral on the waiting list from its page; a
+// refusal (app.AddToWaitingList) shows the page again with the form open,
+// what was typed kept and what is wrong said.
 func (s *Server) addToWaitingList(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r)
 	if err != nil {
 		return err
 	}
-	earliest, latest := strings.TrimSpace(r.PostFormValue("earliest")), strings.TrimSpace(r.PostFormValue("latest"))
-	notes := strings.TrimSpace(r.PostFormValue("notes"))
-	refused := func(problems []string) error {
-		return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
-			p, err := s.loadReferralPage(r)
-			if err != nil {
-				return err
-			}
-			p.WaitForm.Earliest, p.WaitForm.Latest, p.WaitForm.Notes, p.WaitForm.Errors = earliest, latest, notes, problems
-			return s.render(w, r, http.StatusUnprocessableEntity, "referral", "referral.title", "referrals", p)
-		}}, w, r)
+	req := app.WaitingRequest{ReferralID: id, Earliest: strings.TrimSpace(r.PostFormValue("earliest")),
+		Latest: strings.TrimSpace(r.PostFormValue("latest")), Notes: strings.TrimSpace(r.PostFormValue("notes"))}
+	_, err = s.app.AddToWaitingList(r.Context(), req)
+	refusal, refused := app.AsRefusal(err)
+	if !refused {
+		if err != nil {
+			return err
+		}
+		s.flash(r, "waiting.added")
+		http.Redirect(w, r, "/staff/waiting", http.StatusSeeOther)
+		return nil
 	}
-	if problems := waitingWindowProblems(localizer(r), earliest, latest); len(problems) > 0 {
-		return refused(problems)
+	status := http.StatusConflict
+	if refusal.Invalid {
+		status = http.StatusUnprocessableEntity
 	}
-	_, err = s.store.AddToWaitingList(r.Context(), id, earliest, latest, notes)
-	switch {
-	case errors.Is(err, store.ErrDuplicate):
-		return refused([]string{localizer(r).T("waiting.err.already")})
-	case errors.Is(err, store.ErrReferralClosed):
-		return refused([]string{localizer(r).T("waiting.err.closed")})
-	case err != nil:
-		return err
-	}
-	s.flash(r, "waiting.added")
-	http.Redirect(w, r, "/staff/waiting", http.StatusSeeOther)
-	return nil
+	return s.inReadUnit(route{handle: func(w http.ResponseWriter, r *http.Request) error {
+		p, err := s.loadReferralPage(r)
+		if err != nil {
+			return err
+		}
+		if !p.CanBook { // the page has no waiting-list form to say it by
+			return refusal
+		}
+		p.WaitForm.Earliest, p.WaitForm.Latest, p.WaitForm.Notes = req.Earliest, req.Latest, req.Notes
+		p.WaitForm.Errors = s.app.Messages(refusal, localizer(r))
+		return s.render(w, r, status, "referral", "referral.title", "referrals", p)
+	}}, w, r)
 }
 
 // removeFromWaitingList takes an entry off the list.
@@ -134,19 +137,4 @@ func (s *Server) removeFromWaitingList(w http.ResponseWriter, r *http.Request) e
 	s.flash(r, "waiting.removed")
 	http.Redirect(w, r, "/staff/waiting", http.StatusSeeOther)
 	return nil
-}
-
-// waitingWindowProblems says what is wrong with a waiting-list window: a
-// date that cannot be read, or an end before its start.
-func waitingWindowProblems(l *i18n.Localizer, earliest, latest string) []string {
-	var problems []string
-	for _, d := range []struct{ value, label string }{{earliest, "waiting.earliest"}, {latest, "waiting.latest"}} {
-		if _, err := time.Parse(time.DateOnly, d.value); d.value != "" && err != nil {
-			problems = append(problems, l.T("waiting.err.date", "Field", l.T(d.label)))
-		}
-	}
-	if len(problems) == 0 && earliest != "" && latest != "" && latest < earliest {
-		problems = append(problems, l.T("waiting.err.order", "Earliest", l.T("waiting.earliest"), "Latest", l.T("waiting.latest")))
-	}
-	return problems
 }
