@@ -16,7 +16,8 @@ import (
 // tablet held upright (768 px wide): a wide table scrolls inside its own
 // box, a chart shrinks to the screen, and the page itself never grows wider
 // than the screen (its header and the table's last columns cut off, as the
-// referrals' status column and the audit log's object were).
+// referrals' status column and the audit log's object were, and the day
+// board's last column).
 func TestBrowserListsFitATablet(t *testing.T) {
 	h := newHarness(t, storetest.OpenSQLite(t))
 	if _, err := demo.History(context.Background(), h.app, h.clock, h.clock.Now(), 1, 7); err != nil {
@@ -34,13 +35,18 @@ func TestBrowserListsFitATablet(t *testing.T) {
 		role  auth.Role
 		paths []string
 	}{
-		{auth.Radiologist, []string{"/staff/referrals", "/staff/catalogue", "/staff/dose", "/staff/activity", "/staff/outcomes"}},
+		{auth.Radiologist, []string{"/staff/referrals", "/staff/catalogue", "/staff/dose", "/staff/activity", "/staff/outcomes", "/staff/day"}},
 		{auth.Admin, []string{"/admin/users", "/admin/audit"}},
 	} {
 		signIn(group.role)
 		for _, path := range group.paths {
 			run(t, ctx, chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("footer")))
-			if rows := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("table tbody tr").length`)); rows == 0 {
+			if path == "/staff/day" { // five columns of cards, no table
+				if cards := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll(".day-board .board-card").length`)); cards == 0 {
+					t.Errorf("%s: no card to measure", path)
+				}
+				shoot(t, ctx, dir, "tablet-day-board")
+			} else if rows := text(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll("table tbody tr").length`)); rows == 0 {
 				t.Errorf("%s: no table row to measure", path)
 			}
 			if over := text(t, ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); over > 1 {
