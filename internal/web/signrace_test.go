@@ -83,22 +83,8 @@ func TestReportSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		var change func(ctx context.Context)
-		h := newHarnessWith(t, st, func(c *setup) {
-			c.app.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
-				if ch := change; ch != nil && kind == "consent" {
-					change = nil
-					ch(ctx)
-				}
-			}
-		})
-		appt := h.appointmentID()
-		sec := h.signedIn(auth.Secretary)
-		form := sec.get("/staff/appointments/" + appt + "/consent")
-		version := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(form.body)
-		if version == nil {
-			t.Fatalf("consent page: %d", form.status)
-		}
-		signed := url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}}
+		h, appt, sec, version := consentTablet(t, st, &change)
+		signed := url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version}}
 		id, _ := strconv.ParseInt(appt, 10, 64)
 		rename := func(ctx context.Context) {
 			list, err := st.ListAppointments(ctx, store.AppointmentFilter{ID: id})
@@ -242,27 +228,13 @@ func TestScannedConsentRefusedWhenFileChangesMeanwhile(t *testing.T) {
 func TestConsentSignRefusedWhenCancelledMeanwhile(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		var change func(ctx context.Context)
-		h := newHarnessWith(t, st, func(c *setup) {
-			c.app.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
-				if ch := change; ch != nil && kind == "consent" {
-					change = nil
-					ch(ctx)
-				}
-			}
-		})
-		appt := h.appointmentID()
-		sec := h.signedIn(auth.Secretary)
-		form := sec.get("/staff/appointments/" + appt + "/consent")
-		version := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(form.body)
-		if version == nil {
-			t.Fatalf("consent page: %d", form.status)
-		}
+		_, appt, sec, version := consentTablet(t, st, &change)
 		change = func(ctx context.Context) {
 			if _, err := st.DB().ExecContext(ctx, `UPDATE appointments SET status = 'cancelled' WHERE id = `+appt); err != nil {
 				t.Fatal(err)
 			}
 		}
-		r := sec.post("/staff/appointments/"+appt+"/consent", url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version[1]}})
+		r := sec.post("/staff/appointments/"+appt+"/consent", url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version}})
 		if change != nil {
 			t.Fatal("the signature did not reach its write")
 		}
@@ -274,4 +246,27 @@ func TestConsentSignRefusedWhenCancelledMeanwhile(t *testing.T) {
 			t.Fatalf("%d consents kept (%v)", len(list), err)
 		}
 	})
+}
+
+// consentTablet opens the consent page of the harness's appointment on the
+// tablet as a secretary, and returns the consent text's version the page
+// carries; *change, when set, runs once just before the consent's write.
+func consentTablet(t *testing.T, st *store.Store, change *func(ctx context.Context)) (h *harness, appt string, sec *client, version string) {
+	t.Helper()
+	h = newHarnessWith(t, st, func(c *setup) {
+		c.app.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
+			if ch := *change; ch != nil && kind == "consent" {
+				*change = nil
+				ch(ctx)
+			}
+		}
+	})
+	appt = h.appointmentID()
+	sec = h.signedIn(auth.Secretary)
+	form := sec.get("/staff/appointments/" + appt + "/consent")
+	m := regexp.MustCompile(`name="version" value="([0-9a-f]+)"`).FindStringSubmatch(form.body)
+	if m == nil {
+		t.Fatalf("consent page: %d", form.status)
+	}
+	return h, appt, sec, m[1]
 }
