@@ -37,15 +37,8 @@ func drawnSignature(t *testing.T) []byte {
 func TestConsentSigningRefusedWhenFileChangesMeanwhile(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		var change func(ctx context.Context)
-		a, _ := demoApp(t, st, func(c *app.Config) {
-			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
-				if ch := change; ch != nil && kind == "consent" {
-					change = nil
-					ch(ctx)
-				}
-			}
-		})
-		f := &raceFixture{t: t, st: st, app: a}
+		f := hookedFixture(t, st, "consent", &change)
+		a := f.app
 		ap := f.convocable()
 		other := f.openReferral().PatientID
 		if other == ap.PatientID {
@@ -111,4 +104,20 @@ func TestConsentSigningRefusedWhenFileChangesMeanwhile(t *testing.T) {
 			t.Fatalf("left alone: %d consents on the record it names (%v)", len(kept), err)
 		}
 	})
+}
+
+// hookedFixture is the demo's race fixture whose *change, when set, runs
+// once just before the write of a document of kind (see
+// Config.BeforeDocumentWrite).
+func hookedFixture(t *testing.T, st *store.Store, kind string, change *func(ctx context.Context)) *raceFixture {
+	t.Helper()
+	a, _ := demoApp(t, st, func(c *app.Config) {
+		c.BeforeDocumentWrite = func(ctx context.Context, k string, id int64) {
+			if ch := *change; ch != nil && k == kind {
+				*change = nil
+				ch(ctx)
+			}
+		}
+	})
+	return &raceFixture{t: t, st: st, app: a}
 }

@@ -25,15 +25,8 @@ var scannedPDF = []byte("%PDF-1.4\n% scanned paper consent\n")
 func TestScannedConsentRefusedWhenFileChangesMeanwhile(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		var change func(ctx context.Context)
-		a, _ := demoApp(t, st, func(c *app.Config) {
-			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
-				if ch := change; ch != nil && kind == "consent scan" {
-					change = nil
-					ch(ctx)
-				}
-			}
-		})
-		f := &raceFixture{t: t, st: st, app: a}
+		f := hookedFixture(t, st, "consent scan", &change)
+		a := f.app
 		ap := f.convocable()
 		other := f.openReferral().PatientID
 		exec := func(ctx context.Context, q string, ids ...any) { // ids only: the same SQL on both engines
@@ -151,15 +144,8 @@ func TestRenameWaitsForTheScanItsCheckPassed(t *testing.T) {
 func TestConsentSigningRefusedOnCancelledAppointment(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, st *store.Store) {
 		var change func(ctx context.Context)
-		a, _ := demoApp(t, st, func(c *app.Config) {
-			c.BeforeDocumentWrite = func(ctx context.Context, kind string, id int64) {
-				if ch := change; ch != nil && kind == "consent" {
-					change = nil
-					ch(ctx)
-				}
-			}
-		})
-		f := &raceFixture{t: t, st: st, app: a}
+		f := hookedFixture(t, st, "consent", &change)
+		a := f.app
 		ap := f.convocable()
 		sign := func() error {
 			file, err := a.AppointmentFile(system, ap.ID)
