@@ -51,10 +51,13 @@ func TestActivityAndOutcomes(t *testing.T) {
 		if v := between(page.body, `id="activity-verdicts"`, "</table>"); !strings.Contains(v, "<td>1</td>") {
 			t.Errorf("validated screenings: %q", v)
 		}
-		if !strings.Contains(page.body, "1 actes réalisés") {
+		if !strings.Contains(page.body, "Actes réalisés : 1 sur") { // a count of 1 agreed with ("1 actes réalisés" before)
 			t.Fatalf("activity summary: %s", between(page.body, `id="activity-summary">`, "</p>"))
 		}
 		out := f.doc.get("/staff/outcomes" + period)
+		if !strings.Contains(out.body, "1 acte réalisé,") {
+			t.Errorf("outcomes do not say '1 acte réalisé,' (singular)")
+		}
 		section := between(out.body, `id="outcome-epidural_blood_patch"`, "</section>")
 		// The blood patch's measures are its data's: headache resolution,
 		// a second patch, and the published figure in French with its source.
