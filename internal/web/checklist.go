@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"repere/internal/app"
@@ -94,6 +95,19 @@ func (s *Server) checkItem(w http.ResponseWriter, r *http.Request) error {
 			return s.renderBlock(w, r, http.StatusOK, "checklist", "checklist-live", "", "day", p)
 		}}, w, r)
 	}
-	http.Redirect(w, r, "/staff/appointments/"+itoa(id)+"/checklist#item-"+r.PostFormValue("item"), http.StatusSeeOther)
+	http.Redirect(w, r, "/staff/appointments/"+itoa(id)+"/checklist#"+checklistAnchor(r), http.StatusSeeOther)
 	return nil
+}
+
+// checklistAnchor is where the checklist shown again scrolls to: the item
+// ticked, the phase checked at once, or the checklist's state after the
+// radiologist's decision.
+func checklistAnchor(r *http.Request) string {
+	switch r.PostFormValue("action") {
+	case "override":
+		return "checklist-status"
+	case "check_all":
+		return "check-all-" + url.PathEscape(r.PostFormValue("phase"))
+	}
+	return "item-" + url.PathEscape(r.PostFormValue("item"))
 }

@@ -91,6 +91,8 @@ func TestChecklistOverride(t *testing.T) {
 	}
 	if r := doc.post("/staff/appointments/"+appt+"/checklist", url.Values{"action": {"override"}, "reason": {"consentement papier signé, à numériser"}}); r.status != http.StatusSeeOther {
 		t.Fatalf("override: %d", r.status)
+	} else if loc := r.header.Get("Location"); !strings.HasSuffix(loc, "/checklist#checklist-status") {
+		t.Errorf("after the override the page opens at %q, want the checklist's state (it was an empty #item-)", loc)
 	}
 	if page := tech.get("/staff/appointments/" + appt + "/checklist"); !strings.Contains(page.body, "consentement papier signé, à numériser") {
 		t.Error("the override's reason is not shown")
