@@ -205,6 +205,9 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) error {
 		}
 		f.To = f.To.AddDate(0, 0, 1) // the "to" day is included
 	}
+	if !f.From.IsZero() && page.To != "" && !f.To.IsZero() && !f.From.Before(f.To) {
+		page.Errors = append(page.Errors, l.T("audit.bad_period")) // an empty list would say nothing happened
+	}
 	if page.Patient != "" {
 		if f.PatientID, err = strconv.ParseInt(page.Patient, 10, 64); err != nil || f.PatientID <= 0 {
 			page.Errors = append(page.Errors, l.T("audit.bad_patient"))

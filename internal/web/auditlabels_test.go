@@ -107,6 +107,16 @@ func TestAuditLogPage(t *testing.T) {
 	if n := len(rowIDs.FindAllString(filtered.body, -1)); n != 40 {
 		t.Errorf("reads of a patient by the secretary: %d rows, want 40", n)
 	}
+	// A period the wrong way round is said so (this admin reads English),
+	// the dates kept, rather than shown as an empty log, as if nothing had
+	// happened.
+	reversed := admin.get("/admin/audit?from=2026-12-20&to=2026-12-10")
+	if reversed.status != http.StatusUnprocessableEntity || !strings.Contains(reversed.body, "the period is the wrong way round") || !strings.Contains(reversed.body, `value="2026-12-20"`) {
+		t.Errorf("a period the wrong way round: %d\n%s", reversed.status, errorsOf(reversed.body))
+	}
+	if day := admin.get("/admin/audit?from=2026-12-10&to=2026-12-10"); day.status != http.StatusOK {
+		t.Errorf("a one-day period: %d", day.status)
+	}
 }
 
 // TestFrenchDetails: no sex chosen in advance on the new patient form, and
