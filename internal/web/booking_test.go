@@ -174,6 +174,11 @@ func TestMoveAndNoShow(t *testing.T) {
 		if board := c.get(r.header.Get("Location")); !strings.Contains(board.body, "LEFÈVRE Zoé") || !strings.Contains(board.body, "Le rendez-vous a été déplacé") {
 			t.Fatal("moved appointment not on the new day's board")
 		}
+		// The same move again changes nothing: refused, not recorded as a
+		// move (the history below has no extra version).
+		if again := c.post("/staff/appointments/"+m[1]+"/move", move); again.status < 400 || !strings.Contains(again.body, "C&#39;est déjà le créneau de ce rendez-vous") {
+			t.Errorf("a move onto the appointment's own slot: %d\n%s", again.status, errorsOf(again.body))
+		}
 		// The patient does not come on the new day: absent, past its time.
 		at, _ := time.ParseInLocation("2006-01-02 15:04", day+" 11:00", paris)
 		today := h.clock.Now()
