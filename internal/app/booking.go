@@ -178,7 +178,7 @@ func (a *App) move(ctx context.Context, id int64, req BookRequest, reason string
 	}
 	if slot.Start.Equal(appt.Start) && slot.RoomID == appt.RoomID && slot.RadiologistID == appt.RadiologistID &&
 		slot.PlaceID == appt.PlaceID && slot.AnaesthesiaID == appt.AnaesthesiaID {
-		// Nothing would change: no move recorded, no new convocation sent.
+		// Nothing would change: no move is recorded in its history.
 		return &Refusal{Reasons: []Reason{{Key: "book.err.same_slot", Field: "time"}}, Invalid: true}
 	}
 	_, err = bookingRefusal(0, a.store.Reschedule(ctx, id, requestFor(appt.ReferralID, appt.VariantID, slot, need), reason))
