@@ -121,3 +121,26 @@ func TestDicomAssociationFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestServeBindsTheWorklistBeforeReady: serve says "ready" only once the
+// worklist's port is bound. A port already taken stops the start, before
+// "ready", with the reason. Before, the port was bound in the background
+// after "ready": a console connecting at once could be refused (the demo
+// worklist test failed so once in CI), and a taken port failed the
+// server after it had said it was ready.
+func TestServeBindsTheWorklistBeforeReady(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	var stdout, stderr bytes.Buffer
+	err = run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "t.db"),
+		"--demo-history", "0", "--dicom-addr", taken.Addr().String()}, &stdout, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "dicom worklist: listen") {
+		t.Fatalf("serve with the worklist's port taken: %v, want the listen error", err)
+	}
+	if strings.Contains(stderr.String(), "msg=ready") {
+		t.Errorf("serve said ready before binding the worklist's port:\n%s", stderr.String())
+	}
+}

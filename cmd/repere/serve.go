@@ -26,6 +26,7 @@ import (
 	"repere/internal/checklist"
 	"repere/internal/clock"
 	"repere/internal/demo"
+	"repere/internal/dimse"
 	"repere/internal/followup"
 	"repere/internal/i18n"
 	"repere/internal/screening"
@@ -223,6 +224,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
+	// The worklist's port is bound before "ready" is said: a console (or a
+	// test) that connects then must not be refused, and a port already
+	// taken stops the start instead of failing after it.
+	var dicomLn net.Listener
+	if dicomServer != nil {
+		addr := dicomServer.Addr
+		if addr == "" {
+			addr = dimse.DefaultAddr
+		}
+		if dicomLn, err = net.Listen("tcp", addr); err != nil {
+			ln.Close()
+			return fmt.Errorf("dicom worklist: listen: %w", err)
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -233,7 +248,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { errc <- httpServer.Serve(ln) }()
 	if dicomServer != nil {
 		go func() {
-			if err := dicomServer.ListenAndServe(ctx); err != nil {
+			if err := dicomServer.Serve(ctx, dicomLn); err != nil {
 				errc <- fmt.Errorf("dicom worklist: %w", err)
 			}
 		}()
