@@ -34,16 +34,7 @@ func TestReportSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		ap := h.performed(appt)
 		doc := h.signedIn(auth.Radiologist)
 		typed := url.Values{"title": {"Compte rendu tapé"}, "body": {"INDICATION\nTexte tapé avant la signature."}, "action": {"sign"}}
-		change = func(ctx context.Context) {
-			p, err := st.Patient(ctx, ap.PatientID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.FirstNames += "-Anne"
-			if err := st.UpdatePatient(ctx, p); err != nil {
-				t.Fatal(err)
-			}
-		}
+		change = correctFirstNames(t, st, ap.PatientID)
 		r := doc.post("/staff/appointments/"+appt+"/report", typed)
 		if change != nil {
 			t.Fatal("the signature did not reach its write")
@@ -86,20 +77,11 @@ func TestConsentSignRefusedWhenFileChangesMeanwhile(t *testing.T) {
 		h, appt, sec, version := consentTablet(t, st, &change)
 		signed := url.Values{"signer_name": {"Signataire Tapé"}, "signature": {signaturePNG(t, false)}, "version": {version}}
 		id, _ := strconv.ParseInt(appt, 10, 64)
-		rename := func(ctx context.Context) {
-			list, err := st.ListAppointments(ctx, store.AppointmentFilter{ID: id})
-			if err != nil || len(list) != 1 {
-				t.Fatalf("appointment %s: %v", appt, err)
-			}
-			p, err := st.Patient(ctx, list[0].PatientID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p.FirstNames += "-Anne"
-			if err := st.UpdatePatient(ctx, p); err != nil {
-				t.Fatal(err)
-			}
+		list, err := st.ListAppointments(system, store.AppointmentFilter{ID: id})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("appointment %s: %v", appt, err)
 		}
+		rename := correctFirstNames(t, st, list[0].PatientID)
 		change = rename
 		r := sec.post("/staff/appointments/"+appt+"/consent", signed)
 		if change != nil {
@@ -269,4 +251,19 @@ func consentTablet(t *testing.T, st *store.Store, change *func(ctx context.Conte
 		t.Fatalf("consent page: %d", form.status)
 	}
 	return h, appt, sec, m[1]
+}
+
+// correctFirstNames is an identity correction made by another desk: "-Anne"
+// added to the patient's first names.
+func correctFirstNames(t *testing.T, st *store.Store, patientID int64) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		p, err := st.Patient(ctx, patientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.FirstNames += "-Anne"
+		if err := st.UpdatePatient(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
